@@ -1,0 +1,32 @@
+# Two commands do all the set-up on a fresh machine with Python 3.11:
+#   make figures   install into .venv, then regenerate every figure from seeds/ into figures/
+#   make test      install into .venv (with test extras), then run the test suite
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.textlab-installed
+
+.PHONY: install figures report test bench clean-venv
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+figures: $(STAMP)
+	$(BIN)/textlab figures seeds/study.toml --out figures
+
+report: $(STAMP)
+	$(BIN)/textlab report seeds/study.toml --out figures/report.html
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,134 @@
+"""Safe file output: write to a temporary file, then rename.
+
+No textlab function leaves a half-written file behind, even when interrupted
+with Ctrl-C: output goes to a temporary sibling first and is moved into place
+with :func:`os.replace` only once it is complete.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import pandas as pd
+
+__all__ = [
+    "atomic_write",
+    "atomic_directory",
+    "write_csv",
+    "write_json",
+    "write_text",
+    "sha256_file",
+    "sha256_text",
+]
+
+
+@contextlib.contextmanager
+def atomic_write(path: str | Path, mode: str = "w", encoding: str | None = "utf-8") -> Iterator[IO[Any]]:
+    """Open a temporary file next to ``path`` and move it into place on success.
+
+    Parameters
+    ----------
+    path
+        Final destination. Its parent directory is created if needed.
+    mode
+        ``"w"`` for text or ``"wb"`` for bytes.
+    encoding
+        Text encoding (ignored in binary mode).
+
+    Yields
+    ------
+    file object
+        Write to it; on any exception (including ``KeyboardInterrupt``) the
+        temporary file is deleted and ``path`` is left untouched.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    kwargs = {} if "b" in mode else {"encoding": encoding, "newline": ""}
+    try:
+        with open(tmp_name, mode, **kwargs) as handle:
+            yield handle
+        os.replace(tmp_name, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_name)
+        raise
+
+
+@contextlib.contextmanager
+def atomic_directory(path: str | Path) -> Iterator[Path]:
+    """Build a directory under a temporary name and swap it into place on success.
+
+    Parameters
+    ----------
+    path
+        Final directory. If it exists it is replaced only after the new one
+        is complete; on failure it is left as it was.
+
+    Yields
+    ------
+    pathlib.Path
+        The temporary directory to fill.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp_dir = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    try:
+        yield tmp_dir
+        if path.exists():
+            backup = path.with_name(f".{path.name}.old")
+            if backup.exists():
+                shutil.rmtree(backup)
+            os.replace(path, backup)
+            os.replace(tmp_dir, path)
+            shutil.rmtree(backup)
+        else:
+            os.replace(tmp_dir, path)
+    except BaseException:
+        shutil.rmtree(tmp_dir, ignore_errors=True)
+        raise
+
+
+def write_text(text: str, path: str | Path) -> Path:
+    """Write ``text`` to ``path`` atomically (UTF-8, ``\\n`` line endings)."""
+    with atomic_write(path) as handle:
+        handle.write(text)
+    return Path(path)
+
+
+def write_csv(table: pd.DataFrame, path: str | Path, *, index: bool = False) -> Path:
+    """Write a table as UTF-8 CSV atomically, with a stable float format."""
+    with atomic_write(path) as handle:
+        table.to_csv(handle, index=index, lineterminator="\n", float_format="%.10g")
+    return Path(path)
+
+
+def write_json(data: Any, path: str | Path) -> Path:
+    """Write JSON atomically, keys sorted and indented, so reruns diff cleanly."""
+    with atomic_write(path) as handle:
+        json.dump(data, handle, indent=2, sort_keys=True, default=str, ensure_ascii=False)
+        handle.write("\n")
+    return Path(path)
+
+
+def sha256_file(path: str | Path, chunk_size: int = 1 << 20) -> str:
+    """Hex SHA-256 of a file's bytes, read in chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(chunk_size), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def sha256_text(text: str) -> str:
+    """Hex SHA-256 of a string's UTF-8 bytes."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
