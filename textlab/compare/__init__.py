@@ -1,0 +1,1 @@
+"""Comparisons between groups: keyness, topic prevalence, frames, evidence."""

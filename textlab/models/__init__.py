@@ -1,0 +1,1 @@
+"""Models of the corpus: term counts, TF-IDF and LDA topic models."""
