@@ -1,0 +1,233 @@
+"""Study configuration: one TOML file names the corpus, the grouping and every option.
+
+A study config is the unit of reproducibility: the same file gives the same
+numbers on every rerun.  Every option has a default; the file only needs to
+name the corpus and the grouping column.
+
+Example
+-------
+.. code-block:: toml
+
+    [corpus]
+    path = "metadata.csv"          # relative to this file
+
+    [groups]
+    column = "narrative"
+    contrast = ["huawei-led", "aws-led"]
+
+    [lda]
+    n_topics_range = [3, 8]
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from ._errors import ConfigError, InputFileError
+
+__all__ = ["StudyConfig", "load_study_config"]
+
+
+@dataclass(frozen=True)
+class StudyConfig:
+    """Every choice a study makes, with defaults suited to small corpora.
+
+    Attributes
+    ----------
+    corpus_path
+        Metadata CSV, folder of ``.txt`` files, or CSV/JSONL/Parquet table.
+    group_column
+        Metadata column whose values define the groups compared.
+    contrast
+        ``(group_a, group_b)``: differences are reported as a minus b.
+        ``None`` compares each group with the rest.
+    text_column, id_column, encoding
+        How to read the corpus.
+    clean_disable
+        Cleaning rules to switch off (see :mod:`textlab.clean`).
+    max_words, min_words
+        Passage size limits.
+    tokenizer
+        Keyword options for :class:`textlab.preprocess.TokenizerOptions`.
+    n_topics
+        A fixed number of topics, or ``None`` to choose it by model selection.
+    n_topics_range
+        ``(low, high)`` inclusive range of K tried by model selection.
+    selection_random_states
+        Seeds fitted per K during model selection.
+    stability_random_states
+        Seeds refitted at the chosen K for stability and prevalence.
+    lda
+        Extra keyword options for :func:`textlab.models.lda.fit_lda`.
+    n_boot, n_perm, n_draws
+        Bootstrap replicates, permutations and posterior draws.
+    resampling_unit
+        ``"document"`` (falls back to passages for groups with one document) or ``"passage"``.
+    ci_level
+        Width of every interval.
+    codebook
+        Path to a frame codebook (TOML) or ``"default"`` for the study's shipped one.
+    random_state
+        Seed for every resampling step.
+    source
+        The config file, if read from one.
+    """
+
+    corpus_path: Path
+    group_column: str
+    contrast: tuple[str, str] | None = None
+    text_column: str = "text"
+    id_column: str = "doc_id"
+    encoding: str = "utf-8"
+    clean_disable: tuple[str, ...] = ()
+    max_words: int = 120
+    min_words: int = 12
+    tokenizer: dict[str, Any] = field(default_factory=dict)
+    n_topics: int | None = None
+    n_topics_range: tuple[int, int] = (3, 8)
+    selection_random_states: tuple[int, ...] = (0, 1, 2)
+    stability_random_states: tuple[int, ...] = (0, 1, 2, 3, 4)
+    lda: dict[str, Any] = field(default_factory=dict)
+    n_boot: int = 500
+    n_perm: int = 1000
+    n_draws: int = 200
+    resampling_unit: str = "document"
+    ci_level: float = 0.95
+    codebook: str = "default"
+    random_state: int = 0
+    source: Path | None = None
+
+    def __post_init__(self) -> None:
+        if self.resampling_unit not in ("document", "passage"):
+            raise ConfigError(
+                f"resampling_unit={self.resampling_unit!r} is not allowed: expected 'document' or 'passage'"
+            )
+        low, high = self.n_topics_range
+        if not (2 <= low <= high):
+            raise ConfigError(
+                f"n_topics_range={list(self.n_topics_range)!r} is not allowed: expected [low, high] with 2 <= low <= high"
+            )
+        if self.n_topics is not None and self.n_topics < 2:
+            raise ConfigError(f"n_topics={self.n_topics!r} is not allowed: expected an integer >= 2")
+        if not 0 < self.ci_level < 1:
+            raise ConfigError(f"ci_level={self.ci_level!r} is not allowed: expected a number between 0 and 1")
+        for name in ("n_boot", "n_perm", "n_draws"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"{name}={getattr(self, name)!r} is not allowed: expected a positive integer")
+        if self.contrast is not None and len(self.contrast) != 2:
+            raise ConfigError(f"contrast={list(self.contrast)!r} is not allowed: expected two group names")
+        if not self.selection_random_states or not self.stability_random_states:
+            raise ConfigError("random_states lists must not be empty")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The configuration as plain JSON-ready values (for provenance)."""
+        data = asdict(self)
+        data["corpus_path"] = str(self.corpus_path)
+        data["source"] = None if self.source is None else str(self.source)
+        return data
+
+    def replace(self, **changes: Any) -> StudyConfig:
+        """A copy with some options changed (the original is unchanged)."""
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        unknown = set(changes) - set(data)
+        if unknown:
+            raise ConfigError(f"unknown option(s) {sorted(unknown)}; valid options: {sorted(data)}")
+        data.update(changes)
+        return StudyConfig(**data)
+
+
+# TOML section -> {key in file: attribute}
+_SCHEMA: dict[str, dict[str, str]] = {
+    "corpus": {"path": "corpus_path", "text_column": "text_column", "id_column": "id_column", "encoding": "encoding"},
+    "groups": {"column": "group_column", "contrast": "contrast"},
+    "clean": {"disable": "clean_disable"},
+    "passages": {"max_words": "max_words", "min_words": "min_words"},
+    "tokens": {},  # passed through to TokenizerOptions
+    "lda": {
+        "n_topics": "n_topics",
+        "n_topics_range": "n_topics_range",
+        "selection_random_states": "selection_random_states",
+        "stability_random_states": "stability_random_states",
+    },
+    "uncertainty": {
+        "n_boot": "n_boot",
+        "n_perm": "n_perm",
+        "n_draws": "n_draws",
+        "resampling_unit": "resampling_unit",
+        "ci_level": "ci_level",
+        "random_state": "random_state",
+    },
+    "frames": {"codebook": "codebook"},
+}
+
+_TUPLES = {"contrast", "clean_disable", "n_topics_range", "selection_random_states", "stability_random_states"}
+
+
+def load_study_config(path: str | Path) -> StudyConfig:
+    """Read a study configuration from a TOML file.
+
+    Parameters
+    ----------
+    path
+        The TOML file. Relative paths inside it are resolved against its folder.
+
+    Returns
+    -------
+    StudyConfig
+
+    Raises
+    ------
+    InputFileError
+        If the file is missing or not valid TOML.
+    ConfigError
+        If a section or key is unknown, or a value is not allowed.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "study.toml").write_text('[corpus]\\npath = "texts"\\n[groups]\\ncolumn = "outlet"\\n')
+    >>> load_study_config(folder / "study.toml").group_column
+    'outlet'
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputFileError(path, "study config not found")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputFileError(path, f"is not valid TOML ({exc})") from exc
+
+    values: dict[str, Any] = {"source": path.resolve()}
+    for section, content in raw.items():
+        if section not in _SCHEMA:
+            raise ConfigError(f"{path}: unknown section [{section}]; valid sections: {sorted(_SCHEMA)}")
+        if not isinstance(content, dict):
+            raise ConfigError(f"{path}: [{section}] must be a table of options")
+        if section == "tokens":
+            values["tokenizer"] = dict(content)
+            continue
+        mapping = _SCHEMA[section]
+        for key, value in content.items():
+            if key in mapping:
+                attribute = mapping[key]
+                values[attribute] = tuple(value) if attribute in _TUPLES and value is not None else value
+            elif section == "lda":
+                values.setdefault("lda", {})[key] = value
+            else:
+                raise ConfigError(f"{path}: unknown option {key!r} in [{section}]; valid options: {sorted(mapping)}")
+
+    for required, where in (("corpus_path", "[corpus] path"), ("group_column", "[groups] column")):
+        if required not in values:
+            raise ConfigError(f"{path}: missing {where}")
+    corpus_path = Path(values["corpus_path"])
+    if not corpus_path.is_absolute():
+        corpus_path = (path.parent / corpus_path).resolve()
+    values["corpus_path"] = corpus_path
+    try:
+        return StudyConfig(**values)
+    except TypeError as exc:  # wrong value types, e.g. a string for n_boot
+        raise ConfigError(f"{path}: {exc}") from exc
