@@ -1,0 +1,206 @@
+"""The ``textlab`` command line: the same public functions the notebooks call.
+
+Every command exits 0 on success, 2 on bad input (with a one-line message
+naming the file or option and the problem), 130 on Ctrl-C.  Outputs are
+written to temporary files and renamed into place, so a failed or interrupted
+run leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from ._errors import TextlabError, TextlabWarning
+
+__all__ = ["main"]
+
+
+def _print_table(table, *, max_rows: int = 40) -> None:
+    import pandas as pd
+
+    with pd.option_context("display.max_rows", max_rows, "display.max_columns", 20, "display.width", 120,
+                           "display.max_colwidth", 60):
+        print(table.to_string(index=False) if len(table) else "(none)")
+
+
+def _cmd_corpus(args: argparse.Namespace) -> int:
+    from .clean import clean_corpus
+    from .corpus import load_corpus
+    from .preprocess import preprocess
+
+    corpus = load_corpus(args.path, encoding=args.encoding, text_column=args.text_column)
+    cleaned = clean_corpus(corpus)
+    tokenized = preprocess(cleaned.corpus)
+    docs = cleaned.corpus.docs
+    passages = tokenized.passages
+    n_tokens = [len(tokens) for tokens in tokenized.tokens]
+    passages = passages.assign(n_tokens=n_tokens)
+    summary = docs[[c for c in docs.columns if c not in ("text", "raw_text", "note")]].copy()
+    summary.insert(0, "doc_id", docs.index)
+    summary["n_passages"] = summary["doc_id"].map(passages.groupby("doc_id").size()).fillna(0).astype(int)
+    summary["n_tokens"] = summary["doc_id"].map(passages.groupby("doc_id")["n_tokens"].sum()).fillna(0).astype(int)
+    print(f"{len(docs)} documents, {len(passages)} passages, {sum(n_tokens)} tokens "
+          f"({len(set(t for ts in tokenized.tokens for t in ts))} distinct)")
+    _print_table(summary)
+    if args.group:
+        if args.group not in docs.columns:
+            raise TextlabError(f"--group {args.group!r} is not a metadata column; columns: {sorted(docs.columns)}")
+        groups = summary.groupby(args.group).agg(documents=("doc_id", "size"), passages=("n_passages", "sum"),
+                                                 tokens=("n_tokens", "sum")).reset_index()
+        print()
+        _print_table(groups)
+    return 0
+
+
+def _cmd_clean(args: argparse.Namespace) -> int:
+    from ._io import atomic_directory, write_csv, write_text
+    from .clean import audit_summary, clean_corpus
+    from .corpus import load_corpus
+
+    corpus = load_corpus(args.path, encoding=args.encoding, text_column=args.text_column)
+    cleaned = clean_corpus(corpus, disable=tuple(args.disable or ()))
+    out = Path(args.out)
+    with atomic_directory(out) as tmp:
+        for doc_id, text in cleaned.corpus.docs["text"].items():
+            write_text(text if text.endswith("\n") else text + "\n", tmp / f"{doc_id}.txt")
+        write_csv(cleaned.audit, tmp / "audit.csv")
+    docs = cleaned.corpus.docs
+    kept = docs["n_words_clean"].sum() / max(docs["n_words_raw"].sum(), 1)
+    print(f"cleaned {len(docs)} documents into {out}/ ; kept {kept:.1%} of words; audit: {out / 'audit.csv'}")
+    _print_table(audit_summary(cleaned.audit))
+    return 0
+
+
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    from .study import run_study, write_results
+
+    result = run_study(args.config, fast=args.fast)
+    out = write_results(result, args.out)
+    print(f"results written to {out}/ (chosen K = {result.n_topics}; see provenance.json)")
+    return 0
+
+
+def _cmd_figures(args: argparse.Namespace) -> int:
+    from .figures import make_figures
+    from .study import run_study
+
+    start = time.perf_counter()
+    result = run_study(args.config, fast=args.fast)
+    written = make_figures(result, args.out)
+    print(f"{len(written)} files written to {args.out}/ in {time.perf_counter() - start:.1f} s")
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .report import write_report
+    from .study import run_study
+
+    result = run_study(args.config, fast=args.fast)
+    path = write_report(result, args.out)
+    print(f"report written to {path}")
+    return 0
+
+
+def _cmd_kwic(args: argparse.Namespace) -> int:
+    from .compare.evidence import keywords_in_context
+    from .study import prepare_tokens
+
+    config, _, tokenized = prepare_tokens(args.config)
+    table = keywords_in_context(tokenized, args.query, window=args.window, group_column=config.group_column)
+    _print_table(table, max_rows=args.max_rows)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``textlab`` command (exposed for documentation and tests)."""
+    parser = argparse.ArgumentParser(
+        prog="textlab",
+        description="Topic modelling and comparative text analysis: how do sources frame the same subject?",
+        epilog="Example: textlab figures seeds/study.toml --out figures",
+    )
+    parser.add_argument("--version", action="version", version=f"textlab {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def add_reading(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--encoding", default="utf-8", help="text encoding of the corpus files (default: utf-8)")
+        p.add_argument("--text-column", default="text", help="text column of a CSV/JSONL/Parquet table (default: text)")
+
+    p = sub.add_parser("corpus", help="summarise a corpus: documents, groups, passages, tokens")
+    p.add_argument("path", help="metadata CSV naming files, a folder of .txt files, or a CSV/JSONL/Parquet table")
+    p.add_argument("--group", default=None, help="metadata column to summarise by (e.g. narrative)")
+    add_reading(p)
+    p.set_defaults(func=_cmd_corpus)
+
+    p = sub.add_parser("clean", help="remove web boilerplate; write cleaned texts and the audit table")
+    p.add_argument("path", help="metadata CSV naming files, a folder of .txt files, or a CSV/JSONL/Parquet table")
+    p.add_argument("--out", required=True, help="output folder: <doc_id>.txt per document and audit.csv")
+    p.add_argument("--disable", nargs="*", metavar="RULE", help="cleaning rules to switch off")
+    add_reading(p)
+    p.set_defaults(func=_cmd_clean)
+
+    for name, func, helptext, default_out in (
+        ("analyze", _cmd_analyze, "run the whole study; write tidy CSV tables and provenance.json", "results"),
+        ("figures", _cmd_figures, "run the study and regenerate every figure (PDF, PNG, CSV) and figures/README.md",
+         "figures"),
+        ("report", _cmd_report, "run the study and write a self-contained HTML findings report", "report.html"),
+    ):
+        p = sub.add_parser(name, help=helptext)
+        p.add_argument("config", help="study config (TOML), e.g. seeds/study.toml")
+        p.add_argument("--out", default=default_out, help=f"output (default: {default_out})")
+        p.add_argument("--fast", action="store_true",
+                       help="fewer seeds, replicates and topics tried: a quick look, not for publication")
+        p.set_defaults(func=func)
+
+    p = sub.add_parser("kwic", help="keyword in context: read a term, phrase or frame in its passages")
+    p.add_argument("config", help="study config (TOML)")
+    p.add_argument("query", help="a word or phrase (e.g. 'export controls')")
+    p.add_argument("--window", type=int, default=8, help="words shown either side (default: 8)")
+    p.add_argument("--max-rows", type=int, default=40, help="rows printed (default: 40)")
+    p.set_defaults(func=_cmd_kwic)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``textlab`` command line.
+
+    Parameters
+    ----------
+    argv
+        Arguments without the program name; ``None`` reads ``sys.argv``.
+
+    Returns
+    -------
+    int
+        Exit status: 0 success, 2 bad input, 130 interrupted.
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+
+    def show_warning(message, category, filename, lineno, file=None, line=None):  # noqa: ANN001
+        if issubclass(category, TextlabWarning):
+            print(f"textlab: warning: {message}", file=sys.stderr)
+        else:
+            sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
+
+    warnings.showwarning = show_warning
+    try:
+        return int(args.func(args) or 0)
+    except TextlabError as exc:
+        print(f"textlab: error: {exc}", file=sys.stderr)
+        return 2
+    except FileNotFoundError as exc:
+        print(f"textlab: error: {exc.filename or exc}: not found", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("textlab: interrupted; no partial output was kept", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
