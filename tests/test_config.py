@@ -1,0 +1,56 @@
+"""Study configs: defaults, relative paths, and clear errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from textlab._errors import ConfigError, InputFileError
+from textlab.config import StudyConfig, load_study_config
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+
+
+def test_seeds_config_reads_with_resolved_paths():
+    config = load_study_config(SEEDS / "study.toml")
+    assert config.corpus_path == (SEEDS / "metadata.csv").resolve()
+    assert config.group_column == "narrative"
+    assert config.contrast == ("huawei-led", "aws-led")
+    assert config.n_topics_range == (3, 8)
+    assert config.to_dict()["corpus_path"].endswith("metadata.csv")
+
+
+def test_unknown_option_is_named(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text('[corpus]\npath = "x"\n[groups]\ncolumn = "g"\n[uncertainty]\nn_bootstrap = 5\n')
+    with pytest.raises(ConfigError, match="n_bootstrap"):
+        load_study_config(path)
+
+
+def test_missing_group_column_and_bad_values(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text('[corpus]\npath = "x"\n')
+    with pytest.raises(ConfigError, match=r"\[groups\] column"):
+        load_study_config(path)
+    with pytest.raises(ConfigError, match="resampling_unit"):
+        StudyConfig(corpus_path=Path("x"), group_column="g", resampling_unit="token")
+    with pytest.raises(ConfigError, match="n_topics_range"):
+        StudyConfig(corpus_path=Path("x"), group_column="g", n_topics_range=(5, 3))
+
+
+def test_missing_or_invalid_file(tmp_path):
+    with pytest.raises(InputFileError, match="not found"):
+        load_study_config(tmp_path / "nope.toml")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[corpus\n")
+    with pytest.raises(InputFileError, match="not valid TOML"):
+        load_study_config(bad)
+
+
+def test_replace_returns_new_config():
+    config = StudyConfig(corpus_path=Path("x"), group_column="g")
+    faster = config.replace(n_boot=10)
+    assert faster.n_boot == 10 and config.n_boot == 500
+    with pytest.raises(ConfigError, match="unknown option"):
+        config.replace(nboot=3)
