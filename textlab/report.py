@@ -1,0 +1,209 @@
+"""A self-contained HTML findings report: figures embedded, numbers with intervals, caveats, provenance.
+
+The report needs no network to open: figures are embedded as base64 PNG and
+the style sheet is inline.  It states the main contrasts of a study with their
+intervals, the caveats that follow from the design, and the provenance.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ._io import write_text
+
+__all__ = ["write_report", "render_report", "headline_findings"]
+
+_CSS = """
+body{font-family:Georgia,'Times New Roman',serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222;
+line-height:1.45}
+h1,h2,h3{font-family:Helvetica,Arial,sans-serif;font-weight:600}
+table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0 1rem}
+th,td{border-bottom:1px solid #ddd;padding:.2rem .5rem;text-align:right}
+th:first-child,td:first-child{text-align:left}
+figure{margin:1.5rem 0} figure img{max-width:100%} figcaption{font-size:.85rem;color:#444}
+.caveat{background:#fff8e1;border-left:4px solid #E69F00;padding:.5rem 1rem}
+code{font-size:.85rem}
+"""
+
+
+def _fmt(value: Any, digits: int = 3) -> str:
+    if isinstance(value, float):
+        return f"{value:.{digits}g}" if abs(value) < 1e-3 and value != 0 else f"{value:.{digits}f}"
+    return html.escape(str(value))
+
+
+def _table_html(table: pd.DataFrame, columns: list[str], *, digits: int = 3) -> str:
+    columns = [c for c in columns if c in table.columns]
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{_fmt(row[c], digits)}</td>" for c in columns) + "</tr>" for _, row in table.iterrows()
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+
+def headline_findings(result: Any, *, n_terms: int = 8) -> dict[str, pd.DataFrame]:
+    """The tables a reader needs first: key terms, topic differences, divergence, frames.
+
+    Parameters
+    ----------
+    result
+        A :class:`textlab.study.StudyResult`.
+    n_terms
+        Key terms listed per group.
+
+    Returns
+    -------
+    dict
+        ``key_terms``, ``topic_differences``, ``divergence``, ``frames`` tables.
+    """
+    tables = result.tables
+    keyness = tables["keyness"]
+    key_terms = (
+        keyness.sort_values(["group", "z"], ascending=[True, False]).groupby("group", sort=True).head(n_terms)
+    )
+    difference = tables["prevalence_difference"].copy()
+    labels = _topic_labels(result)
+    difference.insert(1, "label", difference["topic"].map(labels))
+    stability = tables["stability"].set_index("topic")
+    difference["stable"] = difference["topic"].map(stability["stable"])
+    difference = difference.reindex(difference["difference"].abs().sort_values(ascending=False).index)
+    return {
+        "key_terms": key_terms,
+        "topic_differences": difference,
+        "divergence": tables["topic_divergence"],
+        "frames": tables["frames_by_group"],
+    }
+
+
+def _topic_labels(result: Any, n: int = 3) -> dict[int, str]:
+    terms = result.tables["topic_terms"]
+    chosen = terms[(terms["method"] == "frex") & (terms["rank"] <= n)]
+    if chosen.empty:
+        chosen = terms[terms["rank"] <= n]
+    return {int(t): " · ".join(group.sort_values("rank")["label"].astype(str)) for t, group in chosen.groupby("topic")}
+
+
+def _png_base64(fig: Any) -> str:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=150, metadata={"Software": None})
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def render_report(result: Any, *, figures: dict[str, tuple[Any, str]] | None = None) -> str:
+    """Build the report's HTML text.
+
+    Parameters
+    ----------
+    result
+        A :class:`textlab.study.StudyResult`.
+    figures
+        Name -> ``(matplotlib Figure, caption)``; by default every figure of
+        :func:`textlab.figures.build_figures`.
+
+    Returns
+    -------
+    str
+        A complete HTML document with figures embedded.
+    """
+    import matplotlib.pyplot as plt
+
+    if figures is None:
+        from .figures import build_figures
+
+        figures = {name: (spec.figure, spec.caption) for name, spec in build_figures(result).items()}
+    config = result.config
+    prov = result.provenance
+    findings = headline_findings(result)
+    group_a, group_b = config.contrast if config.contrast else ("each group", "the rest")
+    docs = result.tables["documents"]
+    passages = result.tables["passages"]
+    group_counts = docs.groupby("group").size()
+    passage_counts = passages.groupby(config.group_column).size()
+    design = ", ".join(
+        f"{html.escape(str(g))}: {int(group_counts[g])} document(s), {int(passage_counts.get(g, 0))} passages"
+        for g in group_counts.index
+    )
+    parts = [
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+        f"<title>textlab report: {html.escape(group_a)} vs {html.escape(group_b)}</title>",
+        f"<style>{_CSS}</style></head><body>",
+        f"<h1>How does the framing differ between {html.escape(group_a)} and {html.escape(group_b)} sources?</h1>",
+        f"<p>Corpus <code>{html.escape(Path(config.corpus_path).name)}</code>, grouped by "
+        f"<code>{html.escape(config.group_column)}</code> ({design}). After cleaning, "
+        f"{int(docs['n_words_clean'].sum())} of {int(docs['n_words_raw'].sum())} words were kept "
+        f"and split into {len(passages)} passages. LDA with K = {result.n_topics} topics "
+        f"({html.escape(str(prov.get('n_topics_rule', '')))}).</p>",
+        "<h2>Main contrasts</h2>",
+        "<h3>Topic prevalence difference</h3>",
+        f"<p>Mean passage share of each topic, {html.escape(group_a)} minus {html.escape(group_b)}, with "
+        f"{int(config.ci_level * 100)}% intervals composing posterior, resampling and seed uncertainty. "
+        "Topics flagged unstable did not reappear reliably across seeds.</p>",
+        _table_html(findings["topic_differences"],
+                    ["topic", "label", "difference", "ci_low", "ci_high", "resampling_unit", "stable"]),
+        "<h3>Divergence of topic mixtures</h3>",
+        _table_html(findings["divergence"], ["group_a", "group_b", "jsd", "ci_low", "ci_high"]),
+        "<h3>Key terms (log-odds with informative Dirichlet prior)</h3>",
+        _table_html(findings["key_terms"], ["group", "label", "count_group", "count_reference", "z", "ci_low",
+                                            "ci_high", "q_perm", "dispersion_docs", "resampling_unit"]),
+        "<h3>Frames (codebook)</h3>",
+        _table_html(findings["frames"], ["frame", "group", "mean", "ci_low", "ci_high", "resampling_unit"]),
+        "<h2>Caveats</h2><div class='caveat'><ul>",
+    ]
+    caveats = []
+    for group, count in group_counts.items():
+        if count < 2:
+            caveats.append(f"The group <b>{html.escape(str(group))}</b> has a single document: its intervals "
+                           "resample passages within that document and describe that article, not the population "
+                           "of such articles.")
+    caveats.append("Passages, not documents, are the unit of the topic model and of most intervals; passages "
+                   "from one article are not independent, so intervals are optimistic where they rest on passages.")
+    caveats.append("Group labels are the study's analytic choice (see seeds/README.md); a different labelling can "
+                   "change the contrasts.")
+    caveats.append("Frames are counted from a researcher-written codebook; terms that never occur are listed in "
+                   "frame_coverage.csv.")
+    for warning in prov.get("warnings", []):
+        caveats.append("Warning raised during the analysis: " + html.escape(warning))
+    parts += [f"<li>{c}</li>" for c in caveats] + ["</ul></div>", "<h2>Figures</h2>"]
+    for name, (fig, caption) in figures.items():
+        parts.append(f"<figure id='{html.escape(name)}'><img alt='{html.escape(name)}' "
+                     f"src='data:image/png;base64,{_png_base64(fig)}'><figcaption><b>{html.escape(name)}.</b> "
+                     f"{html.escape(caption)}</figcaption></figure>")
+        plt.close(fig)
+    packages = prov.get("packages", {})
+    inputs = prov.get("inputs", {})
+    parts += [
+        "<h2>Provenance</h2>",
+        "<p>Rerun with <code>textlab report " + html.escape(str(config.source or "study.toml")) + "</code>. Seeds: "
+        + html.escape(str(prov.get("seeds", {}))) + ".</p>",
+        _table_html(pd.DataFrame({"package": list(packages), "version": [str(v) for v in packages.values()]}),
+                    ["package", "version"]),
+    ]
+    if inputs:
+        rows = [{"file": k, "sha256": (v.get("sha256") if isinstance(v, dict) else v)} for k, v in inputs.items()]
+        parts.append(_table_html(pd.DataFrame(rows), ["file", "sha256"]))
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def write_report(result: Any, path: str | Path) -> Path:
+    """Write the findings report of a study as one self-contained HTML file.
+
+    Parameters
+    ----------
+    result
+        A :class:`textlab.study.StudyResult`.
+    path
+        Output file (written atomically).
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+    """
+    return write_text(render_report(result), path)
