@@ -1,0 +1,109 @@
+"""Tests for textlab.models.stability: Hungarian topic matching and stability scores."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.spatial.distance import jensenshannon
+
+from textlab._errors import ConfigError, EstimationError
+from textlab.models.lda import LdaFit
+from textlab.models.stability import assess_stability, match_topics, pairwise_topic_distances
+
+
+def make_fit(topic_term, doc_topic=None, vocabulary=None, seed=0):
+    topic_term = np.asarray(topic_term, dtype=float)
+    topic_term = topic_term / topic_term.sum(axis=1, keepdims=True)
+    k, v = topic_term.shape
+    if doc_topic is None:
+        doc_topic = np.random.default_rng(seed).dirichlet(np.ones(k), size=6)
+    if vocabulary is None:
+        vocabulary = np.array([f"w{j:02d}" for j in range(v)])
+    return LdaFit(topic_term, doc_topic, doc_topic * 7.0, np.asarray(vocabulary),
+                  np.array([f"d{i}:000" for i in range(doc_topic.shape[0])]), pd.DataFrame(),
+                  {"n_topics": k, "random_state": seed})
+
+
+@pytest.fixture
+def beta():
+    return np.random.default_rng(7).dirichlet(np.full(40, 0.2), size=5)
+
+
+def test_pairwise_jsd_matches_scipy(beta):
+    d = pairwise_topic_distances(beta, beta[::-1])
+    for i in range(5):
+        for j in range(5):
+            assert d[i, j] == pytest.approx(jensenshannon(beta[i], beta[::-1][j], base=2), abs=1e-12)
+
+
+@pytest.mark.parametrize("metric", ["jsd", "cosine"])
+def test_match_topics_recovers_known_permutation(beta, metric):
+    true_perm = np.array([3, 0, 4, 1, 2])
+    noisy = beta[true_perm] * np.random.default_rng(1).uniform(0.8, 1.2, size=beta.shape)
+    noisy /= noisy.sum(axis=1, keepdims=True)
+    # noisy[j] is beta[true_perm[j]]; so beta[i] is matched by the j with true_perm[j] == i
+    perm, dist = match_topics(beta, noisy, metric=metric)
+    assert perm.tolist() == np.argsort(true_perm).tolist()
+    np.testing.assert_allclose(noisy[perm], beta, atol=0.05)
+    assert np.all(dist < 0.2) and np.all(dist >= 0)
+
+
+def test_match_topics_rectangular(beta):
+    perm, dist = match_topics(beta, beta[[4, 1]])
+    assert perm.tolist() == [-1, 1, -1, -1, 0]
+    assert np.isnan(dist[[0, 2, 3]]).all() and np.allclose(dist[[1, 4]], 0.0)
+    perm, _ = match_topics(beta[[4, 1]], beta)  # more topics in b than a
+    assert perm.tolist() == [4, 1]
+
+
+def test_identical_runs_are_perfectly_stable_and_aligned(beta):
+    fits = [make_fit(beta, seed=0), make_fit(beta[[2, 0, 1, 4, 3]], seed=1), make_fit(beta, seed=2)]
+    result = assess_stability(fits)
+    assert list(result.table.columns[:4]) == ["topic", "stability", "stable", "n_runs"]
+    np.testing.assert_allclose(result.table["stability"], 1.0, atol=1e-7)
+    assert result.table["stable"].all() and (result.table["n_runs"] == 3).all()
+    for aligned in result.aligned:
+        np.testing.assert_allclose(aligned.topic_term, fits[0].topic_term, atol=1e-12)
+    # the doc_topic columns travel with their topics
+    perm = np.array(result.aligned[1].params["topic_permutation"])
+    assert perm.tolist() == [1, 2, 0, 4, 3]
+    np.testing.assert_array_equal(result.aligned[1].doc_topic, fits[1].doc_topic[:, perm])
+    np.testing.assert_array_equal(result.aligned[1].doc_topic_dirichlet, fits[1].doc_topic_dirichlet[:, perm])
+    # inputs are not modified
+    np.testing.assert_array_equal(fits[1].topic_term, beta[[2, 0, 1, 4, 3]] / beta[[2, 0, 1, 4, 3]].sum(1, keepdims=True))
+
+
+def test_perturbed_run_lowers_stability_by_hand_computed_amount(beta):
+    rng = np.random.default_rng(3)
+    other = beta.copy()
+    other[2] = rng.dirichlet(np.full(40, 0.2))  # topic 3 replaced by an unrelated topic
+    fits = [make_fit(beta), make_fit(other[[1, 0, 2, 3, 4]], seed=1)]
+    result = assess_stability(fits, threshold=0.5)
+    table = result.table.set_index("topic")
+    expected = 1 - jensenshannon(fits[0].topic_term[2], other[2] / other[2].sum(), base=2)
+    assert table.loc[3, "stability"] == pytest.approx(expected, abs=1e-9)
+    assert table.loc[3, "stability"] < 0.5 and not table.loc[3, "stable"]
+    for topic in (1, 2, 4, 5):
+        assert table.loc[topic, "stability"] == pytest.approx(1.0, abs=1e-7)
+        assert table.loc[topic, "stable"]
+
+
+def test_stability_aligns_differing_vocabularies(beta):
+    order = np.random.default_rng(0).permutation(40)
+    vocab = np.array([f"w{j:02d}" for j in range(40)])
+    fits = [make_fit(beta, vocabulary=vocab), make_fit(beta[:, order][[4, 3, 2, 1, 0]], vocabulary=vocab[order])]
+    result = assess_stability(fits)
+    np.testing.assert_allclose(result.table["stability"], 1.0, atol=1e-7)
+    assert result.aligned[1].params["topic_permutation"] == [4, 3, 2, 1, 0]
+
+
+def test_assess_stability_rejects_bad_input(beta):
+    with pytest.raises(ConfigError, match="at least 2"):
+        assess_stability([make_fit(beta)])
+    with pytest.raises(EstimationError, match="different numbers of topics"):
+        assess_stability([make_fit(beta), make_fit(beta[:3])])
+    with pytest.raises(ConfigError, match="reference"):
+        assess_stability([make_fit(beta), make_fit(beta)], reference=2)
+    with pytest.raises(ConfigError, match="metric"):
+        pairwise_topic_distances(beta, beta, metric="kl")
