@@ -1,0 +1,528 @@
+"""Remove web-page chrome from documents, keeping an audit of every removal.
+
+Scraped articles carry navigation, counters, repeated headlines, pull quotes, tooltip
+glitches and blocks of related-article teasers. Left in, they distort word counts and
+framing measures. :func:`clean_corpus` applies small, general, line-based rules in order;
+each rule sees only the lines earlier rules kept and reports what it removes. Every
+removal becomes a row of the audit table (``doc_id, line_start, line_end, rule, text``,
+1-based line numbers of the raw text), any rule can be switched off with ``disable=``,
+and per-document overrides come from optional metadata columns:
+
+``clean_cutoff``
+    A marker line: it and everything after it are dropped (rule ``override_cutoff``).
+``clean_patterns``
+    Extra regular expressions separated by `` || ``; matching lines are dropped
+    (rule ``override_pattern``).
+``clean_keep_all``
+    ``true`` / ``1`` / ``yes``: the document is not cleaned at all.
+
+Input files are never touched: cleaning works on the loaded text only.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+
+import pandas as pd
+
+from textlab._errors import CleaningWarning, ConfigError
+from textlab.corpus import Corpus
+
+__all__ = ["CleanResult", "DEFAULT_RULES", "clean_corpus", "clean_text", "audit_summary", "count_words"]
+
+AUDIT_COLUMNS = ["doc_id", "line_start", "line_end", "rule", "text"]
+PATTERN_SEPARATOR = " || "
+_TRUE = {"true", "1", "yes", "y", "t"}
+_HEADER_ZONE = 10  # non-blank lines at the top where bylines and handles are expected
+_MAX_HEADLINE_WORDS = 30
+
+
+@dataclass(frozen=True)
+class CleanResult:
+    """Cleaned corpus plus an audit of everything removed.
+
+    Attributes
+    ----------
+    corpus
+        The input corpus with ``docs["text"]`` cleaned and columns ``raw_text``,
+        ``n_words_raw`` and ``n_words_clean`` added.
+    audit
+        One row per removal: ``doc_id, line_start, line_end, rule, text``.
+    params
+        Rules applied, rules disabled and whether metadata overrides were used.
+    """
+
+    corpus: Corpus
+    audit: pd.DataFrame
+    params: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Removal:
+    start: int  # 0-based line index, inclusive
+    end: int
+    replacement: str | None = None  # for inline edits: the new line
+    fragment: str | None = None  # for inline edits: the removed text
+
+
+@dataclass(frozen=True)
+class _Context:
+    cutoff: str | None = None
+    patterns: tuple[re.Pattern[str], ...] = ()
+
+
+# --------------------------------------------------------------------------- helpers
+
+_WORD = re.compile(r"\S+")
+_NON_WORD = re.compile(r"[\W_]+")
+_EDGES = re.compile(r"^[\W_]+|[\W_]+$")
+_HAS_WORD = re.compile(r"\w")
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*\s*$")
+
+
+def count_words(text: str) -> int:
+    """Number of whitespace-separated words in ``text``.
+
+    Examples
+    --------
+    >>> count_words("Two words\\n\\nand three")
+    4
+    """
+    return len(text.split())
+
+
+def _norm(line: str) -> str:
+    """Lower-case words separated by single spaces (punctuation and quotes dropped)."""
+    return _NON_WORD.sub(" ", line.lower()).strip()
+
+
+def _core(line: str) -> str:
+    """The line without leading / trailing bullets, emoji and punctuation."""
+    return _EDGES.sub("", line.strip())
+
+
+def _live(lines: list[str], keep: list[bool]) -> list[int]:
+    """Indices of kept non-blank lines."""
+    return [i for i, (line, k) in enumerate(zip(lines, keep, strict=True)) if k and line.strip()]
+
+
+# --------------------------------------------------------------------------- rules
+
+_NAVIGATION = re.compile(
+    r"(?:table of contents|contents|logo|skip to (?:main )?content|(?:main |open |close )?menu|home|search"
+    r"|share(?: this)?(?: article| post| story| page)?|subscribe(?: now)?|sign (?:in|up)|log ?in|log ?out"
+    r"|advertisement|sponsored(?: content)?|back to top|toggle navigation|print(?: this)?(?: article| page)?"
+    r"|follow us|newsletter|related (?:articles|posts|stories|content|news)|you (?:may|might) also like"
+    r"|(?:accept|reject)(?: all)?(?: cookies)?|cookie (?:settings|preferences)|listen to (?:this )?article"
+    r"|copy link|tweet|email|facebook|twitter|linkedin|whatsapp)",
+    re.IGNORECASE,
+)
+
+
+def _navigation(lines: list[str], keep: list[bool], ctx: _Context) -> list[_Removal]:
+    """Lines that are only site chrome ("Table of Contents", "Logo", "Share") or only symbols."""
+    out = []
+    for i in _live(lines, keep):
+        core = _core(lines[i])
+        if not _HAS_WORD.search(lines[i]) or _NAVIGATION.fullmatch(core):
+            out.append(_Removal(i, i))
+    return out
+
+
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
+    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_DATE = (
+    rf"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,? )?"
+    rf"(?:{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?(?:,? \d{{4}})?|\d{{1,2}}(?:st|nd|rd|th)? {_MONTH},?(?: \d{{4}})?"
+    rf"|{_MONTH},? \d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{2,4}}"
+    rf"|\d+ (?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?) ago|yesterday|today)"
+    rf"(?:,? (?:at )?\d{{1,2}}[:.]\d{{2}}(?: ?[ap]\.?m\.?)?(?: [a-z]{{2,4}})?)?"
+)
+_DATE_LINE = re.compile(rf"(?:(?:posted|published|updated|last updated)(?: on)?:? )?{_DATE}", re.IGNORECASE)
+_COUNTER = re.compile(
+    r"\b\d[\d,.]*\s*(?:k|m)?\s*(?:views?|reads?|likes?|shares?|comments?)\b|\b\d+\s*(?:-\s*)?(?:min(?:ute)?s?|hrs?|hours?)"
+    r"\.?\s+(?:read|reading time|listen)\b|\bread(?:ing)? time:?\s*\d",
+    re.IGNORECASE,
+)
+_HANDLE = re.compile(r"@[\w.]{2,}|(?=[\w.]*\d)(?=[\w.]*[a-z])[a-z][\w.]{2,}", re.IGNORECASE)
+_BYLINE = re.compile(r"(?:by|written by|posted by|author:?)\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}")
+_COUNTER_MAX_WORDS = 15
+
+
+def _metadata_line(lines: list[str], keep: list[bool], ctx: _Context) -> list[_Removal]:
+    """Counter, date, byline and author-handle lines ("13 min read", "- Sep 24", "- james18879")."""
+    out = []
+    for rank, i in enumerate(_live(lines, keep)):
+        line = lines[i].strip()
+        core = re.sub(r"\s+", " ", _core(line))
+        counter = count_words(line) <= _COUNTER_MAX_WORDS and _COUNTER.search(line)
+        date = _DATE_LINE.fullmatch(core)
+        header = rank < _HEADER_ZONE and (_HANDLE.fullmatch(core) or _BYLINE.fullmatch(core))
+        if counter or date or header:
+            out.append(_Removal(i, i))
+    return out
+
+
+_COMMENTS = re.compile(
+    r"(?:\d+ )?(?:comments?|responses?|replies)(?: \d+)?|(?:leave|post|add|write) a (?:comment|reply|response)"
+    r"|(?:view|show|load|hide) (?:all )?comments|join the (?:discussion|conversation)",
+    re.IGNORECASE,
+)
+
+
+def _trailing_comments(lines: list[str], keep: list[bool], ctx: _Context) -> list[_Removal]:
+    """A "Comments" (or "Leave a reply", "3 Comments") line at the very end of the text."""
+    out = []
+    for i in reversed(_live(lines, keep)):
+        if not _COMMENTS.fullmatch(re.sub(r"\s+", " ", _core(lines[i]))):
+            break
+        out.append(_Removal(i, i))
+    return out
+
+
+def _teaser_block(lines: list[str], keep: list[bool], ctx: _Context, *, min_units: int = 2) -> list[_Removal]:
+    """Runs of related-article teasers: a headline printed twice, then a one-paragraph summary."""
+    live = _live(lines, keep)
+    norms = [_norm(lines[i]) for i in live]
+    out, j, n = [], 0, len(live)
+
+    def unit_at(k: int) -> bool:
+        return (
+            k + 2 < n
+            and norms[k] != ""
+            and norms[k] == norms[k + 1]
+            and norms[k + 2] != norms[k]
+            and count_words(lines[live[k]]) <= _MAX_HEADLINE_WORDS
+        )
+
+    while j < n:
+        k, units = j, 0
+        while unit_at(k):
+            units, k = units + 1, k + 3
+        if units >= min_units:
+            out.append(_Removal(live[j], live[k - 1]))
+            j = k
+        else:
+            j += 1
+    return out
+
+
+def _repeated_headline(lines: list[str], keep: list[bool], ctx: _Context, *, min_words: int = 3) -> list[_Removal]:
+    """A short line (headline) that repeats an earlier line of the same document; the first stays."""
+    seen, out = set(), []
+    for i in _live(lines, keep):
+        norm = _norm(lines[i])
+        if norm in seen and min_words <= count_words(lines[i]) <= _MAX_HEADLINE_WORDS:
+            out.append(_Removal(i, i))
+        seen.add(norm)
+    return out
+
+
+def _pull_quote(lines: list[str], keep: list[bool], ctx: _Context, *, min_words: int = 5) -> list[_Removal]:
+    """A short paragraph ending a sentence whose words already appear inside another paragraph."""
+    live = _live(lines, keep)
+    norms = {i: _norm(lines[i]) for i in live}
+    out = []
+    for i in live:
+        words = count_words(lines[i])
+        if not (min_words <= words <= 2 * _MAX_HEADLINE_WORDS and _SENTENCE_END.search(lines[i])):
+            continue
+        needle = f" {norms[i]} "
+        for k in live:
+            if k != i and len(norms[k]) > len(norms[i]) and needle in f" {norms[k]} ":
+                out.append(_Removal(i, i))
+                break
+    return out
+
+
+_TOOLTIP = re.compile(
+    r"(?<![\w])(?P<name>[A-Z][\w&'’.-]*?(?: [\w&'’.-]+?){0,4}?)"
+    r"(?P<fused>i?(?P=name)(?:(?P=name))?(?=[\s,.:;A-Z])(?:(?!READ MORE|Read [Mm]ore).){0,800}?(?:READ MORE|Read [Mm]ore))"
+)
+
+
+def _tooltip_glitch(lines: list[str], keep: list[bool], ctx: _Context) -> list[_Removal]:
+    """Inline glossary pop-ups fused into a sentence: ``HuaweiiHuaweiHuawei is a … READ MORE``.
+
+    The entity name (first copy) stays; the fused copies and the blurb up to "READ MORE" go.
+    """
+    out = []
+    for i in _live(lines, keep):
+        line = lines[i]
+        if "ead more" not in line.lower():
+            continue
+        fragments = [m.group("fused") for m in _TOOLTIP.finditer(line)]
+        if fragments:
+            new = _TOOLTIP.sub(lambda m: m.group("name"), line)
+            out.append(_Removal(i, i, replacement=new, fragment="\n".join(fragments)))
+    return out
+
+
+def _override_cutoff(lines: list[str], keep: list[bool], ctx: _Context) -> list[_Removal]:
+    """Metadata ``clean_cutoff``: the first line containing the marker, and everything after it."""
+    if not ctx.cutoff:
+        return []
+    marker = ctx.cutoff.strip()
+    for i in _live(lines, keep):
+        if marker in lines[i]:
+            return [_Removal(i, len(lines) - 1)]
+    return []
+
+
+def _override_pattern(lines: list[str], keep: list[bool], ctx: _Context) -> list[_Removal]:
+    """Metadata ``clean_patterns``: lines matching any of the document's extra regexes."""
+    if not ctx.patterns:
+        return []
+    return [_Removal(i, i) for i in _live(lines, keep) if any(p.search(lines[i]) for p in ctx.patterns)]
+
+
+_RULES: dict[str, Callable[[list[str], list[bool], _Context], list[_Removal]]] = {
+    "override_cutoff": _override_cutoff,
+    "override_pattern": _override_pattern,
+    "navigation": _navigation,
+    "metadata_line": _metadata_line,
+    "trailing_comments": _trailing_comments,
+    "teaser_block": _teaser_block,
+    "repeated_headline": _repeated_headline,
+    "pull_quote": _pull_quote,
+    "tooltip_glitch": _tooltip_glitch,
+}
+DEFAULT_RULES: tuple[str, ...] = tuple(_RULES)
+
+
+# --------------------------------------------------------------------------- driver
+
+
+def _check_rules(rules: Sequence[str], disable: Sequence[str]) -> tuple[str, ...]:
+    if isinstance(rules, str) or isinstance(disable, str):
+        raise ConfigError("rules= and disable= take a list of rule names, e.g. disable=('pull_quote',)")
+    unknown = [r for r in [*rules, *disable] if r not in _RULES]
+    if unknown:
+        raise ConfigError(
+            f"unknown cleaning rule(s) {', '.join(map(repr, unknown))}; valid names: {', '.join(_RULES)}"
+        )
+    return tuple(r for r in rules if r not in set(disable))
+
+
+def _apply(text: str, rules: Sequence[str], ctx: _Context) -> tuple[str, list[tuple[int, int, str, str]]]:
+    lines = text.split("\n")
+    keep = [True] * len(lines)
+    audit = []
+    for name in rules:
+        for rem in _RULES[name](lines, keep, ctx):
+            if rem.replacement is not None:
+                lines[rem.start] = rem.replacement
+                audit.append((rem.start + 1, rem.end + 1, name, rem.fragment or ""))
+                continue
+            removed = [lines[i] for i in range(rem.start, rem.end + 1) if keep[i]]
+            for i in range(rem.start, rem.end + 1):
+                keep[i] = False
+            body = "\n".join(removed).strip("\n")
+            if body.strip():
+                audit.append((rem.start + 1, rem.end + 1, name, body))
+    out: list[str] = []
+    for line, k in zip(lines, keep, strict=True):
+        if not k:
+            continue
+        line = line.rstrip()
+        if line or (out and out[-1]):
+            out.append(line)
+    while out and not out[-1]:
+        out.pop()
+    return "\n".join(out), audit
+
+
+def _compile_patterns(value: object, doc_id: str) -> tuple[re.Pattern[str], ...]:
+    if not isinstance(value, str) or not value.strip():
+        return ()
+    compiled = []
+    for pattern in value.split(PATTERN_SEPARATOR):
+        if not pattern.strip():
+            continue
+        try:
+            compiled.append(re.compile(pattern.strip()))
+        except re.error as err:
+            raise ConfigError(
+                f"clean_patterns for doc_id {doc_id!r}: {pattern.strip()!r} is not a valid regular expression "
+                f"({err}); separate patterns with {PATTERN_SEPARATOR!r}"
+            ) from None
+    return tuple(compiled)
+
+
+def _is_true(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return False
+    return str(value).strip().lower() in _TRUE
+
+
+def clean_text(
+    text: str,
+    *,
+    rules: Sequence[str] = DEFAULT_RULES,
+    disable: Sequence[str] = (),
+    cutoff: str | None = None,
+    patterns: str | None = None,
+    doc_id: str = "",
+) -> tuple[str, pd.DataFrame]:
+    """Clean one text; return the cleaned text and its audit table.
+
+    Parameters
+    ----------
+    text
+        Raw text, lines separated by ``\\n``.
+    rules, disable
+        Rule names to apply (in order) and to skip; see :data:`DEFAULT_RULES`.
+    cutoff, patterns
+        The per-document overrides (``clean_cutoff``, ``clean_patterns``).
+    doc_id
+        Written into the audit's ``doc_id`` column.
+
+    Returns
+    -------
+    tuple of (str, pandas.DataFrame)
+        Cleaned text (blank-line runs collapsed) and audit rows.
+
+    Examples
+    --------
+    >>> cleaned, audit = clean_text("Logo\\nA headline here\\n\\nBody text.\\n\\nA headline here")
+    >>> cleaned
+    'A headline here\\n\\nBody text.'
+    >>> audit["rule"].tolist()
+    ['navigation', 'repeated_headline']
+    """
+    active = _check_rules(rules, disable)
+    ctx = _Context(cutoff=cutoff if isinstance(cutoff, str) else None, patterns=_compile_patterns(patterns, doc_id))
+    cleaned, rows = _apply(text, active, ctx)
+    audit = pd.DataFrame([(doc_id, *r) for r in rows], columns=AUDIT_COLUMNS)
+    return cleaned, audit.astype({"line_start": "int64", "line_end": "int64"})
+
+
+def clean_corpus(
+    corpus: Corpus,
+    *,
+    rules: Sequence[str] = DEFAULT_RULES,
+    disable: Sequence[str] = (),
+    overrides_from_metadata: bool = True,
+) -> CleanResult:
+    """Remove boilerplate from every document, recording each removal.
+
+    Parameters
+    ----------
+    corpus
+        Loaded corpus; its files are not touched.
+    rules
+        Rule names to apply, in order (default :data:`DEFAULT_RULES`: ``override_cutoff``,
+        ``override_pattern``, ``navigation``, ``metadata_line``, ``trailing_comments``,
+        ``teaser_block``, ``repeated_headline``, ``pull_quote``, ``tooltip_glitch``).
+    disable
+        Rule names to switch off, e.g. ``("pull_quote",)``.
+    overrides_from_metadata
+        Use the optional ``clean_cutoff``, ``clean_patterns`` and ``clean_keep_all``
+        metadata columns.
+
+    Returns
+    -------
+    CleanResult
+        ``corpus.docs`` with cleaned ``text`` plus ``raw_text``, ``n_words_raw``,
+        ``n_words_clean``; ``audit`` with one row per removal.
+
+    Raises
+    ------
+    ConfigError
+        Unknown rule names (the message lists the valid ones) or an invalid regex in
+        ``clean_patterns``.
+
+    Examples
+    --------
+    >>> from textlab.corpus import load_texts
+    >>> corpus = load_texts({"a": "Table of Contents\\nThe article.\\n4 min read"})
+    >>> result = clean_corpus(corpus)
+    >>> result.corpus.docs.loc["a", "text"], result.audit["rule"].tolist()
+    ('The article.', ['navigation', 'metadata_line'])
+    >>> clean_corpus(corpus, disable=("navigation",)).corpus.docs.loc["a", "text"]
+    'Table of Contents\\nThe article.'
+    """
+    active = _check_rules(rules, disable)
+    docs = corpus.docs
+    columns = docs.columns if overrides_from_metadata else []
+    cutoffs = docs["clean_cutoff"] if "clean_cutoff" in columns else None
+    patterns = docs["clean_patterns"] if "clean_patterns" in columns else None
+    keep_all = docs["clean_keep_all"] if "clean_keep_all" in columns else None
+    cleaned, audit_rows, kept_whole, emptied = [], [], [], []
+    for doc_id, text in zip(docs.index, docs["text"], strict=True):
+        if keep_all is not None and _is_true(keep_all.at[doc_id]):
+            cleaned.append(text)
+            kept_whole.append(doc_id)
+            continue
+        ctx = _Context(
+            cutoff=cutoffs.at[doc_id] if cutoffs is not None and isinstance(cutoffs.at[doc_id], str) else None,
+            patterns=_compile_patterns(patterns.at[doc_id], doc_id) if patterns is not None else (),
+        )
+        new, rows = _apply(text, active, ctx)
+        cleaned.append(new)
+        audit_rows.extend((doc_id, *r) for r in rows)
+        if text.strip() and not new.strip():
+            emptied.append(doc_id)
+    if emptied:
+        warnings.warn(
+            f"cleaning removed all text of {len(emptied)} documents: {', '.join(map(repr, emptied[:10]))}; "
+            "check the audit or set clean_keep_all for them",
+            CleaningWarning,
+            stacklevel=2,
+        )
+    out = docs.copy()
+    out["raw_text"] = docs["text"]
+    out["text"] = cleaned
+    out["n_words_raw"] = docs["text"].map(count_words).astype("int64")
+    out["n_words_clean"] = out["text"].map(count_words).astype("int64")
+    audit = pd.DataFrame(audit_rows, columns=AUDIT_COLUMNS).astype({"line_start": "int64", "line_end": "int64"})
+    params = {
+        "rules": list(active),
+        "disabled": list(disable),
+        "overrides_from_metadata": overrides_from_metadata,
+        "kept_whole": [str(d) for d in kept_whole],
+        "n_removals": len(audit),
+    }
+    new_corpus = replace(corpus, docs=out, params={**corpus.params, "clean": params})
+    return CleanResult(corpus=new_corpus, audit=audit, params=params)
+
+
+def audit_summary(audit: pd.DataFrame) -> pd.DataFrame:
+    """Summarise an audit table per rule.
+
+    Parameters
+    ----------
+    audit
+        ``CleanResult.audit``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``rule, n_removals, n_lines, n_words``, one row per rule that removed something,
+        most words first.
+
+    Examples
+    --------
+    >>> audit = pd.DataFrame({"doc_id": ["a", "a"], "line_start": [1, 5], "line_end": [1, 7],
+    ...                       "rule": ["navigation", "teaser_block"], "text": ["Logo", "x y\\n\\nz"]})
+    >>> audit_summary(audit).to_dict("records")[0]
+    {'rule': 'teaser_block', 'n_removals': 1, 'n_lines': 3, 'n_words': 3}
+    """
+    table = audit.assign(
+        n_lines=audit["line_end"] - audit["line_start"] + 1, n_words=audit["text"].map(count_words)
+    )
+    summary = (
+        table.groupby("rule", sort=False)
+        .agg(n_removals=("rule", "size"), n_lines=("n_lines", "sum"), n_words=("n_words", "sum"))
+        .reset_index()
+        .sort_values(["n_words", "rule"], ascending=[False, True], kind="stable")
+        .reset_index(drop=True)
+    )
+    return summary.astype({"n_removals": "int64", "n_lines": "int64", "n_words": "int64"})
