@@ -1,0 +1,57 @@
+"""Publication figures of textlab's result tables.
+
+Every ``plot_*`` function draws a result table it is given and returns the
+Axes (or, for small multiples, an array of Axes); none computes statistics,
+saves or shows. Where a figure shows a subset or a reordering, a pure
+function gives exactly the table drawn (:func:`select_keyness_labels`,
+:func:`corpus_overview_table`, :func:`passage_topic_table`,
+:func:`order_similarity`, :func:`topic_leaning`) so it can be saved as CSV
+next to the figure. :func:`save_figure` is the only function that writes.
+
+Figures are drawn in the shipped style (:func:`style`) at print size
+(:data:`SINGLE_COLUMN` 3.5 in, :data:`FULL_WIDTH` 7.2 in), with one fixed
+colour per group (:func:`group_colors`).
+"""
+
+from ._colors import NEUTRAL, OKABE_ITO, STUDY_COLORS, group_colors
+from ._style import FULL_WIDTH, MIN_FONT_SIZE, SINGLE_COLUMN, STYLE_PATH, figure, style
+from .corpus import corpus_overview_table, plot_corpus_overview
+from .frames import plot_frames
+from .heatmaps import order_similarity, passage_topic_table, plot_passage_topics, plot_similarity
+from .keyness import plot_keyness, plot_keyness_intervals, select_keyness_labels
+from .prevalence import plot_prevalence, plot_prevalence_difference
+from .save import save_figure
+from .selection import plot_model_selection
+from .terms import plot_distinctive_terms
+from .topics import plot_topic_map, plot_topic_terms, topic_leaning
+
+__all__ = [
+    "FULL_WIDTH",
+    "MIN_FONT_SIZE",
+    "NEUTRAL",
+    "OKABE_ITO",
+    "SINGLE_COLUMN",
+    "STUDY_COLORS",
+    "STYLE_PATH",
+    "corpus_overview_table",
+    "figure",
+    "group_colors",
+    "order_similarity",
+    "passage_topic_table",
+    "plot_corpus_overview",
+    "plot_distinctive_terms",
+    "plot_frames",
+    "plot_keyness",
+    "plot_keyness_intervals",
+    "plot_model_selection",
+    "plot_passage_topics",
+    "plot_prevalence",
+    "plot_prevalence_difference",
+    "plot_similarity",
+    "plot_topic_map",
+    "plot_topic_terms",
+    "save_figure",
+    "select_keyness_labels",
+    "style",
+    "topic_leaning",
+]

@@ -1,0 +1,222 @@
+"""Keyness ("fightin' words"): frequency against z-score, and intervals for the labelled terms."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+from adjustText import adjust_text
+from matplotlib.axes import Axes
+from matplotlib.lines import Line2D
+
+from .._errors import ConfigError, bad_value
+from ._colors import NEUTRAL, REFERENCE, group_colors
+from ._common import require_columns, shorten
+from ._style import finish_ticks, new_axes, style
+
+__all__ = ["select_keyness_labels", "plot_keyness", "plot_keyness_intervals"]
+
+_COLUMNS = ["term", "label", "group", "reference", "count_group", "count_reference", "z"]
+
+
+def _one_comparison(table: pd.DataFrame, name: str) -> tuple[str, str]:
+    pairs = table[["group", "reference"]].astype(str).drop_duplicates()
+    if len(pairs) != 1:
+        listed = [f"{a} vs {b}" for a, b in pairs.itertuples(index=False)]
+        raise ConfigError(
+            f"{name} holds {len(pairs)} comparisons {listed}; pass one, e.g. table[table['group'] == {listed[0].split(' vs ')[0]!r}]"
+        )
+    return tuple(pairs.iloc[0])  # type: ignore[return-value]
+
+
+_NOT_GROUPS = ("rest", "all", "others", "other", "reference")
+
+
+def _side_colors(group: str, reference: str, colors: Mapping[str, str] | None) -> tuple[str, str]:
+    """Colour of the ``group`` side and of the ``reference`` side (dark grey if not a group)."""
+    palette = group_colors([g for g in (group, reference) if g not in _NOT_GROUPS])
+    palette.update(colors or {})
+    return palette.get(group, REFERENCE), palette.get(reference, REFERENCE)
+
+
+def select_keyness_labels(table: pd.DataFrame, *, n: int = 8, z_threshold: float = 1.96) -> pd.DataFrame:
+    """Pick the terms to label: the ``n`` highest and ``n`` lowest z-scores beyond the threshold.
+
+    Parameters
+    ----------
+    table
+        Keyness rows of one comparison (one ``group`` vs one ``reference``).
+    n
+        Terms per side.
+    z_threshold
+        Only terms with ``|z| >= z_threshold`` are labelled.
+
+    Returns
+    -------
+    DataFrame
+        The selected rows, favouring ``group`` first (z descending), then
+        favouring ``reference`` (z ascending), with a column ``favours``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"term": list("abcd"), "z": [3.0, -2.5, 0.5, 2.0]})
+    >>> select_keyness_labels(t, n=1)["term"].tolist()
+    ['a', 'b']
+    """
+    if n < 0:
+        raise bad_value("n", n, "an integer >= 0")
+    require_columns(table, ["term", "z"], "table")
+    z = table["z"].astype(float)
+    top = table[z >= z_threshold].sort_values(["z", "term"], ascending=[False, True], kind="stable").head(n)
+    bottom = table[z <= -z_threshold].sort_values(["z", "term"], ascending=[True, True], kind="stable").head(n)
+    out = pd.concat([top, bottom])
+    group = out["group"].astype(str) if "group" in out.columns else pd.Series("group", index=out.index)
+    ref = out["reference"].astype(str) if "reference" in out.columns else pd.Series("reference", index=out.index)
+    return out.assign(favours=np.where(out["z"].astype(float) > 0, group, ref))
+
+
+def plot_keyness(
+    table: pd.DataFrame,
+    *,
+    ax: Axes | None = None,
+    labels: pd.DataFrame | None = None,
+    n_labels: int = 8,
+    z_threshold: float = 1.96,
+    colors: Mapping[str, str] | None = None,
+    iter_lim: int = 400,
+) -> Axes:
+    """Fightin' words scatter: total frequency (log10) against the log-odds z-score.
+
+    Points above zero favour ``group``, below zero ``reference``; they take
+    that side's colour when ``|z| >= z_threshold`` and grey otherwise. The
+    rows of ``labels`` are labelled; text is moved apart with adjustText
+    (deterministic: fixed iteration count) and joined to its point by a line.
+    The bootstrap intervals of the labelled terms are drawn by
+    :func:`plot_keyness_intervals` (a z-score has no interval of its own).
+
+    Parameters
+    ----------
+    table
+        Keyness rows of one comparison (``KeynessResult.table`` filtered to one ``group``).
+    ax
+        Axes; default a new single-column figure.
+    labels
+        Rows to label; default ``select_keyness_labels(table, n=n_labels, z_threshold=z_threshold)``.
+    n_labels, z_threshold
+        See :func:`select_keyness_labels`.
+    colors
+        ``{group: colour}``; default :func:`group_colors`. A reference that is
+        not a group (``"rest"``) is dark grey.
+    iter_lim
+        Iterations of the label placement.
+
+    Returns
+    -------
+    Axes
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"term": ["chip", "cloud", "the"], "label": ["chip", "cloud", "the"],
+    ...     "group": "huawei-led", "reference": "aws-led", "count_group": [9, 1, 50],
+    ...     "count_reference": [1, 8, 52], "z": [2.5, -2.2, 0.1]})
+    >>> ax = plot_keyness(t)
+    >>> len(ax.texts) >= 2
+    True
+    """
+    require_columns(table, _COLUMNS, "table")
+    group, reference = _one_comparison(table, "table")
+    if labels is None:
+        labels = select_keyness_labels(table, n=n_labels, z_threshold=z_threshold)
+    pos_color, neg_color = _side_colors(group, reference, colors)
+    z = table["z"].to_numpy(dtype=float)
+    total = table["count_group"].to_numpy(dtype=float) + table["count_reference"].to_numpy(dtype=float)
+    x = np.log10(np.clip(total, 1, None))
+    point_colors = np.where(z >= z_threshold, pos_color, np.where(z <= -z_threshold, neg_color, NEUTRAL))
+    with style():
+        ax = new_axes(ax, "single", 3.0)
+        order = np.argsort(np.abs(z), kind="stable")  # significant points drawn last, on top
+        ax.scatter(x[order], z[order], s=7, c=point_colors[order], linewidths=0, zorder=2)
+        ax.axhspan(-z_threshold, z_threshold, color="#F2F2F2", zorder=0, linewidth=0)
+        ax.axhline(0, color="#999999", linewidth=0.5, zorder=1)
+        ax.set_xlabel("Frequency, both sides (log$_{10}$ count)")
+        ax.set_ylabel(f"z-score of log-odds\n\u2190 {shorten(reference, 14)}   {shorten(group, 14)} \u2192")
+        pad = 0.15 * (np.ptp(z) if len(z) > 1 else 1.0)
+        ax.set_ylim(min(z.min(), -z_threshold) - pad, max(z.max(), z_threshold) + pad)
+        xpad = 0.08 * (np.ptp(x) if np.ptp(x) > 0 else 1.0)
+        ax.set_xlim(x.min() - xpad, x.max() + xpad)
+        handles = [
+            Line2D([], [], marker="o", ls="none", color=pos_color, markersize=4, label=f"favours {group}"),
+            Line2D([], [], marker="o", ls="none", color=neg_color, markersize=4, label=f"favours {reference}"),
+            Line2D([], [], marker="o", ls="none", color=NEUTRAL, markersize=4, label=f"|z| < {z_threshold:g}"),
+        ]
+        ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=3, fontsize=7,
+                  handletextpad=0.2, columnspacing=0.8)
+        finish_ticks(ax)
+        if len(labels):
+            lab_total = labels["count_group"].to_numpy(dtype=float) + labels["count_reference"].to_numpy(dtype=float)
+            lx = np.log10(np.clip(lab_total, 1, None))
+            ly = labels["z"].to_numpy(dtype=float)
+            names = labels["label"] if "label" in labels.columns else labels["term"]
+            texts = [
+                ax.text(xi, yi, shorten(t, 22), fontsize=7, ha="center", va="center", zorder=4)
+                for xi, yi, t in zip(lx, ly, names.astype(str), strict=True)
+            ]
+            ax.figure.canvas.draw()  # fix the layout before measuring text
+            adjust_text(
+                texts, x=x, y=z, ax=ax, iter_lim=iter_lim, time_lim=None, ensure_inside_axes=True,
+                expand=(1.1, 1.3), arrowprops={"arrowstyle": "-", "color": "#777777", "lw": 0.4},
+            )
+    return ax
+
+
+def plot_keyness_intervals(
+    labels: pd.DataFrame,
+    *,
+    ax: Axes | None = None,
+    colors: Mapping[str, str] | None = None,
+) -> Axes:
+    """Forest plot of the log-odds and its bootstrap interval for the labelled terms.
+
+    Parameters
+    ----------
+    labels
+        Rows of one comparison with ``term, label, group, reference, log_odds,
+        ci_low, ci_high`` (usually :func:`select_keyness_labels` output).
+    ax
+        Axes; default a new single-column figure.
+    colors
+        ``{group: colour}``; default :func:`group_colors`.
+
+    Returns
+    -------
+    Axes
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"term": ["chip", "cloud"], "label": ["chip", "cloud"], "group": "huawei-led",
+    ...     "reference": "aws-led", "log_odds": [1.2, -0.9], "ci_low": [0.5, -1.5], "ci_high": [1.9, -0.2]})
+    >>> [t.get_text() for t in plot_keyness_intervals(t).get_yticklabels()]
+    ['chip', 'cloud']
+    """
+    require_columns(labels, ["term", "group", "reference", "log_odds", "ci_low", "ci_high"], "labels")
+    group, reference = _one_comparison(labels, "labels")
+    pos_color, neg_color = _side_colors(group, reference, colors)
+    rows = labels.sort_values(["log_odds", "term"], ascending=[True, True], kind="stable")
+    est = rows["log_odds"].to_numpy(dtype=float)
+    lo, hi = rows["ci_low"].to_numpy(dtype=float), rows["ci_high"].to_numpy(dtype=float)
+    names = (rows["label"] if "label" in rows.columns else rows["term"]).astype(str)
+    n = len(rows)
+    with style():
+        ax = new_axes(ax, "single", 0.8 + 0.17 * n)
+        y = np.arange(n)
+        cols = np.where(est > 0, pos_color, neg_color)
+        for yi, e, l, h, c in zip(y, est, lo, hi, cols, strict=True):
+            ax.plot([l, h], [yi, yi], color=c, linewidth=1.0, solid_capstyle="butt")
+            ax.plot([e], [yi], "o", color=c, markersize=3.5)
+        ax.axvline(0, color="#999999", linewidth=0.5, zorder=0)
+        ax.set_yticks(y, [shorten(t, 22) for t in names])
+        ax.set_ylim(-0.7, n - 0.3)
+        ax.set_xlabel(f"Log-odds, 95% bootstrap interval\n\u2190 {shorten(reference, 14)}   {shorten(group, 14)} \u2192")
+        finish_ticks(ax)
+    return ax
