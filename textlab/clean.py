@@ -150,7 +150,7 @@ _COUNTER = re.compile(
     re.IGNORECASE,
 )
 _HANDLE = re.compile(r"@[\w.]{2,}|(?=[\w.]*\d)(?=[\w.]*[a-z])[a-z][\w.]{2,}", re.IGNORECASE)
-_BYLINE = re.compile(r"(?:by|written by|posted by|author:?)\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}")
+_BYLINE = re.compile(r"(?i:by|written by|posted by|author:?)\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}")
 _COUNTER_MAX_WORDS = 15
 
 
@@ -285,8 +285,8 @@ _RULES: dict[str, Callable[[list[str], list[bool], _Context], list[_Removal]]] =
     "override_cutoff": _override_cutoff,
     "override_pattern": _override_pattern,
     "navigation": _navigation,
-    "metadata_line": _metadata_line,
     "trailing_comments": _trailing_comments,
+    "metadata_line": _metadata_line,
     "teaser_block": _teaser_block,
     "repeated_headline": _repeated_headline,
     "pull_quote": _pull_quote,
@@ -334,7 +334,7 @@ def _apply(text: str, rules: Sequence[str], ctx: _Context) -> tuple[str, list[tu
             out.append(line)
     while out and not out[-1]:
         out.pop()
-    return "\n".join(out), audit
+    return "\n".join(out), sorted(audit, key=lambda row: row[0])
 
 
 def _compile_patterns(value: object, doc_id: str) -> tuple[re.Pattern[str], ...]:
@@ -419,7 +419,7 @@ def clean_corpus(
         Loaded corpus; its files are not touched.
     rules
         Rule names to apply, in order (default :data:`DEFAULT_RULES`: ``override_cutoff``,
-        ``override_pattern``, ``navigation``, ``metadata_line``, ``trailing_comments``,
+        ``override_pattern``, ``navigation``, ``trailing_comments``, ``metadata_line``,
         ``teaser_block``, ``repeated_headline``, ``pull_quote``, ``tooltip_glitch``).
     disable
         Rule names to switch off, e.g. ``("pull_quote",)``.
@@ -482,7 +482,12 @@ def clean_corpus(
     out["text"] = cleaned
     out["n_words_raw"] = docs["text"].map(count_words).astype("int64")
     out["n_words_clean"] = out["text"].map(count_words).astype("int64")
-    audit = pd.DataFrame(audit_rows, columns=AUDIT_COLUMNS).astype({"line_start": "int64", "line_end": "int64"})
+    audit = (
+        pd.DataFrame(audit_rows, columns=AUDIT_COLUMNS)
+        .astype({"line_start": "int64", "line_end": "int64"})
+        .sort_values(["doc_id", "line_start"], kind="stable")  # documents keep their corpus order
+        .reset_index(drop=True)
+    )
     params = {
         "rules": list(active),
         "disabled": list(disable),
