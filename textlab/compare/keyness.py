@@ -346,13 +346,12 @@ def score_keyness(
                 "check tokenisation or min_df/max_df"
             )
         group_counts[g] = y
-    units = {
-        g: choose_resampling_unit(
+    units = {}
+    for g in universe:  # a loop, not a comprehension, so warnings point at the caller
+        units[g] = choose_resampling_unit(
             len(data.docs[g]), len(data.rows[g]), requested=resampling_unit, group=g,
             warn=(n_boot > 0 or n_perm > 0),
-        )
-        for g in universe
-    }  # fmt: skip
+        )  # fmt: skip
     vocab = np.asarray(dtm.vocabulary, dtype=object)
     forms = dict(surface_forms or {})
     frames, contrast_info = [], []
