@@ -1,0 +1,262 @@
+"""Tests for textlab.models.lda: planted-topic recovery, determinism, convergence, filtering, errors."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from gensim.corpora import Dictionary
+from gensim.models import LdaModel
+from scipy.optimize import linear_sum_assignment
+
+from textlab._errors import ConfigError, EstimationError, TextlabWarning
+from textlab.models.lda import LdaFit, _document_bound, fit_lda
+from textlab.preprocess import TokenizedCorpus
+
+K, V, N_DOCS, LENGTH = 4, 120, 150, 60
+
+
+@pytest.fixture(scope="module")
+def planted():
+    """Documents drawn from K planted topics with disjoint supports of V/K words each."""
+    rng = np.random.default_rng(1)
+    width = V // K
+    topics = np.zeros((K, V))
+    for k in range(K):
+        topics[k, k * width : (k + 1) * width] = rng.dirichlet(np.full(width, 5.0))
+    docs = []
+    for _ in range(N_DOCS):
+        mix = rng.dirichlet(np.full(K, 0.2)) @ topics
+        docs.append([f"w{i:03d}" for i in rng.choice(V, size=LENGTH, p=mix)])
+    return docs, topics
+
+
+def matched_cosine(fit: LdaFit, topics: np.ndarray) -> float:
+    """Mean cosine of fitted to planted topics (restricted to the kept vocabulary) after Hungarian matching."""
+    cols = [int(w[1:]) for w in fit.vocabulary]
+    truth = topics[:, cols]
+    a = truth / np.linalg.norm(truth, axis=1, keepdims=True)
+    b = fit.topic_term / np.linalg.norm(fit.topic_term, axis=1, keepdims=True)
+    cos = a @ b.T
+    rows, match = linear_sum_assignment(-cos)
+    return float(cos[rows, match].mean())
+
+
+@pytest.fixture(scope="module")
+def default_fit(planted):
+    return fit_lda(planted[0], n_topics=K, progress=False)
+
+
+@pytest.fixture(scope="module")
+def gensim_fit(planted):
+    return fit_lda(planted[0], n_topics=K, engine="gensim", passes=20, progress=False, keep_model=True)
+
+
+def test_default_engine_recovers_planted_topics(default_fit, planted):
+    assert default_fit.params["engine"] == "tomotopy"
+    assert matched_cosine(default_fit, planted[1]) >= 0.9
+
+
+def test_gensim_engine_recovers_planted_topics(gensim_fit, planted):
+    assert gensim_fit.params["engine"] == "gensim"
+    assert matched_cosine(gensim_fit, planted[1]) >= 0.9
+
+
+def test_gensim_topics_equal_plain_gensim(gensim_fit, planted):
+    """The convergence trace must not change training: same topics as a plain LdaModel."""
+    docs = planted[0]
+    dictionary = Dictionary(docs)
+    dictionary.filter_extremes(no_below=2, no_above=0.5, keep_n=100_000)
+    bow = [dictionary.doc2bow(d) for d in docs]
+    plain = LdaModel(bow, id2word=dictionary, num_topics=K, passes=20, iterations=100, alpha="auto", eta=0.01,
+                     random_state=0, eval_every=None, dtype=np.float64)
+    assert list(gensim_fit.vocabulary) == [dictionary[i] for i in range(len(dictionary))]
+    np.testing.assert_allclose(gensim_fit.topic_term, plain.get_topics(), rtol=1e-10, atol=1e-12)
+
+
+def test_document_bound_matches_gensim_bound(gensim_fit, planted):
+    """Vectorised per-chunk bound equals gensim's own (document part + topic part)."""
+    model = gensim_fit.model
+    dictionary = model.id2word
+    bow = [dictionary.doc2bow(d) for d in planted[0][:40]]
+    gamma = gensim_fit.doc_topic_dirichlet[:40]
+    lam = model.state.get_lambda()
+    expected_total = model.bound(bow, gamma=gamma)
+    topic_part = model.bound([], gamma=gamma)  # empty corpus: topic-word part only
+    elogbeta = np.log(model.expElogbeta)
+    got = _document_bound(bow, gamma, elogbeta, model.alpha, block=100)  # small block: exercises the loop
+    assert lam.shape == (K, len(dictionary))
+    assert got == pytest.approx(expected_total - topic_part, rel=1e-6)
+
+
+@pytest.mark.parametrize("engine", ["tomotopy", "gensim"])
+def test_output_shapes_and_normalisation(engine, default_fit, gensim_fit, planted):
+    fit = default_fit if engine == "tomotopy" else gensim_fit
+    n_terms = fit.params["n_terms"]
+    assert fit.topic_term.shape == (K, n_terms) and fit.doc_topic.shape == (N_DOCS, K)
+    np.testing.assert_allclose(fit.topic_term.sum(axis=1), 1.0, atol=1e-9)
+    np.testing.assert_allclose(fit.doc_topic.sum(axis=1), 1.0, atol=1e-9)
+    assert (fit.doc_topic_dirichlet > 0).all()
+    np.testing.assert_allclose(fit.doc_topic, fit.doc_topic_dirichlet / fit.doc_topic_dirichlet.sum(1, keepdims=True))
+    assert list(fit.passage_ids) == [str(i) for i in range(N_DOCS)]
+
+
+def test_tomotopy_dirichlet_is_alpha_plus_token_counts(default_fit, planted):
+    """For Gibbs sampling, sum of (dirichlet - alpha) per passage = number of kept tokens."""
+    kept = set(default_fit.vocabulary)
+    n_tokens = np.array([sum(w in kept for w in doc) for doc in planted[0]])
+    alpha = np.asarray(default_fit.params["alpha_fitted"])
+    counts = default_fit.doc_topic_dirichlet - alpha
+    np.testing.assert_allclose(counts.sum(axis=1), n_tokens)
+    np.testing.assert_allclose(counts, np.round(counts), atol=1e-9)
+
+
+def test_doc_topic_matches_dominant_planted_topic(default_fit, planted):
+    """Each passage's largest fitted topic maps to the planted topic of most of its tokens."""
+    docs, topics = planted
+    cols = [int(w[1:]) for w in default_fit.vocabulary]
+    rows, match = linear_sum_assignment(-(topics[:, cols] @ default_fit.topic_term.T))
+    fitted_to_planted = dict(zip(match, rows))
+    owner = np.array([[sum(int(w[1:]) // (V // K) == k for w in d) for k in range(K)] for d in docs])
+    clear = owner.max(axis=1) >= 0.7 * LENGTH
+    predicted = np.array([fitted_to_planted[k] for k in default_fit.doc_topic.argmax(axis=1)])
+    assert (predicted[clear] == owner.argmax(axis=1)[clear]).mean() >= 0.95
+
+
+@pytest.mark.parametrize("engine", ["tomotopy", "gensim"])
+def test_same_seed_identical_other_seed_different(engine, planted):
+    docs = planted[0][:60]
+    kw = dict(n_topics=3, engine=engine, passes=10 if engine == "gensim" else 60, progress=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TextlabWarning)
+        a, b = fit_lda(docs, random_state=3, **kw), fit_lda(docs, random_state=3, **kw)
+        c = fit_lda(docs, random_state=4, **kw)
+    np.testing.assert_array_equal(a.topic_term, b.topic_term)
+    np.testing.assert_array_equal(a.doc_topic_dirichlet, b.doc_topic_dirichlet)
+    pd.testing.assert_frame_equal(a.convergence, b.convergence)
+    assert a == b  # dataclass equality ignores nothing but the engine model
+    assert not np.array_equal(a.topic_term, c.topic_term)
+
+
+@pytest.mark.parametrize("engine", ["tomotopy", "gensim"])
+def test_convergence_table(engine, default_fit, gensim_fit):
+    fit = default_fit if engine == "tomotopy" else gensim_fit
+    table = fit.convergence
+    assert list(table.columns) == ["pass", "perplexity_bound", "perplexity", "relative_change", "converged"]
+    assert table["pass"].is_monotonic_increasing and table["pass"].iloc[-1] == fit.params["passes"]
+    values = table["perplexity_bound"].to_numpy()
+    assert (values < 0).all()
+    # the objective improves from the first recorded pass to the end, and ends flat
+    assert values[-1] > values[0]
+    assert fit.converged == bool(table["converged"].iloc[-1]) == fit.params["converged"] is True
+    np.testing.assert_allclose(table["perplexity"], np.exp(-values))
+
+
+def test_gensim_bound_nearly_monotone(gensim_fit):
+    values = gensim_fit.convergence["perplexity_bound"].to_numpy()
+    drops = np.diff(values)
+    assert (drops > -1e-3 * np.abs(values[1:])).all()
+
+
+def test_not_converged_warns(planted):
+    with pytest.warns(TextlabWarning, match="did not converge"):
+        fit = fit_lda(planted[0], n_topics=K, engine="gensim", passes=2, progress=False)
+    assert fit.params["converged"] is False
+
+
+def test_dictionary_filtering_respected(planted):
+    docs = [d + ["everywhere"] for d in planted[0]] + [["w000", "rare_once"]]
+    fit = fit_lda(docs, n_topics=K, passes=30, no_below=3, no_above=0.9, progress=False)
+    vocab = set(fit.vocabulary)
+    assert "everywhere" not in vocab and "rare_once" not in vocab
+    dfs = {w: sum(w in set(d) for d in docs) for d in docs for w in d}
+    assert vocab == {w for w, n in dfs.items() if 3 <= n <= 0.9 * len(docs)}
+    assert fit.params["no_below"] == 3 and fit.params["no_above"] == 0.9
+    assert fit.params["n_terms"] == len(vocab)
+
+
+def test_keep_n(planted):
+    fit = fit_lda(planted[0], n_topics=K, passes=20, keep_n=30, progress=False)
+    assert len(fit.vocabulary) == 30 == fit.params["n_terms"]
+
+
+def test_tokenized_corpus_and_bow_inputs_agree(planted):
+    docs = planted[0][:50]
+    passages = pd.DataFrame({"passage_id": [f"d{i // 10}:{i % 10:03d}" for i in range(50)],
+                             "doc_id": [f"d{i // 10}" for i in range(50)]})
+    tok = TokenizedCorpus(passages=passages, tokens=docs)
+    kw = dict(n_topics=3, passes=40, progress=False, no_below=1, no_above=1.0, keep_n=None)
+    from_tokens = fit_lda(tok, **kw)
+    assert list(from_tokens.passage_ids) == list(passages["passage_id"])
+    dictionary = Dictionary(docs)
+    bow = [dictionary.doc2bow(d) for d in docs]
+    from_bow = fit_lda(bow, dictionary=dictionary, passage_ids=passages["passage_id"], **kw)
+    assert set(from_bow.vocabulary) == set(from_tokens.vocabulary)
+    order = [list(from_bow.vocabulary).index(w) for w in from_tokens.vocabulary]
+    np.testing.assert_allclose(from_bow.topic_term[:, order], from_tokens.topic_term)
+    np.testing.assert_array_equal(from_bow.doc_topic, from_tokens.doc_topic)
+
+
+def test_bow_with_filtering_remaps_ids(planted):
+    """Filtering a bag-of-words corpus re-numbers term ids; the fit must still see the same words."""
+    docs = planted[0][:80]
+    dictionary = Dictionary(docs)
+    bow = [dictionary.doc2bow(d) for d in docs]
+    kw = dict(n_topics=3, engine="gensim", passes=5, progress=False, no_below=5, no_above=0.3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TextlabWarning)
+        from_bow = fit_lda(bow, dictionary=dictionary, **kw)
+        from_tokens = fit_lda(docs, **kw)
+    assert list(from_bow.vocabulary) == list(from_tokens.vocabulary)
+    np.testing.assert_allclose(from_bow.topic_term, from_tokens.topic_term)
+    assert dictionary.num_docs == 80 and len(dictionary) > len(from_bow.vocabulary)  # caller's not modified
+
+
+def test_empty_passage_gets_prior(planted):
+    docs = planted[0][:40] + [["zzz_unique"]]
+    fit = fit_lda(docs, n_topics=3, passes=50, progress=False)
+    alpha = np.asarray(fit.params["alpha_fitted"])
+    np.testing.assert_allclose(fit.doc_topic_dirichlet[-1], alpha)
+
+
+@pytest.mark.parametrize("bad", [1, 0, -3, 2.5, True])
+def test_bad_n_topics(bad, planted):
+    with pytest.raises(ConfigError, match="n_topics"):
+        fit_lda(planted[0], n_topics=bad, progress=False)
+
+
+def test_more_topics_than_passages():
+    docs = [["a", "b", "c"], ["a", "b", "d"]] * 4 + [["c", "d"]]
+    with pytest.raises(EstimationError, match="n_topics=12 is more than the 9 passages"):
+        fit_lda(docs, n_topics=12, no_below=1, progress=False)
+
+
+def test_empty_vocabulary_names_the_filter():
+    docs = [["a", "b"], ["c", "d"], ["e", "f"]]
+    with pytest.raises(EstimationError, match=r"no_below=2 removes 6.*no_below=1"):
+        fit_lda(docs, n_topics=2, progress=False)
+
+
+@pytest.mark.parametrize("kw, name", [({"engine": "mallet"}, "engine"), ({"alpha": -1}, "alpha"),
+                                      ({"no_above": 0}, "no_above"), ({"passes": 0}, "passes"),
+                                      ({"eta": "auto"}, "eta"), ({"random_state": None}, "random_state")])
+def test_bad_options(kw, name, planted):
+    with pytest.raises(ConfigError, match=name):
+        fit_lda(planted[0], n_topics=3, progress=False, **kw)
+
+
+def test_generator_and_bow_without_dictionary_refused(planted):
+    with pytest.raises(ConfigError, match="generator"):
+        fit_lda((d for d in planted[0]), n_topics=3, progress=False)
+    dictionary = Dictionary(planted[0])
+    with pytest.raises(ConfigError, match="dictionary"):
+        fit_lda([dictionary.doc2bow(d) for d in planted[0]], n_topics=3, progress=False)
+
+
+def test_topic_tokens_for_coherence(default_fit):
+    tops = default_fit.topic_tokens(5)
+    assert len(tops) == K and all(len(t) == 5 for t in tops)
+    first = default_fit.topic_term[0]
+    assert tops[0][0] == default_fit.vocabulary[first.argmax()]
