@@ -224,7 +224,7 @@ def _repeated_headline(lines: list[str], keep: list[bool], ctx: _Context, *, min
 
 
 def _pull_quote(lines: list[str], keep: list[bool], ctx: _Context, *, min_words: int = 5) -> list[_Removal]:
-    """A short paragraph ending a sentence whose words already appear inside another paragraph."""
+    """A short paragraph ending a sentence that already stands, as a whole clause, inside another paragraph."""
     live = _live(lines, keep)
     norms = {i: _norm(lines[i]) for i in live}
     out = []
@@ -233,8 +233,15 @@ def _pull_quote(lines: list[str], keep: list[bool], ctx: _Context, *, min_words:
         if not (min_words <= words <= 2 * _MAX_HEADLINE_WORDS and _SENTENCE_END.search(lines[i])):
             continue
         needle = f" {norms[i]} "
+        exact: re.Pattern[str] | None = None
         for k in live:
-            if k != i and len(norms[k]) > len(norms[i]) and needle in f" {norms[k]} ":
+            if k == i or len(norms[k]) <= len(norms[i]) or needle not in f" {norms[k]} ":
+                continue
+            # the words must form a whole clause there: bounded by punctuation or the line's ends
+            if exact is None:
+                body = r"[\W_]+".join(re.escape(w) for w in norms[i].split())
+                exact = re.compile(rf"(?:^|[^\w\s])[\W_]*{body}(?:[^\w\s]|$)", re.IGNORECASE)
+            if exact.search(lines[k]):
                 out.append(_Removal(i, i))
                 break
     return out

@@ -1,0 +1,355 @@
+"""Tests for textlab.clean: each rule on hand-made texts, overrides, the audit, and the seeds."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from textlab._errors import CleaningWarning, ConfigError
+from textlab.clean import DEFAULT_RULES, audit_summary, clean_corpus, clean_text
+from textlab.corpus import load_corpus, load_texts
+
+DATA = Path(__file__).parent / "data" / "clean"
+SEEDS = Path(__file__).parents[1] / "seeds"
+
+
+def _rules(audit: pd.DataFrame) -> list[tuple[int, int, str]]:
+    return list(zip(audit["line_start"], audit["line_end"], audit["rule"], strict=True))
+
+
+# --------------------------------------------------------------------------- rules one by one
+
+
+def test_navigation_lines_and_symbol_only_lines():
+    text = "📑 Table of Contents\nLogo\n• • •\nA real title\nBody about the share of chips."
+    cleaned, audit = clean_text(text)
+    assert cleaned == "A real title\nBody about the share of chips."
+    assert _rules(audit) == [(1, 1, "navigation"), (2, 2, "navigation"), (3, 3, "navigation")]
+    assert audit["text"].tolist() == ["📑 Table of Contents", "Logo", "• • •"]
+
+
+def test_metadata_lines_counters_dates_handles_bylines():
+    text = (
+        "Title of the piece\n- james18879\nBy Ann Lee\n- Sep 24\n📅 · 📁 Industry · 👁 10 views · ⏱️ 13 min read\n"
+        "Updated: 2024-05-01\nThe body says 10 views were logged by the 4 min read meter of the site in May.\n"
+        "March 2024 was warm.\n"
+    )
+    cleaned, audit = clean_text(text)
+    assert cleaned.split("\n") == [
+        "Title of the piece",
+        "The body says 10 views were logged by the 4 min read meter of the site in May.",
+        "March 2024 was warm.",
+    ]
+    assert [r for _, _, r in _rules(audit)] == ["metadata_line"] * 5
+    assert audit["line_start"].tolist() == [2, 3, 4, 5, 6]
+
+
+def test_handle_like_line_outside_the_header_is_kept():
+    body = "\n".join(f"Paragraph {i} has several words in it." for i in range(12))
+    cleaned, audit = clean_text(f"Title here\n{body}\n- python3\n")
+    assert cleaned.endswith("- python3")
+    assert audit.empty
+
+
+def test_trailing_comments_only_at_the_end():
+    text = "Headline words here\nComments\nThe article body.\n\n\n\nComments\n12 Comments\n"
+    cleaned, audit = clean_text(text)
+    assert cleaned == "Headline words here\nComments\nThe article body."
+    assert _rules(audit) == [(7, 7, "trailing_comments"), (8, 8, "trailing_comments")]
+
+
+def test_teaser_block_removed_but_preceding_note_kept():
+    text = (
+        "Main headline of story\n\nStory body sentence.\n\nEditor's Note\n\nA closing note that belongs to the story.\n\n"
+        "First teaser title\nFirst teaser title\n\nFirst summary paragraph.\n\n"
+        "Second teaser title\nSecond teaser title\n\nSecond summary paragraph.\n"
+    )
+    cleaned, audit = clean_text(text)
+    assert cleaned == (
+        "Main headline of story\n\nStory body sentence.\n\nEditor's Note\n\nA closing note that belongs to the story."
+    )
+    assert _rules(audit) == [(9, 17, "teaser_block")]
+    assert audit["text"].iloc[0].startswith("First teaser title\nFirst teaser title\n\nFirst summary")
+
+
+def test_a_single_doubled_headline_is_not_a_teaser_block():
+    text = "Intro line.\nLone title words\nLone title words\nIts paragraph.\n"
+    cleaned, audit = clean_text(text, disable=("repeated_headline",))
+    assert cleaned == text.rstrip("\n")
+    cleaned, audit = clean_text(text)
+    assert cleaned == "Intro line.\nLone title words\nIts paragraph."
+    assert _rules(audit) == [(3, 3, "repeated_headline")]
+
+
+def test_repeated_headline_keeps_first_and_short_repeats():
+    text = "The Big Headline Here\n\nBody.\n\nThe big headline here\nNote\nNote\n"
+    cleaned, audit = clean_text(text)
+    assert cleaned == "The Big Headline Here\n\nBody.\n\nNote\nNote"
+    assert _rules(audit) == [(5, 5, "repeated_headline")]
+
+
+def test_pull_quote_repeating_a_quoted_sentence():
+    text = (
+        "“Cloud demand keeps doubling every year,” the analyst said on Monday.\n\n"
+        "Cloud demand keeps doubling every year.”\n\n"
+        "Cloud demand keeps doubling\n\n"
+        "Later paragraph.\n"
+    )
+    cleaned, audit = clean_text(text)
+    # the heading-like line (no sentence end) stays; the pull quote goes
+    assert cleaned.split("\n\n") == [
+        "“Cloud demand keeps doubling every year,” the analyst said on Monday.",
+        "Cloud demand keeps doubling",
+        "Later paragraph.",
+    ]
+    assert _rules(audit) == [(3, 3, "pull_quote")]
+    cleaned_off, audit_off = clean_text(text, disable=("pull_quote",))
+    assert cleaned_off == text.rstrip("\n")
+    assert audit_off.empty
+
+
+def test_pull_quote_needs_whole_words():
+    text = "The network grew quickly in many markets abroad.\n\nnetwork grew quickly in many markets.\n"
+    cleaned, _ = clean_text(text)
+    assert cleaned == text.rstrip("\n")  # "markets." vs "markets abroad." -> not a repeat
+
+
+def test_tooltip_glitch_single_and_multiword_names():
+    line = (
+        "Blocked abroad, AcmeiAcmeAcme is a maker of widgets and gadgets.READ MORE is expanding south. "
+        "Partners like Blue OceaniBlue OceanBlue Ocean is a shipping firm.READ MORE agree."
+    )
+    cleaned, audit = clean_text(line + "\nSecond line.")
+    assert cleaned == "Blocked abroad, Acme is expanding south. Partners like Blue Ocean agree.\nSecond line."
+    assert _rules(audit) == [(1, 1, "tooltip_glitch")]
+    assert audit["text"].iloc[0] == (
+        "iAcmeAcme is a maker of widgets and gadgets.READ MORE\niBlue OceanBlue Ocean is a shipping firm.READ MORE"
+    )
+
+
+def test_tooltip_rule_leaves_ordinary_read_more_alone():
+    text = "Huawei is a company. READ MORE about it on the site.\nBonbon sells sweets."
+    cleaned, audit = clean_text(text)
+    assert cleaned == text
+    assert audit.empty
+
+
+def test_blank_runs_collapsed_and_line_ends_stripped():
+    cleaned, _ = clean_text("\n\nA  \n\n\n\nB\t\n\n")
+    assert cleaned == "A\n\nB"
+
+
+def test_unknown_rule_names_are_listed():
+    with pytest.raises(ConfigError, match=r"'pull_quotes'.*valid names: .*pull_quote"):
+        clean_text("x", disable=("pull_quotes",))
+    with pytest.raises(ConfigError, match="list of rule names"):
+        clean_text("x", disable="pull_quote")
+
+
+def test_rules_argument_selects_and_orders():
+    text = "Logo\nHeadline words here\nHeadline words here\nBody."
+    cleaned, audit = clean_text(text, rules=("repeated_headline",))
+    assert cleaned == "Logo\nHeadline words here\nBody."
+    assert set(audit["rule"]) == {"repeated_headline"}
+
+
+# --------------------------------------------------------------------------- overrides and corpus level
+
+
+def _corpus_with_overrides():
+    texts = {
+        "a": "Title words here\nBody one.\nSee also\nLink list\nMore links",
+        "b": "Title two here\nBody two.\nPromo: buy now\nAd: more\nEnd.",
+        "c": "Logo\nKept as is.\n4 min read",
+        "d": "Logo\nNo overrides.",
+    }
+    meta = pd.DataFrame(
+        {
+            "doc_id": ["a", "b", "c", "d"],
+            "clean_cutoff": ["See also", None, None, None],
+            "clean_patterns": [None, r"^Promo: || ^Ad:", None, ""],
+            "clean_keep_all": [None, "false", "true", None],
+        }
+    )
+    return load_texts(texts, meta)
+
+
+def test_overrides_from_metadata():
+    result = clean_corpus(_corpus_with_overrides())
+    text = result.corpus.docs["text"]
+    assert text["a"] == "Title words here\nBody one."
+    assert text["b"] == "Title two here\nBody two.\nEnd."
+    assert text["c"] == "Logo\nKept as is.\n4 min read"
+    assert text["d"] == "No overrides."
+    audit = result.audit
+    assert _rules(audit[audit["doc_id"] == "a"]) == [(3, 5, "override_cutoff")]
+    assert audit.loc[audit["doc_id"] == "a", "text"].iloc[0] == "See also\nLink list\nMore links"
+    assert _rules(audit[audit["doc_id"] == "b"]) == [(3, 3, "override_pattern"), (4, 4, "override_pattern")]
+    assert "c" not in set(audit["doc_id"])
+    assert result.params["kept_whole"] == ["c"]
+
+
+def test_overrides_can_be_ignored_or_disabled():
+    corpus = _corpus_with_overrides()
+    ignored = clean_corpus(corpus, overrides_from_metadata=False).corpus.docs["text"]
+    assert ignored["a"].endswith("More links")
+    assert ignored["c"] == "Kept as is."
+    disabled = clean_corpus(corpus, disable=("override_cutoff",)).corpus.docs["text"]
+    assert disabled["a"].endswith("More links")
+
+
+def test_invalid_override_pattern():
+    corpus = load_texts({"a": "x"}, pd.DataFrame({"clean_patterns": ["(unclosed"]}))
+    with pytest.raises(ConfigError, match=r"doc_id 'a'.*'\(unclosed'"):
+        clean_corpus(corpus)
+
+
+def test_corpus_columns_counts_and_input_untouched():
+    corpus = load_texts({"a": "Logo\nOne two three.\n\n\nFour five.", "b": "Six."})
+    before = corpus.docs.copy()
+    result = clean_corpus(corpus)
+    docs = result.corpus.docs
+    pd.testing.assert_frame_equal(corpus.docs, before)
+    assert docs["raw_text"].tolist() == before["text"].tolist()
+    assert docs["text"].tolist() == ["One two three.\n\nFour five.", "Six."]
+    assert docs["n_words_raw"].tolist() == [6, 1]
+    assert docs["n_words_clean"].tolist() == [5, 1]
+    assert list(result.audit.columns) == ["doc_id", "line_start", "line_end", "rule", "text"]
+    assert result.corpus.params["clean"]["rules"] == list(DEFAULT_RULES)
+
+
+def test_document_emptied_by_cleaning_warns():
+    with pytest.warns(CleaningWarning, match="'a'"):
+        clean_corpus(load_texts({"a": "Logo\n5 min read", "b": "Body."}))
+
+
+def test_audit_summary_by_hand():
+    audit = pd.DataFrame(
+        {
+            "doc_id": ["a", "a", "b"],
+            "line_start": [1, 4, 2],
+            "line_end": [1, 9, 2],
+            "rule": ["navigation", "teaser_block", "navigation"],
+            "text": ["Logo", "t t\n\nu v w", "Share this"],
+        }
+    )
+    summary = audit_summary(audit)
+    assert summary.to_dict("records") == [
+        {"rule": "teaser_block", "n_removals": 1, "n_lines": 6, "n_words": 5},
+        {"rule": "navigation", "n_removals": 2, "n_lines": 2, "n_words": 3},
+    ]
+
+
+def test_page_fixture_matches_hand_cleaned_version():
+    raw = (DATA / "page.txt").read_text(encoding="utf-8")
+    expected = (DATA / "page_clean.txt").read_text(encoding="utf-8").rstrip("\n")
+    cleaned, audit = clean_text(raw)
+    assert cleaned == expected
+    raw_lines = raw.split("\n")
+    for start, end, text in zip(audit["line_start"], audit["line_end"], audit["text"], strict=True):
+        if start == end:  # a single removed line is audited verbatim, at its raw line number
+            assert raw_lines[start - 1].strip() == text.strip()
+
+
+# --------------------------------------------------------------------------- seeds
+
+# Boilerplate line numbers (1-based), found by reading `cat -n seeds/*.txt`.
+BOILERPLATE = {
+    "000": set(),
+    "001": {1, 5},
+    "002": {2, 3, 4, 57},
+    "003": {11, 33},
+    "004": {1, 7, *range(65, 154)},
+}
+
+
+@pytest.fixture(scope="module")
+def seeds():
+    files = sorted(SEEDS.glob("*"))
+    before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
+    corpus = load_corpus(SEEDS / "metadata.csv")
+    start = time.perf_counter()
+    result = clean_corpus(corpus)
+    elapsed = time.perf_counter() - start
+    after = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(SEEDS.glob("*"))}
+    return corpus, result, elapsed, before, after
+
+
+def _expected_003_first_line(raw_line: str) -> str:
+    start = raw_line.index("iHuawei")
+    end = raw_line.index("READ MORE") + len("READ MORE")
+    return raw_line[:start] + raw_line[end:]
+
+
+def test_seeds_boilerplate_removed_and_98_percent_of_article_words_kept(seeds):
+    corpus, result, _, _, _ = seeds
+    docs = result.corpus.docs
+    for doc_id, drop in BOILERPLATE.items():
+        raw_lines = corpus.docs.loc[doc_id, "text"].split("\n")
+        if doc_id == "003":
+            raw_lines[0] = _expected_003_first_line(raw_lines[0])
+        article = [ln.rstrip() for i, ln in enumerate(raw_lines, 1) if i not in drop and ln.strip()]
+        cleaned = [ln for ln in docs.loc[doc_id, "text"].split("\n") if ln.strip()]
+        article_words = sum(len(ln.split()) for ln in article)
+        kept = sum(len(ln.split()) for ln in article if ln in set(cleaned))
+        assert kept / article_words >= 0.98, doc_id
+        # nothing beyond the article's own lines survives
+        assert sum(len(ln.split()) for ln in cleaned) <= article_words, doc_id
+        for i in drop:
+            line = raw_lines[i - 1].rstrip()
+            if line and line not in article:
+                assert line not in cleaned, (doc_id, i, line)
+
+
+def test_seed_004_teasers_gone_note_and_headline_stay(seeds):
+    _, result, _, _, _ = seeds
+    text = result.corpus.docs.loc["004", "text"]
+    headline = "How Huawei Became China’s AI Powerhouse: From Telecom Giant to Tech Titan"
+    assert text.count(headline) == 1 and text.startswith(headline)
+    assert "Editor’s Note" in text
+    assert text.endswith("especially as AI transforms critical sectors worldwide.")
+    assert "Sergey Brin" not in text and "Price Wars" not in text
+    audit = result.audit[result.audit["doc_id"] == "004"]
+    teaser = audit[audit["rule"] == "teaser_block"]
+    assert teaser[["line_start", "line_end"]].values.tolist() == [[65, 153]]
+
+
+def test_seed_003_glitch_gone_first_sentence_stays(seeds):
+    _, result, _, _, _ = seeds
+    text = result.corpus.docs.loc["003", "text"]
+    assert text.startswith(
+        "Barred from many Western markets by U.S.-led restrictions, Huawei is doubling down on developing "
+        "countries for its cloud and artificial intelligence businesses."
+    )
+    assert "READ MORE" not in text and "iHuawei" not in text
+    assert "We are seeing a bifurcation of the global AI stack" in text  # the original quote stays
+    assert text.count("We are seeing a bifurcation of the global AI stack") == 1
+    assert text.count("are either too contested or off-limits due to policy restrictions") == 1
+
+
+def test_seed_001_summary_and_key_facts_kept(seeds):
+    corpus, result, _, _, _ = seeds
+    text = result.corpus.docs.loc["001", "text"]
+    assert text.startswith("Malaysia Teams Up with AWS to Build SE Asian AI Hub")
+    assert "💡 Malaysia partners with Amazon Web Services" in text
+    assert "Key Facts at a Glance" in text
+    assert text.count("  • ") == corpus.docs.loc["001", "text"].count("  • ") > 0  # every bullet stays
+    assert "Table of Contents" not in text and "min read" not in text
+
+
+def test_seed_002_header_and_comments_gone(seeds):
+    _, result, _, _, _ = seeds
+    lines = result.corpus.docs.loc["002", "text"].split("\n")
+    assert lines[:2] == ["The Future of AI Infrastructure: How Malaysia Is Becoming a Global Hub", "Introduction"]
+    assert lines[-1].startswith("As the AI revolution accelerates")
+
+
+def test_seeds_inputs_unchanged_and_cleaning_fast(seeds):
+    _, result, elapsed, before, after = seeds
+    assert before == after
+    assert elapsed < 1.0
+    assert result.corpus.docs.loc["000", "text"] == result.corpus.docs.loc["000", "raw_text"]
