@@ -37,6 +37,7 @@ __all__ = [
     "preprocess_stream",
     "resolve_n_jobs",
     "map_batches",
+    "clean_text_only",
     "describe_preprocess_fn",
     "doc_progress",
 ]
@@ -170,7 +171,7 @@ def iter_documents(
         )
     else:
         chunks = pd.read_json(
-            path, lines=True, chunksize=chunk_size, dtype=False, encoding=encoding, convert_dates=False
+            path, lines=True, chunksize=chunk_size, dtype=False, encoding=encoding
         )
     try:
         for frame in chunks:
@@ -227,26 +228,23 @@ class _CleanThenTokenize:
         return self.tokenize_fn(text)
 
 
-def default_preprocess_fn(options: Any = None) -> PreprocessFn:
-    """textlab's per-text preprocessing: cleaning (if available per text), then ``tokenize_text``.
+def default_preprocess_fn(options: Any = None, *, clean: bool = True) -> PreprocessFn:
+    """textlab's per-text preprocessing: ``clean_text`` (default rules), then ``tokenize_text``.
 
     Parameters
     ----------
     options
         ``textlab.preprocess.TokenizerOptions`` (or a dict of its fields);
         ``None`` for the defaults.
+    clean
+        Apply :func:`textlab.clean.clean_text` with its default rules first
+        (per-document overrides such as ``clean_cutoff`` are not available when
+        streaming; the cleaning audit is not kept).
 
     Returns
     -------
     callable
         A picklable ``str -> list[str]`` (usable in worker processes).
-
-    Notes
-    -----
-    Cleaning in :mod:`textlab.clean` works on whole corpora with an audit; when
-    it offers a per-text function (``clean_text``) it is used here, otherwise
-    streamed texts are tokenised as they are and ``params`` record
-    ``"cleaning": "none"``.
     """
     from . import preprocess
 
@@ -259,14 +257,20 @@ def default_preprocess_fn(options: Any = None) -> PreprocessFn:
     elif options is None and options_cls is not None:
         options = options_cls()
     tokenize_fn = functools.partial(tokenize_text, options=options)
-    clean_fn = None
-    try:
-        from . import clean
+    return _CleanThenTokenize(tokenize_fn, clean_text_only if clean else None)
 
-        clean_fn = getattr(clean, "clean_text", None)
-    except ImportError:  # pragma: no cover - module not there yet
-        clean_fn = None
-    return _CleanThenTokenize(tokenize_fn, clean_fn)
+
+def clean_text_only(text: str) -> str:
+    """``textlab.clean.clean_text`` with its default rules, keeping the text and dropping the audit.
+
+    Examples
+    --------
+    >>> clean_text_only("Logo\\nA headline here\\n\\nBody text.")
+    'A headline here\\n\\nBody text.'
+    """
+    from .clean import clean_text
+
+    return clean_text(text)[0]
 
 
 def describe_preprocess_fn(fn: PreprocessFn) -> str:
