@@ -20,7 +20,7 @@ def plot_frames(
     ax: Axes | None = None,
     colors: Mapping[str, str] | None = None,
     frames: list[str] | None = None,
-    xlabel: str = "Share of tokens matching the frame (95% interval)",
+    xlabel: str = "Share of tokens in the frame\n(mean, 95% interval)",
 ) -> Axes:
     """Frame prevalence per group: a point and its interval, frames as rows.
 

@@ -145,9 +145,9 @@ def plot_passage_topics(
             labels = topic_names([int(c) for c in topic_cols], topic_labels, width=18)
         except ValueError:
             labels = topic_cols
+        labels = [s.replace("Topic ", "") for s in labels]
         rotate = any(len(s) > 3 for s in labels) and k > 3
-        ax.set_xticks(np.arange(k), [s.replace("Topic ", "") for s in labels] if not topic_labels else labels,
-                      rotation=45 if rotate else 0, ha="right" if rotate else "center")
+        ax.set_xticks(np.arange(k), labels, rotation=45 if rotate else 0, ha="right" if rotate else "center")
         ax.set_xlabel("Topic")
         for spine in ax.spines.values():
             spine.set_visible(False)

@@ -54,7 +54,7 @@ def plot_prevalence(
         ax = new_axes(ax, "single", 0.9 + 0.3 * len(topics))
         dot_interval(ax, by_group, category="topic", categories=topics,
                      category_labels=topic_names(topics, topic_labels), colors=colors)
-        ax.set_xlabel("Expected topic proportion (95% interval)")
+        ax.set_xlabel("Expected topic proportion\n(mean, 95% interval)")
         group_legend(ax, colors, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=len(colors),
                      handletextpad=0.2, columnspacing=0.8)
         finish_ticks(ax)

@@ -32,8 +32,8 @@ def plot_model_selection(
 ) -> np.ndarray:
     """One panel per metric against K: a point per seed, the mean across seeds as a line.
 
-    The chosen K is marked by a dashed vertical line and labelled in the
-    first panel. Seeds at the same K are spread a little sideways (a fixed
+    The chosen K is marked by a dashed vertical line, named in the legend
+    above the panels. Seeds at the same K are spread a little sideways (a fixed
     offset by seed order, not random jitter) so they stay visible.
 
     Parameters
@@ -78,15 +78,12 @@ def plot_model_selection(
             ax.plot(ks, mean.to_numpy(dtype=float), "-o", color="black", markersize=3, linewidth=1.0,
                     label="mean over seeds")
             if chosen_n_topics is not None:
-                ax.axvline(chosen_n_topics, color="#D55E00", linestyle="--", linewidth=0.8, zorder=0)
+                ax.axvline(chosen_n_topics, color="#D55E00", linestyle="--", linewidth=0.8, zorder=0,
+                           label=f"chosen K = {chosen_n_topics}")
             ax.set_xticks(ks)
             ax.set_xlabel("Number of topics K")
             ax.set_title(_NAMES.get(metric, metric))
             finish_ticks(ax)
-        if chosen_n_topics is not None:
-            axes[0].annotate(
-                f"chosen K = {chosen_n_topics}", xy=(chosen_n_topics, 1.0), xycoords=("data", "axes fraction"),
-                xytext=(3, -2), textcoords="offset points", ha="left", va="top", fontsize=7, color="#D55E00",
-            )
-        axes[-1].legend(loc="best", fontsize=7)
+        handles, labels = axes[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside upper center", ncols=len(labels), fontsize=7)
     return axes

@@ -63,8 +63,8 @@ def plot_topic_terms(
     >>> t = pd.DataFrame({"topic": [1, 1, 2, 2], "rank": [1, 2, 1, 2], "term": list("abcd"),
     ...                   "label": list("abcd"), "score": [.3, .2, .4, .1]})
     >>> s = pd.DataFrame({"topic": [1, 2], "stability": [0.9, 0.4], "stable": [True, False]})
-    >>> [ax.get_title() for ax in plot_topic_terms(t, s)]
-    ['Topic 1 · stability 0.90', 'Topic 2 · unstable (0.40)']
+    >>> [ax.get_title(loc="left") for ax in plot_topic_terms(t, s)]
+    ['Topic 1\nstability 0.90', 'Topic 2\nunstable (0.40)']
     """
     require_columns(terms, ["topic", "rank", "term", "score"], "terms")
     if "method" in terms.columns and terms["method"].nunique() > 1:
@@ -107,10 +107,10 @@ def plot_topic_terms(
             ax.set_ylim(-0.6, n_terms - 0.4)
             title = f"Topic {k}"
             if topic_labels and k in topic_labels:
-                title = shorten(f"{k}: {topic_labels[k]}", 24)
+                title = shorten(f"{k}: {topic_labels[k]}", 22)
             if k in stab:
-                title += f" \u00b7 stability {value:.2f}" if stable else f" \u00b7 unstable ({value:.2f})"
-            ax.set_title(title, color="black" if stable else "#777777", fontsize=7 if len(title) > 26 else 8)
+                title += f"\nstability {value:.2f}" if stable else f"\nunstable ({value:.2f})"
+            ax.set_title(title, color="black" if stable else "#777777", fontsize=7, loc="left")
             ax.tick_params(axis="x", labelbottom=False, bottom=False)
             ax.spines["bottom"].set_visible(False)
             finish_ticks(ax)
@@ -214,11 +214,12 @@ def plot_topic_map(
         ax.scatter(x, y, s=prev * scale, c=[palette[g] for g in lean], alpha=0.75, edgecolors="white", linewidths=0.6)
         for xi, yi, t in zip(x, y, topics, strict=True):
             ax.text(xi, yi, str(t), ha="center", va="center", fontsize=7, fontweight="bold")
-        span = max(np.ptp(x), np.ptp(y), 1e-9)
-        pad = 0.12 * span + np.sqrt(max_marker_area) / 72 * 0.0
-        ax.set_xlim(x.min() - 0.25 * span - pad, x.max() + 0.25 * span + pad)
-        ax.set_ylim(y.min() - 0.25 * span - pad, y.max() + 0.25 * span + pad)
-        ax.set_aspect("equal", adjustable="datalim")
+        # same range on both axes (equal aspect, square box) with room for the largest marker
+        half = 0.5 * max(np.ptp(x), np.ptp(y), 1e-9) * 1.4
+        cx, cy = (x.max() + x.min()) / 2, (y.max() + y.min()) / 2
+        ax.set_xlim(cx - half, cx + half)
+        ax.set_ylim(cy - half, cy + half)
+        ax.set_aspect("equal", adjustable="box")
         ax.axhline(0, color="#EEEEEE", linewidth=0.5, zorder=0)
         ax.axvline(0, color="#EEEEEE", linewidth=0.5, zorder=0)
         ax.set_xlabel("Dimension 1 (Jensen\u2013Shannon, MDS)")
@@ -228,7 +229,7 @@ def plot_topic_map(
         ref = [v for v in (0.05, 0.1, 0.2, 0.4) if v <= prev.max()] or [float(prev.max())]
         handles += [Line2D([], [], marker="o", ls="none", color="#DDDDDD", markeredgecolor="#999999",
                            markersize=np.sqrt(v * scale), label=f"{v:.0%} of text") for v in ref[-2:]]
-        ax.legend(handles=handles, loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=7, labelspacing=1.0,
-                  borderpad=0.2)
+        ax.legend(handles=handles, loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=7, labelspacing=1.2,
+                  borderpad=0.4, handlelength=2.2, handletextpad=0.8)
         finish_ticks(ax)
     return ax
