@@ -1,12 +1,59 @@
-"""Passages and tokens: from cleaned documents to a :class:`TokenizedCorpus`."""
+"""Passages and tokens: from cleaned documents to a :class:`TokenizedCorpus`.
+
+Pipeline per text (each step is a picklable top-level function or object, so other code can run
+it in a process pool and get the single-process result):
+
+1. :func:`normalize_text` - NFKC, curly quotes -> straight, dashes, non-breaking/zero-width spaces;
+2. numbers - money and percentages bucketed (see :class:`TokenizerOptions` ``numbers``);
+3. aliases - one compiled regex maps entity variants to canonical tokens (``U.S.`` -> ``united_states``);
+4. words - ``re.findall``; hyphens split words; possessive ``'s`` removed;
+5. per word (memoised): lower-case, stopwords, number rule, minimum length, stem/plural folding;
+6. user phrases joined, then phrases learned on the corpus with gensim ``Phrases`` (npmi).
+
+No step needs ``nltk_data``: sentences come from an untrained Punkt tokenizer with an
+abbreviation list, stems from NLTK's Snowball stemmer or a plural-folding rule, stopwords from
+``textlab/resources/stopwords.txt``.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+import warnings
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 import pandas as pd
+from gensim.models.phrases import FrozenPhrases, Phrases
 
-__all__ = ["TokenizedCorpus"]
+from textlab._errors import CleaningWarning, ConfigError, TextlabError, bad_value
+from textlab._io import sha256_file
+from textlab._text.normalize import normalize_text
+from textlab._text.passages import document_passages, split_sentences
+from textlab._text.pipeline import (
+    DEFAULT_PHRASES_PATH,
+    DEFAULT_STOPWORDS_PATH,
+    get_pipeline,
+)
+from textlab._text.aliases import DEFAULT_ALIASES_PATH
+from textlab.corpus import Corpus
+
+__all__ = [
+    "TokenizedCorpus",
+    "TokenizerOptions",
+    "split_passages",
+    "split_sentences",
+    "normalize_text",
+    "tokenize_text",
+    "learn_phrases",
+    "apply_phrases",
+    "tokenize",
+    "preprocess",
+]
+
+#: Document columns that describe the text rather than the document; never copied to passages.
+TEXT_COLUMNS = ("text", "raw_text", "n_words_raw", "n_words_clean")
 
 
 @dataclass(frozen=True)
@@ -33,3 +80,374 @@ class TokenizedCorpus:
 
     def __len__(self) -> int:
         return len(self.tokens)
+
+
+# ---------------------------------------------------------------------------------------------
+# Passages
+# ---------------------------------------------------------------------------------------------
+def split_passages(corpus: Corpus, *, max_words: int = 120, min_words: int = 12) -> pd.DataFrame:
+    """Split cleaned documents into passages that keep their document's metadata.
+
+    Each line is a paragraph (blank lines between paragraphs are optional).  A heading (a line
+    of at most 16 words without final punctuation) is joined to the paragraph or list after
+    it; a lead-in line ending with ``:`` is joined to the list that follows (lines starting
+    with ``•``, ``-``, ``*`` ..., or a run of short single-sentence lines); a block longer than
+    ``max_words`` is cut at sentence boundaries (lists between items) into near-equal chunks;
+    passages shorter than ``min_words`` are merged into the shorter neighbour in the same
+    document.  A passage is therefore at most ``max_words + min_words - 1`` words long, plus any
+    heading words (sentences longer than ``max_words`` are cut between words).
+
+    Parameters
+    ----------
+    corpus
+        Documents; ``corpus.docs`` is indexed by ``doc_id`` and has a ``text`` column.
+    max_words
+        Word budget of a passage (>= 2).
+    min_words
+        Passages with fewer words are merged into a neighbour (1 <= min_words <= max_words).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``passage_id`` (``"<doc_id>:<nnn>"``), ``doc_id``, ``position`` (0-based in the
+        document), ``text``, ``n_words`` (whitespace-separated words), then every metadata
+        column of ``corpus.docs`` except ``text``, ``raw_text``, ``n_words_raw`` and
+        ``n_words_clean``.  Documents with no text give no passages (a ``CleaningWarning``).
+
+    Examples
+    --------
+    >>> docs = pd.DataFrame({"text": ["Key Facts\\nAWS will invest in Malaysia."],
+    ...                      "narrative": ["aws-led"]}, index=pd.Index(["a"], name="doc_id"))
+    >>> split_passages(Corpus(docs), min_words=2)[["passage_id", "n_words", "narrative"]]
+      passage_id  n_words narrative
+    0      a:000        7   aws-led
+    """
+    if not isinstance(max_words, int) or isinstance(max_words, bool) or max_words < 2:
+        raise bad_value("max_words", max_words, "an integer >= 2")
+    if not isinstance(min_words, int) or isinstance(min_words, bool) or not 1 <= min_words <= max_words:
+        raise bad_value("min_words", min_words, f"an integer between 1 and max_words={max_words}")
+    docs = getattr(corpus, "docs", None)
+    if not isinstance(docs, pd.DataFrame) or "text" not in docs.columns:
+        raise TextlabError(
+            f"corpus={type(corpus).__name__} is not allowed: expected a Corpus whose docs table "
+            "has a 'text' column"
+        )
+    doc_ids, positions, texts = [], [], []
+    empty = []
+    for doc_id, text in zip(docs.index, docs["text"]):
+        pieces = document_passages(
+            text if isinstance(text, str) else "", max_words=max_words, min_words=min_words
+        )
+        if not pieces:
+            empty.append(str(doc_id))
+        doc_ids.extend([doc_id] * len(pieces))
+        positions.extend(range(len(pieces)))
+        texts.extend(pieces)
+    if empty:
+        warnings.warn(
+            f"{len(empty)} document(s) have no text and give no passages: {empty[:5]}",
+            CleaningWarning,
+            stacklevel=2,
+        )
+    width = max(3, len(str(max(positions, default=0))))
+    table = pd.DataFrame(
+        {
+            "passage_id": [f"{d}:{p:0{width}d}" for d, p in zip(doc_ids, positions)],
+            "doc_id": pd.Series(doc_ids, dtype=object).astype(str).to_numpy(),
+            "position": pd.array(positions, dtype="int64"),
+            "text": texts,
+            "n_words": pd.array([len(t.split()) for t in texts], dtype="int64"),
+        }
+    )
+    meta_cols = [c for c in docs.columns if c not in TEXT_COLUMNS and c not in table.columns]
+    if meta_cols:
+        meta = docs[meta_cols].loc[doc_ids].reset_index(drop=True)
+        table = pd.concat([table, meta], axis=1)
+    return table
+
+
+# ---------------------------------------------------------------------------------------------
+# Tokens
+# ---------------------------------------------------------------------------------------------
+_CHOICES = {
+    "stem": ("plural", "snowball", "none"),
+    "numbers": ("bucket", "drop", "keep"),
+    "phrase_scoring": ("npmi", "default"),
+}
+
+
+def _freeze(value: object) -> object:
+    """Make option values hashable: mappings -> sorted pairs, lists/sets -> tuples, Path -> str."""
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, Mapping):
+        return tuple(sorted((str(k), _freeze(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return tuple(_freeze(v) for v in value)
+    if isinstance(value, (set, frozenset)):
+        return tuple(sorted(str(v) for v in value))
+    return value
+
+
+@dataclass(frozen=True)
+class TokenizerOptions:
+    """How text becomes tokens.  Every field is recorded in ``TokenizedCorpus.params``.
+
+    Parameters
+    ----------
+    aliases
+        Alias table: ``"default"`` (the shipped ``resources/aliases.toml`` for the Malaysia AI
+        study), a TOML path, a mapping ``{canonical: [variants]}``, or ``None``.  Variants with
+        an upper-case letter match exactly (``"US"`` never matches the pronoun "us");
+        lower-case variants match any case.  Applied before lower-casing and stopwords.
+    extra_aliases
+        Mapping or TOML path merged over ``aliases`` (to extend the default table).
+    stopwords
+        ``"default"`` (NLTK's English list + study additions, ``resources/stopwords.txt``),
+        a path to a one-word-per-line file, an iterable of words, or ``None``.
+    extra_stopwords
+        Words added to ``stopwords``.
+    stem
+        ``"plural"`` (default: fold plural nouns, ``centers`` -> ``center``, words stay
+        readable), ``"snowball"`` (NLTK Snowball English stems, ``computing`` -> ``comput``)
+        or ``"none"``.  ``surface_forms`` maps each token back to its most frequent word.
+    numbers
+        ``"bucket"`` (default): money amounts (``$200 billion``, ``$51M``, ``180 billion
+        yuan``) -> ``money_amount``, percentages -> ``percent``, years 1800-2099 kept,
+        other bare numbers dropped.  ``"drop"``: money, percentages and all bare numbers
+        dropped.  ``"keep"``: bare numbers kept without thousands separators.  In every mode
+        words mixing digits and letters (``5G``, ``910B``, ``H20``) are kept as words.
+    min_token_length
+        Shorter words are dropped (alias and bucket tokens are exempt).
+    phrases
+        Learn two-word phrases on the corpus with gensim ``Phrases`` and join them with ``_``.
+    phrase_min_count, phrase_threshold, phrase_scoring
+        Passed to ``Phrases`` (``min_count``, ``threshold``, ``scoring``).  The defaults
+        (3, 0.5, ``"npmi"``) find ``data_center``, ``export_control`` and
+        ``cloud_computing`` in five news articles; npmi is in [-1, 1] and does not depend on
+        corpus size, so the threshold carries over to large corpora (raise ``phrase_min_count``
+        there).
+    user_phrases
+        ``"default"`` (``resources/phrases.txt``), a path, an iterable of phrases, or ``None``.
+        Listed phrases are always joined, before phrase learning.
+
+    Examples
+    --------
+    >>> TokenizerOptions(stem="none", phrases=False).stem
+    'none'
+    """
+
+    aliases: object = "default"
+    extra_aliases: object = ()
+    stopwords: object = "default"
+    extra_stopwords: tuple[str, ...] = ()
+    stem: str = "plural"
+    numbers: str = "bucket"
+    min_token_length: int = 2
+    phrases: bool = True
+    phrase_min_count: int = 3
+    phrase_threshold: float = 0.5
+    phrase_scoring: str = "npmi"
+    user_phrases: object = "default"
+
+    def __post_init__(self) -> None:
+        for name, allowed in _CHOICES.items():
+            if getattr(self, name) not in allowed:
+                raise bad_value(name, getattr(self, name), " or ".join(map(repr, allowed)))
+        if not isinstance(self.min_token_length, int) or self.min_token_length < 1:
+            raise bad_value("min_token_length", self.min_token_length, "an integer >= 1")
+        if not isinstance(self.phrase_min_count, int) or self.phrase_min_count < 1:
+            raise bad_value("phrase_min_count", self.phrase_min_count, "an integer >= 1")
+        if self.phrase_scoring == "npmi" and not -1 <= self.phrase_threshold <= 1:
+            raise bad_value("phrase_threshold", self.phrase_threshold, "a number in [-1, 1] for npmi")
+        if isinstance(self.extra_stopwords, str):
+            raise bad_value("extra_stopwords", self.extra_stopwords, "a list of words, not a string")
+        for name in ("aliases", "extra_aliases", "stopwords", "extra_stopwords", "user_phrases"):
+            object.__setattr__(self, name, _freeze(getattr(self, name)))
+
+    def to_params(self) -> dict:
+        """JSON-friendly dict of the options (mappings as dicts, tuples as lists)."""
+        out = asdict(self)
+        for name in ("aliases", "extra_aliases"):
+            value = out[name]
+            if isinstance(value, tuple):
+                out[name] = {k: list(v) if isinstance(v, tuple) else v for k, v in value}
+        for name in ("stopwords", "extra_stopwords", "user_phrases"):
+            if isinstance(out[name], tuple):
+                out[name] = list(out[name])
+        return out
+
+
+def tokenize_text(text: str, options: TokenizerOptions | None = None) -> list[str]:
+    """Tokens of one text, with aliases and user phrases but without learned phrases.
+
+    Picklable and deterministic: the compiled pipeline is built once per process and option
+    set, so a process pool gives exactly the single-process tokens.
+
+    Examples
+    --------
+    >>> tokenize_text("U.S. export controls worry us, said AWS.")
+    ['united_states', 'export_control', 'worry', 'aws']
+    """
+    return get_pipeline(options or TokenizerOptions())(text)
+
+
+def learn_phrases(
+    token_lists: Iterable[Sequence[str]],
+    *,
+    min_count: int = 3,
+    threshold: float = 0.5,
+    scoring: str = "npmi",
+) -> FrozenPhrases:
+    """Learn two-word phrases with gensim ``Phrases`` and freeze the model.
+
+    Examples
+    --------
+    >>> model = learn_phrases([["data", "center", "open"]] * 3 + [["open", "data"]])
+    >>> apply_phrases([["new", "data", "center"]], model)
+    [['new', 'data_center']]
+    """
+    model = Phrases(
+        token_lists, min_count=min_count, threshold=threshold, scoring=scoring, delimiter="_"
+    )
+    return model.freeze()
+
+
+def apply_phrases(token_lists: Iterable[Sequence[str]], phrases: Phrases | FrozenPhrases) -> list[list[str]]:
+    """Join the phrases of a (frozen) gensim phrase model in each token list.
+
+    Examples
+    --------
+    >>> model = learn_phrases([["export", "control"]] * 4 + [["control", "room"]])
+    >>> apply_phrases([["export", "control", "rule"]], model)
+    [['export_control', 'rule']]
+    """
+    return [phrases[list(tokens)] for tokens in token_lists]
+
+
+_NON_WORD = re.compile(r"[^\w]")
+
+
+def _surface_forms(counts: Counter, pipe, tokens: list[list[str]]) -> dict[str, str]:
+    """Most frequent surface word per token; display names for aliases; phrases from parts."""
+    best: dict[str, tuple[int, str]] = {}
+    for word, n in counts.items():
+        token = pipe.cache[word]
+        if token and (token not in best or n > best[token][0] or (n == best[token][0] and word < best[token][1])):
+            best[token] = (n, word)
+    forms = {token: word for token, (n, word) in best.items()}
+    forms.update({k: v for k, v in pipe.display.items()})
+    vocabulary = {t for doc in tokens for t in doc}
+    for token in sorted(vocabulary - forms.keys()):
+        forms[token] = _phrase_form(token, forms)
+    return {token: forms[token] for token in sorted(vocabulary)}
+
+
+def _phrase_form(token: str, forms: dict[str, str]) -> str:
+    parts = token.split("_")
+    for cut in range(1, len(parts)):
+        left, right = "_".join(parts[:cut]), "_".join(parts[cut:])
+        if left in forms and right in forms:
+            return f"{forms[left]} {forms[right]}"
+    return token.replace("_", " ")
+
+
+def tokenize(passages: pd.DataFrame, *, options: TokenizerOptions | None = None) -> TokenizedCorpus:
+    """Tokenise passages: aliases, stopwords, numbers, stems, user and learned phrases.
+
+    Parameters
+    ----------
+    passages
+        Table with a ``text`` column (normally from :func:`split_passages`).
+    options
+        :class:`TokenizerOptions`; ``None`` uses the defaults.
+
+    Returns
+    -------
+    TokenizedCorpus
+        ``passages`` (a copy, same rows), ``tokens`` (one list per row), ``surface_forms``
+        (token -> most frequent surface word; alias tokens -> display name, ``aws`` -> "AWS";
+        phrases -> their parts, ``data_center`` -> "data center") and ``params``
+        (the options, ``phrases_found`` {phrase: npmi score}, resource SHA-256 hashes,
+        ``n_passages``, ``n_tokens``).
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"text": ["AWS opens data centers.", "US data centre rules."]})
+    >>> tc = tokenize(table, options=TokenizerOptions(phrases=False))
+    >>> tc.tokens
+    [['aws', 'open', 'data_center'], ['united_states', 'data_center', 'rule']]
+    >>> tc.surface_forms["united_states"], tc.surface_forms["open"]
+    ('United States', 'opens')
+    """
+    if options is None:
+        options = TokenizerOptions()
+    if not isinstance(options, TokenizerOptions):
+        raise bad_value("options", options, "a TokenizerOptions or None")
+    if not isinstance(passages, pd.DataFrame) or "text" not in passages.columns:
+        raise TextlabError("passages is not allowed: expected a DataFrame with a 'text' column")
+    pipe = get_pipeline(options)
+    counts: Counter = Counter()
+    tokens: list[list[str]] = []
+    for text in passages["text"]:
+        words = pipe.words(text if isinstance(text, str) else "")
+        counts.update(words)
+        tokens.append(pipe.join_user_phrases(pipe.tokens("", words)))
+    found: dict[str, float] = {}
+    if options.phrases and tokens:
+        frozen = learn_phrases(
+            tokens,
+            min_count=options.phrase_min_count,
+            threshold=options.phrase_threshold,
+            scoring=options.phrase_scoring,
+        )
+        tokens = apply_phrases(tokens, frozen)
+        found = {p: round(float(s), 6) for p, s in sorted(frozen.phrasegrams.items())}
+    params = options.to_params()
+    params["phrases_found"] = found
+    params["resources"] = _resource_hashes(options)
+    params["n_passages"] = len(tokens)
+    params["n_tokens"] = sum(map(len, tokens))
+    return TokenizedCorpus(
+        passages=passages.reset_index(drop=True).copy(),
+        tokens=tokens,
+        surface_forms=_surface_forms(counts, pipe, tokens),
+        params=params,
+    )
+
+
+def _resource_hashes(options: TokenizerOptions) -> dict[str, str]:
+    """SHA-256 of the resource files used (shipped defaults or user paths)."""
+    out = {}
+    for name, default in (
+        ("aliases", DEFAULT_ALIASES_PATH),
+        ("stopwords", DEFAULT_STOPWORDS_PATH),
+        ("user_phrases", DEFAULT_PHRASES_PATH),
+    ):
+        value = getattr(options, name)
+        path = default if value == "default" else Path(value) if isinstance(value, str) else None
+        if path is not None and path.is_file():
+            out[name] = sha256_file(path)
+    return out
+
+
+def preprocess(
+    corpus: Corpus,
+    *,
+    max_words: int = 120,
+    min_words: int = 12,
+    options: TokenizerOptions | None = None,
+) -> TokenizedCorpus:
+    """Split documents into passages and tokenise them (:func:`split_passages` + :func:`tokenize`).
+
+    Examples
+    --------
+    >>> docs = pd.DataFrame({"text": ["AWS and Huawei build data centers in Malaysia."]},
+    ...                     index=pd.Index(["a"], name="doc_id"))
+    >>> preprocess(Corpus(docs), min_words=2).tokens
+    [['aws', 'huawei', 'build', 'data_center', 'malaysia']]
+    """
+    passages = split_passages(corpus, max_words=max_words, min_words=min_words)
+    tokenized = tokenize(passages, options=options)
+    params = {"max_words": max_words, "min_words": min_words, **tokenized.params}
+    return TokenizedCorpus(tokenized.passages, tokenized.tokens, tokenized.surface_forms, params)

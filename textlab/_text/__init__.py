@@ -1,0 +1,1 @@
+"""Private text-processing pieces behind :mod:`textlab.preprocess` (normalise, aliases, passages)."""

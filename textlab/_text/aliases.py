@@ -1,0 +1,120 @@
+"""Alias tables: entity variants -> one canonical token, applied with one compiled regex."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from textlab._errors import ConfigError, InputFileError
+
+__all__ = ["AliasTable", "load_alias_table", "DEFAULT_ALIASES_PATH"]
+
+DEFAULT_ALIASES_PATH = Path(str(resources.files("textlab") / "resources" / "aliases.toml"))
+_CANONICAL_RE = re.compile(r"[^\W_A-Z]+(?:_[^\W_A-Z]+)*")
+
+
+@dataclass(frozen=True)
+class AliasTable:
+    """Canonical token -> variants, with display names.
+
+    Attributes
+    ----------
+    variants
+        ``{canonical: (variant, ...)}``.  Variants with an upper-case letter match exactly;
+        all-lower-case variants match in any case.
+    display
+        ``{canonical: readable name}`` used as the surface form of the token.
+    """
+
+    variants: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    display: dict[str, str] = field(default_factory=dict)
+
+    def merged(self, other: AliasTable) -> AliasTable:
+        """Return this table extended (and overridden per canonical token) by ``other``."""
+        return AliasTable({**self.variants, **other.variants}, {**self.display, **other.display})
+
+    def compile(self) -> tuple[re.Pattern | None, dict[str, str], dict[str, str]]:
+        """Compile to ``(pattern, exact, lower)``: one regex and two variant -> token maps."""
+        exact: dict[str, str] = {}
+        lower: dict[str, str] = {}
+        for canonical, variants in self.variants.items():
+            for variant in variants:
+                if variant.lower() == variant:
+                    lower[variant] = canonical
+                else:
+                    exact[variant] = canonical
+        if not exact and not lower:
+            return None, exact, lower
+        parts = [(v, False) for v in exact] + [(v, True) for v in lower]
+        parts.sort(key=lambda item: (-len(item[0]), item[0]))  # longest variant wins
+        alternatives = []
+        for variant, any_case in parts:
+            escaped = re.escape(variant).replace(r"\ ", r"\s+")
+            alternatives.append(f"(?i:{escaped})" if any_case else escaped)
+        pattern = re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?![\w])")
+        return pattern, exact, lower
+
+
+def _check_table(variants: Mapping, display: Mapping, where: str) -> AliasTable:
+    clean: dict[str, tuple[str, ...]] = {}
+    for canonical, values in variants.items():
+        if not isinstance(canonical, str) or not _CANONICAL_RE.fullmatch(canonical):
+            raise ConfigError(
+                f"{where}: canonical token {canonical!r} is not allowed: expected lower-case "
+                "letters, digits and '_' (e.g. 'united_states')"
+            )
+        if isinstance(values, str):
+            values = [values]
+        if not all(isinstance(v, str) and v.strip() for v in values):
+            raise ConfigError(f"{where}: variants of {canonical!r} must be non-empty strings")
+        clean[canonical] = tuple(v.strip() for v in values)
+    shown = {c: str(display.get(c, clean[c][0] if clean[c] else c)) for c in clean}
+    return AliasTable(clean, shown)
+
+
+def load_alias_table(source: object = "default") -> AliasTable:
+    """Read an alias table from the shipped default, a TOML file or a mapping.
+
+    Parameters
+    ----------
+    source
+        ``"default"`` (the shipped ``resources/aliases.toml``), a path to a TOML file with
+        ``[aliases]`` and optional ``[display]`` tables, a mapping ``{canonical: [variants]}``
+        (or a tuple of ``(canonical, variants)`` pairs), or ``None`` / ``()`` for no aliases.
+
+    Returns
+    -------
+    AliasTable
+
+    Examples
+    --------
+    >>> load_alias_table({"aws": ["AWS", "Amazon Web Services"]}).display
+    {'aws': 'AWS'}
+    """
+    if source is None or (isinstance(source, (tuple, list, dict)) and len(source) == 0):
+        return AliasTable()
+    if isinstance(source, str) and source == "default":
+        source = DEFAULT_ALIASES_PATH
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        if not path.is_file():
+            raise InputFileError(path, "alias table not found (expected a TOML file)")
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise InputFileError(path, f"is not valid TOML: {exc}") from None
+        if "aliases" not in data or not isinstance(data["aliases"], dict):
+            raise InputFileError(path, "has no [aliases] table (canonical = [variants])")
+        return _check_table(data["aliases"], data.get("display", {}), str(path))
+    if isinstance(source, tuple):
+        source = dict(source)
+    if isinstance(source, Mapping):
+        return _check_table(source, {}, "aliases")
+    raise ConfigError(
+        f"aliases={source!r} is not allowed: expected 'default', a TOML path, a mapping "
+        "{canonical: [variants]} or None"
+    )

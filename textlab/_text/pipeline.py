@@ -1,0 +1,189 @@
+"""The compiled per-text tokenising pipeline behind :func:`textlab.preprocess.tokenize_text`.
+
+A :class:`Pipeline` is built once per :class:`~textlab.preprocess.TokenizerOptions` (cached per
+process), so calling ``tokenize_text(text, options)`` from worker processes costs one build per
+worker and gives exactly the single-process result.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from nltk.stem.snowball import SnowballStemmer
+
+from textlab._errors import InputFileError
+from textlab._text.aliases import AliasTable, load_alias_table
+from textlab._text.normalize import (
+    MONEY_TOKEN,
+    PERCENT_TOKEN,
+    _MONEY_RE,
+    _PERCENT_RE,
+    bucket_numbers,
+    normalize_text,
+    number_rule,
+    singularize,
+)
+
+__all__ = ["Pipeline", "get_pipeline", "read_word_list", "DEFAULT_STOPWORDS_PATH"]
+
+_RESOURCES = resources.files("textlab") / "resources"
+DEFAULT_STOPWORDS_PATH = Path(str(_RESOURCES / "stopwords.txt"))
+DEFAULT_PHRASES_PATH = Path(str(_RESOURCES / "phrases.txt"))
+
+#: Words: numbers with separators ("30,000", "2.0"), else letter/digit runs joined by an
+#: apostrophe or underscore ("Huawei's", "united_states").  Hyphens and other marks split words.
+TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+(?:['_][^\W_]+)*")
+
+
+def read_word_list(source: object, default: Path, what: str) -> tuple[str, ...]:
+    """Read a one-entry-per-line list (``#`` comments) from ``"default"``, a path or an iterable."""
+    if source is None:
+        return ()
+    if isinstance(source, str) and source == "default":
+        source = default
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        if not path.is_file():
+            raise InputFileError(path, f"{what} list not found (expected a text file, one per line)")
+        lines = path.read_text(encoding="utf-8").splitlines()
+    else:
+        lines = list(source)
+    entries = []
+    for line in lines:
+        line = normalize_text(str(line).split("#", 1)[0]).strip()
+        if line:
+            entries.append(line)
+    return tuple(entries)
+
+
+class _WordCache(dict):
+    """``word -> token`` memo; a miss runs the word rule once (``""`` means drop)."""
+
+    def __init__(self, rule: Callable[[str], str]) -> None:
+        super().__init__()
+        self.rule = rule
+
+    def __missing__(self, word: str) -> str:
+        token = self.rule(word)
+        self[word] = token
+        return token
+
+
+class Pipeline:
+    """Compiled aliases, stopwords, number rule, stemmer and user phrases for one option set."""
+
+    def __init__(self, options) -> None:
+        table = load_alias_table(options.aliases)
+        if options.extra_aliases:
+            table = table.merged(load_alias_table(options.extra_aliases))
+        self.alias_table: AliasTable = table
+        self.alias_re, self._exact, self._lower = table.compile()
+        words = read_word_list(options.stopwords, DEFAULT_STOPWORDS_PATH, "stopword")
+        self.stopwords = frozenset(w.lower() for w in words + tuple(options.extra_stopwords))
+        self.numbers = options.numbers
+        self.min_length = options.min_token_length
+        self.display: dict[str, str] = dict(table.display)
+        if options.numbers == "bucket":
+            self.display.update({MONEY_TOKEN: "money amount", PERCENT_TOKEN: "percent"})
+        self.protected = frozenset(self.display)
+        if options.stem == "snowball":
+            stemmer = SnowballStemmer("english")
+            self._stem: Callable[[str], str] = stemmer.stem
+        elif options.stem == "plural":
+            self._stem = singularize
+        else:
+            self._stem = str
+        self.cache = _WordCache(self._rule)
+        # user phrases: token sequences to join, longest first
+        self.user_phrases: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        phrases = read_word_list(options.user_phrases, DEFAULT_PHRASES_PATH, "phrase")
+        for phrase in phrases:
+            seq = tuple(self.tokens(phrase))
+            if len(seq) < 2:
+                continue
+            joined = "_".join(seq)
+            self.display.setdefault(joined, " ".join(phrase.split()))
+            self.user_phrases.setdefault(seq[0], []).append((seq, joined))
+        for candidates in self.user_phrases.values():
+            candidates.sort(key=lambda item: -len(item[0]))
+        self._first_words = frozenset(self.user_phrases)
+
+    # -- per-word rule ----------------------------------------------------------------------
+    def _rule(self, word: str) -> str:
+        low = word.lower()
+        if low in self.protected:
+            return low
+        if "'" in low:
+            if low in self.stopwords:
+                return ""
+            if low.endswith("'s"):
+                low = low[:-2]
+            low = low.replace("'", "")
+            if low in self.protected:
+                return low
+        if low in self.stopwords or not low:
+            return ""
+        if low[0].isdigit():
+            token = number_rule(low, self.numbers)
+            return token or ""
+        if len(low) < self.min_length:
+            return ""
+        return self._stem(low)
+
+    # -- per-text steps ---------------------------------------------------------------------
+    def _alias_repl(self, match: re.Match) -> str:
+        text = " ".join(match.group(0).split())
+        canonical = self._exact.get(text) or self._lower.get(text.lower(), text)
+        return f" {canonical} "
+
+    def prepare(self, text: str) -> str:
+        """Normalise, bucket numbers and substitute aliases (text -> text)."""
+        text = normalize_text(text)
+        if self.numbers == "bucket":
+            text = bucket_numbers(text)
+        elif self.numbers == "drop":
+            text = _PERCENT_RE.sub(" ", _MONEY_RE.sub(" ", text))
+        if self.alias_re is not None:
+            text = self.alias_re.sub(self._alias_repl, text)
+        return text
+
+    def words(self, text: str) -> list[str]:
+        """Surface words of the prepared text, in order."""
+        return TOKEN_RE.findall(self.prepare(text))
+
+    def join_user_phrases(self, tokens: list[str]) -> list[str]:
+        """Join user-listed phrases (longest match first)."""
+        if not self._first_words or self._first_words.isdisjoint(tokens):
+            return tokens
+        out: list[str] = []
+        i, n = 0, len(tokens)
+        while i < n:
+            token = tokens[i]
+            for seq, joined in self.user_phrases.get(token, ()):
+                if tuple(tokens[i : i + len(seq)]) == seq:
+                    out.append(joined)
+                    i += len(seq)
+                    break
+            else:
+                out.append(token)
+                i += 1
+        return out
+
+    def tokens(self, text: str, words: Iterable[str] | None = None) -> list[str]:
+        """Tokens of one text before user phrases."""
+        if words is None:
+            words = self.words(text)
+        return [t for t in map(self.cache.__getitem__, words) if t]
+
+    def __call__(self, text: str) -> list[str]:
+        return self.join_user_phrases(self.tokens(text))
+
+
+@lru_cache(maxsize=16)
+def get_pipeline(options) -> Pipeline:
+    """The compiled pipeline for ``options`` (built once per process and option set)."""
+    return Pipeline(options)
