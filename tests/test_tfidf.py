@@ -1,0 +1,104 @@
+"""TF-IDF, distinctive terms and similarity against scikit-learn called directly."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from textlab._errors import ConfigError
+from textlab.models.counts import DocumentTermMatrix, count_terms
+from textlab.models.tfidf import distinctive_terms, fit_tfidf, similarity_table
+from textlab.preprocess import TokenizedCorpus
+
+TOKENS = [
+    ["huawei", "ascend", "chip", "huawei", "sanction"],
+    ["huawei", "training", "data_center", "malaysia"],
+    ["aws", "data_center", "malaysia", "aws", "aws", "invest"],
+    ["malaysia", "hub", "aws", "invest"],
+    ["malaysia", "huawei", "aws", "hub", "nvidia"],
+]
+DOCS = ["000", "000", "001", "001", "002"]
+GROUPS = ["huawei-led", "huawei-led", "aws-led", "aws-led", "mixed"]
+
+
+def _tokens(x):
+    return x
+
+
+@pytest.fixture
+def dtm():
+    passages = pd.DataFrame(
+        {"passage_id": [f"{d}:{i:03d}" for i, d in enumerate(DOCS)], "doc_id": DOCS, "narrative": GROUPS}
+    )
+    return count_terms(TokenizedCorpus(passages, TOKENS))
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"sublinear_tf": True}, {"smooth_idf": False, "norm": None}, {"norm": "l1"}],
+)
+def test_fit_tfidf_equals_tfidf_vectorizer(dtm, options):
+    reference = TfidfVectorizer(analyzer=_tokens, lowercase=False, **options)
+    expected = reference.fit_transform(TOKENS).toarray()
+    assert list(reference.get_feature_names_out()) == list(dtm.vocabulary)
+    result = fit_tfidf(dtm, **options)
+    assert np.allclose(result.matrix.toarray(), expected)
+    assert result.params["norm"] == options.get("norm", "l2")
+
+
+def test_distinctive_terms_are_tfidf_of_concatenated_groups(dtm):
+    table = distinctive_terms(dtm, group_column="narrative", n_terms=3, surface_forms={"data_center": "data center"})
+    assert list(table.columns) == ["group", "rank", "term", "label", "tfidf"]
+    joined = {g: sum((t for t, gg in zip(TOKENS, GROUPS) if gg == g), []) for g in dict.fromkeys(GROUPS)}
+    vec = TfidfVectorizer(analyzer=_tokens, lowercase=False)
+    weights = vec.fit_transform(list(joined.values())).toarray()
+    terms = vec.get_feature_names_out()
+    for row, group in enumerate(joined):
+        got = table[table.group == group]
+        order = sorted(range(len(terms)), key=lambda k: (-weights[row, k], terms[k]))[:3]
+        assert list(got.term) == [terms[k] for k in order]
+        assert np.allclose(got.tfidf, weights[row, order])
+        assert list(got["rank"]) == [1, 2, 3]
+    assert table.loc[table.group == "huawei-led", "term"].iloc[0] == "huawei"
+    full = distinctive_terms(dtm, group_column="narrative", n_terms=50, surface_forms={"data_center": "data center"})
+    labels = dict(zip(full.term, full.label))
+    assert labels["data_center"] == "data center" and labels["aws"] == "aws"
+
+
+def test_distinctive_terms_never_lists_zero_weights():
+    counts = sp.csr_matrix(np.array([[3, 0, 0], [0, 1, 1]]))
+    small = DocumentTermMatrix(counts, np.array(["a", "b", "c"], dtype=object), pd.DataFrame({"g": ["x", "y"]}))
+    table = distinctive_terms(small, group_column="g", n_terms=5)
+    assert list(table[table.group == "x"].term) == ["a"]
+    assert list(table[table.group == "y"].term) == ["b", "c"]  # tie broken alphabetically
+    with pytest.raises(ConfigError, match="n_terms"):
+        distinctive_terms(small, group_column="g", n_terms=0)
+
+
+def test_similarity_passage_level_is_cosine_of_sklearn_tfidf(dtm):
+    table = similarity_table(dtm, level="passage")
+    weights = TfidfVectorizer(analyzer=_tokens, lowercase=False).fit_transform(TOKENS).toarray()
+    unit = weights / np.linalg.norm(weights, axis=1, keepdims=True)
+    assert np.allclose(table.to_numpy(), unit @ unit.T)
+    assert list(table.index) == list(dtm.passages.passage_id) == list(table.columns)
+    assert np.allclose(np.diag(table), 1.0)
+
+
+def test_similarity_document_level_sums_passages_first(dtm):
+    table = similarity_table(dtm, level="document", weighting="counts")
+    docs = [TOKENS[0] + TOKENS[1], TOKENS[2] + TOKENS[3], TOKENS[4]]
+    vocab = list(dtm.vocabulary)
+    counts = np.array([[doc.count(t) for t in vocab] for doc in docs], dtype=float)
+    unit = counts / np.linalg.norm(counts, axis=1, keepdims=True)
+    assert list(table.index) == ["000", "001", "002"]
+    assert np.allclose(table.to_numpy(), unit @ unit.T)
+
+
+def test_similarity_errors(dtm):
+    with pytest.raises(ConfigError, match="level='sentence'"):
+        similarity_table(dtm, level="sentence")
+    with pytest.raises(ConfigError, match="max_rows=2"):
+        similarity_table(dtm, level="passage", max_rows=2)
