@@ -132,25 +132,50 @@ def _input_fingerprint(path: Path, hash_input: str) -> dict:
     return {"path": str(path.resolve()), "hash_input": hash_input, "n_files": len(files), "sha256": digest}
 
 
+def _code_files(fn: Any) -> list[Path]:
+    """Source files whose content decides what ``fn`` returns (textlab's pipeline and resources)."""
+    files: set[Path] = set()
+    stack, seen = [fn], set()
+    while stack:
+        item = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        for attr in ("tokenize_fn", "clean_fn", "func"):
+            inner = getattr(item, attr, None)
+            if inner is not None:
+                stack.append(inner)
+        for value in list(getattr(item, "keywords", {}).values()) + list(getattr(item, "args", ())):
+            for field_value in (getattr(value, "__dict__", {}) or {}).values():
+                if isinstance(field_value, str) and os.path.isfile(field_value):
+                    files.add(Path(field_value))  # e.g. an aliases TOML given by path
+        target = item if inspect.isroutine(item) or inspect.isclass(item) else type(item)
+        module = getattr(target, "__module__", "") or ""
+        if module.startswith("textlab"):
+            package = Path(__file__).resolve().parent
+            files.update(package.glob("_text/*.py"))
+            files.update(package / name for name in ("preprocess.py", "clean.py", "stream.py"))
+            files.update(p for p in (package / "resources").glob("*") if p.is_file())
+        else:
+            try:
+                source = inspect.getsourcefile(target)
+            except TypeError:  # built-in such as str.split
+                source = None
+            if source and os.path.isfile(source):
+                files.add(Path(source))
+    return sorted(files)
+
+
 def _source_sha256(fn: Any) -> str | None:
-    """SHA-256 of the source files behind ``fn`` so edited tokenizer code invalidates caches."""
-    targets = []
-    for attr in ("tokenize_fn", "clean_fn", "func"):
-        inner = getattr(fn, attr, None)
-        if inner is not None:
-            targets.append(inner)
-    targets.append(fn)
+    """SHA-256 over the code and resource files behind ``fn``: editing them invalidates caches."""
+    files = _code_files(fn)
+    if not files:
+        return None
     digest = hashlib.sha256()
-    found = False
-    for target in targets:
-        try:
-            source = inspect.getsourcefile(target if inspect.isroutine(target) or inspect.isclass(target) else type(target))
-        except TypeError:
-            source = None
-        if source and os.path.exists(source):
-            digest.update(Path(source).read_bytes())
-            found = True
-    return digest.hexdigest() if found else None
+    for file in files:
+        digest.update(file.name.encode())
+        digest.update(file.read_bytes())
+    return digest.hexdigest()
 
 
 def _key(settings: dict) -> str:
@@ -314,29 +339,38 @@ def _build_tokens(path, directory, *, fn, reader_options, n_jobs, batch_size, sh
 # --- bag of words -----------------------------------------------------------------------------
 
 
-def _phrase_settings(phrases: bool | dict) -> dict | None:
-    if phrases is False or phrases is None:
+def _phrase_settings(phrases: bool | dict | None, options: Any) -> dict | None:
+    """gensim ``Phrases`` settings; ``None`` follows ``TokenizerOptions`` (npmi, min_count 3, threshold 0.5)."""
+    from .preprocess import TokenizerOptions
+
+    if isinstance(options, dict):
+        options = TokenizerOptions(**options)
+    options = options if isinstance(options, TokenizerOptions) else TokenizerOptions()
+    if phrases is None:
+        phrases = bool(options.phrases)
+    if phrases is False:
         return None
-    settings = {"min_count": 5, "threshold": 10.0, "scoring": "default", "max_vocab_size": 2_000_000}
+    settings: dict[str, Any] = {"min_count": options.phrase_min_count, "threshold": options.phrase_threshold,
+                                "scoring": options.phrase_scoring, "max_vocab_size": 2_000_000}
     if isinstance(phrases, dict):
         unknown = set(phrases) - set(settings)
         if unknown:
-            raise bad_value("phrases", phrases, f"True, False or a dict with keys {sorted(settings)}")
+            raise bad_value("phrases", phrases, f"None, True, False or a dict with keys {sorted(settings)}")
         settings.update(phrases)
     elif phrases is not True:
-        raise bad_value("phrases", phrases, "True, False or a dict of gensim Phrases settings")
+        raise bad_value("phrases", phrases, "None, True, False or a dict of gensim Phrases settings")
     return settings
 
 
 def _build_bow(tokens_dir: Path, directory: Path, *, phrase_settings, no_below, no_above, keep_n, show_progress) -> dict:
-    from gensim.models.phrases import ENGLISH_CONNECTOR_WORDS, Phrases
+    from gensim.models.phrases import Phrases
 
     started = time.perf_counter()
     source = tokens_dir / "tokens.parquet"
     n_docs = pq.ParquetFile(source).metadata.num_rows
     frozen = None
     if phrase_settings is not None:
-        model = Phrases(connector_words=ENGLISH_CONNECTOR_WORDS, delimiter="_", **phrase_settings)
+        model = Phrases(delimiter="_", **phrase_settings)  # as textlab.preprocess.learn_phrases
         with doc_progress("learning phrases", total=n_docs, show_progress=show_progress) as bar:
             for batch in _read_token_batches(source):
                 model.add_vocab(batch)
@@ -381,7 +415,7 @@ def build_bow_cache(
     preprocess_fn: Any = None,
     cache_dir: str | os.PathLike = ".textlab-cache",
     n_jobs: int = 1,
-    phrases: bool | dict = True,
+    phrases: bool | dict | None = None,
     no_below: int = 1,
     no_above: float = 1.0,
     keep_n: int | None = None,
@@ -410,9 +444,13 @@ def build_bow_cache(
         Processes for tokenising (``-1`` = all cores); results do not depend on it.
     phrases
         Join frequent collocations (``data_center``) with gensim ``Phrases``
-        learned in a streamed pass over all documents: ``True`` (``min_count=5,
-        threshold=10``), ``False``, or a dict overriding ``min_count``,
-        ``threshold``, ``scoring``, ``max_vocab_size``.
+        learned in a streamed pass over all documents (``Phrases.add_vocab`` per
+        batch; counts pruned at ``max_vocab_size`` = 2,000,000 entries so memory
+        stays bounded). ``None`` (default) follows ``options`` (textlab's
+        ``TokenizerOptions``: on, npmi scoring, ``min_count=3``,
+        ``threshold=0.5``); ``True``/``False``; or a dict overriding
+        ``min_count``, ``threshold``, ``scoring``, ``max_vocab_size``. On
+        large corpora raise ``min_count``.
     no_below, no_above, keep_n
         Vocabulary filter (gensim ``Dictionary.filter_extremes``): keep terms in at
         least ``no_below`` documents and at most a ``no_above`` fraction of them,
@@ -459,7 +497,7 @@ def build_bow_cache(
     if keep_n is not None and (not isinstance(keep_n, int) or keep_n < 1):
         raise bad_value("keep_n", keep_n, "None or an integer >= 1")
     resolve_n_jobs(n_jobs)
-    phrase_settings = _phrase_settings(phrases)
+    phrase_settings = _phrase_settings(phrases, options)
     fn = preprocess_fn if preprocess_fn is not None else default_preprocess_fn(options)
     cache_dir = Path(cache_dir)
     reader_options = {"text_column": text_column, "id_column": id_column,
