@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 from scipy.special import rel_entr
 
 from .._errors import ConfigError, EstimationError, SmallSampleWarning, bad_value
@@ -201,10 +200,10 @@ def estimate_prevalence(
         fit = fits[run_of_draw[d]]
         theta = _posterior_draw(fit, rng)
         posterior_only[d] = layout.group_means(theta, base)
-        for j in range(per_draw):
-            weights = layout.resample_weights(rng) * base
-            composed[d * per_draw + j] = layout.group_means(theta, weights)
-            resampling_only[d * per_draw + j] = layout.group_means(fit.doc_topic, weights)
+        weights = layout.resample_weights(rng, per_draw) * base
+        rows = slice(d * per_draw, (d + 1) * per_draw)
+        composed[rows] = layout.group_means(theta, weights)
+        resampling_only[rows] = layout.group_means(fit.doc_topic, weights)
 
     low, high = percentile_interval(composed, ci_level)
     units = np.array(layout.units, dtype=object)
@@ -360,8 +359,6 @@ class GroupLayout:
         Group labels, in sorted order (``str``).
     codes
         ``N`` group index per passage (``-1`` for a missing group label).
-    indicator
-        ``G x N`` CSR matrix with a 1 where passage ``i`` is in group ``g``.
     units
         Resampling unit per group (``"document"`` or ``"passage"``).
     n_passages, n_docs
@@ -374,44 +371,55 @@ class GroupLayout:
 
     groups: list[str]
     codes: np.ndarray
-    indicator: sp.csr_matrix
     units: list[str]
     n_passages: np.ndarray
     n_docs: np.ndarray
     unit_of_passage: np.ndarray
     unit_group: np.ndarray
 
-    def resample_weights(self, rng: np.random.Generator) -> np.ndarray:
+    def resample_weights(self, rng: np.random.Generator, n: int = 1) -> np.ndarray:
         """Stratified bootstrap: draw ``n_g`` units with replacement within each group.
 
-        Returns an ``N`` float vector: the number of times each passage's unit
-        was drawn (0 for passages without a group).
+        Returns an ``n x N`` float array: how many times each passage's unit was
+        drawn in each of ``n`` replicates (0 for passages without a group).
         """
         unit_group = self.unit_group
+        n_units = len(unit_group)
         counts = np.bincount(unit_group, minlength=len(self.groups))
         starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-        n = counts[unit_group]
-        picks = starts[unit_group] + np.floor(rng.random(len(unit_group)) * n).astype(np.int64)
-        unit_counts = np.bincount(picks, minlength=len(unit_group)).astype(float)
-        weights = np.zeros(len(self.codes))
+        size = counts[unit_group]
+        picks = starts[unit_group] + np.floor(rng.random((n, n_units)) * size).astype(np.int64)
+        picks += (np.arange(n) * n_units)[:, None]
+        unit_counts = np.bincount(picks.ravel(), minlength=n * n_units).reshape(n, n_units).astype(float)
+        weights = np.zeros((n, len(self.codes)))
         has_group = self.unit_of_passage >= 0
-        weights[has_group] = unit_counts[self.unit_of_passage[has_group]]
+        weights[:, has_group] = unit_counts[:, self.unit_of_passage[has_group]]
         return weights
 
-    def weighted_indicator(self, weights: np.ndarray) -> sp.csr_matrix:
-        """``G x N`` matrix whose row ``g`` holds ``weights`` on group ``g``'s passages."""
-        ind = self.indicator
-        return sp.csr_matrix((weights[ind.indices], ind.indices, ind.indptr), shape=ind.shape)
-
     def group_means(self, values: np.ndarray, weights: np.ndarray) -> np.ndarray:
-        """Weighted mean of ``values`` (``N`` or ``N x K``) per group (``G`` or ``G x K``)."""
-        mat = self.weighted_indicator(weights)
-        totals = np.asarray(mat.sum(axis=1)).ravel()
-        sums = mat @ values
+        """Weighted means of ``values`` (``N`` or ``N x K``) per group.
+
+        ``weights`` is one weight vector (``N``; result ``G`` or ``G x K``) or a
+        batch of them (``m x N``; result ``m x G`` or ``m x G x K``), all
+        computed with weighted ``np.bincount`` (one per column of ``values``).
+        """
+        batch = np.atleast_2d(weights)
+        m, n_groups = batch.shape[0], len(self.groups)
+        cols = np.flatnonzero(self.codes >= 0)
+        rows = (np.arange(m)[:, None] * n_groups + self.codes[cols][None, :]).ravel()
+        data = batch[:, cols]
+        size = m * n_groups
+        totals = np.bincount(rows, weights=data.ravel(), minlength=size)
+        vals = np.asarray(values)[cols]
+        if vals.ndim == 1:
+            sums = np.bincount(rows, weights=(data * vals).ravel(), minlength=size)
+        else:
+            sums = np.stack([np.bincount(rows, weights=(data * vals[:, k]).ravel(), minlength=size)
+                             for k in range(vals.shape[1])], axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
-            if sums.ndim == 1:
-                return sums / totals
-            return sums / totals[:, None]
+            means = sums / (totals if sums.ndim == 1 else totals[:, None])
+        means = means.reshape((m, n_groups) + means.shape[1:])
+        return means[0] if np.ndim(weights) == 1 else means
 
 
 def check_unit(resampling_unit: str) -> None:
@@ -516,11 +524,7 @@ def build_layout(
     unit_of_passage[present] = inverse
     unit_group = (unique_keys // span).astype(np.int64)
 
-    rows = codes[present]
-    cols = np.flatnonzero(present)
-    indicator = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n_groups, n))
-    indicator.sort_indices()
-    return GroupLayout(groups, codes, indicator, units, n_passages, n_docs, unit_of_passage, unit_group)
+    return GroupLayout(groups, codes, units, n_passages, n_docs, unit_of_passage, unit_group)
 
 
 def percentile_interval(replicates: np.ndarray, ci_level: float) -> tuple[np.ndarray, np.ndarray]:
