@@ -48,6 +48,13 @@ def test_metadata_lines_counters_dates_handles_bylines():
     assert audit["line_start"].tolist() == [2, 3, 4, 5, 6]
 
 
+def test_counter_needs_the_line_to_be_mostly_metadata():
+    text = "10 Views on Cloud Computing\nTech News · 2.4k views · Sep 3, 2024\nBody."
+    cleaned, audit = clean_text(text)
+    assert cleaned == "10 Views on Cloud Computing\nBody."
+    assert _rules(audit) == [(2, 2, "metadata_line")]
+
+
 def test_handle_like_line_outside_the_header_is_kept():
     body = "\n".join(f"Paragraph {i} has several words in it." for i in range(12))
     cleaned, audit = clean_text(f"Title here\n{body}\n- python3\n")
@@ -107,6 +114,16 @@ def test_pull_quote_repeating_a_quoted_sentence():
         "Later paragraph.",
     ]
     assert _rules(audit) == [(3, 3, "pull_quote")]
+    cleaned_off, audit_off = clean_text(text, disable=("pull_quote",))
+    assert cleaned_off == text.rstrip("\n")
+    assert audit_off.empty
+
+
+def test_repeated_sentence_goes_as_pull_quote_not_headline():
+    text = "Cloud demand keeps doubling every year.\n\nMiddle paragraph here.\n\nCloud demand keeps doubling every year.\n"
+    cleaned, audit = clean_text(text)
+    assert cleaned == "Cloud demand keeps doubling every year.\n\nMiddle paragraph here."
+    assert _rules(audit) == [(5, 5, "pull_quote")]
     cleaned_off, audit_off = clean_text(text, disable=("pull_quote",))
     assert cleaned_off == text.rstrip("\n")
     assert audit_off.empty

@@ -21,6 +21,7 @@ Input files are never touched: cleaning works on the loaded text only.
 
 from __future__ import annotations
 
+import functools
 import re
 import warnings
 from collections.abc import Callable, Sequence
@@ -29,6 +30,7 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 from textlab._errors import CleaningWarning, ConfigError
+from textlab._progress import progress
 from textlab.corpus import Corpus
 
 __all__ = ["CleanResult", "DEFAULT_RULES", "clean_corpus", "clean_text", "audit_summary", "count_words"]
@@ -80,6 +82,8 @@ _WORD = re.compile(r"\S+")
 _NON_WORD = re.compile(r"[\W_]+")
 _EDGES = re.compile(r"^[\W_]+|[\W_]+$")
 _HAS_WORD = re.compile(r"\w")
+_SPACES = re.compile(r"\s+")
+_SHORT_LINE = 120  # characters; navigation and metadata lines are never longer
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*\s*$")
 
 
@@ -94,6 +98,7 @@ def count_words(text: str) -> int:
     return len(text.split())
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _norm(line: str) -> str:
     """Lower-case words separated by single spaces (punctuation and quotes dropped)."""
     return _NON_WORD.sub(" ", line.lower()).strip()
@@ -126,8 +131,9 @@ def _navigation(lines: list[str], keep: list[bool], ctx: _Context) -> list[_Remo
     """Lines that are only site chrome ("Table of Contents", "Logo", "Share") or only symbols."""
     out = []
     for i in _live(lines, keep):
-        core = _core(lines[i])
-        if not _HAS_WORD.search(lines[i]) or _NAVIGATION.fullmatch(core):
+        if len(lines[i]) > _SHORT_LINE:
+            continue
+        if not _HAS_WORD.search(lines[i]) or _NAVIGATION.fullmatch(_core(lines[i])):
             out.append(_Removal(i, i))
     return out
 
@@ -140,18 +146,21 @@ _DATE = (
     rf"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,? )?"
     rf"(?:{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?(?:,? \d{{4}})?|\d{{1,2}}(?:st|nd|rd|th)? {_MONTH},?(?: \d{{4}})?"
     rf"|{_MONTH},? \d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{2,4}}"
-    rf"|\d+ (?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?) ago|yesterday|today)"
+    rf"|\d+ (?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?) ago)"
     rf"(?:,? (?:at )?\d{{1,2}}[:.]\d{{2}}(?: ?[ap]\.?m\.?)?(?: [a-z]{{2,4}})?)?"
 )
 _DATE_LINE = re.compile(rf"(?:(?:posted|published|updated|last updated)(?: on)?:? )?{_DATE}", re.IGNORECASE)
 _COUNTER = re.compile(
-    r"\b\d[\d,.]*\s*(?:k|m)?\s*(?:views?|reads?|likes?|shares?|comments?)\b|\b\d+\s*(?:-\s*)?(?:min(?:ute)?s?|hrs?|hours?)"
+    r"\b\d[\d,.]*\s*(?:k|m)?\s*(?:views?|reads?|likes?|shares?|comments?)\b"
+    r"|\b\d+\s*(?:-\s*)?(?:min(?:ute)?s?|hrs?|hours?)"
     r"\.?\s+(?:read|reading time|listen)\b|\bread(?:ing)? time:?\s*\d",
     re.IGNORECASE,
 )
-_HANDLE = re.compile(r"@[\w.]{2,}|(?=[\w.]*\d)(?=[\w.]*[a-z])[a-z][\w.]{2,}", re.IGNORECASE)
+_HANDLE = re.compile(r"@[\w.]{2,}|[a-z][a-z._]*\d{2,}", re.IGNORECASE)
 _BYLINE = re.compile(r"(?i:by|written by|posted by|author:?)\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}")
-_COUNTER_MAX_WORDS = 15
+_DATE_ANYWHERE = re.compile(_DATE, re.IGNORECASE)
+_LETTERS = re.compile(r"[^\W\d_]{2,}")
+_COUNTER_MAX_OTHER_WORDS = 2  # e.g. a category label such as "Industry"
 
 
 def _metadata_line(lines: list[str], keep: list[bool], ctx: _Context) -> list[_Removal]:
@@ -159,8 +168,13 @@ def _metadata_line(lines: list[str], keep: list[bool], ctx: _Context) -> list[_R
     out = []
     for rank, i in enumerate(_live(lines, keep)):
         line = lines[i].strip()
-        core = re.sub(r"\s+", " ", _core(line))
-        counter = count_words(line) <= _COUNTER_MAX_WORDS and _COUNTER.search(line)
+        if len(line) > _SHORT_LINE:
+            continue
+        core = _SPACES.sub(" ", _core(line))
+        counter = False
+        if _COUNTER.search(line):  # counters may share the line with dates and a short label, nothing more
+            rest = _DATE_ANYWHERE.sub(" ", _COUNTER.sub(" ", line))
+            counter = len(_LETTERS.findall(rest)) <= _COUNTER_MAX_OTHER_WORDS
         date = _DATE_LINE.fullmatch(core)
         header = rank < _HEADER_ZONE and (_HANDLE.fullmatch(core) or _BYLINE.fullmatch(core))
         if counter or date or header:
@@ -179,7 +193,7 @@ def _trailing_comments(lines: list[str], keep: list[bool], ctx: _Context) -> lis
     """A "Comments" (or "Leave a reply", "3 Comments") line at the very end of the text."""
     out = []
     for i in reversed(_live(lines, keep)):
-        if not _COMMENTS.fullmatch(re.sub(r"\s+", " ", _core(lines[i]))):
+        if len(lines[i]) > _SHORT_LINE or not _COMMENTS.fullmatch(_SPACES.sub(" ", _core(lines[i]))):
             break
         out.append(_Removal(i, i))
     return out
@@ -213,11 +227,18 @@ def _teaser_block(lines: list[str], keep: list[bool], ctx: _Context, *, min_unit
 
 
 def _repeated_headline(lines: list[str], keep: list[bool], ctx: _Context, *, min_words: int = 3) -> list[_Removal]:
-    """A short line (headline) that repeats an earlier line of the same document; the first stays."""
+    """A headline-like line (short, no sentence end) repeating an earlier line; the first stays.
+
+    Repeated sentences are left to ``pull_quote``.
+    """
     seen, out = set(), []
     for i in _live(lines, keep):
         norm = _norm(lines[i])
-        if norm in seen and min_words <= count_words(lines[i]) <= _MAX_HEADLINE_WORDS:
+        if (
+            norm in seen
+            and min_words <= count_words(lines[i]) <= _MAX_HEADLINE_WORDS
+            and not _SENTENCE_END.search(lines[i])
+        ):
             out.append(_Removal(i, i))
         seen.add(norm)
     return out
@@ -227,15 +248,20 @@ def _pull_quote(lines: list[str], keep: list[bool], ctx: _Context, *, min_words:
     """A short paragraph ending a sentence that already stands, as a whole clause, inside another paragraph."""
     live = _live(lines, keep)
     norms = {i: _norm(lines[i]) for i in live}
+    joined = "\n".join(f" {norms[i]} " for i in live)
     out = []
     for i in live:
         words = count_words(lines[i])
         if not (min_words <= words <= 2 * _MAX_HEADLINE_WORDS and _SENTENCE_END.search(lines[i])):
             continue
         needle = f" {norms[i]} "
+        if joined.count(needle) < 2:  # only its own line holds these words
+            continue
         exact: re.Pattern[str] | None = None
         for k in live:
-            if k == i or len(norms[k]) <= len(norms[i]) or needle not in f" {norms[k]} ":
+            if k == i or needle not in f" {norms[k]} ":
+                continue
+            if norms[k] == norms[i] and k > i:  # of two identical copies the later one goes
                 continue
             # the words must form a whole clause there: bounded by punctuation or the line's ends
             if exact is None:
@@ -249,7 +275,8 @@ def _pull_quote(lines: list[str], keep: list[bool], ctx: _Context, *, min_words:
 
 _TOOLTIP = re.compile(
     r"(?<![\w])(?P<name>[A-Z][\w&'’.-]*?(?: [\w&'’.-]+?){0,4}?)"
-    r"(?P<fused>i?(?P=name)(?:(?P=name))?(?=[\s,.:;A-Z])(?:(?!READ MORE|Read [Mm]ore).){0,800}?(?:READ MORE|Read [Mm]ore))"
+    r"(?P<fused>i?(?P=name)(?:(?P=name))?(?=[\s,.:;A-Z])"
+    r"(?:(?!READ MORE|Read [Mm]ore).){0,800}?(?:READ MORE|Read [Mm]ore))"
 )
 
 
@@ -463,7 +490,8 @@ def clean_corpus(
     patterns = docs["clean_patterns"] if "clean_patterns" in columns else None
     keep_all = docs["clean_keep_all"] if "clean_keep_all" in columns else None
     cleaned, audit_rows, kept_whole, emptied = [], [], [], []
-    for doc_id, text in zip(docs.index, docs["text"], strict=True):
+    pairs = zip(docs.index, docs["text"], strict=True)
+    for doc_id, text in progress(pairs, desc="Cleaning", total=len(docs), unit="doc"):
         if keep_all is not None and _is_true(keep_all.at[doc_id]):
             cleaned.append(text)
             kept_whole.append(doc_id)

@@ -246,7 +246,8 @@ def _load_folder(
         metadata, meta_hash[meta_path.name] = _read_csv(meta_path, encoding)
     if metadata is not None and file_column in metadata.columns:
         docs, hashes, empty = _load_from_metadata(
-            metadata, meta_path, root, id_column=id_column, file_column=file_column, encoding=encoding, on_empty=on_empty
+            metadata, meta_path, root, id_column=id_column, file_column=file_column, encoding=encoding,
+            on_empty=on_empty,
         )
         named = set(docs["file"]) | set(empty)
         unnamed = sorted(p.name for p in root.glob("*.txt") if p.name not in named)
