@@ -203,6 +203,12 @@ def test_duplicate_ids_are_listed(tmp_path):
         load_corpus(table)
 
 
+def test_blank_id_is_reported_with_its_row(tmp_path):
+    meta = _meta_corpus(tmp_path, "a,a.txt\n,b.txt\n", {"a.txt": b"text", "b.txt": b"text"})
+    with pytest.raises(InputFileError, match=r"without an id in rows '3'"):
+        load_corpus(meta)
+
+
 @pytest.mark.parametrize("name", ["../outside.txt", "sub/../../outside.txt"])
 def test_path_escaping_corpus_folder_is_refused(tmp_path, name):
     corpus_dir = tmp_path / "corpus"

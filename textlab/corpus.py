@@ -133,8 +133,8 @@ def _check_ids(ids: pd.Series, source: Path | str) -> pd.Series:
     ids = ids.astype(object)
     blank = ids.isna() | (ids.astype(str).str.strip() == "")
     if blank.any():
-        rows = [str(i + 1) for i in blank.to_numpy().nonzero()[0]]
-        raise InputFileError(source, f"has rows without an id (data rows {_listing(rows)})")
+        rows = [str(i + 2) for i in blank.to_numpy().nonzero()[0]]  # row 1 is the header, as in a spreadsheet
+        raise InputFileError(source, f"has rows without an id in rows {_listing(rows)} (row 1 = header)")
     ids = ids.astype(str)
     duplicated = ids[ids.duplicated(keep=False)].unique().tolist()
     if duplicated:
