@@ -219,6 +219,13 @@ def test_overrides_can_be_ignored_or_disabled():
     assert disabled["a"].endswith("More links")
 
 
+def test_cutoff_marker_not_found_warns():
+    corpus = load_texts({"a": "Body.\nMore body."}, pd.DataFrame({"clean_cutoff": ["Related stories"]}))
+    with pytest.warns(CleaningWarning, match=r"'a'.*'Related stories' not found"):
+        result = clean_corpus(corpus)
+    assert result.corpus.docs.loc["a", "text"] == "Body.\nMore body."
+
+
 def test_invalid_override_pattern():
     corpus = load_texts({"a": "x"}, pd.DataFrame({"clean_patterns": ["(unclosed"]}))
     with pytest.raises(ConfigError, match=r"doc_id 'a'.*'\(unclosed'"):

@@ -74,6 +74,7 @@ class _Removal:
 class _Context:
     cutoff: str | None = None
     patterns: tuple[re.Pattern[str], ...] = ()
+    doc_id: str = ""
 
 
 # --------------------------------------------------------------------------- helpers
@@ -305,6 +306,10 @@ def _override_cutoff(lines: list[str], keep: list[bool], ctx: _Context) -> list[
     for i in _live(lines, keep):
         if marker in lines[i]:
             return [_Removal(i, len(lines) - 1)]
+    warnings.warn(
+        f"doc_id {ctx.doc_id!r}: clean_cutoff marker {marker!r} not found; nothing was cut", CleaningWarning,
+        stacklevel=4,
+    )
     return []
 
 
@@ -432,7 +437,9 @@ def clean_text(
     ['navigation', 'repeated_headline']
     """
     active = _check_rules(rules, disable)
-    ctx = _Context(cutoff=cutoff if isinstance(cutoff, str) else None, patterns=_compile_patterns(patterns, doc_id))
+    ctx = _Context(
+        cutoff=cutoff if isinstance(cutoff, str) else None, patterns=_compile_patterns(patterns, doc_id), doc_id=doc_id
+    )
     cleaned, rows = _apply(text, active, ctx)
     audit = pd.DataFrame([(doc_id, *r) for r in rows], columns=AUDIT_COLUMNS)
     return cleaned, audit.astype({"line_start": "int64", "line_end": "int64"})
@@ -499,6 +506,7 @@ def clean_corpus(
         ctx = _Context(
             cutoff=cutoffs.at[doc_id] if cutoffs is not None and isinstance(cutoffs.at[doc_id], str) else None,
             patterns=_compile_patterns(patterns.at[doc_id], doc_id) if patterns is not None else (),
+            doc_id=str(doc_id),
         )
         new, rows = _apply(text, active, ctx)
         cleaned.append(new)
