@@ -150,7 +150,7 @@ def plot_keyness(
             Line2D([], [], marker="o", ls="none", color=neg_color, markersize=4, label=f"favours {reference}"),
             Line2D([], [], marker="o", ls="none", color=NEUTRAL, markersize=4, label=f"|z| < {z_threshold:g}"),
         ]
-        ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=3, fontsize=7,
+        ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2, fontsize=7,
                   handletextpad=0.2, columnspacing=0.8)
         finish_ticks(ax)
         if len(labels):

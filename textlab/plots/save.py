@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib as mpl
+import numpy as np
 from matplotlib.figure import Figure
 
 from .._errors import bad_value
@@ -33,7 +34,9 @@ def save_figure(
 
     PDFs embed TrueType fonts (Type 42) and carry no creation date or
     producer; PNGs carry no software tag; SVGs keep text as text with a fixed
-    hash salt. Each file is written to a temporary name and moved into place.
+    hash salt. The layout is computed once and shared by all formats (see
+    ``_freeze_layout``); the figure's layout engine is restored afterwards.
+    Each file is written to a temporary name and moved into place.
 
     Parameters
     ----------
@@ -69,12 +72,36 @@ def save_figure(
     if not isinstance(dpi, int | float) or dpi <= 0:
         raise bad_value("dpi", dpi, "a positive number")
     stem = Path(path_stem)
+    name = stem.stem if stem.suffix.lstrip(".") in _METADATA else stem.name
     written = []
+    engine = fig.get_layout_engine()
     with mpl.rc_context(_RC):
-        for fmt in formats:
-            name = stem.stem if stem.suffix.lstrip(".") in _METADATA else stem.name
-            path = stem.parent / f"{name}.{fmt}"
-            with atomic_write(path, "wb") as handle:
-                fig.savefig(handle, format=fmt, dpi=dpi, metadata=_METADATA[fmt])
-            written.append(path)
+        _freeze_layout(fig)
+        try:
+            for fmt in formats:
+                path = stem.parent / f"{name}.{fmt}"
+                with atomic_write(path, "wb") as handle:
+                    fig.savefig(handle, format=fmt, dpi=dpi, metadata=_METADATA[fmt])
+                written.append(path)
+        finally:
+            if engine is not None:
+                fig.set_layout_engine(engine)
     return written
+
+
+def _freeze_layout(fig: Figure) -> None:
+    """Run the layout engine once, round the axes positions and switch the engine off.
+
+    Constrained layout is iterative: each draw moves axes by ~1e-12, enough
+    to change PDF bytes between two saves of the same figure. Rounding the
+    settled positions to 1e-6 of the figure (far below a printed dot) and
+    writing every format with the engine off gives the same bytes on every
+    save, and the same layout in the PDF and the PNG.
+    """
+    if fig.get_layout_engine() is None:
+        return
+    fig.draw_without_rendering()
+    for ax in fig.axes:
+        bounds = np.round(np.asarray(ax.get_position(original=False).bounds, dtype=float), 6)
+        ax.set_position(bounds, which="both")
+    fig.set_layout_engine("none")

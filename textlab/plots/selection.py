@@ -82,7 +82,7 @@ def plot_model_selection(
                            label=f"chosen K = {chosen_n_topics}")
             ax.set_xticks(ks)
             ax.set_xlabel("Number of topics K")
-            ax.set_title(_NAMES.get(metric, metric))
+            ax.set_title(_NAMES.get(metric, metric), loc="left")
             finish_ticks(ax)
         handles, labels = axes[0].get_legend_handles_labels()
         fig.legend(handles, labels, loc="outside upper center", ncols=len(labels), fontsize=7)

@@ -69,7 +69,7 @@ def plot_distinctive_terms(
             ax.barh(y, rows["tfidf"].to_numpy(dtype=float), height=0.7, color=colors[g])
             ax.set_yticks(y, [shorten(t, label_width) for t in names.astype(str)])
             ax.set_ylim(-0.6, n_rows - 0.4)
-            ax.set_title(g, color="black")
+            ax.set_title(g, loc="left")
             ax.set_xlabel("TF-IDF")
             finish_ticks(ax)
     return axes
