@@ -1,0 +1,471 @@
+"""Dictionary-based frame analysis from a codebook (frame -> terms and phrases).
+
+A *codebook* is the researcher's operationalisation of the frames of a study:
+which words and phrases signal each frame. textlab ships the codebook of its
+first study (``resources/codebook_malaysia_ai.toml``, documented in
+``docs/codebook.md``) as an example and a default for that study only; users
+bring their own TOML file or mapping.
+
+Codebook entries are written as plain words and phrases ("export controls",
+"U.S.-China"). They are put through the *same* token pipeline as the corpus
+(``normalize``), so they match the corpus tokens whatever aliases, stopwords and
+plural folding were used. A multi-word entry matches its joined phrase token
+(``export_control``) when that exists in the corpus, and otherwise the
+consecutive token sequence. Every entry is listed in the ``coverage`` table
+with the tokens it became and how often it occurs, so entries that never match
+are visible rather than silently ignored.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from functools import partial
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from .._errors import ConfigError, InputFileError
+from .._io import sha256_file, sha256_text
+from ..preprocess import TokenizedCorpus
+from .prevalence import build_layout, check_count, check_level, check_unit, group_labels, percentile_interval
+
+__all__ = ["Codebook", "FrameResult", "default_codebook_path", "load_codebook", "score_frames"]
+
+_FRAME_KEYS = {"terms", "description"}
+_TOP_KEYS = {"frames", "name", "description", "version", "source", "notes"}
+
+
+@dataclass(frozen=True)
+class Codebook:
+    """Frames and the terms or phrases that signal them.
+
+    Attributes
+    ----------
+    frames
+        Frame name -> entries (words or phrases as the researcher wrote them).
+    descriptions
+        Frame name -> what the frame means (may be empty).
+    params
+        ``source`` (file path or ``"mapping"``), ``sha256`` of the source, ``name``, ``version``.
+    """
+
+    frames: dict[str, tuple[str, ...]]
+    descriptions: dict[str, str] = field(default_factory=dict)
+    params: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FrameResult:
+    """Frame scores per passage and per group.
+
+    Attributes
+    ----------
+    by_passage
+        ``passage_id, doc_id, group, frame, n_hits, n_tokens, share`` (``share = n_hits / n_tokens``).
+    by_group
+        ``frame, group, mean, ci_low, ci_high, n_passages, n_docs, resampling_unit``:
+        mean passage share with a percentile bootstrap interval.
+    drivers
+        ``frame, group, term, label, count, share_of_frame``: the matched terms behind each frame in each group.
+    coverage
+        ``frame, entry, tokens, count, note``: what each codebook entry became and how often it occurs.
+    params
+        Settings, the normaliser used and the codebook's provenance.
+    """
+
+    by_passage: pd.DataFrame
+    by_group: pd.DataFrame
+    drivers: pd.DataFrame
+    coverage: pd.DataFrame
+    params: dict = field(default_factory=dict)
+
+
+def default_codebook_path() -> Path:
+    """Path of the codebook shipped for the Malaysia AI-infrastructure study.
+
+    Examples
+    --------
+    >>> default_codebook_path().name
+    'codebook_malaysia_ai.toml'
+    """
+    return Path(str(resources.files("textlab").joinpath("resources", "codebook_malaysia_ai.toml")))
+
+
+def load_codebook(source: str | Path | Mapping) -> Codebook:
+    """Read a codebook from a TOML file or a mapping.
+
+    Parameters
+    ----------
+    source
+        A TOML file with one table per frame::
+
+            [frames.geopolitics_security]
+            description = "Sanctions, export controls, rivalry between states"
+            terms = ["sanctions", "export controls", "U.S.-China", "national security"]
+
+        or a mapping in the same shape (``{"frames": {name: {"terms": [...]}}}``) or the
+        short form ``{name: [terms]}``.
+
+    Returns
+    -------
+    Codebook
+
+    Raises
+    ------
+    InputFileError
+        The file does not exist or is not valid TOML.
+    ConfigError
+        A frame without terms, a term that is not a non-empty string, an unknown key.
+
+    Examples
+    --------
+    >>> book = load_codebook({"economy": ["investment", "jobs"], "talent": ["skills"]})
+    >>> book.frames["economy"]
+    ('investment', 'jobs')
+    >>> sorted(load_codebook(default_codebook_path()).frames)[:2]
+    ['geopolitics_security', 'infrastructure_technology']
+    """
+    if isinstance(source, Mapping):
+        data = dict(source)
+        origin = "mapping"
+        digest = sha256_text(json.dumps(data, sort_keys=True, default=str))
+        if "frames" not in data:
+            data = {"frames": {name: {"terms": terms} if not isinstance(terms, Mapping) else terms
+                               for name, terms in data.items()}}
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise InputFileError(path, "does not exist: expected a codebook TOML file (see docs/codebook.md)")
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+            raise InputFileError(path, f"is not valid TOML: {error}") from None
+        origin = str(path)
+        digest = sha256_file(path)
+    where = "codebook" if origin == "mapping" else origin
+    unknown = set(data) - _TOP_KEYS
+    if unknown:
+        raise ConfigError(f"{where}: unknown top-level key(s) {sorted(unknown)}: expected {sorted(_TOP_KEYS)}")
+    table = data.get("frames")
+    if not isinstance(table, Mapping) or not table:
+        raise ConfigError(f"{where}: no frames: expected [frames.<name>] tables with a 'terms' list")
+    frames: dict[str, tuple[str, ...]] = {}
+    descriptions: dict[str, str] = {}
+    for name, spec in table.items():
+        if not isinstance(spec, Mapping):
+            raise ConfigError(f"{where}: frame {name!r} must be a table with 'terms' (and optional 'description')")
+        extra = set(spec) - _FRAME_KEYS
+        if extra:
+            raise ConfigError(f"{where}: frame {name!r} has unknown key(s) {sorted(extra)}: expected {sorted(_FRAME_KEYS)}")
+        terms = spec.get("terms")
+        if isinstance(terms, str) or not isinstance(terms, (list, tuple)) or not terms:
+            raise ConfigError(f"{where}: frame {name!r} has terms={terms!r}: expected a non-empty list of words or phrases")
+        clean: list[str] = []
+        for term in terms:
+            if not isinstance(term, str) or not term.strip():
+                raise ConfigError(f"{where}: frame {name!r} has term {term!r}: expected a non-empty string")
+            if term.strip() not in clean:
+                clean.append(term.strip())
+        frames[str(name)] = tuple(clean)
+        descriptions[str(name)] = str(spec.get("description", ""))
+    params = {"source": origin, "sha256": digest, "name": data.get("name", ""), "version": data.get("version", "")}
+    return Codebook(frames=frames, descriptions=descriptions, params=params)
+
+
+def score_frames(
+    tokenized: TokenizedCorpus,
+    codebook: Codebook,
+    *,
+    group_column: str | None,
+    normalize: Callable[[str], list[str]] | None = None,
+    match_phrase_parts: bool = True,
+    n_boot: int = 500,
+    resampling_unit: str = "document",
+    ci_level: float = 0.95,
+    random_state: int = 0,
+) -> FrameResult:
+    """Count codebook hits per passage and compare frame prevalence between groups.
+
+    Parameters
+    ----------
+    tokenized
+        Passages and their tokens.
+    codebook
+        From :func:`load_codebook`.
+    group_column
+        Column of ``tokenized.passages`` defining the groups (``None``: one group ``"all"``).
+    normalize
+        Turns a codebook entry into tokens, e.g. ``partial(tokenize_text, options=options)``
+        with the options used for the corpus. ``None``: rebuilt from ``tokenized.params``
+        when they hold textlab :class:`~textlab.preprocess.TokenizerOptions`, otherwise
+        lower-cased words (recorded in ``params["normalize"]``).
+    match_phrase_parts
+        A one-word entry also matches the corpus's phrase tokens that contain the word
+        (``"Pangu"`` matches ``pangu_model``, ``"security"`` matches ``national_security``)
+        unless that phrase is itself an entry. Phrases are learned from the data, so
+        without this an entry could silently lose its hits to a phrase; the ``drivers``
+        and ``coverage`` tables show every token matched.
+    n_boot
+        Bootstrap replicates for the group intervals.
+    resampling_unit
+        ``"document"`` (stratified within groups; groups with fewer than 2 documents fall
+        back to passages with a :class:`~textlab._errors.SmallSampleWarning` and the
+        ``resampling_unit`` column says so) or ``"passage"``.
+    ci_level
+        Level of the percentile intervals.
+    random_state
+        Seed of the bootstrap.
+
+    Returns
+    -------
+    FrameResult
+        Token positions are matched once, longest entry first: an occurrence of
+        "data center" is not also counted for an entry "data". A term listed under two
+        frames counts for both. ``share`` is hits per token of the passage; passages
+        without tokens have ``share`` NaN and are left out of the group means.
+
+    Examples
+    --------
+    >>> passages = pd.DataFrame({"passage_id": ["a:000", "b:000"], "doc_id": ["a", "b"], "side": ["x", "y"]})
+    >>> tc = TokenizedCorpus(passages, [["export", "control", "hurt", "trade"], ["new", "job", "investment"]])
+    >>> book = load_codebook({"security": ["export control"], "economy": ["investment", "job", "trade"]})
+    >>> result = score_frames(tc, book, group_column="side", resampling_unit="passage", n_boot=10)
+    >>> result.by_passage[["passage_id", "frame", "n_hits"]].values.tolist()
+    [['a:000', 'security', 1], ['a:000', 'economy', 1], ['b:000', 'security', 0], ['b:000', 'economy', 2]]
+    >>> result.by_passage["share"].round(3).tolist()
+    [0.25, 0.25, 0.0, 0.667]
+    """
+    if not isinstance(tokenized, TokenizedCorpus):
+        raise ConfigError(f"tokenized must be a TokenizedCorpus, got {type(tokenized).__name__}")
+    if not isinstance(codebook, Codebook):
+        raise ConfigError(f"codebook must be a Codebook (use load_codebook), got {type(codebook).__name__}")
+    check_count("n_boot", n_boot, 1)
+    check_unit(resampling_unit)
+    check_level(ci_level)
+    passages = tokenized.passages.reset_index(drop=True)
+    if len(passages) != len(tokenized.tokens):
+        raise ConfigError(f"tokenized has {len(passages)} passages but {len(tokenized.tokens)} token lists")
+    labels = group_labels(passages, group_column)
+    if resampling_unit == "document" and "doc_id" not in passages.columns:
+        raise ConfigError("resampling_unit='document' needs a 'doc_id' column in the passages; "
+                          "add it or use resampling_unit='passage'")
+    normalize, normalize_name = (normalize, getattr(normalize, "__name__", repr(normalize))) if normalize \
+        else _default_normalize(tokenized)
+
+    frame_names = list(codebook.frames)
+    vocabulary = {t for toks in tokenized.tokens for t in toks}
+    entries, units = _compile(codebook, normalize, vocabulary, tokenized.surface_forms, match_phrase_parts)
+    counts = _count_units(tokenized.tokens, units)  # N x U
+    unit_frame = sp.csr_matrix(
+        (np.ones(sum(len(e["units"]) for e in entries)),
+         ([u for e in entries for u in e["units"]], [frame_names.index(e["frame"]) for e in entries for _ in e["units"]])),
+        shape=(len(units), len(frame_names)),
+    )
+    unit_frame.data[:] = 1.0  # an occurrence counts once per frame, however many entries share it
+    hits = np.asarray((counts @ unit_frame).todense()) if len(units) else np.zeros((len(passages), len(frame_names)))
+    n_tokens = np.array([len(t) for t in tokenized.tokens], dtype=np.int64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(n_tokens[:, None] > 0, hits / np.maximum(n_tokens, 1)[:, None], np.nan)
+
+    group_values = labels.to_numpy(dtype=object)
+    doc_values = passages["doc_id"].astype(str).to_numpy() if "doc_id" in passages.columns else np.full(len(passages), "")
+    n_frames = len(frame_names)
+    by_passage = pd.DataFrame({
+        "passage_id": np.repeat(passages["passage_id"].astype(str).to_numpy() if "passage_id" in passages.columns
+                                else np.arange(len(passages)).astype(str), n_frames),
+        "doc_id": np.repeat(doc_values, n_frames),
+        "group": np.repeat(group_values, n_frames),
+        "frame": np.tile(frame_names, len(passages)),
+        "n_hits": hits.ravel().astype(np.int64),
+        "n_tokens": np.repeat(n_tokens, n_frames),
+        "share": share.ravel(),
+    })
+
+    doc_ids = passages["doc_id"] if "doc_id" in passages.columns else None
+    layout = build_layout(labels, doc_ids, resampling_unit=resampling_unit, what="score_frames")
+    base = (n_tokens > 0).astype(float)
+    values = np.nan_to_num(share)
+    point = layout.group_means(values, base)  # G x F
+    rng = np.random.default_rng(random_state)
+    chunk = max(1, min(n_boot, 2_000_000 // max(len(passages), 1)))
+    replicates = []
+    for start in range(0, n_boot, chunk):
+        weights = layout.resample_weights(rng, min(chunk, n_boot - start)) * base
+        replicates.append(layout.group_means(values, weights))
+    low, high = percentile_interval(np.concatenate(replicates), ci_level)
+    n_groups = len(layout.groups)
+    by_group = pd.DataFrame({
+        "frame": np.repeat(frame_names, n_groups),
+        "group": np.tile(layout.groups, n_frames),
+        "mean": point.T.ravel(),
+        "ci_low": low.T.ravel(),
+        "ci_high": high.T.ravel(),
+        "n_passages": np.tile(layout.n_passages, n_frames),
+        "n_docs": np.tile(layout.n_docs, n_frames),
+        "resampling_unit": np.tile(np.array(layout.units, dtype=object), n_frames),
+    })
+
+    drivers = _drivers(counts, units, unit_frame, frame_names, layout, tokenized.surface_forms)
+    totals = np.asarray(counts.sum(axis=0)).ravel() if len(units) else np.zeros(0)
+    coverage = pd.DataFrame([
+        {"frame": e["frame"], "entry": e["entry"], "tokens": " | ".join(_term(units[u]) for u in e["units"]),
+         "count": int(sum(totals[u] for u in e["units"])),
+         "note": e["note"] or ("" if any(totals[u] for u in e["units"]) else "no occurrence in the corpus")}
+        for e in entries
+    ], columns=["frame", "entry", "tokens", "count", "note"])
+    params = {
+        "group_column": group_column,
+        "n_boot": n_boot,
+        "resampling_unit": resampling_unit,
+        "resampling_unit_by_group": dict(zip(layout.groups, layout.units)),
+        "ci_level": ci_level,
+        "interval": "percentile",
+        "random_state": random_state,
+        "normalize": normalize_name,
+        "matching": "longest entry first; multi-word entries as phrase token and as token sequence",
+        "match_phrase_parts": match_phrase_parts,
+        "codebook": dict(codebook.params),
+        "n_entries_unmatched": int((coverage["count"] == 0).sum()),
+    }
+    return FrameResult(by_passage, by_group, drivers, coverage, params)
+
+
+def _default_normalize(tokenized: TokenizedCorpus) -> tuple[Callable[[str], list[str]], str]:
+    try:
+        from ..preprocess import TokenizerOptions, tokenize_text
+
+        names = {f.name for f in fields(TokenizerOptions)}
+        given = {k: v for k, v in tokenized.params.items() if k in names}
+        if given:
+            return partial(tokenize_text, options=TokenizerOptions(**given)), \
+                "textlab.preprocess.tokenize_text with the options in tokenized.params"
+    except (ImportError, TypeError, ValueError):
+        pass
+    return _lower_words, "lower-cased words (tokenized.params holds no TokenizerOptions)"
+
+
+def _lower_words(text: str) -> list[str]:
+    """Fallback normaliser: lower-cased runs of letters and digits."""
+    return re.findall(r"\w+", text.lower())
+
+
+def _compile(codebook: Codebook, normalize, vocabulary: set[str], surface_forms: Mapping[str, str],
+             match_phrase_parts: bool):
+    """Turn every entry into the token sequences ("units") it matches."""
+    by_surface = {str(v).lower(): k for k, v in surface_forms.items()}
+    units: list[tuple[str, ...]] = []
+    index: dict[tuple[str, ...], int] = {}
+
+    def unit_id(seq: tuple[str, ...]) -> int:
+        if seq not in index:
+            index[seq] = len(units)
+            units.append(seq)
+        return index[seq]
+
+    entries = []
+    for frame, terms in codebook.frames.items():
+        for entry in terms:
+            tokens = tuple(str(t) for t in normalize(entry))
+            seqs: list[tuple[str, ...]] = []
+            note = ""
+            if len(tokens) == 1:
+                seqs.append(tokens)
+            elif len(tokens) > 1:
+                if "_".join(tokens) in vocabulary:
+                    seqs.append(("_".join(tokens),))
+                seqs.append(tokens)
+            else:
+                note = "no tokens after normalisation (stopwords or too short)"
+            alias = by_surface.get(entry.lower())
+            if alias is not None and (alias,) not in seqs:
+                seqs.insert(0, (alias,))
+            entries.append({"frame": frame, "entry": entry, "units": [unit_id(s) for s in seqs], "note": note})
+    if match_phrase_parts:
+        by_word: dict[str, list[dict]] = {}
+        for e in entries:
+            for u in e["units"]:
+                if len(units[u]) == 1 and "_" not in units[u][0]:
+                    by_word.setdefault(units[u][0], []).append(e)
+        for token in sorted(t for t in vocabulary if "_" in t and (t,) not in index):
+            for word in dict.fromkeys(token.split("_")):
+                for e in by_word.get(word, ()):
+                    u = unit_id((token,))
+                    if u not in e["units"]:
+                        e["units"].append(u)
+    return entries, units
+
+
+def _count_units(token_lists: list[list[str]], units: list[tuple[str, ...]]) -> sp.csr_matrix:
+    """``N x U`` counts of each unit per passage; positions matched once, longest unit first."""
+    singles = {u[0]: i for i, u in enumerate(units) if len(u) == 1}
+    multi: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+    for i, u in enumerate(units):
+        if len(u) > 1:
+            multi.setdefault(u[0], []).append((u, i))
+    for options in multi.values():
+        options.sort(key=lambda item: -len(item[0]))
+    rows: list[int] = []
+    cols: list[int] = []
+    for row, tokens in enumerate(token_lists):
+        if not multi:
+            found = [singles[t] for t in tokens if t in singles]
+        else:
+            found = []
+            pos, n = 0, len(tokens)
+            while pos < n:
+                token = tokens[pos]
+                step = 1
+                for seq, col in multi.get(token, ()):
+                    if tuple(tokens[pos:pos + len(seq)]) == seq:
+                        found.append(col)
+                        step = len(seq)
+                        break
+                else:
+                    if token in singles:
+                        found.append(singles[token])
+                pos += step
+        rows.extend([row] * len(found))
+        cols.extend(found)
+    return sp.csr_matrix((np.ones(len(rows), dtype=np.int64), (rows, cols)),
+                         shape=(len(token_lists), len(units)))
+
+
+def _term(unit: tuple[str, ...]) -> str:
+    return " ".join(unit)
+
+
+def _drivers(counts, units, unit_frame, frame_names, layout, surface_forms) -> pd.DataFrame:
+    columns = ["frame", "group", "term", "label", "count", "share_of_frame"]
+    if not units:
+        return pd.DataFrame(columns=columns)
+    cols = np.flatnonzero(layout.codes >= 0)
+    member = sp.csr_matrix((np.ones(len(cols)), (layout.codes[cols], cols)), shape=(len(layout.groups), counts.shape[0]))
+    per_group = np.asarray((member @ counts).todense())  # G x U
+    incidence = unit_frame.tocsc()
+    rows = []
+    for f, frame in enumerate(frame_names):
+        in_frame = incidence.indices[incidence.indptr[f]:incidence.indptr[f + 1]]
+        for g, group in enumerate(layout.groups):
+            frame_counts = per_group[g, in_frame]
+            total = frame_counts.sum()
+            for u, c in zip(in_frame, frame_counts):
+                if c > 0:
+                    unit = units[u]
+                    label = " ".join(surface_forms.get(t, t.replace("_", " ")) for t in unit)
+                    rows.append((frame, group, _term(unit), label, int(c), float(c / total)))
+    table = pd.DataFrame(rows, columns=columns)
+    table = table.sort_values(["frame", "group", "count", "term"], ascending=[True, True, False, True],
+                              kind="stable", ignore_index=True)
+    table["frame"] = pd.Categorical(table["frame"], categories=frame_names, ordered=True)
+    table = table.sort_values(["frame", "group"], kind="stable", ignore_index=True)
+    table["frame"] = table["frame"].astype(str)
+    return table
+
+
