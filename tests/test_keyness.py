@@ -45,10 +45,11 @@ def three_groups():
     return _dtm(rows, docs, groups)
 
 
-def monroe_reference(y_i, y_j, scale=1.0):
+def monroe_reference(y_i, y_j, scale=1.0, alpha=None):
     """Monroe, Colaresi & Quinn (2008), eq. 16-22, term by term in plain Python."""
     n_i, n_j = sum(y_i), sum(y_j)
-    alpha = [scale * (a + b) for a, b in zip(y_i, y_j)]
+    if alpha is None:
+        alpha = [scale * (a + b) for a, b in zip(y_i, y_j)]
     a0 = sum(alpha)
     out = []
     for yi, yj, aw in zip(y_i, y_j, alpha):
@@ -82,6 +83,22 @@ def test_log_odds_and_z_match_monroe_formula(three_groups, scale):
         assert row.log_odds_se == pytest.approx(se, rel=1e-12)
         assert row.z == pytest.approx(z, rel=1e-12)
         assert _row(res.table, term, "a").z == pytest.approx(-z, rel=1e-12)
+
+
+@pytest.mark.parametrize("prior", ["uniform", "background"])
+def test_uniform_and_background_priors_match_formula(three_groups, prior):
+    y_h = three_groups.counts[:5].sum(axis=0).A1.tolist()
+    y_a = three_groups.counts[5:8].sum(axis=0).A1.tolist()
+    background = np.array([5.0, 1.0, 2.0, 7.0, 3.0])
+    alpha = [0.01] * 5 if prior == "uniform" else list(0.5 * background)
+    given = "uniform" if prior == "uniform" else background
+    scale = 0.01 if prior == "uniform" else 0.5
+    res = score_keyness(three_groups, group_column="narrative", groups=("h", "a"), prior=given, prior_scale=scale,
+                        n_boot=0, n_perm=0, min_count=1)  # fmt: skip
+    for term, (_, _, z) in zip(VOCAB, monroe_reference(y_h, y_a, alpha=alpha)):
+        assert _row(res.table, term, "h").z == pytest.approx(z, rel=1e-12)
+    with pytest.raises(ConfigError, match="prior"):
+        score_keyness(three_groups, group_column="narrative", prior=np.ones(3))
 
 
 def test_prior_uses_whole_vocabulary_even_when_min_count_hides_terms(three_groups):

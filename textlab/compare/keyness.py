@@ -235,6 +235,7 @@ def score_keyness(
     group_column: str,
     groups: Sequence | None = None,
     reference: object = None,
+    prior: str | np.ndarray = "pooled",
     prior_scale: float = 1.0,
     n_boot: int = 500,
     n_perm: int = 1000,
@@ -260,10 +261,17 @@ def score_keyness(
         group: that group against all the other groups.
     reference
         A group to compare every selected group against (instead of the rest).
+    prior
+        The Dirichlet prior ``alpha_w``, always on the whole vocabulary (before
+        ``min_count`` filtering) and held fixed in resampling:
+        ``"pooled"`` (default; informative, empirical Bayes as in tidylo):
+        ``alpha_w = prior_scale * (count of w in the two sides compared)``, so
+        ``alpha0 = prior_scale * (n_group + n_reference)``;
+        ``"uniform"``: ``alpha_w = prior_scale`` for every term (the FightingWords
+        reference script uses ``prior_scale=0.01``);
+        an array of ``n_terms`` background counts: ``alpha_w = prior_scale * prior[w]``.
     prior_scale
-        ``alpha_w = prior_scale * pooled count of w`` in the two sides compared
-        (the informative Dirichlet prior; 1.0 as in tidylo). Computed on the whole
-        vocabulary, before ``min_count`` filtering, and held fixed in resampling.
+        Multiplier of the prior (> 0).
     n_boot
         Bootstrap replicates for ``ci_low``/``ci_high`` (0 skips: NaN).
     n_perm
@@ -315,6 +323,15 @@ def score_keyness(
         raise bad_value("ci_level", ci_level, "a number between 0 and 1, e.g. 0.95")
     if not prior_scale > 0:
         raise bad_value("prior_scale", prior_scale, "a number > 0 (1.0 = pooled counts)")
+    if isinstance(prior, str):
+        if prior not in ("pooled", "uniform"):
+            raise bad_value("prior", prior, "'pooled', 'uniform' or an array of n_terms background counts")
+        prior_desc = prior
+    else:
+        background = np.asarray(prior, dtype=float).ravel()
+        if background.shape != (len(dtm.vocabulary),) or (background <= 0).any():
+            raise bad_value("prior", f"array of shape {background.shape}", f"{len(dtm.vocabulary)} positive numbers")
+        prior, prior_desc = background, "background counts"
     meta = dtm.passages.reset_index(drop=True)
     if group_column not in meta.columns:
         raise ConfigError(
@@ -362,7 +379,7 @@ def score_keyness(
             continue
         table, info = _score_contrast(
             data, group_counts, units, g, ref_label, ref_groups,
-            prior_scale=prior_scale, n_boot=n_boot, n_perm=n_perm, resampling_unit=resampling_unit,
+            prior=prior, prior_scale=prior_scale, n_boot=n_boot, n_perm=n_perm, resampling_unit=resampling_unit,
             ci_level=ci_level, min_count=min_count, vocab=vocab, random_state=random_state, index=index,
         )  # fmt: skip
         frames.append(table)
@@ -372,7 +389,7 @@ def score_keyness(
     table = table[COLUMNS]
     params = {
         "group_column": group_column, "groups": list(universe), "reference": reference,
-        "prior": "informative Dirichlet, alpha_w = prior_scale * pooled count of w (tidylo convention)",
+        "prior": prior_desc,
         "prior_scale": prior_scale, "n_boot": n_boot, "n_perm": n_perm,
         "resampling_unit": resampling_unit, "ci_level": ci_level, "min_count": min_count,
         "random_state": random_state, "rate": "share of the side's tokens",
@@ -393,16 +410,20 @@ def _side(data: _Groups, group_list: list, units: dict, unit_override: str | Non
     return stacked[:, keep].tocsc(), totals, np.asarray(strata, dtype=object)
 
 
-def _score_contrast(data, group_counts, units, g, ref_label, ref_groups, *, prior_scale, n_boot,
+def _score_contrast(data, group_counts, units, g, ref_label, ref_groups, *, prior, prior_scale, n_boot,
                     n_perm, resampling_unit, ci_level, min_count, vocab, random_state, index):  # fmt: skip
     y_a = group_counts[g]
     y_b = np.sum([group_counts[h] for h in ref_groups], axis=0)
     n_a, n_b = float(y_a.sum()), float(y_b.sum())
     pooled = y_a + y_b
-    alpha0 = prior_scale * (n_a + n_b)
+    if isinstance(prior, str):
+        alpha_all = prior_scale * (pooled if prior == "pooled" else np.ones_like(pooled))
+    else:
+        alpha_all = prior_scale * prior
+    alpha0 = float(alpha_all.sum())
     keep = np.flatnonzero(pooled >= max(min_count, 1))
     ya, yb = y_a[keep], y_b[keep]
-    alpha = prior_scale * pooled[keep]
+    alpha = alpha_all[keep]
     delta, var = log_odds_dirichlet(ya, yb, n_group=n_a, n_reference=n_b, alpha=alpha, alpha0=alpha0)
     z = delta / np.sqrt(var)
 
