@@ -301,7 +301,8 @@ def _fit_tomotopy(bow, id2word, n_docs, n_words, opts):
             present[d] = True
     passes = opts["passes"]
     step = max(1, passes // 25)
-    values, marks, done = [], [], 0
+    model.train(0, workers=opts["workers"])  # initial random assignment: pass 0 of the table
+    values, marks, done = [model.ll_per_word], [0], 0
     for stop in progress(range(step, passes + step, step), desc="LDA (tomotopy) sweeps", unit="step",
                          disable=not opts["progress"] or None):
         stop = min(stop, passes)
