@@ -107,3 +107,21 @@ def test_assess_stability_rejects_bad_input(beta):
         assess_stability([make_fit(beta), make_fit(beta)], reference=2)
     with pytest.raises(ConfigError, match="metric"):
         pairwise_topic_distances(beta, beta, metric="kl")
+
+
+@pytest.mark.filterwarnings("ignore::textlab._errors.TextlabWarning")
+def test_fit_seeds_then_stability_on_planted_corpus():
+    from textlab.models.stability import fit_seeds
+
+    rng = np.random.default_rng(0)
+    planted = [[f"a{i}" for i in range(6)], [f"b{i}" for i in range(6)], [f"c{i}" for i in range(6)]]
+    docs = [[planted[d % 3][rng.integers(6)] for _ in range(20)] for d in range(30)]
+    fits = fit_seeds(docs, n_topics=3, random_states=(0, 1, 2), passes=60, no_below=1, no_above=1.0, progress=False)
+    assert [f.params["random_state"] for f in fits] == [0, 1, 2]
+    result = assess_stability(fits)
+    # cleanly planted topics come back under every seed
+    assert result.table["stable"].all() and (result.table["stability"] > 0.8).all()
+    for aligned in result.aligned[1:]:
+        top = [set(aligned.vocabulary[np.argsort(-row)[:6]]) for row in aligned.topic_term]
+        ref = [set(result.aligned[0].vocabulary[np.argsort(-row)[:6]]) for row in result.aligned[0].topic_term]
+        assert top == ref
