@@ -1,0 +1,270 @@
+"""Keyword-in-context evidence: read every claim in its source passage.
+
+A table row shows one occurrence in a passage's *original text* — the words
+before it, the matched words, the words after it — with the passage, document
+and group it comes from. Occurrences are located through the corpus's own token
+pipeline, so a token such as ``united_states`` is found where the text says
+"U.S." or "United States", ``sanction`` where it says "sanctions", and
+``data_center`` where it says "data centres".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .._errors import ConfigError, bad_value
+from ..models.lda import LdaFit
+from ..preprocess import TokenizedCorpus
+from .frames import Codebook, _compile, _default_normalize
+
+__all__ = ["keywords_in_context"]
+
+_COLUMNS = ["passage_id", "doc_id", "group", "left", "match", "right"]
+_WORD = re.compile(r"\S+")
+
+
+def keywords_in_context(
+    tokenized: TokenizedCorpus,
+    query: str | int,
+    *,
+    by: str = "token",
+    window: int = 8,
+    group_column: str | None = "narrative",
+    codebook: Codebook | None = None,
+    fit: LdaFit | None = None,
+    normalize: Callable[[str], list[str]] | None = None,
+    top_n: int = 10,
+    n_terms: int = 10,
+    max_rows: int = 50,
+) -> pd.DataFrame:
+    """Occurrences of a term, frame or topic in the passages' text, with ``window`` words either side.
+
+    Parameters
+    ----------
+    tokenized
+        Passages (with their ``text``) and tokens.
+    query
+        ``by="token"``: a token (``"export_control"``) or any word or phrase as written
+        (``"U.S."``, ``"export controls"``), normalised like the corpus. ``by="frame"``: a
+        frame name of ``codebook``. ``by="topic"``: a topic number (1..K) of ``fit``.
+    by
+        ``"token"``, ``"frame"`` or ``"topic"``.
+    window
+        Words shown on each side (whitespace-separated words of the original text).
+    group_column
+        Column of the passages shown as ``group``. The default ``"narrative"`` gives an
+        empty ``group`` when the column does not exist; any other missing column is an error.
+    codebook
+        Needed for ``by="frame"``; entries are matched as in :func:`~textlab.compare.frames.score_frames`.
+    fit
+        Needed for ``by="topic"``; its ``passage_ids`` must be passages of ``tokenized``.
+    normalize
+        Per-text tokeniser (default: rebuilt from ``tokenized.params``, as in ``score_frames``).
+    top_n
+        ``by="topic"``: how many passages with the highest proportion of the topic; each is
+        shown with the occurrences of the topic's ``n_terms`` most probable terms (or, if it
+        contains none, once with its opening words).
+    n_terms
+        ``by="topic"``: number of top terms of the topic to highlight.
+    max_rows
+        At most this many rows (in passage order; for topics, by decreasing proportion).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``passage_id, doc_id, group, left, match, right``. Words that the token
+        pipeline drops (stopwords) are found by a case-insensitive whole-word search.
+
+    Examples
+    --------
+    >>> passages = pd.DataFrame({"passage_id": ["a:000"], "doc_id": ["a"], "narrative": ["x"],
+    ...                          "text": ["Washington tightened export controls on advanced chips last year."]})
+    >>> tc = TokenizedCorpus(passages, [["washington", "tightened", "export", "controls", "advanced", "chips"]])
+    >>> row = keywords_in_context(tc, "controls", window=2).iloc[0]
+    >>> row["left"], row["match"], row["right"]
+    ('tightened export', 'controls', 'on advanced')
+    """
+    if not isinstance(tokenized, TokenizedCorpus):
+        raise ConfigError(f"tokenized must be a TokenizedCorpus, got {type(tokenized).__name__}")
+    if by not in ("token", "frame", "topic"):
+        raise bad_value("by", by, "'token', 'frame' or 'topic'")
+    for name, value, low in (("window", window, 0), ("top_n", top_n, 1), ("n_terms", n_terms, 1), ("max_rows", max_rows, 1)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+            raise bad_value(name, value, f"an integer >= {low}")
+    passages = tokenized.passages.reset_index(drop=True)
+    if "text" not in passages.columns:
+        raise ConfigError("tokenized.passages has no 'text' column: keyword-in-context needs the passage text")
+    if group_column is not None and group_column not in passages.columns and group_column != "narrative":
+        raise ConfigError(f"group_column={group_column!r} is not a column of the passages: "
+                          f"expected one of {sorted(map(str, passages.columns))}")
+    if normalize is None:
+        normalize, _ = _default_normalize(tokenized)
+    vocabulary = {t for toks in tokenized.tokens for t in toks}
+
+    if by == "topic":
+        order, targets = _topic_targets(tokenized, query, fit, top_n, n_terms)
+        literal = None
+    else:
+        order = range(len(passages))
+        if by == "frame":
+            targets, literal = _frame_targets(tokenized, query, codebook, normalize, vocabulary), None
+        else:
+            targets, literal = _token_targets(str(query), normalize, vocabulary)
+
+    rows: list[tuple] = []
+    for i in order:
+        text = passages.at[i, "text"]
+        text = text if isinstance(text, str) else ""
+        spans = []
+        if targets and _contains_any(tokenized.tokens[i], targets):
+            spans = _locate(text, targets, normalize)
+        if literal is not None:
+            spans = sorted(set(spans) | {m.span() for m in literal.finditer(text)})
+        if by == "topic" and not spans:
+            rows.append((i, "", "", " ".join(text.split()[: 2 * window])))
+        for start, end in spans:
+            rows.append((i, *_context(text, start, end, window)))
+        if len(rows) >= max_rows:
+            break
+    rows = rows[:max_rows]
+    idx = [r[0] for r in rows]
+    group = (passages[group_column].astype(object).where(passages[group_column].notna(), "").astype(str)
+             if group_column is not None and group_column in passages.columns else pd.Series("", index=passages.index))
+    return pd.DataFrame({
+        "passage_id": passages["passage_id"].astype(str).to_numpy()[idx] if "passage_id" in passages.columns
+        else np.array(idx, dtype=str),
+        "doc_id": passages["doc_id"].astype(str).to_numpy()[idx] if "doc_id" in passages.columns else "",
+        "group": group.to_numpy()[idx],
+        "left": [r[1] for r in rows],
+        "match": [r[2] for r in rows],
+        "right": [r[3] for r in rows],
+    }, columns=_COLUMNS)
+
+
+def _token_targets(query: str, normalize, vocabulary: set[str]):
+    """Token sequences for a token/word query, plus a literal pattern for words the pipeline drops."""
+    if not query.strip():
+        raise bad_value("query", query, "a non-empty word, phrase or token")
+    targets: set[tuple[str, ...]] = set()
+    if query in vocabulary:
+        targets.add((query,))
+    tokens = tuple(normalize(query))
+    if tokens:
+        targets.add(tokens)
+        if len(tokens) > 1 and "_".join(tokens) in vocabulary:
+            targets.add(("_".join(tokens),))
+    literal = None
+    if not tokens or not any(_in_vocabulary(t, vocabulary) for t in targets):
+        words = [re.escape(w) for w in query.replace("_", " ").split()]
+        literal = re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)", re.IGNORECASE)
+    return _with_parts(targets), literal
+
+
+def _frame_targets(tokenized, frame, codebook, normalize, vocabulary) -> set[tuple[str, ...]]:
+    if not isinstance(codebook, Codebook):
+        raise ConfigError("by='frame' needs codebook= (a Codebook from load_codebook)")
+    if frame not in codebook.frames:
+        raise ConfigError(f"query={frame!r} is not a frame of the codebook: expected one of {sorted(codebook.frames)}")
+    one = Codebook(frames={frame: codebook.frames[frame]}, descriptions={}, params={})
+    entries, units = _compile(one, normalize, vocabulary, tokenized.surface_forms, True)
+    return _with_parts({units[u] for e in entries for u in e["units"]})
+
+
+def _topic_targets(tokenized, query, fit, top_n, n_terms):
+    if not isinstance(fit, LdaFit):
+        raise ConfigError("by='topic' needs fit= (an LdaFit)")
+    try:
+        topic = int(query)
+    except (TypeError, ValueError):
+        topic = -1
+    if not 1 <= topic <= fit.n_topics:
+        raise bad_value("query", query, f"a topic number from 1 to {fit.n_topics}")
+    ids = tokenized.passages["passage_id"].astype(str).reset_index(drop=True)
+    position = pd.Index(ids).get_indexer(np.asarray(fit.passage_ids).astype(str))
+    if (position < 0).any():
+        raise ConfigError("fit.passage_ids are not all passages of tokenized: pass the corpus the model was fitted on")
+    proportion = np.asarray(fit.doc_topic)[:, topic - 1]
+    best = np.argsort(-proportion, kind="stable")[:top_n]
+    terms = np.asarray(fit.vocabulary)[np.argsort(-np.asarray(fit.topic_term)[topic - 1], kind="stable")[:n_terms]]
+    return [int(position[b]) for b in best], _with_parts({(str(t),) for t in terms})
+
+
+def _with_parts(targets: set[tuple[str, ...]]) -> set[tuple[str, ...]]:
+    """Add the word sequence of every phrase token (learned phrases are not made by ``normalize``)."""
+    out = set(targets)
+    for seq in targets:
+        if len(seq) == 1 and "_" in seq[0]:
+            out.add(tuple(seq[0].split("_")))
+    return out
+
+
+def _in_vocabulary(seq: tuple[str, ...], vocabulary: set[str]) -> bool:
+    return all(t in vocabulary for t in seq)
+
+
+def _has_run(tokens: Sequence[str], seq: tuple[str, ...]) -> bool:
+    n = len(seq)
+    if n == 1:
+        return seq[0] in tokens
+    return any(tuple(tokens[i:i + n]) == seq for i in range(len(tokens) - n + 1) if tokens[i] == seq[0])
+
+
+def _contains_any(tokens: Sequence[str], targets: set[tuple[str, ...]]) -> bool:
+    return any(_has_run(tokens, seq) for seq in targets)
+
+
+def _locate(text: str, targets: set[tuple[str, ...]], normalize) -> list[tuple[int, int]]:
+    """Character spans of the shortest word runs whose tokens contain a target and start with it."""
+    words = [(m.start(), m.end()) for m in _WORD.finditer(text)]
+    longest = max(len(t) for t in targets) + 3
+    cache: dict[tuple[int, int], tuple[str, ...]] = {}
+
+    def tokens(a: int, b: int) -> tuple[str, ...]:
+        if (a, b) not in cache:
+            cache[(a, b)] = tuple(normalize(text[words[a][0]:words[b - 1][1]]))
+        return cache[(a, b)]
+
+    spans = []
+    i = 0
+    while i < len(words):
+        hit = None
+        for n in range(1, min(longest, len(words) - i) + 1):
+            if _contains_any(tokens(i, i + n), targets):
+                if n > 1 and _contains_any(tokens(i + 1, i + n), targets):
+                    break  # the occurrence starts later
+                hit = n
+                break
+        if hit is None:
+            i += 1
+            continue
+        start, end = words[i][0], words[i + hit - 1][1]
+        spans.append(_trim(text, start, end))
+        i += hit
+    return spans
+
+
+def _context(text: str, start: int, end: int, window: int) -> tuple[str, str, str]:
+    """``window`` whole words either side; punctuation glued to the match stays with it, uncounted."""
+    before, after = text[:start], text[end:]
+    lead = re.search(r"\S*$", before).group()  # e.g. "(" before "(AWS)"
+    trail = re.match(r"\S*", after).group()  # e.g. ")," after it
+    left_words = before[: len(before) - len(lead)].split()
+    right_words = after[len(trail):].split()
+    left = (" ".join(left_words[-window:]) if window else "") + (" " + lead if lead else "")
+    right = (trail + " " if trail else "") + (" ".join(right_words[:window]) if window else "")
+    return left.strip(), text[start:end], right.strip()
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Drop punctuation around a matched run of words ("(sanctions)," -> "sanctions")."""
+    piece = text[start:end]
+    lead = len(piece) - len(piece.lstrip("\"'“‘([{«"))
+    trail = len(piece) - len(piece.rstrip("\"'”’)]}».,;:!?"))
+    # keep the final dot of abbreviations such as "U.S."
+    if trail and re.search(r"\b\w\.\w\.$", piece[: len(piece) - trail + 1]):
+        trail -= 1
+    return start + lead, end - trail if end - trail > start + lead else end
