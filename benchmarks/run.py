@@ -1,0 +1,414 @@
+"""Benchmark runner: textlab vs plain gensim, scikit-learn and tomotopy on planted-topic corpora.
+
+One run, one process tree: every measured step runs in its own forked child process, which
+reports its wall time and its own peak resident memory (``resource.getrusage(RUSAGE_SELF)``;
+a forked child starts with the parent's pages, so the parent keeps nothing large in memory).
+Results are printed as they come and written to ``benchmarks/RESULTS.md`` (atomically).
+
+Usage::
+
+    python benchmarks/run.py                        # 2k, 20k, 100k documents
+    python benchmarks/run.py --sizes 2000 20000     # chosen sizes
+    python benchmarks/run.py --million              # also 1,000,000 documents (long; ~2 GB disk)
+    python benchmarks/run.py --quick --out /tmp/r.md   # smoke test, seconds
+
+Steps per corpus size ``N`` (K = 20 topics, V = 10,000 pseudo-words, ~150 tokens/doc):
+
+1. ``synthetic`` - draw the corpus from the LDA generative process (``benchmarks/synthetic.py``)
+   and stream it to JSONL.
+2. ``textlab cache`` - ``textlab.cache.build_bow_cache``: stream, tokenise (textlab's default
+   per-text pipeline, phrases off: synthetic words have no collocations), write tokens and
+   the ``MmCorpus`` bag of words. Peak memory here is the streaming memory figure.
+3. LDA engines, all on that same bag of words and vocabulary (no further filtering):
+   ``textlab`` (``fit_lda`` defaults: tomotopy), ``textlab-gensim`` (``fit_lda(engine="gensim")``
+   streaming the ``MmCorpus``), ``gensim-same`` (plain ``LdaModel`` with textlab's gensim settings,
+   plus the final inference pass textlab does, i.e. the same work), ``gensim-issue`` (plain
+   ``LdaModel``, gensim defaults, passes=20, as in the issue), ``sklearn`` (online
+   ``LatentDirichletAllocation``, max_iter=10), ``tomotopy`` (plain ``LDAModel``, same sweeps).
+   Recovery = mean matched ``1 - JSD`` (and cosine) against the planted topics.
+
+Preprocessing throughput is measured on real English text: the five seed articles in
+``seeds/`` (shipped with the repository), repeated; input tokens = whitespace-separated words.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import platform
+import resource
+import sys
+import tempfile
+import time
+import traceback
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.synthetic import recovery, write_synthetic_jsonl  # noqa: E402
+
+os.environ.setdefault("TEXTLAB_PROGRESS", "0")
+
+ENGINES = ("textlab", "textlab-gensim", "gensim-same", "gensim-issue", "sklearn", "tomotopy")
+
+
+# --- child-process harness ---------------------------------------------------------------------
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+def _child(conn, fn, args) -> None:
+    try:
+        start = time.perf_counter()
+        out = fn(*args)
+        out["wall_s"] = time.perf_counter() - start
+        out["peak_mb"] = _peak_mb()
+    except BaseException as err:  # report, never hang the parent
+        out = {"error": f"{type(err).__name__}: {err}", "traceback": traceback.format_exc()}
+    conn.send(out)
+    conn.close()
+
+
+def in_child(fn, *args) -> dict:
+    """Run ``fn(*args)`` (returning a dict) in a forked child; add its wall time and peak RSS."""
+    ctx = mp.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(child, fn, args))
+    proc.start()
+    child.close()
+    try:
+        out = parent.recv()
+    except EOFError:
+        out = {"error": f"child died (exit code {proc.join() or proc.exitcode})"}
+    proc.join()
+    return out
+
+
+# --- steps (run inside children) -----------------------------------------------------------------
+
+
+def step_cache(jsonl: str, cache_dir: str, n_jobs: int, phrases: bool) -> dict:
+    from textlab.cache import build_bow_cache
+
+    cached = build_bow_cache(jsonl, cache_dir=cache_dir, n_jobs=n_jobs, phrases=phrases,
+                             no_below=1, no_above=1.0, hash_input="stat", verify="size", rebuild=True)
+    stats = cached.params["tokenising"]
+    return {"bow_dir": str(cached.bow_path.parent), "n_docs": len(cached),
+            "tokens_per_s": stats["input_tokens_per_second"], "n_terms": len(cached.dictionary)}
+
+
+def _load(bow_dir: str):
+    from textlab.cache import load_cached_corpus
+
+    return load_cached_corpus(bow_dir, verify="size")
+
+
+def _score(topic_term, vocabulary, truth_path: str) -> dict:
+    truth = np.load(truth_path)
+    r = recovery(truth["topic_term"], topic_term, true_vocabulary=truth["vocabulary"], est_vocabulary=vocabulary)
+    return {"recovery": r.jsd_similarity, "cosine": r.cosine}
+
+
+def step_engine(engine: str, bow_dir: str, truth_path: str, cfg: dict) -> dict:
+    import warnings
+
+    warnings.simplefilter("ignore")
+    cached = _load(bow_dir)
+    k = cfg["n_topics"]
+    if engine in ("textlab", "textlab-gensim"):
+        from textlab.models.lda import fit_lda
+
+        kwargs = {"engine": "gensim", "passes": cfg["gensim_passes"]} if engine == "textlab-gensim" \
+            else {"passes": cfg["sweeps"]}
+        fit = fit_lda(cached.bow(), dictionary=cached.dictionary, passage_ids=cached.ids, n_topics=k,
+                      no_below=1, no_above=1.0, keep_n=None, progress=False, random_state=0, **kwargs)
+        return _score(fit.topic_term, fit.vocabulary, truth_path)
+    vocabulary = np.array([cached.dictionary[i] for i in range(len(cached.dictionary))], dtype=object)
+    if engine in ("gensim-same", "gensim-issue"):
+        from gensim.models import LdaModel
+
+        if engine == "gensim-same":  # textlab's gensim settings, and its final E-step over all docs
+            model = LdaModel(corpus=cached.bow(), id2word=cached.dictionary, num_topics=k, passes=cfg["gensim_passes"],
+                             iterations=100, alpha="auto", eta=0.01, chunksize=2000, gamma_threshold=0.001,
+                             eval_every=None, random_state=0, dtype=np.float64)
+            chunk = []
+            for doc in cached.bow():
+                chunk.append(doc)
+                if len(chunk) == 2000:
+                    model.inference(chunk)
+                    chunk = []
+            if chunk:
+                model.inference(chunk)
+        else:
+            model = LdaModel(corpus=cached.bow(), id2word=cached.dictionary, num_topics=k,
+                             passes=cfg["gensim_passes"], random_state=0)
+        return _score(model.get_topics(), vocabulary, truth_path)
+    if engine == "sklearn":
+        import scipy.io
+        from sklearn.decomposition import LatentDirichletAllocation
+
+        counts = scipy.io.mmread(str(cached.bow_path)).tocsr()
+        model = LatentDirichletAllocation(n_components=k, learning_method="online", max_iter=cfg["sklearn_iter"],
+                                          random_state=0, n_jobs=1)
+        model.fit(counts)
+        return _score(model.components_ / model.components_.sum(axis=1, keepdims=True), vocabulary, truth_path)
+    if engine == "tomotopy":
+        import tomotopy as tp
+
+        from textlab.cache import iter_cached_tokens
+
+        model = tp.LDAModel(k=k, alpha=0.1, eta=0.01, seed=0)
+        for tokens in iter_cached_tokens(cached):
+            if tokens:
+                model.add_doc(tokens)
+        model.train(cfg["sweeps"], workers=1)
+        words = list(model.used_vocabs)
+        est = np.vstack([model.get_topic_word_dist(t) for t in range(k)])
+        return _score(est, np.array(words, dtype=object), truth_path)
+    raise ValueError(f"engine={engine!r} is not one of {ENGINES}")
+
+
+def step_preprocess(texts: list[str], repeats: int, how: str) -> dict:
+    """Input tokens per second of one per-text function (warmed up on an unrelated sentence first)."""
+    n_in = sum(len(t.split()) for t in texts) * repeats
+    if how == "gensim simple_preprocess":
+        from gensim.utils import simple_preprocess as fn
+    else:
+        from textlab.stream import default_preprocess_fn
+
+        fn = default_preprocess_fn(clean=how == "textlab clean+tokenize")
+    fn("Warm-up: compile the pipeline once, as every long run does.")
+    start = time.perf_counter()
+    for _ in range(repeats):
+        for t in texts:
+            fn(t)
+    seconds = time.perf_counter() - start
+    return {"tokens_per_s": n_in / seconds, "n_input_tokens": n_in}
+
+
+def step_stream_build(jsonl: str, cache_dir: str, n_jobs: int) -> dict:
+    from textlab.cache import build_bow_cache
+
+    start = time.perf_counter()
+    cached = build_bow_cache(jsonl, cache_dir=cache_dir, n_jobs=n_jobs, rebuild=True, hash_input="stat")
+    seconds = time.perf_counter() - start
+    return {"tokens_per_s": cached.params["tokenising"]["n_input_tokens"] / seconds,
+            "tokenise_only_tokens_per_s": cached.params["tokenising"]["input_tokens_per_second"],
+            "n_phrases": sum("_" in w for w in cached.dictionary.token2id)}
+
+
+def preload() -> None:
+    """Import the libraries once in the parent, so forked children time work, not imports."""
+    import gensim.models  # noqa: F401
+    import scipy.io  # noqa: F401
+    import sklearn.decomposition  # noqa: F401
+
+    import textlab.cache  # noqa: F401
+    import textlab.clean  # noqa: F401
+    import textlab.models.lda  # noqa: F401
+    import textlab.preprocess  # noqa: F401
+
+    try:
+        import tomotopy  # noqa: F401
+    except ImportError:
+        pass
+
+
+# --- report ------------------------------------------------------------------------------------------
+
+
+def machine() -> dict:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem_kb = next(int(l.split()[1]) for l in Path("/proc/meminfo").read_text().splitlines()
+                      if l.startswith("MemTotal"))
+    except (OSError, StopIteration):
+        mem_kb = 0
+    versions = {}
+    for pkg in ("numpy", "scipy", "pandas", "pyarrow", "gensim", "scikit-learn", "tomotopy", "nltk"):
+        try:
+            versions[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            versions[pkg] = "not installed"
+    return {"nproc": os.cpu_count(), "cpu": cpu, "ram_gb": round(mem_kb / 1024**2, 1),
+            "python": platform.python_version(), "platform": platform.platform(), "versions": versions,
+            "load_start": os.getloadavg()}
+
+
+def _fmt(value, digits=3) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def render(info: dict, rows: list[dict], prep: list[dict], cfg: dict, args) -> str:
+    lines = ["# textlab benchmark results", "",
+             f"Command: `python benchmarks/run.py {' '.join(args.argv)}`  ",
+             f"Date (UTC): {time.strftime('%Y-%m-%d %H:%M', time.gmtime())}", "",
+             "## Machine", "",
+             f"- CPU: {info['cpu']}, {info['nproc']} cores (`os.cpu_count()`); RAM {info['ram_gb']} GB",
+             f"- Python {info['python']} on {info['platform']}",
+             "- " + ", ".join(f"{k} {v}" for k, v in info["versions"].items()),
+             f"- Load average (1/5/15 min) at start: {', '.join(f'{x:.2f}' for x in info['load_start'])}; "
+             f"at end: {', '.join(f'{x:.2f}' for x in info['load_end'])}",
+             "- The machine was shared with other jobs during the run, so wall times are upper bounds." if
+             info["load_start"][0] > 1 else "", "",
+             "## Settings", "",
+             f"Synthetic corpora: K={cfg['n_topics']} topics, V={cfg['vocab_size']} pseudo-words, Poisson "
+             f"document length mean {cfg['mean_length']}, alpha={cfg['alpha']}, eta={cfg['eta']}, seed 0. "
+             f"gensim passes={cfg['gensim_passes']}; tomotopy sweeps={cfg['sweeps']}; sklearn online "
+             f"max_iter={cfg['sklearn_iter']}. Each step runs in its own forked child; `peak MB` is that "
+             "child's maximum resident set (includes the ~interpreter and libraries inherited from the parent: "
+             f"{info['parent_mb']:.0f} MB at fork). Recovery = mean over Hungarian-matched topic pairs of "
+             "1 − JSD (base 2); cosine likewise.", "",
+             "## Topic recovery, wall time and peak memory", "",
+             "| documents | step | wall s | peak MB | recovery (1−JSD) | cosine | note |",
+             "|---:|---|---:|---:|---:|---:|---|"]
+    for r in rows:
+        lines.append(f"| {r['n_docs']:,} | {r['step']} | {_fmt(r.get('wall_s'), 1)} | {_fmt(r.get('peak_mb'), 0)} | "
+                     f"{_fmt(r.get('recovery'))} | {_fmt(r.get('cosine'))} | {r.get('note', '')} |")
+    lines += ["", "## Checks", ""]
+    for n in sorted({r["n_docs"] for r in rows}):
+        by = {r["step"]: r for r in rows if r["n_docs"] == n and "error" not in r}
+        if "textlab-gensim" in by and "gensim-same" in by:
+            ratio = by["textlab-gensim"]["wall_s"] / by["gensim-same"]["wall_s"]
+            lines.append(f"- {n:,} docs: textlab gensim engine / plain gensim (same BoW and settings, same "
+                         f"final E-step) = {ratio:.2f}× wall time (target ≤ 1.05×) → "
+                         f"{'met' if ratio <= 1.05 else 'NOT met'}")
+        if "textlab" in by and "tomotopy" in by:
+            a, b = by["textlab"], by["tomotopy"]
+            lines.append(f"- {n:,} docs: default engine recovery {a['recovery']:.3f} in {a['wall_s']:.1f} s vs "
+                         f"tomotopy {b['recovery']:.3f} in {b['wall_s']:.1f} s (same sweeps)")
+    caches = [r for r in rows if r["step"] == "textlab cache" and "peak_mb" in r]
+    if len(caches) > 1:
+        lines.append("- Streaming peak memory (cache build) by size: "
+                     + ", ".join(f"{r['n_docs']:,}: {r['peak_mb']:.0f} MB" for r in caches))
+    lines += ["", "## Preprocessing throughput on real English text", "",
+              "Texts: `seeds x N` = the five news articles in `seeds/` (6,584 whitespace tokens) repeated N "
+              "times (realistic word-frequency reuse); `pydoc topics x1` = Python's own help texts "
+              "(`pydoc_data.topics`, 65,501 whitespace tokens of English prose, shipped with Python), one pass. "
+              "Rate = input whitespace tokens per second. Per-text functions run on one core.", "",
+              "| text | method | input tokens/s | peak MB | note |", "|---|---|---:|---:|---|"]
+    for p in prep:
+        lines.append(f"| {p['source']} | {p['method']} | {_fmt(p.get('tokens_per_s'), 0)} | "
+                     f"{_fmt(p.get('peak_mb'), 0)} | {p.get('note', '')} |")
+    return "\n".join(lines) + "\n"
+
+
+# --- main --------------------------------------------------------------------------------------------
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 20000, 100000])
+    parser.add_argument("--million", action="store_true", help="also run 1,000,000 documents")
+    parser.add_argument("--quick", action="store_true", help="tiny smoke run (seconds)")
+    parser.add_argument("--engines", nargs="+", default=list(ENGINES), choices=ENGINES)
+    parser.add_argument("--sweeps", type=int, default=500, help="tomotopy Gibbs sweeps (textlab default 500)")
+    parser.add_argument("--passes", type=int, default=20, help="gensim passes (issue: 20)")
+    parser.add_argument("--n-jobs", type=int, default=2, help="processes for streaming preprocessing")
+    parser.add_argument("--workdir", default=None, help="folder for corpora and caches (default: temporary)")
+    parser.add_argument("--out", default=str(HERE / "RESULTS.md"))
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)
+    from textlab._io import write_text
+
+    cfg = {"n_topics": 20, "vocab_size": 10_000, "mean_length": 150.0, "alpha": 0.1, "eta": 0.01,
+           "gensim_passes": args.passes, "sweeps": args.sweeps, "sklearn_iter": 10}
+    sizes = list(args.sizes) + ([1_000_000] if args.million else [])
+    repeats = 40
+    if args.quick:
+        cfg.update(n_topics=4, vocab_size=200, mean_length=40.0, gensim_passes=2, sweeps=30, sklearn_iter=2)
+        sizes, repeats = [150], 1
+    info = machine()
+    preload()
+    info["parent_mb"] = _peak_mb()
+    work = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="textlab-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    print(f"machine: {info['cpu']} x{info['nproc']}, load {info['load_start']}, work dir {work}", flush=True)
+    rows: list[dict] = []
+
+    def record(row: dict) -> None:
+        rows.append(row)
+        note = row.get("error", "")
+        print(f"{row['n_docs']:>9,} {row['step']:<16} wall {_fmt(row.get('wall_s'), 1):>7} s  "
+              f"peak {_fmt(row.get('peak_mb'), 0):>6} MB  recovery {_fmt(row.get('recovery'))}  "
+              f"cosine {_fmt(row.get('cosine'))} {note}", flush=True)
+
+    for n in sizes:
+        jsonl = work / f"synthetic-{n}.jsonl"
+        truth = in_child(_write_corpus, str(jsonl), n, cfg, str(work / f"truth-{n}.npz"))
+        record({"n_docs": n, "step": "synthetic", **truth})
+        n_jobs = 1 if args.quick else args.n_jobs
+        built = in_child(step_cache, str(jsonl), str(work / "cache"), n_jobs, False)
+        built["note"] = f"{built.get('tokens_per_s', 0):,.0f} input tokens/s, n_jobs={n_jobs}" \
+            if "error" not in built else built["error"]
+        record({"n_docs": n, "step": "textlab cache", **built})
+        if "error" in built:
+            continue
+        for engine in args.engines:
+            out = in_child(step_engine, engine, built["bow_dir"], str(work / f"truth-{n}.npz"), cfg)
+            record({"n_docs": n, "step": engine, **out})
+
+    prep: list[dict] = []
+    seeds = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt"))]
+    from pydoc_data.topics import topics as pydoc_topics  # Python's own help texts: English prose
+
+    sources = {"seeds x%d" % repeats: (seeds, repeats)}
+    if not args.quick:
+        sources["pydoc topics x1"] = (list(pydoc_topics.values()), 1)
+    for source, (texts, times) in sources.items():
+        for how in ("gensim simple_preprocess", "textlab tokenize", "textlab clean+tokenize"):
+            out = in_child(step_preprocess, texts, times, how)
+            out.update(method=how, source=source, note=out.get("error", "1 core, per-text function"))
+            prep.append(out)
+            print(f"preprocess {source:<16} {how:<28} {_fmt(out.get('tokens_per_s'), 0)} tokens/s", flush=True)
+    texts = seeds
+    seeds_jsonl = work / "seeds-repeated.jsonl"
+    with open(seeds_jsonl, "w", encoding="utf-8") as handle:
+        for i in range(repeats * len(texts)):
+            handle.write(json.dumps({"doc_id": str(i), "text": texts[i % len(texts)]}) + "\n")
+    for n_jobs in [1] if args.quick else sorted({1, args.n_jobs}):
+        out = in_child(step_stream_build, str(seeds_jsonl), str(work / "cache-seeds"), n_jobs)
+        out.update(method=f"textlab build_bow_cache, n_jobs={n_jobs}", source="seeds x%d" % repeats,
+                   note=out.get("error") or "end to end: read JSONL, clean, tokenise, phrases, dictionary, "
+                   f"MmCorpus; tokenising step alone {out['tokenise_only_tokens_per_s']:,.0f}/s")
+        prep.append(out)
+        print(f"preprocess {out['source']:<16} {out['method']:<28} {_fmt(out.get('tokens_per_s'), 0)} tokens/s",
+              flush=True)
+
+    info["load_end"] = os.getloadavg()
+    write_text(render(info, rows, prep, cfg, args), args.out)
+    print(f"wrote {args.out}", flush=True)
+    return 1 if any("error" in r for r in rows + prep) else 0
+
+
+def _write_corpus(path: str, n: int, cfg: dict, truth_path: str) -> dict:
+    truth = write_synthetic_jsonl(path, n, n_topics=cfg["n_topics"], vocab_size=cfg["vocab_size"],
+                                  mean_length=cfg["mean_length"], alpha=cfg["alpha"], eta=cfg["eta"])
+    np.savez(truth_path, topic_term=truth.topic_term, vocabulary=truth.vocabulary.astype(str))
+    return {"note": f"{truth.params['n_tokens']:,} tokens"}
+
+
+if __name__ == "__main__":
+    sys.exit(main())
