@@ -30,6 +30,7 @@ import scipy.sparse as sp
 from scipy.special import xlogy
 
 from textlab._errors import ConfigError, EstimationError, SmallSampleWarning, bad_value
+from textlab._progress import progress
 from textlab.compare.resampling import (
     RESAMPLING_UNITS,
     bh_qvalues,
@@ -351,7 +352,6 @@ def score_keyness(
         else np.arange(len(in_universe)).astype(str)
     )
     data = _Groups(counts, labels, doc_keys, universe)
-    ind, _ = group_indicator(pd.Categorical(labels, categories=universe).codes)
     group_counts = {}
     for g in universe:
         if len(data.rows[g]) == 0:
@@ -374,7 +374,7 @@ def score_keyness(
     frames, contrast_info = [], []
     for index, (g, ref_label, ref_groups, mirrored) in enumerate(contrasts):
         if mirrored:
-            frames.append(_mirror(frames[-1], g, ref_label, data, units, vocab))
+            frames.append(_mirror(frames[-1], g, ref_label, data, vocab))
             contrast_info.append({**contrast_info[-1], "group": g, "reference": ref_label})
             continue
         table, info = _score_contrast(
@@ -436,7 +436,7 @@ def _score_contrast(data, group_counts, units, g, ref_label, ref_groups, *, prio
         m_b, t_b, s_b = _side(data, ref_groups, units, None, keep)
         reps = np.empty((n_boot, len(keep)), dtype=np.float32)
         step = _chunk(n_boot, max(len(keep), len(t_a) + len(t_b)))
-        for start in range(0, n_boot, step):
+        for start in progress(range(0, n_boot, step), desc=f"bootstrap {g} vs {ref_label}", unit="chunk"):
             size = min(step, n_boot - start)
             w_a = bootstrap_weights(s_a, n_boot=size, random_state=rng)
             w_b = bootstrap_weights(s_b, n_boot=size, random_state=rng)
@@ -465,7 +465,7 @@ def _score_contrast(data, group_counts, units, g, ref_label, ref_groups, *, prio
         assign, exact = permutation_assignments(n_units, n_first, n_perm=n_perm, random_state=rng)
         n_assign = assign.shape[0]
         step = _chunk(n_assign, max(len(keep), n_units))
-        for start in range(0, n_assign, step):
+        for start in progress(range(0, n_assign, step), desc=f"permutations {g} vs {ref_label}", unit="chunk"):
             w = assign[start : start + step]
             yp_a = _weighted(mat, w)
             np_a = (w @ totals)[:, None]
@@ -519,7 +519,7 @@ def _dispersion(data: _Groups, g, keep: np.ndarray) -> pd.DataFrame:
     )
 
 
-def _mirror(table: pd.DataFrame, g, ref_label, data: _Groups, units: dict, vocab: np.ndarray) -> pd.DataFrame:
+def _mirror(table: pd.DataFrame, g, ref_label, data: _Groups, vocab: np.ndarray) -> pd.DataFrame:
     """The same two-group contrast seen from the other side (same draws, so same p and q)."""
     out = table.drop(columns=["n_passages_group", "n_docs_group", "dispersion_passages", "dispersion_docs"])
     out = out.assign(
