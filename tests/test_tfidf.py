@@ -72,6 +72,7 @@ def test_distinctive_terms_never_lists_zero_weights():
     counts = sp.csr_matrix(np.array([[3, 0, 0], [0, 1, 1]]))
     small = DocumentTermMatrix(counts, np.array(["a", "b", "c"], dtype=object), pd.DataFrame({"g": ["x", "y"]}))
     table = distinctive_terms(small, group_column="g", n_terms=5)
+    pd.testing.assert_frame_equal(table, distinctive_terms(small, by="g", n_terms=5))
     assert list(table[table.group == "x"].term) == ["a"]
     assert list(table[table.group == "y"].term) == ["b", "c"]  # tie broken alphabetically
     with pytest.raises(ConfigError, match="n_terms"):

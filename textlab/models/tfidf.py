@@ -96,6 +96,7 @@ def distinctive_terms(
     dtm: DocumentTermMatrix,
     *,
     group_column: str = "narrative",
+    by: str | None = None,
     n_terms: int = 15,
     surface_forms: Mapping[str, str] | None = None,
     sublinear_tf: bool = False,
@@ -120,6 +121,8 @@ def distinctive_terms(
         Counts per passage.
     group_column
         Column of ``dtm.passages`` to group by (``"narrative"``, ``"doc_id"`` ...).
+    by
+        Alias of ``group_column`` (as in :func:`aggregate_counts`); wins when given.
     n_terms
         Terms per group.
     surface_forms
@@ -142,6 +145,8 @@ def distinctive_terms(
     """
     if not isinstance(n_terms, (int, np.integer)) or n_terms < 1:
         raise bad_value("n_terms", n_terms, "an integer >= 1")
+    if by is not None:
+        group_column = by
     aggregated = aggregate_counts(dtm, group_column)
     tfidf = fit_tfidf(aggregated, sublinear_tf=sublinear_tf, smooth_idf=smooth_idf, norm="l2")
     forms = dict(surface_forms or {})
