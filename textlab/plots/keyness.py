@@ -40,6 +40,51 @@ def _side_colors(group: str, reference: str, colors: Mapping[str, str] | None) -
     return palette.get(group, REFERENCE), palette.get(reference, REFERENCE)
 
 
+def _separate_labels(ax: Axes, texts: list, *, max_steps: int = 40) -> None:
+    """Move labels that still overlap (adjustText does not guarantee it) to the nearest free spot.
+
+    Labels are taken in order (most extreme first); each one that overlaps
+    an already placed label, or sticks out of the axes, is moved by multiples
+    of a third of its height (up, down, then sideways) to the first position
+    free of both. Deterministic.
+    """
+    renderer = ax.figure.canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)
+    to_data = ax.transData.inverted()
+    placed = []
+    for text in texts:
+        text.set_ha("center")
+        text.set_va("center")
+        box = text.get_window_extent(renderer).expanded(1.04, 1.08)
+        w, h = box.width, box.height
+        cx, cy = (box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2
+        candidates = [(0.0, 0.0)]
+        for step in range(1, max_steps + 1):
+            dy = step * h / 3
+            candidates += [(0.0, dy), (0.0, -dy), (w / 2, dy), (-w / 2, dy), (w / 2, -dy), (-w / 2, -dy)]
+        for dx, dy in candidates:
+            x0, y0 = cx + dx - w / 2, cy + dy - h / 2
+            inside = x0 >= frame.x0 and x0 + w <= frame.x1 and y0 >= frame.y0 and y0 + h <= frame.y1
+            free = all(x0 + w <= b[0] or b[2] <= x0 or y0 + h <= b[1] or b[3] <= y0 for b in placed)
+            if inside and free:
+                break
+        text.set_position(to_data.transform((cx + dx, cy + dy)))
+        placed.append((x0, y0, x0 + w, y0 + h))
+
+
+def _leader_lines(ax: Axes, texts: list, px: np.ndarray, py: np.ndarray) -> None:
+    """Thin grey line from each label to its point when the label has moved away from it."""
+    renderer = ax.figure.canvas.get_renderer()
+    for text, x, y in zip(texts, px, py, strict=True):
+        box = text.get_window_extent(renderer)
+        point = ax.transData.transform((x, y))
+        if box.expanded(1.0, 1.6).contains(*point):
+            continue
+        ax.annotate("", xy=(x, y), xytext=text.get_position(), textcoords="data",
+                    arrowprops={"arrowstyle": "-", "color": "#777777", "lw": 0.4, "shrinkA": 0, "shrinkB": 2,
+                                "patchA": text}, zorder=3)
+
+
 def select_keyness_labels(table: pd.DataFrame, *, n: int = 8, z_threshold: float = 1.96) -> pd.DataFrame:
     """Pick the terms to label: the ``n`` highest and ``n`` lowest z-scores beyond the threshold.
 
@@ -91,7 +136,9 @@ def plot_keyness(
     Points above zero favour ``group``, below zero ``reference``; they take
     that side's colour when ``|z| >= z_threshold`` and grey otherwise. The
     rows of ``labels`` are labelled; text is moved apart with adjustText
-    (deterministic: fixed iteration count) and joined to its point by a line.
+    (fixed iteration count, no time limit, so deterministic), any overlap
+    left is removed by a deterministic search for the nearest free spot, and
+    a moved label is joined to its point by a thin line.
     The bootstrap intervals of the labelled terms are drawn by
     :func:`plot_keyness_intervals` (a z-score has no interval of its own).
 
@@ -163,10 +210,10 @@ def plot_keyness(
                 for xi, yi, t in zip(lx, ly, names.astype(str), strict=True)
             ]
             ax.figure.canvas.draw()  # fix the layout before measuring text
-            adjust_text(
-                texts, x=x, y=z, ax=ax, iter_lim=iter_lim, time_lim=None, ensure_inside_axes=True,
-                expand=(1.1, 1.3), arrowprops={"arrowstyle": "-", "color": "#777777", "lw": 0.4},
-            )
+            adjust_text(texts, x=x, y=z, ax=ax, iter_lim=iter_lim, time_lim=None, ensure_inside_axes=True,
+                        expand=(1.1, 1.3))
+            _separate_labels(ax, texts)
+            _leader_lines(ax, texts, lx, ly)
     return ax
 
 
