@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy.spatial.distance import jensenshannon
 
-from textlab._errors import ConfigError, EstimationError
+from textlab._errors import ConfigError, EstimationError, SmallSampleWarning
 from textlab.models.lda import LdaFit
 from textlab.models.stability import assess_stability, match_topics, pairwise_topic_distances
 
@@ -125,3 +125,37 @@ def test_fit_seeds_then_stability_on_planted_corpus():
         top = [set(aligned.vocabulary[np.argsort(-row)[:6]]) for row in aligned.topic_term]
         ref = [set(result.aligned[0].vocabulary[np.argsort(-row)[:6]]) for row in result.aligned[0].topic_term]
         assert top == ref
+
+
+@pytest.mark.filterwarnings("ignore::textlab._errors.TextlabWarning")
+def test_fit_seeds_reuses_only_matching_fits():
+    from textlab.models.lda import fit_lda
+    from textlab.models.stability import fit_seeds
+
+    docs = [["a", "b", "c", "a"], ["d", "e", "f", "d"]] * 6
+    opts = dict(passes=30, no_below=1, no_above=1.0, progress=False)
+    same = fit_lda(docs, n_topics=2, random_state=1, **opts)
+    other = fit_lda(docs, n_topics=2, random_state=2, **{**opts, "passes": 20})
+    fits = fit_seeds(docs, n_topics=2, random_states=(1, 2), reuse={(2, 1): same, (2, 2): other}, **opts)
+    assert fits[0] is same  # same settings: reused as is
+    assert fits[1] is not other and fits[1].params["passes"] == 30  # other passes: refitted
+    # defaults count too: a fit with non-default passes is not reused when passes is left out
+    refit = fit_seeds(docs, n_topics=2, random_states=(1,), reuse={(2, 1): same}, no_below=1, no_above=1.0,
+                      progress=False)
+    assert refit[0] is not same and refit[0].params["passes"] != 30
+
+
+def test_noise_ceiling_tracks_token_count(beta):
+    def with_tokens(b, n):
+        fit = make_fit(b)
+        return LdaFit(fit.topic_term, fit.doc_topic, fit.doc_topic_dirichlet, fit.vocabulary, fit.passage_ids,
+                      fit.convergence, {**fit.params, "n_tokens": n, "eta": 0.01})
+
+    big = assess_stability([with_tokens(beta, 10_000_000), with_tokens(beta, 10_000_000)])
+    assert (big.table["noise_ceiling"] > 0.97).all()
+    flat = np.full((3, 2000), 1.0)  # uniform topics over 2000 words estimated from ~30 tokens each
+    with pytest.warns(SmallSampleWarning, match="too few tokens"):
+        small = assess_stability([with_tokens(flat, 100), with_tokens(flat, 100)])
+    assert (small.table["noise_ceiling"] < 0.5).all()
+    # overlap of top terms: identical runs share all of them
+    np.testing.assert_allclose(big.table["top_terms_overlap"], 1.0)

@@ -11,12 +11,21 @@ overlap in a fraction ``f`` of their probability mass, the JS divergence (base 2
 and the distance its square root, so ``1 − JSD ≥ 0.5`` means the matched topics share at least
 about three quarters of their mass.  Below that, the "same" topic is a different mix of words
 in another run and should not be read on its own.
+
+On a small corpus sampling noise alone keeps stability well below 1: a topic estimated from a
+thousand tokens differs from a re-estimate from another thousand tokens of the *same* topic.
+The table therefore also reports each topic's ``noise_ceiling`` — the mean ``1 − JSD`` between
+two simulated re-estimates of the reference topic from as many tokens as it holds — and warns
+(``SmallSampleWarning``) when that ceiling is below the threshold, i.e. when even a perfectly
+reproducible topic could not be called stable.  ``top_terms_overlap`` (share of the reference
+topic's top 10 terms among its match's top 10) gives a second, easily read view.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+import warnings
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,7 +34,7 @@ import pandas as pd
 from scipy.optimize import linear_sum_assignment
 from scipy.spatial.distance import jensenshannon
 
-from textlab._errors import ConfigError, EstimationError, bad_value
+from textlab._errors import ConfigError, EstimationError, SmallSampleWarning, bad_value
 from textlab._progress import progress
 from textlab.models.lda import LdaFit
 
@@ -44,7 +53,9 @@ class StabilityResult:
         One row per topic of the reference run: ``topic`` (1..K), ``stability`` (mean of
         ``1 − JSD`` to the matched topic of every other run, in [0, 1]), ``stable``
         (``stability >= threshold``), ``n_runs`` (runs compared, reference included), and
-        ``stability_min`` (the worst match).
+        ``stability_min`` (the worst match), ``top_terms_overlap`` (mean share of the top 10
+        terms shared with the match) and ``noise_ceiling`` (stability an identical topic would
+        reach from sampling noise alone; ``nan`` if the fit does not record ``n_tokens``).
     aligned
         The fits with topics permuted to the reference run's order (``topic_term`` rows and
         ``doc_topic`` / ``doc_topic_dirichlet`` columns); ``params["topic_permutation"]`` holds
@@ -52,7 +63,7 @@ class StabilityResult:
     distances
         ``runs x K`` JS distance of each reference topic to its match (0 for the reference).
     params
-        ``reference``, ``threshold``, ``metric``, ``random_states`` of the runs.
+        ``reference``, ``threshold``, ``metric``, ``random_states`` of the runs, ``n_top_terms``.
     """
 
     table: pd.DataFrame
@@ -178,12 +189,50 @@ def _permute(fit: LdaFit, perm: np.ndarray, reference: int) -> LdaFit:
     )
 
 
+def _noise_ceiling(fit: LdaFit, *, n_sim: int, random_state: int) -> np.ndarray:
+    """Mean ``1 − JSD`` between two re-estimates of each topic from as many tokens as it holds.
+
+    Topic ``k`` holds about ``n_tokens × mean(doc_topic[:, k])`` tokens; two multinomial samples
+    of that size from ``topic_term[k]`` are smoothed with the fit's ``eta`` (0.01 if not
+    recorded) the way the topic itself was estimated, and compared.
+    """
+    n_tokens = fit.params.get("n_tokens")
+    k = fit.n_topics
+    if not n_tokens:
+        return np.full(k, np.nan)
+    eta = fit.params.get("eta")
+    eta = float(eta) if isinstance(eta, (int, float)) and not isinstance(eta, bool) else 0.01
+    beta = np.asarray(fit.topic_term, dtype=float)
+    share = np.asarray(fit.doc_topic, dtype=float).mean(axis=0)
+    rng = np.random.default_rng(random_state)
+    out = np.empty(k)
+    for t in range(k):
+        n = max(int(round(n_tokens * share[t])), 1)
+        p = beta[t] / beta[t].sum()
+        draws = rng.multinomial(n, p, size=(n_sim, 2)) + eta
+        draws /= draws.sum(axis=2, keepdims=True)
+        out[t] = 1.0 - np.mean(jensenshannon(draws[:, 0], draws[:, 1], axis=1, base=2))
+    return out
+
+
+def _top_overlap(a: LdaFit, b: LdaFit, n: int) -> np.ndarray:
+    """Share of each topic's top ``n`` terms in ``a`` also among the same topic's top ``n`` in ``b``."""
+    out = np.empty(a.n_topics)
+    for t in range(a.n_topics):
+        top_a = set(np.asarray(a.vocabulary)[np.argsort(-np.asarray(a.topic_term)[t], kind="stable")[:n]])
+        top_b = set(np.asarray(b.vocabulary)[np.argsort(-np.asarray(b.topic_term)[t], kind="stable")[:n]])
+        out[t] = len(top_a & top_b) / max(len(top_a), 1)
+    return out
+
+
 def assess_stability(
     fits: Sequence[LdaFit],
     *,
     reference: int = 0,
     threshold: float = 0.5,
     metric: str = "jsd",
+    n_top_terms: int = 10,
+    random_state: int = 0,
 ) -> StabilityResult:
     """Align topics across refits and score how stable each topic of the reference run is.
 
@@ -199,12 +248,17 @@ def assess_stability(
         matches share roughly 75% or more of their probability mass).
     metric
         Distance used for matching and scoring: ``"jsd"`` (default) or ``"cosine"``.
+    n_top_terms
+        Terms per topic compared in ``top_terms_overlap``.
+    random_state
+        Seed of the simulation behind ``noise_ceiling``.
 
     Returns
     -------
     StabilityResult
-        ``table`` (``topic, stability, stable, n_runs, stability_min``), ``aligned`` fits in the
-        reference order, per-run match ``distances`` and ``params``.
+        ``table`` (``topic, stability, stable, n_runs, stability_min, top_terms_overlap,
+        noise_ceiling``), ``aligned`` fits in the reference order, per-run match ``distances``
+        and ``params``.
 
     Examples
     --------
@@ -248,6 +302,9 @@ def assess_stability(
     others = np.delete(distances, reference, axis=0)
     similarity = 1.0 - (others if metric == "jsd" else np.clip(others, 0.0, 1.0))
     stability = similarity.mean(axis=0)
+    overlap = np.mean([_top_overlap(aligned[reference], a, int(n_top_terms))
+                       for i, a in enumerate(aligned) if i != reference], axis=0)
+    ceiling = _noise_ceiling(ref, n_sim=20, random_state=random_state) if metric == "jsd" else np.full(k, np.nan)
     table = pd.DataFrame(
         {
             "topic": np.arange(1, k + 1),
@@ -255,14 +312,27 @@ def assess_stability(
             "stable": stability >= float(threshold),
             "n_runs": len(fits),
             "stability_min": similarity.min(axis=0),
+            "top_terms_overlap": overlap,
+            "noise_ceiling": ceiling,
         }
     )
+    capped = np.flatnonzero(ceiling < float(threshold))
+    if capped.size:
+        warnings.warn(
+            f"{capped.size} of {k} topics hold too few tokens for stability >= threshold={threshold}: even an "
+            f"identical topic would score about {np.nanmin(ceiling):.2f} from sampling noise alone (see the "
+            "noise_ceiling column); read `stable` together with top_terms_overlap",
+            SmallSampleWarning,
+            stacklevel=2,
+        )
     params: dict[str, Any] = {
         "reference": int(reference),
         "threshold": float(threshold),
         "metric": metric,
         "n_topics": int(k),
         "random_states": [f.params.get("random_state") for f in fits],
+        "n_top_terms": int(n_top_terms),
+        "noise_ceiling_random_state": int(random_state),
     }
     return StabilityResult(table=table, aligned=aligned, distances=distances, params=params)
 
@@ -272,6 +342,7 @@ def fit_seeds(
     *,
     n_topics: int,
     random_states: Sequence[int] = (0, 1, 2),
+    reuse: Mapping[tuple[int, int], LdaFit] | None = None,
     **lda_kwargs: Any,
 ) -> list[LdaFit]:
     """Fit the same LDA once per seed (a convenience for :func:`assess_stability`).
@@ -284,6 +355,10 @@ def fit_seeds(
         Number of topics ``K``.
     random_states
         One fit per seed, in this order.
+    reuse
+        Fits already made, keyed by ``(K, seed)`` — typically ``ModelSelection.fits`` — used
+        instead of refitting when their recorded settings equal ``lda_kwargs`` and they cover
+        as many passages as ``tokenized``.
     **lda_kwargs
         Passed to :func:`textlab.models.lda.fit_lda` (``passes``, ``iterations``, ``engine`` ...).
 
@@ -294,7 +369,8 @@ def fit_seeds(
     Examples
     --------
     >>> docs = [["chip", "huawei", "ascend"], ["cloud", "aws", "region"]] * 5
-    >>> fits = fit_seeds(docs, n_topics=2, random_states=(0, 1), passes=2)  # doctest: +SKIP
+    >>> fits = fit_seeds(docs, n_topics=2, random_states=(0, 1), passes=20, no_below=1,
+    ...                  progress=False)  # doctest: +SKIP
     >>> [f.params["random_state"] for f in fits]  # doctest: +SKIP
     [0, 1]
     """
@@ -305,7 +381,44 @@ def fit_seeds(
         raise bad_value("random_states", random_states, "a non-empty sequence of distinct integers")
     if "random_state" in lda_kwargs:
         raise ConfigError("pass seeds as random_states=(...), not random_state=")
-    return [
-        fit_lda(tokenized, n_topics=n_topics, random_state=int(seed), **lda_kwargs)
-        for seed in progress(seeds, desc=f"refitting K={n_topics}", unit="fit")
-    ]
+    n_passages = len(tokenized.tokens if hasattr(tokenized, "tokens") else tokenized)
+    fits = []
+    for seed in progress(seeds, desc=f"refitting K={n_topics}", unit="fit"):
+        old = (reuse or {}).get((int(n_topics), int(seed)))
+        if old is not None and _same_settings(old, lda_kwargs, n_passages):
+            fits.append(old)
+        else:
+            fits.append(fit_lda(tokenized, n_topics=n_topics, random_state=int(seed), **lda_kwargs))
+    return fits
+
+
+def _same_settings(fit: LdaFit, lda_kwargs: Mapping[str, Any], n_passages: int) -> bool:
+    """Whether ``fit`` was made from ``n_passages`` passages with the options ``fit_lda(**lda_kwargs)`` uses.
+
+    Options not given are compared at ``fit_lda``'s defaults, so a fit made with other settings
+    is never reused by accident.
+    """
+    import inspect
+
+    from textlab.models import lda
+
+    if fit.params.get("n_passages") != n_passages:
+        return False
+    signature = inspect.signature(lda.fit_lda).parameters
+    skip = {"corpus", "n_topics", "random_state", "progress", "keep_model", "dictionary", "passage_ids"}
+    engine = lda_kwargs.get("engine", signature["engine"].default)
+    used = "tomotopy" if engine == "auto" else engine
+    for name, parameter in signature.items():
+        if name in skip or parameter.kind is not inspect.Parameter.KEYWORD_ONLY:
+            continue
+        expected = lda_kwargs.get(name, parameter.default)
+        if name == "engine":
+            name, expected = "engine", used
+        elif name == "passes" and expected is None:
+            expected = lda.DEFAULT_PASSES.get(used)
+        elif name == "iterations" and expected is None:
+            expected = lda.DEFAULT_ITERATIONS.get(used)
+        recorded = fit.params.get(name, expected)
+        if recorded is not None and recorded != expected:
+            return False
+    return True
