@@ -214,3 +214,17 @@ def test_label_topics_flags_unstable_topics():
     stability = pd.DataFrame({"topic": [1, 2], "stability": [0.9, 0.2], "stable": [True, False], "n_runs": 3})
     labels = label_topics(fit, n_terms=2, method="probability", stability=stability)
     assert labels == ["Topic 1: chip · cloud", "Topic 2 (unstable): data center · cloud"]
+
+
+def test_stability_adds_stable_column_everywhere(random_fit):
+    stability = pd.DataFrame({"topic": [1, 2, 3, 4], "stability": [0.9, 0.3, 0.7, 0.1],
+                              "stable": [True, False, True, False], "n_runs": 3})
+    expected = {1: True, 2: False, 3: True, 4: False}
+    passages = pd.DataFrame({"passage_id": random_fit.passage_ids, "doc_id": "d", "text": "t"})
+    for table in (top_terms(random_fit, n_terms=2, stability=stability),
+                  representative_passages(random_fit, passages, n=2, stability=stability),
+                  topic_map(random_fit, stability=stability)):
+        assert table["stable"].tolist() == [expected[t] for t in table["topic"]]
+    assert "stable" not in top_terms(random_fit, n_terms=2).columns
+    with pytest.raises(ConfigError, match="no row for topic"):
+        topic_map(random_fit, stability=stability.iloc[:2])

@@ -52,6 +52,19 @@ def term_label(term: str, surface_forms: Mapping[str, str] | None = None) -> str
     return str(term).replace("_", " ")
 
 
+def _flag(table: pd.DataFrame, stability: pd.DataFrame | None) -> pd.DataFrame:
+    """Add a ``stable`` column from ``StabilityResult.table`` (unchanged if ``stability`` is None)."""
+    if stability is None:
+        return table
+    if not {"topic", "stable"} <= set(stability.columns):
+        raise ConfigError("stability must be a StabilityResult.table with columns 'topic' and 'stable'")
+    flags = dict(zip(stability["topic"].astype(int), stability["stable"].astype(bool)))
+    missing = sorted(set(table["topic"]) - set(flags))
+    if missing:
+        raise ConfigError(f"stability has no row for topic(s) {missing}: pass the table of the same model")
+    return table.assign(stable=table["topic"].map(flags).astype(bool))
+
+
 def _check_fit(fit: LdaFit) -> tuple[np.ndarray, np.ndarray]:
     topic_term = np.asarray(fit.topic_term, dtype=float)
     if topic_term.ndim != 2 or topic_term.shape[0] < 1:
@@ -126,6 +139,7 @@ def top_terms(
     surface_forms: Mapping[str, str] | None = None,
     doc_lengths: Sequence[float] | np.ndarray | None = None,
     methods: Sequence[str] = _METHODS,
+    stability: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Top terms of every topic by probability, relevance and FREX.
 
@@ -147,6 +161,8 @@ def top_terms(
         length-weighted mean of ``doc_topic`` if lengths are given, else its plain mean.
     methods
         Any of ``"probability"``, ``"relevance"``, ``"frex"``.
+    stability
+        ``StabilityResult.table``; if given, a ``stable`` column flags unstable topics.
 
     Returns
     -------
@@ -201,7 +217,7 @@ def top_terms(
                 }
             )
         )
-    return pd.concat(frames, ignore_index=True)
+    return _flag(pd.concat(frames, ignore_index=True), stability)
 
 
 def representative_passages(
@@ -209,6 +225,7 @@ def representative_passages(
     passages: pd.DataFrame,
     *,
     n: int = 3,
+    stability: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The passages with the highest proportion of each topic.
 
@@ -221,6 +238,8 @@ def representative_passages(
         matched to ``fit.passage_ids`` by id, so its row order does not matter.
     n
         Passages per topic.
+    stability
+        ``StabilityResult.table``; if given, a ``stable`` column flags unstable topics.
 
     Returns
     -------
@@ -268,7 +287,7 @@ def representative_passages(
     )
     table["doc_id"] = lookup.loc[table["passage_id"], "doc_id"].to_numpy()
     table["text"] = lookup.loc[table["passage_id"], "text"].to_numpy()
-    return table[["topic", "rank", "passage_id", "doc_id", "proportion", "text"]]
+    return _flag(table[["topic", "rank", "passage_id", "doc_id", "proportion", "text"]], stability)
 
 
 def _classical_mds(distances: np.ndarray, n_components: int = 2) -> np.ndarray:
@@ -311,6 +330,7 @@ def topic_map(
     fit: LdaFit,
     *,
     doc_lengths: Sequence[float] | np.ndarray | None = None,
+    stability: pd.DataFrame | None = None,
     random_state: int = 0,
 ) -> pd.DataFrame:
     """Intertopic distance map: topics placed in 2-D by classical scaling of JS distances.
@@ -326,6 +346,8 @@ def topic_map(
     doc_lengths
         Tokens per passage; if given, prevalence is the share of tokens, else the mean of
         ``doc_topic`` over passages.
+    stability
+        ``StabilityResult.table``; if given, a ``stable`` column flags unstable topics.
     random_state
         Unused (the scaling is deterministic); accepted so all map functions share a signature.
 
@@ -346,7 +368,7 @@ def topic_map(
     topic_term, _ = _check_fit(fit)
     coords = _classical_mds(topic_distances(topic_term), 2)
     k = topic_term.shape[0]
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "topic": np.arange(1, k + 1),
             "x": coords[:, 0],
@@ -354,6 +376,7 @@ def topic_map(
             "prevalence": _topic_prevalence(fit, doc_lengths),
         }
     )
+    return _flag(table, stability)
 
 
 def label_topics(
@@ -400,9 +423,8 @@ def label_topics(
     table = top_terms(fit, n_terms=n_terms, surface_forms=surface_forms, methods=[method])
     unstable: set[int] = set()
     if stability is not None:
-        if not {"topic", "stable"} <= set(stability.columns):
-            raise ConfigError("stability must be a StabilityResult.table with columns 'topic' and 'stable'")
-        unstable = set(stability.loc[~stability["stable"].astype(bool), "topic"].astype(int))
+        flagged = _flag(table, stability)
+        unstable = set(flagged.loc[~flagged["stable"], "topic"].astype(int))
     labels = []
     for topic, group in table.groupby("topic", sort=True):
         flag = " (unstable)" if int(topic) in unstable else ""
