@@ -77,8 +77,8 @@ def figure(
     Examples
     --------
     >>> fig, ax = figure("single", 2.0)
-    >>> tuple(fig.get_size_inches())
-    (3.5, 2.0)
+    >>> fig.get_size_inches().tolist()
+    [3.5, 2.0]
     """
     if isinstance(width, str):
         if width not in _WIDTHS:

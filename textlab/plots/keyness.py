@@ -243,8 +243,8 @@ def plot_keyness_intervals(
     --------
     >>> t = pd.DataFrame({"term": ["chip", "cloud"], "label": ["chip", "cloud"], "group": "huawei-led",
     ...     "reference": "aws-led", "log_odds": [1.2, -0.9], "ci_low": [0.5, -1.5], "ci_high": [1.9, -0.2]})
-    >>> [t.get_text() for t in plot_keyness_intervals(t).get_yticklabels()]
-    ['chip', 'cloud']
+    >>> [t.get_text() for t in plot_keyness_intervals(t).get_yticklabels()]  # bottom to top
+    ['cloud', 'chip']
     """
     require_columns(labels, ["term", "group", "reference", "log_odds", "ci_low", "ci_high"], "labels")
     group, reference = _one_comparison(labels, "labels")

@@ -50,7 +50,7 @@ def plot_distinctive_terms(
     >>> t = pd.DataFrame({"group": ["a", "a", "b"], "rank": [1, 2, 1], "term": ["x", "y", "z"],
     ...                   "label": ["x", "y", "z"], "tfidf": [0.5, 0.3, 0.4]})
     >>> axes = plot_distinctive_terms(t)
-    >>> [ax.get_title() for ax in axes]
+    >>> [ax.get_title(loc="left") for ax in axes]
     ['a', 'b']
     """
     require_columns(table, ["group", "rank", "term", "tfidf"], "table")

@@ -63,8 +63,8 @@ def plot_topic_terms(
     >>> t = pd.DataFrame({"topic": [1, 1, 2, 2], "rank": [1, 2, 1, 2], "term": list("abcd"),
     ...                   "label": list("abcd"), "score": [.3, .2, .4, .1]})
     >>> s = pd.DataFrame({"topic": [1, 2], "stability": [0.9, 0.4], "stable": [True, False]})
-    >>> [ax.get_title(loc="left") for ax in plot_topic_terms(t, s)]
-    ['Topic 1\nstability 0.90', 'Topic 2\nunstable (0.40)']
+    >>> [ax.get_title(loc="left").replace("\\n", " / ") for ax in plot_topic_terms(t, s)]
+    ['Topic 1 / stability 0.90', 'Topic 2 / unstable (0.40)']
     """
     require_columns(terms, ["topic", "rank", "term", "score"], "terms")
     if "method" in terms.columns and terms["method"].nunique() > 1:
