@@ -172,3 +172,15 @@ def test_select_rejects_bad_arguments(docs):
         select_n_topics(docs[:6], n_topics_range=[2, 8], lda_kwargs=LDA)
     with pytest.raises(ConfigError, match="coherence"):
         select_n_topics(docs, coherence=["u_mass"])
+
+
+def test_topic_coherence_fallback_uses_gensim_loop(docs, monkeypatch):
+    import textlab.models.selection as selection_module
+
+    sets = [PLANTED, [PLANTED[0], PLANTED[2]]]
+    fast = topic_coherence(sets, docs, top_n=8)
+    monkeypatch.setattr(selection_module, "_window_counts", lambda accumulator, ids: None)
+    slow = topic_coherence(sets, docs, top_n=8)
+    for measure in ("c_v", "c_npmi"):
+        for a, b in zip(fast[measure], slow[measure]):
+            np.testing.assert_allclose(a, b, rtol=0, atol=1e-9)

@@ -4,12 +4,14 @@ For every ``K`` in a range and every seed, :func:`select_n_topics` fits LDA (``f
 passages and records
 
 ``c_v``, ``c_npmi``
-    Topic coherence of the top ``top_n`` words (Röder et al. 2015) from gensim's
-    ``CoherenceModel`` with its default sliding windows (110 words for c_v, 10 for c_npmi),
-    averaged over topics.  The word co-occurrence counts are gathered once per measure for the
-    union of all top words of all fits and then reused for every fit (gensim keeps an
-    accumulator while the new topics' words are a subset), which is exactly what
-    ``CoherenceModel(topics=..., texts=...)`` would compute fit by fit, at a fraction of the cost.
+    Topic coherence of the top ``top_n`` words (Röder et al. 2015) as gensim's
+    ``CoherenceModel`` defines it, with its default sliding windows (110 tokens for c_v, 10 for
+    c_npmi), averaged over topics and computed on all passages' tokens.  gensim counts the
+    window (co-)occurrences once per measure for the union of all fits' top words; the
+    confirmation step is then evaluated as small matrix operations (:func:`topic_coherence`).
+    The values equal ``CoherenceModel(topics=..., texts=...).get_coherence()`` fit by fit (tested
+    to 1e-9) at a fraction of the cost: on the seeds (93 passages, 18 fits) 0.5 s instead of
+    about 7 s.
 ``diversity``
     Share of distinct words among the top 25 words of all topics (Dieng et al. 2020): 1 means
     no two topics share a top word.
@@ -40,6 +42,7 @@ import numpy as np
 import pandas as pd
 from gensim.corpora import Dictionary
 from gensim.models.coherencemodel import SLIDING_WINDOW_SIZES, CoherenceModel
+from gensim.topic_coherence.direct_confirmation_measure import EPSILON as _EPSILON
 
 from textlab._errors import ConfigError, TextlabWarning, bad_value
 from textlab._progress import progress
@@ -104,7 +107,7 @@ def _top_words(fit: LdaFit, top_n: int) -> list[list[str]]:
     return [vocabulary[row].tolist() for row in order]
 
 
-def topic_diversity(fit: LdaFit | np.ndarray, *, top_n: int = 25, vocabulary: Sequence[str] | None = None) -> float:
+def topic_diversity(fit: LdaFit | np.ndarray, *, top_n: int = 25) -> float:
     """Share of distinct words among the top ``top_n`` words of all topics (Dieng et al. 2020).
 
     Parameters
@@ -113,8 +116,6 @@ def topic_diversity(fit: LdaFit | np.ndarray, *, top_n: int = 25, vocabulary: Se
         An :class:`LdaFit` or a ``K x V`` topic-term matrix.
     top_n
         Words per topic (25 as in Dieng et al.; capped at V).
-    vocabulary
-        Unused for matrices (columns are words); kept for symmetry.
 
     Returns
     -------
@@ -130,9 +131,6 @@ def topic_diversity(fit: LdaFit | np.ndarray, *, top_n: int = 25, vocabulary: Se
     n = min(int(top_n), matrix.shape[1])
     top = np.argsort(-matrix, axis=1, kind="stable")[:, :n]
     return float(np.unique(top).size / top.size)
-
-
-_EPSILON = 1e-12  # gensim.topic_coherence.direct_confirmation_measure.EPSILON
 
 
 def _window_counts(accumulator: Any, ids: np.ndarray) -> tuple[Any, np.ndarray, float] | None:
