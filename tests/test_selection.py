@@ -184,3 +184,19 @@ def test_topic_coherence_fallback_uses_gensim_loop(docs, monkeypatch):
     for measure in ("c_v", "c_npmi"):
         for a, b in zip(fast[measure], slow[measure]):
             np.testing.assert_allclose(a, b, rtol=0, atol=1e-9)
+
+
+def test_heldout_perplexity_formula_by_hand():
+    class FixedInference:  # stands in for a gensim model: every passage gets theta = (0.25, 0.75)
+        def inference(self, bow):
+            return np.tile([1.0, 3.0], (len(bow), 1)), None
+
+    from textlab.models.lda import LdaFit
+
+    beta = np.array([[0.5, 0.3, 0.2], [0.1, 0.1, 0.8]])
+    fit = LdaFit(beta, np.full((1, 2), 0.5), np.ones((1, 2)), np.array(["a", "b", "c"]), np.array(["p"]),
+                 pd.DataFrame(), {"engine": "gensim"}, model=FixedInference())
+    p_a = 0.25 * 0.5 + 0.75 * 0.1
+    p_c = 0.25 * 0.2 + 0.75 * 0.8
+    expected = np.exp(-(2 * np.log(p_a) + np.log(p_c)) / 3)  # "zzz" is out of vocabulary: ignored
+    assert heldout_perplexity(fit, [["a", "zzz", "a", "c"]]) == pytest.approx(expected, rel=1e-12)

@@ -310,8 +310,11 @@ def heldout_perplexity(fit: LdaFit, texts: Sequence[Sequence[str]]) -> float:
     lengths = np.array([len(d) for d in docs])
     rows = np.repeat(np.arange(len(docs)), lengths)
     cols = np.concatenate(docs)
-    prob = np.einsum("nk,kn->n", theta[rows], beta[:, cols])
-    log_lik = np.log(np.maximum(prob, 1e-300)).sum()
+    log_lik = 0.0
+    for start in range(0, rows.size, 200_000):  # blocks keep memory at 200k x K
+        r, c = rows[start : start + 200_000], cols[start : start + 200_000]
+        prob = np.einsum("nk,kn->n", theta[r], beta[:, c])
+        log_lik += float(np.log(np.maximum(prob, 1e-300)).sum())
     return float(np.exp(-log_lik / lengths.sum()))
 
 
