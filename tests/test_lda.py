@@ -95,8 +95,9 @@ def test_document_bound_matches_gensim_formula(gensim_fit, planted):
         expected += sum(c * logsumexp(elogtheta + elogbeta[:, i]) for i, c in doc)
         expected += np.sum((alpha - g) * elogtheta) + np.sum(gammaln(g) - gammaln(alpha))
         expected += gammaln(alpha.sum()) - gammaln(g.sum())
-    got = _document_bound(bow, gamma, elogbeta, alpha, block=100)  # small block: exercises the loop
+    got, n_tokens = _document_bound(bow, gamma, model.expElogbeta, alpha, block=100)  # small block: exercises the loop
     assert got == pytest.approx(expected, rel=1e-9)
+    assert n_tokens == sum(c for doc in bow for _, c in doc)
 
 
 @pytest.mark.parametrize("engine", ["tomotopy", "gensim"])

@@ -13,13 +13,14 @@ import copy
 import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 
 import numpy as np
 import pandas as pd
 from gensim.corpora import Dictionary
 from gensim.matutils import dirichlet_expectation
 from gensim.models import LdaModel
-from scipy.special import gammaln, logsumexp
+from scipy.special import gammaln
 
 from textlab._errors import EstimationError, TextlabWarning, bad_value
 from textlab._progress import progress
@@ -108,9 +109,16 @@ class _RemappedCorpus:
         return self.length
 
     def __iter__(self) -> Iterator[list[tuple[int, int]]]:
+        table = self.old_to_new
         for doc in self.bow:
-            new = [(int(self.old_to_new[i]), c) for i, c in doc if i < len(self.old_to_new)]
-            yield [(i, c) for i, c in new if i >= 0]
+            if not len(doc):
+                yield []
+                continue
+            pairs = np.asarray(doc, dtype=np.int64).reshape(-1, 2)
+            pairs = pairs[pairs[:, 0] < len(table)]
+            new = table[pairs[:, 0]]
+            keep = new >= 0
+            yield list(zip(new[keep].tolist(), pairs[keep, 1].tolist()))
 
 
 def _is_bow(first: object) -> bool:
@@ -156,7 +164,13 @@ def _prepare(corpus, dictionary, passage_ids, no_below, no_above, keep_n):
         old_to_new = np.full(max(_full_ids_max(dictionary, full), 0) + 1, -1, dtype=np.int64)
         for word, new_id in report["dictionary"].token2id.items():
             old_to_new[report["old_ids"][word]] = new_id
-        bow = _RemappedCorpus(corpus, old_to_new, n_docs)
+        identity = np.array_equal(old_to_new, np.arange(len(old_to_new)))
+        if identity and hasattr(corpus, "__len__"):
+            bow = corpus  # nothing filtered out, ids unchanged: train on the caller's corpus as is
+        elif isinstance(corpus, list):
+            bow = list(_RemappedCorpus(corpus, old_to_new, n_docs))  # remap once, not every pass
+        else:
+            bow = _RemappedCorpus(corpus, old_to_new, n_docs)
     if passage_ids is None:
         passage_ids = np.array([str(i) for i in range(n_docs)])
     passage_ids = np.asarray(passage_ids, dtype=str)
@@ -181,7 +195,7 @@ def _filter(full: Dictionary, n_docs: int, no_below: int, no_above: float, keep_
     n_rare = int(np.sum(dfs < no_below))
     n_common = int(np.sum(dfs > no_above * n_docs))
     old_ids = dict(full.token2id)
-    kept = copy.deepcopy(full)
+    kept = full  # a private copy made by _prepare
     kept.filter_extremes(no_below=no_below, no_above=no_above, keep_n=keep_n)
     if len(kept) == 0:
         raise EstimationError(
@@ -217,10 +231,14 @@ class _TracedLdaModel(LdaModel):
 
     def _start_trace(self, n_docs: int, bar: Iterator | None) -> None:
         self._n_docs, self._bar, self._seen, self._doc_bound, self._trace = n_docs, bar, 0, 0.0, []
+        self._n_words = 0.0  # tokens seen in the first pass
 
     def do_estep(self, chunk, state=None):
         gamma = super().do_estep(chunk, state)
-        self._doc_bound += _document_bound(chunk, gamma, np.log(self.expElogbeta), self.alpha)
+        bound, n_tokens = _document_bound(chunk, gamma, self.expElogbeta, self.alpha)
+        self._doc_bound += bound
+        if self._seen < self._n_docs:
+            self._n_words += n_tokens
         self._seen += gamma.shape[0]
         return gamma
 
@@ -238,25 +256,34 @@ class _TracedLdaModel(LdaModel):
                 next(self._bar, None)
 
 
-def _document_bound(chunk, gamma: np.ndarray, elogbeta: np.ndarray, alpha: np.ndarray, block: int = 200_000) -> float:
-    """Document part of gensim's variational bound, vectorised over the chunk's non-zeros."""
+def _document_bound(chunk, gamma: np.ndarray, expelogbeta: np.ndarray, alpha: np.ndarray,
+                    block: int = 200_000) -> tuple[float, float]:
+    """Document part of gensim's variational bound, vectorised over the chunk's non-zeros.
+
+    The word term ``sum n_dw log sum_k exp(Elogtheta_dk + Elogbeta_kw)`` is computed as gensim's
+    E-step does (``log(expElogtheta_d . expElogbeta_w)``), without its per-document Python loop.
+    Returns the bound and the number of tokens in the chunk.
+    """
     gamma = gamma.astype(np.float64)
     alpha = np.asarray(alpha, dtype=np.float64)
     elogtheta = dirichlet_expectation(gamma)
-    lengths = np.fromiter((len(doc) for doc in chunk), dtype=np.int64, count=len(chunk))
-    pairs = np.array([pair for doc in chunk for pair in doc], dtype=np.float64).reshape(-1, 2)
+    exptheta = np.exp(elogtheta)
+    expbeta_t = np.ascontiguousarray(expelogbeta.T, dtype=np.float64)  # V x K: gather whole rows
+    lengths = np.fromiter(map(len, chunk), dtype=np.int64, count=len(chunk))
+    flat = np.fromiter(chain.from_iterable(chain.from_iterable(chunk)), dtype=np.float64, count=2 * int(lengths.sum()))
+    ids, counts = flat[0::2].astype(np.intp), flat[1::2]
     rows = np.repeat(np.arange(len(chunk)), lengths)
-    ids, counts = pairs[:, 0].astype(np.intp), pairs[:, 1]
     score = 0.0
     for start in range(0, len(ids), block):
         sl = slice(start, start + block)
-        score += counts[sl] @ logsumexp(elogtheta[rows[sl]] + elogbeta[:, ids[sl]].T.astype(np.float64), axis=1)
+        norm = np.einsum("ik,ik->i", exptheta[rows[sl]], expbeta_t[ids[sl]])
+        score += counts[sl] @ np.log(norm)
     score += np.sum((alpha - gamma) * elogtheta) + np.sum(gammaln(gamma) - gammaln(alpha))
     score += np.sum(gammaln(alpha.sum()) - gammaln(gamma.sum(axis=1)))
-    return float(score)
+    return float(score), float(counts.sum())
 
 
-def _fit_gensim(bow, id2word, n_docs, n_words, opts):
+def _fit_gensim(bow, id2word, n_docs, opts):
     model = _TracedLdaModel(
         id2word=id2word, num_topics=opts["n_topics"], random_state=opts["random_state"], passes=opts["passes"],
         iterations=opts["iterations"], alpha=opts["alpha"], eta=opts["eta"], chunksize=opts["chunksize"],
@@ -276,12 +303,13 @@ def _fit_gensim(bow, id2word, n_docs, n_words, opts):
     if chunk:
         gammas.append(model.inference(chunk)[0])
     gamma = np.vstack(gammas).astype(np.float64)
+    n_words = model._n_words
     per_word = np.asarray(model._trace) / max(n_words, 1)
     return model.get_topics().astype(np.float64), gamma, per_word, np.arange(1, len(per_word) + 1), \
-        np.asarray(model.alpha, dtype=float), model
+        np.asarray(model.alpha, dtype=float), model, n_words
 
 
-def _fit_tomotopy(bow, id2word, n_docs, n_words, opts):
+def _fit_tomotopy(bow, id2word, n_docs, opts):
     import tomotopy as tp
 
     k = opts["n_topics"]
@@ -293,11 +321,13 @@ def _fit_tomotopy(bow, id2word, n_docs, n_words, opts):
     model.optim_interval = 10 if alpha == "auto" else 0
     words = np.array([id2word[i] for i in range(len(id2word))], dtype=object)
     present = np.zeros(n_docs, dtype=bool)
+    n_words = 0
     for d, doc in enumerate(bow):
         if doc:
             ids = np.fromiter((i for i, _ in doc), dtype=np.intp, count=len(doc))
             cnt = np.fromiter((c for _, c in doc), dtype=np.int64, count=len(doc))
             model.add_doc(words[np.repeat(ids, cnt)].tolist())
+            n_words += int(cnt.sum())
             present[d] = True
     passes = opts["passes"]
     step = max(1, passes // 25)
@@ -320,7 +350,7 @@ def _fit_tomotopy(bow, id2word, n_docs, n_words, opts):
     counts = np.zeros((n_docs, k))
     counts[present] = np.vstack([np.bincount(np.asarray(doc.topics), minlength=k) for doc in model.docs]) \
         if present.any() else counts[present]
-    return topic_term, alpha_fit + counts, np.asarray(values), np.asarray(marks), alpha_fit, model
+    return topic_term, alpha_fit + counts, np.asarray(values), np.asarray(marks), alpha_fit, model, n_words
 
 
 def fit_lda(
@@ -444,12 +474,11 @@ def fit_lda(
         raise EstimationError(
             f"n_topics={n_topics} is more than the {n_docs} passages: choose n_topics between 2 and {n_docs}"
         )
-    n_words = sum(c for doc in bow for _, c in doc)
     opts = dict(n_topics=int(n_topics), random_state=int(random_state), passes=int(passes), iterations=iterations,
                 alpha=alpha, eta=eta, chunksize=int(chunksize), update_every=int(update_every),
                 gamma_threshold=gamma_threshold, workers=int(workers), progress=progress)
     fitter = _fit_gensim if used == "gensim" else _fit_tomotopy
-    topic_term, dirichlet, values, marks, alpha_fit, model = fitter(bow, id2word, n_docs, n_words, opts)
+    topic_term, dirichlet, values, marks, alpha_fit, model, n_words = fitter(bow, id2word, n_docs, opts)
     convergence = _convergence_table(values, marks, tol, window=1 if used == "gensim" else 5)
     converged = bool(convergence["converged"].iloc[-1]) if len(convergence) else False
     if not converged:
