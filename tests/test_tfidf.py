@@ -50,7 +50,8 @@ def test_fit_tfidf_equals_tfidf_vectorizer(dtm, options):
 
 
 def test_distinctive_terms_are_tfidf_of_concatenated_groups(dtm):
-    table = distinctive_terms(dtm, group_column="narrative", n_terms=3, surface_forms={"data_center": "data center"})
+    table = distinctive_terms(dtm, group_column="narrative", n_terms=3, surface_forms={"data_center": "data center"},
+                              drop_shared=False)
     assert list(table.columns) == ["group", "rank", "term", "label", "tfidf"]
     joined = {g: sum((t for t, gg in zip(TOKENS, GROUPS) if gg == g), []) for g in dict.fromkeys(GROUPS)}
     vec = TfidfVectorizer(analyzer=_tokens, lowercase=False)
@@ -63,9 +64,23 @@ def test_distinctive_terms_are_tfidf_of_concatenated_groups(dtm):
         assert np.allclose(got.tfidf, weights[row, order])
         assert list(got["rank"]) == [1, 2, 3]
     assert table.loc[table.group == "huawei-led", "term"].iloc[0] == "huawei"
-    full = distinctive_terms(dtm, group_column="narrative", n_terms=50, surface_forms={"data_center": "data center"})
+    full = distinctive_terms(dtm, group_column="narrative", n_terms=50, surface_forms={"data_center": "data center"},
+                             drop_shared=False)
     labels = dict(zip(full.term, full.label))
     assert labels["data_center"] == "data center" and labels["aws"] == "aws"
+
+
+def test_distinctive_terms_drop_terms_shared_by_every_group(dtm):
+    kept = distinctive_terms(dtm, group_column="narrative", n_terms=50)
+    in_groups = {}
+    for tokens, group in zip(TOKENS, GROUPS):
+        for token in set(tokens):
+            in_groups.setdefault(token, set()).add(group)
+    shared = {t for t, groups in in_groups.items() if len(groups) == len(set(GROUPS))}
+    assert shared, "fixture should have a term used by every group"
+    assert not shared & set(kept.term)
+    every = distinctive_terms(dtm, group_column="narrative", n_terms=50, drop_shared=False)
+    assert set(kept.term) | shared >= set(every.term)
 
 
 def test_distinctive_terms_never_lists_zero_weights():

@@ -101,6 +101,7 @@ def distinctive_terms(
     surface_forms: Mapping[str, str] | None = None,
     sublinear_tf: bool = False,
     smooth_idf: bool = True,
+    drop_shared: bool = True,
 ) -> pd.DataFrame:
     """Top TF-IDF terms of each group (or document).
 
@@ -129,6 +130,11 @@ def distinctive_terms(
         ``term -> readable label``; the ``label`` column is ``surface_forms.get(term, term)``.
     sublinear_tf, smooth_idf
         Passed to :func:`fit_tfidf`.
+    drop_shared
+        Leave out terms that occur in *every* group. scikit-learn's idf adds 1,
+        so such terms keep weight ``tf`` and, with few groups, the most
+        frequent shared words ("ai") would top every list while distinguishing
+        none; ``False`` keeps them.
 
     Returns
     -------
@@ -153,6 +159,11 @@ def distinctive_terms(
     vocab = tfidf.vocabulary
     records = []
     matrix = tfidf.matrix
+    if drop_shared and aggregated.counts.shape[0] > 1:
+        in_groups = np.asarray((aggregated.counts > 0).sum(axis=0)).ravel()
+        keep = sp.diags((in_groups < aggregated.counts.shape[0]).astype(float))
+        matrix = sp.csr_matrix(matrix @ keep)
+        matrix.eliminate_zeros()
     for row, group in enumerate(aggregated.passages[group_column]):
         start, end = matrix.indptr[row], matrix.indptr[row + 1]
         cols, vals = matrix.indices[start:end], matrix.data[start:end]

@@ -1,0 +1,352 @@
+"""Every figure of a study, built from its tables, and the one call that writes them all.
+
+:func:`build_figures` draws each figure of a :class:`~textlab.study.StudyResult`
+(in memory); :func:`make_figures` writes each as vector PDF, 300 dpi PNG and
+the CSV of exactly what is drawn, plus ``README.md`` with a caption and the
+numbers behind each headline claim.  Files are byte-identical on reruns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from . import plots
+from ._io import atomic_directory, write_csv, write_text
+from .models.labels import label_topics
+
+__all__ = ["FigureSpec", "build_figures", "make_figures", "FIGURE_NAMES"]
+
+#: File stems of the figures, in the order of the README.
+FIGURE_NAMES = (
+    "01_corpus_overview",
+    "02_keyness",
+    "03_keyness_intervals",
+    "04_distinctive_terms",
+    "05_model_selection",
+    "06_topic_terms",
+    "07_topic_prevalence",
+    "08_prevalence_difference",
+    "09_passage_topics",
+    "10_document_similarity",
+    "11_frames",
+    "12_topic_map",
+)
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """One figure: the drawing, the table drawn, a caption and its headline numbers."""
+
+    name: str
+    figure: Any
+    table: pd.DataFrame
+    caption: str
+    claim: str
+
+
+def _fmt(x: float, digits: int = 3) -> str:
+    return f"{x:.{digits}f}"
+
+
+def _interval(row: pd.Series, value: str = "mean") -> str:
+    return f"{_fmt(row[value])} [{_fmt(row['ci_low'])}, {_fmt(row['ci_high'])}]"
+
+
+def _contrast(result: Any) -> tuple[str, str]:
+    if result.config.contrast:
+        return tuple(result.config.contrast)  # type: ignore[return-value]
+    groups = sorted(result.tables["documents"]["group"].unique())
+    return groups[0], groups[1] if len(groups) > 1 else "rest"
+
+
+def _topic_labels(result: Any) -> dict[int, str]:
+    """Topic -> "term · term" (FREX), with "(unstable)" appended where stability is low."""
+    labels = label_topics(result.fits[0], n_terms=2, surface_forms=result.tokenized.surface_forms)
+    stable = result.tables["stability"].set_index("topic")["stable"].astype(bool)
+    out = {}
+    for k, label in enumerate(labels, start=1):
+        terms = label.split(": ", 1)[-1]
+        out[k] = terms if stable.get(k, True) else f"{terms} (unstable)"
+    return out
+
+
+def _fig_corpus(result: Any) -> FigureSpec:
+    table = plots.corpus_overview_table(result.cleaned.corpus.docs, group_column=result.group_column)
+    fig, ax = plots.figure("single", 2.4)
+    plots.plot_corpus_overview(table, ax=ax)
+    worst = table.sort_values("share_removed", ascending=False).iloc[0]
+    claim = (f"Cleaning kept {int(table['n_words_clean'].sum())} of {int(table['n_words_raw'].sum())} words; "
+             f"document {worst['doc_id']} lost the most ({worst['share_removed']:.0%}, "
+             f"{int(worst['n_words_removed'])} words of web chrome and teasers).")
+    caption = ("Words per document before (outline) and after (filled) cleaning, by group. Removed text is web "
+               "boilerplate listed row by row in the audit table.")
+    return FigureSpec("01_corpus_overview", fig, table, caption, claim)
+
+
+def _keyness_side(result: Any) -> pd.DataFrame:
+    group_a, group_b = _contrast(result)
+    keyness = result.tables["keyness"]
+    side = keyness[(keyness["group"] == group_a)]
+    if group_b != "rest":
+        side = side[side["reference"] == group_b]
+    return side
+
+
+def _fig_keyness(result: Any) -> tuple[FigureSpec, FigureSpec]:
+    side = _keyness_side(result)
+    labels = plots.select_keyness_labels(side, n=8)
+    group_a, group_b = _contrast(result)
+    fig, ax = plots.figure("full", 3.6)
+    plots.plot_keyness(side, ax=ax, labels=labels)
+    top_a = side.sort_values("z", ascending=False).head(3)
+    top_b = side.sort_values("z").head(3)
+    claim = (f"Most {group_a} terms: " + ", ".join(f"{r.label} (z = {r.z:.1f})" for r in top_a.itertuples())
+             + f"; most {group_b} terms: " + ", ".join(f"{r.label} (z = {r.z:.1f})" for r in top_b.itertuples())
+             + f". {int((side['q_perm'] < 0.05).sum())} terms have permutation q < 0.05 "
+             f"(resampling unit: {', '.join(sorted(side['resampling_unit'].unique()))}).")
+    caption = (f"Fightin' words: each term's total frequency against its log-odds z-score ({group_a} vs {group_b}, "
+               "Monroe et al. 2008, informative Dirichlet prior). Coloured points favour a group at |z| ≥ 1.96; "
+               "labelled terms are the most extreme on each side.")
+    keyness_spec = FigureSpec("02_keyness", fig, side, caption, claim)
+
+    fig2, ax2 = plots.figure("single", 3.4)
+    plots.plot_keyness_intervals(labels, ax=ax2)
+    caption2 = ("Log-odds of the labelled key terms with bootstrap intervals that resample documents (passages "
+                "where a group has one document); token-level z-scores alone overstate certainty.")
+    wide = labels[(labels["ci_low"] > 0) | (labels["ci_high"] < 0)]
+    claim2 = (f"{len(wide)} of {len(labels)} labelled terms keep an interval that excludes zero under resampling.")
+    return keyness_spec, FigureSpec("03_keyness_intervals", fig2, labels, caption2, claim2)
+
+
+def _fig_distinctive(result: Any) -> FigureSpec:
+    table = result.tables["distinctive_terms"]
+    table = table[table["rank"] <= 10]
+    fig = plt.figure(figsize=(plots.FULL_WIDTH, 2.8))
+    with plots.style():
+        plots.plot_distinctive_terms(table, fig=fig)
+    tops = table[table["rank"] == 1]
+    claim = "Top TF-IDF term per group: " + "; ".join(f"{r.group}: {r.label}" for r in tops.itertuples()) + "."
+    caption = ("The ten most distinctive terms of each group by TF-IDF, treating all passages of a group as one "
+               "document.")
+    return FigureSpec("04_distinctive_terms", fig, table, caption, claim)
+
+
+def _fig_selection(result: Any) -> FigureSpec | None:
+    table = result.tables.get("model_selection")
+    if table is None:
+        return None
+    fig = plt.figure(figsize=(plots.FULL_WIDTH, 2.3))
+    with plots.style():
+        plots.plot_model_selection(table, chosen_n_topics=result.n_topics, fig=fig)
+    summary = table.groupby("n_topics")[["c_v", "c_npmi", "diversity"]].mean()
+    chosen = summary.loc[result.n_topics]
+    claim = (f"K = {result.n_topics} chosen by: {result.provenance.get('n_topics_rule')}; at that K mean "
+             f"c_npmi = {chosen['c_npmi']:.3f}, c_v = {chosen['c_v']:.3f}, diversity = {chosen['diversity']:.2f}.")
+    caption = ("Model selection: topic coherence (c_v, c_npmi) and diversity against the number of topics K; "
+               "points are seeds, lines are means; the dashed line marks the chosen K.")
+    return FigureSpec("05_model_selection", fig, table, caption, claim)
+
+
+def _fig_topics(result: Any, labels: dict[int, str]) -> FigureSpec:
+    terms = result.tables["topic_terms"]
+    terms = terms[(terms["method"] == "probability") & (terms["rank"] <= 8)]
+    stability = result.tables["stability"]
+    k = result.n_topics
+    ncols = min(4, k)
+    nrows = int(np.ceil(k / ncols))
+    fig = plt.figure(figsize=(plots.FULL_WIDTH, 1.75 * nrows + 0.3))
+    with plots.style():
+        plots.plot_topic_terms(terms, stability, fig=fig, topic_labels=None, ncols=ncols)
+    unstable = stability[~stability["stable"].astype(bool)]
+    claim = (f"{k} topics; stability (mean 1 − JSD to matched topics over {len(result.fits)} seeds) ranges "
+             f"{stability['stability'].min():.2f}–{stability['stability'].max():.2f}; "
+             + (f"unstable: {', '.join(str(t) for t in unstable['topic'])}." if len(unstable) else "none unstable."))
+    caption = ("Top terms of each topic by probability p(term | topic), with each topic's stability across seeds "
+               "(mean 1 − Jensen–Shannon distance to the matched topic of every other seed); topics below the "
+               "stability threshold are hatched and flagged. Elsewhere topics are named by their top FREX terms.")
+    return FigureSpec("06_topic_terms", fig, terms, caption, claim)
+
+
+def _fig_prevalence(result: Any, labels: dict[int, str]) -> tuple[FigureSpec, FigureSpec]:
+    by_group = result.tables["prevalence_by_group"]
+    fig, ax = plots.figure("full", 0.45 * result.n_topics + 1.0)
+    plots.plot_prevalence(by_group, ax=ax, topic_labels=labels)
+    caption = ("Mean share of each topic in a group's passages, with intervals composing posterior draws of "
+               "passage topic proportions, resampling of documents (passages for one-document groups) and the "
+               "spread across aligned seed runs.")
+    top = by_group.sort_values("mean", ascending=False).groupby("group").head(1)
+    claim = "Most prevalent topic per group: " + "; ".join(
+        f"{r.group}: topic {r.topic} ({_fmt(r.mean)} [{_fmt(r.ci_low)}, {_fmt(r.ci_high)}])" for r in top.itertuples()
+    ) + "."
+    spec1 = FigureSpec("07_topic_prevalence", fig, by_group, caption, claim)
+
+    difference = result.tables["prevalence_difference"]
+    fig2, ax2 = plots.figure("full", 0.4 * result.n_topics + 1.0)
+    plots.plot_prevalence_difference(difference, ax=ax2, topic_labels=labels)
+    group_a, group_b = difference["group_a"].iloc[0], difference["group_b"].iloc[0]
+    excl = difference[(difference["ci_low"] > 0) | (difference["ci_high"] < 0)]
+    divergence = result.tables["topic_divergence"].iloc[0]
+    claim2 = (f"{len(excl)} of {len(difference)} topics differ with an interval excluding zero ({group_a} − "
+              f"{group_b}); largest: " + "; ".join(
+                  f"topic {r.topic} {r.difference:+.3f} [{r.ci_low:+.3f}, {r.ci_high:+.3f}]"
+                  for r in difference.reindex(difference["difference"].abs().sort_values(ascending=False).index)
+                  .head(2).itertuples())
+              + f". Jensen–Shannon divergence of the topic mixtures {_interval(divergence, 'jsd')}.")
+    caption2 = (f"Difference in topic prevalence, {group_a} minus {group_b}, with composed intervals "
+                "(as in stm's estimateEffect plots).")
+    return spec1, FigureSpec("08_prevalence_difference", fig2, difference, caption2, claim2)
+
+
+def _fig_passage_topics(result: Any, labels: dict[int, str]) -> FigureSpec:
+    passages = result.tokenized.passages
+    table = plots.passage_topic_table(result.fits[0].doc_topic, passages, group_column=result.group_column)
+    fig, ax = plots.figure("full", 4.2)
+    plots.plot_passage_topics(result.fits[0].doc_topic, passages, group_column=result.group_column, ax=ax,
+                              topic_labels=labels)
+    dominant = result.tables["passage_topics"].filter(like="topic_").to_numpy().argmax(axis=1) + 1
+    per_doc = pd.Series(dominant).groupby(result.tables["passage_topics"]["doc_id"].to_numpy()).agg(
+        lambda s: int(s.mode().iloc[0]))
+    claim = "Dominant topic per document: " + ", ".join(f"{d}: {t}" for d, t in per_doc.items()) + "."
+    caption = ("Topic proportions of every passage (rows), ordered by group, document and position; lines "
+               "separate documents.")
+    return FigureSpec("09_passage_topics", fig, table, caption, claim)
+
+
+def _fig_similarity(result: Any) -> FigureSpec:
+    similarity = result.tables["document_similarity"].set_index("doc_id")
+    groups = result.tables["documents"].set_index("doc_id")["group"]
+    ordered = plots.order_similarity(similarity, groups)
+    fig, ax = plots.figure("single", 3.2)
+    plots.plot_similarity(similarity, groups, ax=ax)
+    values = ordered.to_numpy().copy()
+    np.fill_diagonal(values, np.nan)
+    i, j = np.unravel_index(np.nanargmax(values), values.shape)
+    claim = (f"Most similar pair: {ordered.index[i]} and {ordered.columns[j]} (cosine {values[i, j]:.2f}); "
+             f"mean off-diagonal cosine {np.nanmean(values):.2f}.")
+    caption = "TF-IDF cosine similarity between documents, with group colour strips."
+    table = ordered.reset_index().rename(columns={"index": "doc_id"})
+    return FigureSpec("10_document_similarity", fig, table, caption, claim)
+
+
+def _fig_frames(result: Any) -> FigureSpec:
+    by_group = result.tables["frames_by_group"]
+    n_frames = by_group["frame"].nunique()
+    fig, ax = plots.figure("full", 0.45 * n_frames + 1.0)
+    plots.plot_frames(by_group, ax=ax)
+    group_a, group_b = _contrast(result)
+    wide = by_group.pivot(index="frame", columns="group", values="mean")
+    claim = ""
+    if group_a in wide.columns and group_b in wide.columns:
+        gap = (wide[group_a] - wide[group_b]).sort_values()
+        claim = (f"Frame most {group_a}-leaning: {gap.index[-1]} ({gap.iloc[-1]:+.3f} share of tokens); most "
+                 f"{group_b}-leaning: {gap.index[0]} ({gap.iloc[0]:+.3f}).")
+    caption = ("Share of tokens matching each frame of the study's codebook, by group, with bootstrap intervals "
+               "(documents, or passages for one-document groups).")
+    return FigureSpec("11_frames", fig, by_group, caption, claim)
+
+
+def _fig_topic_map(result: Any, labels: dict[int, str]) -> FigureSpec:
+    coordinates = result.tables["topic_map"]
+    leaning = plots.topic_leaning(result.tables["prevalence_difference"])
+    table = coordinates.assign(leaning=coordinates["topic"].map(leaning))
+    fig, ax = plots.figure("single", 3.2)
+    plots.plot_topic_map(coordinates, leaning, ax=ax)
+    counts = table["leaning"].fillna("neither").value_counts()
+    claim = "Topics leaning to each group: " + ", ".join(f"{g}: {n}" for g, n in counts.items()) + "."
+    caption = ("Intertopic distance map: Jensen–Shannon distances between topics scaled to two dimensions; "
+               "marker area is prevalence, colour the group whose prevalence is higher (grey where the interval "
+               "includes zero).")
+    return FigureSpec("12_topic_map", fig, table, caption, claim)
+
+
+def build_figures(result: Any) -> dict[str, FigureSpec]:
+    """Draw every figure of a study (in memory; nothing is written).
+
+    Parameters
+    ----------
+    result
+        A :class:`textlab.study.StudyResult`.
+
+    Returns
+    -------
+    dict
+        Figure name -> :class:`FigureSpec` (figure, table drawn, caption, claim).
+    """
+    labels = _topic_labels(result)
+    specs: list[FigureSpec | None] = []
+    with plots.style():
+        specs.append(_fig_corpus(result))
+        specs.extend(_fig_keyness(result))
+        specs.append(_fig_distinctive(result))
+        specs.append(_fig_selection(result))
+        specs.append(_fig_topics(result, labels))
+        specs.extend(_fig_prevalence(result, labels))
+        specs.append(_fig_passage_topics(result, labels))
+        specs.append(_fig_similarity(result))
+        specs.append(_fig_frames(result))
+        specs.append(_fig_topic_map(result, labels))
+    return {spec.name: spec for spec in specs if spec is not None}
+
+
+def _readme(result: Any, specs: Iterable[FigureSpec]) -> str:
+    config = result.config
+    lines = [
+        "# Figures",
+        "",
+        "Generated by `textlab figures "
+        + (str(Path(config.source).relative_to(Path.cwd())) if config.source and Path(config.source).is_relative_to(
+            Path.cwd()) else "STUDY.toml")
+        + " --out figures`; do not edit by hand. Each figure is a vector PDF, a 300 dpi PNG and the CSV of exactly "
+        "what is drawn.",
+        "",
+        f"Study: groups from `{config.group_column}`; contrast "
+        f"{' minus '.join(config.contrast) if config.contrast else 'each group vs the rest'}; K = {result.n_topics} "
+        f"topics ({result.provenance.get('n_topics_rule')}); seeds {list(config.stability_random_states)}; "
+        f"{config.n_boot} bootstrap replicates, {config.n_perm} permutations, {config.n_draws} posterior draws; "
+        f"{int(config.ci_level * 100)}% intervals.",
+        "",
+    ]
+    for spec in specs:
+        lines += [f"## {spec.name}", "", f"![{spec.name}]({spec.name}.png)", "", spec.caption, "",
+                  f"**Numbers:** {spec.claim}", "", f"Files: `{spec.name}.pdf`, `{spec.name}.png`, "
+                  f"`{spec.name}.csv`.", ""]
+    return "\n".join(lines)
+
+
+def make_figures(result: Any, out_dir: str | Path = "figures") -> list[Path]:
+    """Write every figure of a study (PDF, PNG, CSV) and ``README.md`` into ``out_dir``.
+
+    The folder is built under a temporary name and swapped into place when
+    complete, so an interrupted run leaves the previous figures intact.
+
+    Parameters
+    ----------
+    result
+        A :class:`textlab.study.StudyResult`.
+    out_dir
+        Output folder (replaced as a whole: keep nothing else in it).
+
+    Returns
+    -------
+    list of Path
+        Every file written.
+    """
+    out_dir = Path(out_dir)
+    specs = build_figures(result)
+    written: list[Path] = []
+    with atomic_directory(out_dir) as tmp:
+        for spec in specs.values():
+            written += [out_dir / p.name for p in plots.save_figure(spec.figure, tmp / spec.name)]
+            write_csv(spec.table, tmp / f"{spec.name}.csv")
+            written.append(out_dir / f"{spec.name}.csv")
+            plt.close(spec.figure)
+        write_text(_readme(result, specs.values()), tmp / "README.md")
+        written.append(out_dir / "README.md")
+    return written
