@@ -15,7 +15,9 @@ Three rankings of a topic's terms are offered, because each answers a different 
 ``frex``
     Roberts et al. (stm's ``calcfrex``; Bischof & Airoldi 2012): the weighted harmonic mean of a
     word's within-topic rank (ECDF) of frequency ``p(w|k)`` and of exclusivity
-    ``p(w|k) / Σ_j p(w|j)``, with weight ``w = 0.5`` on frequency.
+    ``p(w|k) / Σ_j p(w|j)``, with weight ``w = 0.5`` on frequency.  stm's ``labelTopics``
+    additionally shrinks exclusivity towards uniform using corpus word counts (James–Stein);
+    an ``LdaFit`` carries no counts, so that optional step is not applied.
 """
 
 from __future__ import annotations
