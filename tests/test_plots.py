@@ -355,3 +355,34 @@ def test_every_public_name_is_documented_with_an_example():
         if callable(obj):
             assert obj.__doc__ and ">>>" in obj.__doc__, name
     assert re.search(r"pdf\.fonttype:\s*42", plots.STYLE_PATH.read_text())
+
+
+def test_corpus_overview_many_documents_switches_to_box_plots_per_group(rng):
+    n = 300
+    groups = np.array(["aws-led", "huawei-led", "mixed"])[np.arange(n) % 3]
+    raw = rng.integers(50, 2000, n)
+    clean = raw // 2 + (groups == "mixed") * (raw // 2)  # mixed loses nothing, the others half
+    table = pd.DataFrame({"doc_id": [f"d{i}" for i in range(n)], "group": groups, "n_words_raw": raw,
+                          "n_words_clean": clean})
+    ax = plots.plot_corpus_overview(table)
+    top_to_bottom = sorted(ax.get_yticklabels(), key=lambda t: -t.get_position()[1])
+    assert [t.get_text() for t in top_to_bottom] == ["aws-led (n=100)", "huawei-led (n=100)", "mixed (n=100)"]
+    shares = {}
+    for g in ["aws-led", "huawei-led", "mixed"]:
+        rows = table[table.group == g]
+        shares[g] = f"\u2212{1 - rows.n_words_clean.sum() / rows.n_words_raw.sum():.0%}"
+    assert [t.get_text().strip() for t in ax.texts] == [shares["aws-led"], shares["huawei-led"], shares["mixed"]]
+    assert ax.get_xscale() == "log"
+    _check_print_quality(ax.figure)
+
+
+def test_topic_terms_relevance_scores_drawn_as_dots_with_labels():
+    rows = [(k, "relevance", r, f"w{k}{r}", f"w{k}{r}", -0.5 * r) for k in range(1, 9) for r in range(1, 6)]
+    terms = pd.DataFrame(rows, columns=["topic", "method", "rank", "term", "label", "score"])
+    axes = plots.plot_topic_terms(terms, topic_labels={1: "chips and sanctions"})
+    assert len(axes) == 8
+    assert axes[0].get_title(loc="left") == "1: chips and sanctions"
+    assert not axes[0].patches
+    dots = [line for line in axes[0].lines if line.get_marker() == "o"][0]
+    assert sorted(dots.get_xdata()) == sorted(-0.5 * r for r in range(1, 6))
+    _check_print_quality(axes[0].figure)

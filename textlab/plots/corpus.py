@@ -66,6 +66,7 @@ def plot_corpus_overview(
     ax: Axes | None = None,
     colors: Mapping[str, str] | None = None,
     title_width: int = 0,
+    max_documents: int = 40,
 ) -> Axes:
     """Horizontal bars of words per document: kept (group colour) and removed by cleaning (hatched).
 
@@ -86,6 +87,11 @@ def plot_corpus_overview(
         With a ``title`` column, tick labels are ``doc_id`` plus the title cut
         to this many characters; 0 (default) shows ``doc_id`` only (titles
         belong in the caption of a single-column figure).
+    max_documents
+        With more documents than this, one bar per document is unreadable:
+        each group gets two box plots instead (words before cleaning,
+        hatched; after cleaning, filled; log scale) with the share of words
+        removed from the group written beside them.
 
     Returns
     -------
@@ -103,6 +109,8 @@ def plot_corpus_overview(
     groups = table["group"].astype(str)
     colors = resolve_colors(sorted(groups.unique()), colors)
     n = len(table)
+    if n > max_documents:
+        return _plot_overview_distribution(table, ax=ax, colors=colors)
     with style():
         ax = new_axes(ax, "single", 0.9 + 0.28 * n)
         y = np.arange(n)[::-1]
@@ -125,6 +133,41 @@ def plot_corpus_overview(
         ax.set_ylabel("Document")
         handles = [Patch(facecolor=colors[g], edgecolor=colors[g], label=f"{g}: kept") for g in colors]
         handles.append(Patch(facecolor="white", edgecolor="#555555", hatch="/////", label="removed in cleaning"))
+        ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2, fontsize=7)
+        finish_ticks(ax)
+    return ax
+
+
+def _plot_overview_distribution(table: pd.DataFrame, *, ax: Axes | None, colors: dict[str, str]) -> Axes:
+    """Box plots of words per document before/after cleaning, one pair per group (large corpora)."""
+    groups = list(colors)
+    with style():
+        ax = new_axes(ax, "single", 0.9 + 0.45 * len(groups))
+        ticks = []
+        for i, g in enumerate(groups):
+            rows = table[table["group"].astype(str) == g]
+            raw = rows["n_words_raw"].to_numpy(dtype=float)
+            clean = rows["n_words_clean"].to_numpy(dtype=float)
+            base = len(groups) - 1 - i
+            for values, offset, filled in ((raw, 0.18, False), (clean, -0.18, True)):
+                ax.boxplot(
+                    np.clip(values, 1, None), positions=[base + offset], widths=0.3, orientation="horizontal",
+                    patch_artist=True, showfliers=False, manage_ticks=False,
+                    boxprops={"facecolor": colors[g] if filled else "white", "edgecolor": colors[g],
+                              "hatch": None if filled else "/////", "linewidth": 0.6},
+                    medianprops={"color": "white" if filled else colors[g], "linewidth": 1.0},
+                    whiskerprops={"color": colors[g], "linewidth": 0.6}, capprops={"color": colors[g], "linewidth": 0.6},
+                )
+            share = 1 - clean.sum() / raw.sum() if raw.sum() > 0 else 0.0
+            ax.text(1.0, base, f" \u2212{share:.0%}", transform=ax.get_yaxis_transform(), va="center", ha="left",
+                    fontsize=7, clip_on=False)
+            ticks.append((base, f"{g} (n={len(rows)})"))
+        ax.set_xscale("log")
+        ax.set_yticks([t for t, _ in ticks], [label for _, label in ticks])
+        ax.set_ylim(-0.6, len(groups) - 0.4)
+        ax.set_xlabel("Words per document (log scale)")
+        handles = [Patch(facecolor="white", edgecolor="#555555", hatch="/////", label="before cleaning"),
+                   Patch(facecolor="#555555", edgecolor="#555555", label="after cleaning")]
         ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2, fontsize=7)
         finish_ticks(ax)
     return ax

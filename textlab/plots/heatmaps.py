@@ -93,6 +93,7 @@ def plot_passage_topics(
     colors: Mapping[str, str] | None = None,
     topic_labels: Mapping[int, str] | None = None,
     cmap: str = "viridis",
+    max_doc_labels: int = 40,
 ) -> Axes:
     """Heatmap of topic proportions: one row per passage, ordered by group, document and position.
 
@@ -112,6 +113,9 @@ def plot_passage_topics(
         ``{topic: label}`` for the column labels (topics are numbered 1..K).
     cmap
         Sequential colour map (0 to 1).
+    max_doc_labels
+        With more documents, ids and separator lines are left out (they
+        would merge); the group strip still shows the groups.
 
     Returns
     -------
@@ -136,9 +140,12 @@ def plot_passage_topics(
         docs = table["doc_id"].to_numpy()
         starts = np.flatnonzero(np.r_[True, docs[1:] != docs[:-1]])
         ends = np.r_[starts[1:], n]
-        for s in starts[1:]:
-            ax.axhline(s - 0.5, color="white", linewidth=0.8)
-        ax.set_yticks((starts + ends - 1) / 2, [shorten(d, 10) for d in docs[starts]])
+        if len(starts) <= max_doc_labels:
+            for s in starts[1:]:
+                ax.axhline(s - 0.5, color="white", linewidth=0.8)
+            ax.set_yticks((starts + ends - 1) / 2, [shorten(d, 10) for d in docs[starts]])
+        else:
+            ax.set_yticks([])
         ax.tick_params(axis="y", length=0)
         ax.set_ylabel("Passages, by group and document")
         try:
@@ -205,6 +212,7 @@ def plot_similarity(
     colors: Mapping[str, str] | None = None,
     annotate: bool | None = None,
     cmap: str = "viridis",
+    max_labels: int = 40,
 ) -> Axes:
     """Cosine-similarity heatmap ordered by group, values written in the cells, group strips on both axes.
 
@@ -219,9 +227,12 @@ def plot_similarity(
     colors
         ``{group: colour}``; default :func:`group_colors`.
     annotate
-        Write the values in the cells; default when there are at most 15 rows.
+        Write the values in the cells; default when there are at most 8 rows
+        (beyond that the numbers no longer fit a single-column cell at 7 pt).
     cmap
         Sequential colour map.
+    max_labels
+        With more rows, id tick labels are left out (group strips remain).
 
     Returns
     -------
@@ -241,7 +252,7 @@ def plot_similarity(
     colors = resolve_colors(sorted(set(row_groups)), colors)
     values = sim.to_numpy(dtype=float)
     n = len(sim)
-    annotate = n <= 15 if annotate is None else annotate
+    annotate = n <= 8 if annotate is None else annotate
     with style():
         ax = new_axes(ax, "single", 3.2)
         im = ax.imshow(values, cmap=cmap, vmin=0.0, vmax=1.0, interpolation="nearest")
@@ -251,9 +262,9 @@ def plot_similarity(
                     v = values[i, j]
                     ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=7,
                             color="black" if v > 0.6 else "white")
-        ids = [shorten(i, 12) for i in sim.index]
-        ax.set_xticks(np.arange(n), ids, rotation=90 if n > 6 else 0)
-        ax.set_yticks(np.arange(n), ids)
+        ids = [shorten(i, 12) for i in sim.index] if n <= max_labels else []
+        ax.set_xticks(np.arange(len(ids)), ids, rotation=90 if n > 6 else 0)
+        ax.set_yticks(np.arange(len(ids)), ids)
         ax.tick_params(axis="both", length=0)
         ax.xaxis.set_tick_params(pad=2)
         ax.yaxis.set_tick_params(pad=8)
@@ -264,7 +275,7 @@ def plot_similarity(
         cbar = ax.figure.colorbar(im, ax=ax, shrink=0.8, pad=0.03)
         cbar.set_label("Cosine similarity (TF-IDF)")
         cbar.ax.tick_params(labelsize=7)
-        group_legend(ax, colors, marker="s", loc="upper center", bbox_to_anchor=(0.5, -0.08 if n <= 6 else -0.16),
+        group_legend(ax, colors, marker="s", loc="lower left", bbox_to_anchor=(0.0, 1.05),
                      ncols=min(3, len(colors)), handletextpad=0.2, columnspacing=0.8)
         finish_ticks(ax)
     return ax
