@@ -235,20 +235,22 @@ def run_study(config: StudyConfig | str | Path, *, fast: bool = False) -> StudyR
                                             random_states=config.selection_random_states,
                                             lda_kwargs=dict(config.lda), random_state=rs)
                 n_topics = int(selection.chosen_n_topics)
-                selection_table = selection.table
-                selection_rule = selection.rule
+                selection_table, selection_summary = selection.table, selection.summary
+                selection_rule, selection_fits = selection.rule, selection.fits
             else:
-                n_topics, selection_table, selection_rule = config.n_topics, None, "fixed by config (n_topics)"
+                n_topics, selection_rule = config.n_topics, "fixed by config (n_topics)"
+                selection_table = selection_summary = selection_fits = None
         next(steps, None)
         with timer.step("stability"):
             fits = fit_seeds(tokenized, n_topics=n_topics, random_states=config.stability_random_states,
-                             **dict(config.lda))
+                             reuse=selection_fits, **dict(config.lda))
             stability = assess_stability(fits)
             aligned = list(stability.aligned)
             reference = aligned[0]
-            terms = top_terms(reference, surface_forms=tokenized.surface_forms)
+            doc_lengths = [len(tokens) for tokens in tokenized.tokens]
+            terms = top_terms(reference, surface_forms=tokenized.surface_forms, doc_lengths=doc_lengths)
             representative = representative_passages(reference, passages)
-            coordinates = topic_map(reference, random_state=rs)
+            coordinates = topic_map(reference, doc_lengths=doc_lengths, random_state=rs)
         next(steps, None)
         with timer.step("prevalence"):
             prevalence = estimate_prevalence(aligned, passages, group_column=group_column, contrast=config.contrast,
@@ -290,6 +292,7 @@ def run_study(config: StudyConfig | str | Path, *, fast: bool = False) -> StudyR
     }
     if selection_table is not None:
         tables["model_selection"] = selection_table
+        tables["model_selection_summary"] = selection_summary
     if getattr(prevalence, "variance_components", None) is not None:
         tables["prevalence_variance_components"] = prevalence.variance_components
 
