@@ -15,7 +15,7 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__
+from ._version import __version__
 from ._errors import TextlabError, TextlabWarning
 
 __all__ = ["main"]

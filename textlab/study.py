@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import __version__
+from ._version import __version__
 from ._errors import ConfigError
 from ._io import atomic_directory, write_csv, write_json
 from ._progress import progress
