@@ -129,7 +129,7 @@ def plot_keyness(
     n_labels: int = 8,
     z_threshold: float = 1.96,
     colors: Mapping[str, str] | None = None,
-    iter_lim: int = 400,
+    iter_lim: int = 150,
 ) -> Axes:
     """Fightin' words scatter: total frequency (log10) against the log-odds z-score.
 
