@@ -1,0 +1,71 @@
+"""`textlab figures`: every figure as PDF, PNG and CSV, byte-identical on rerun, with a README."""
+
+from __future__ import annotations
+
+import struct
+
+import pandas as pd
+import pytest
+
+from textlab.figures import FIGURE_NAMES, make_figures
+from textlab.study import run_study
+
+
+def _png_info(path):
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    phys = data.find(b"pHYs")
+    ppm_x = struct.unpack(">I", data[phys + 4:phys + 8])[0] if phys > 0 else None
+    return width, height, ppm_x
+
+
+@pytest.fixture(scope="module")
+def figure_dir(seeds_study_fast, tmp_path_factory):
+    out = tmp_path_factory.mktemp("figs") / "figures"
+    make_figures(seeds_study_fast, out)
+    return out
+
+
+def test_every_figure_in_three_formats(figure_dir):
+    for name in FIGURE_NAMES:
+        for suffix in (".pdf", ".png", ".csv"):
+            assert (figure_dir / f"{name}{suffix}").is_file(), name + suffix
+        assert (figure_dir / f"{name}.pdf").read_bytes()[:5] == b"%PDF-"
+        width, height, ppm = _png_info(figure_dir / f"{name}.png")
+        assert ppm is not None and abs(ppm * 0.0254 - 300) < 1, f"{name}.png is not 300 dpi"
+        assert width <= 7.3 * 300, f"{name}.png is wider than a full page"
+        pdf = (figure_dir / f"{name}.pdf").read_bytes()
+        assert b"/FontFile2" in pdf or b"/TrueType" in pdf, f"{name}.pdf does not embed TrueType fonts"
+        assert b"CreationDate" not in pdf
+
+
+def test_csvs_hold_what_is_drawn(figure_dir, seeds_study_fast):
+    overview = pd.read_csv(figure_dir / "01_corpus_overview.csv", dtype={"doc_id": str}).set_index("doc_id")
+    docs = seeds_study_fast.cleaned.corpus.docs
+    assert (overview["n_words_raw"] - overview["n_words_clean"]).loc["004"] > 1000  # the teaser tail, removed
+    assert overview["n_words_clean"].to_dict() == docs["n_words_clean"].to_dict()
+    difference = pd.read_csv(figure_dir / "08_prevalence_difference.csv")
+    pd.testing.assert_frame_equal(difference, seeds_study_fast.tables["prevalence_difference"],
+                                  check_dtype=False, atol=1e-9)
+    keyness = pd.read_csv(figure_dir / "02_keyness.csv")
+    assert set(keyness["group"]) == {"huawei-led"} and set(keyness["reference"]) == {"aws-led"}
+
+
+def test_readme_names_each_figure_with_numbers(figure_dir, seeds_study_fast):
+    readme = (figure_dir / "README.md").read_text()
+    for name in FIGURE_NAMES:
+        assert f"## {name}" in readme and f"{name}.png" in readme
+    assert readme.count("**Numbers:**") == len(FIGURE_NAMES)
+    assert f"K = {seeds_study_fast.n_topics}" in readme
+
+
+def test_rerun_gives_byte_identical_files(figure_dir, seeds_dir, tmp_path):
+    again = run_study(seeds_dir / "study.toml", fast=True)
+    out = tmp_path / "figures"
+    make_figures(again, out)
+    first = {p.name: p.read_bytes() for p in figure_dir.iterdir()}
+    second = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert first.keys() == second.keys()
+    different = [name for name in first if first[name] != second[name]]
+    assert not different, different
