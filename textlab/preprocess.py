@@ -23,9 +23,9 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
-from gensim.models.phrases import FrozenPhrases, Phrases
 
 from textlab._errors import CleaningWarning, ConfigError, TextlabError, bad_value
 from textlab._io import sha256_file
@@ -38,6 +38,9 @@ from textlab._text.pipeline import (
 )
 from textlab._text.aliases import DEFAULT_ALIASES_PATH
 from textlab.corpus import Corpus
+
+if TYPE_CHECKING:  # gensim is imported when phrases are learned (it is slow to import)
+    from gensim.models.phrases import FrozenPhrases, Phrases
 
 __all__ = [
     "TokenizedCorpus",
@@ -54,6 +57,8 @@ __all__ = [
 
 #: Document columns that describe the text rather than the document; never copied to passages.
 TEXT_COLUMNS = ("text", "raw_text", "n_words_raw", "n_words_clean")
+#: Joins learned word pairs inside the gensim model; textlab tokens never contain it.
+PHRASE_DELIMITER = "__"
 
 
 @dataclass(frozen=True)
@@ -301,20 +306,59 @@ def learn_phrases(
 ) -> FrozenPhrases:
     """Learn two-word phrases with gensim ``Phrases`` and freeze the model.
 
+    The model joins words with ``"__"`` internally, so a learned pair never collides with a
+    token that already contains ``"_"`` (an alias such as ``data_center``); use
+    :func:`apply_phrases`, which joins with ``"_"``.  ``token_lists`` must be re-iterable
+    (a list, not a generator) when it is large and streamed.
+
+    Parameters
+    ----------
+    token_lists
+        One token list per passage.
+    min_count, threshold, scoring
+        gensim ``Phrases`` parameters (``scoring="npmi"`` needs ``threshold`` in [-1, 1]).
+
+    Returns
+    -------
+    gensim.models.phrases.FrozenPhrases
+        ``.phrasegrams`` maps ``"a__b"`` to its score.
+
     Examples
     --------
     >>> model = learn_phrases([["data", "center", "open"]] * 3 + [["open", "data"]])
     >>> apply_phrases([["new", "data", "center"]], model)
     [['new', 'data_center']]
     """
+    from gensim.models.phrases import Phrases
+
     model = Phrases(
-        token_lists, min_count=min_count, threshold=threshold, scoring=scoring, delimiter="_"
+        None,
+        min_count=min_count,
+        threshold=threshold,
+        scoring=scoring,
+        delimiter=PHRASE_DELIMITER,
     )
+    # Count unigrams and adjacent pairs with Counter (C speed; gensim's own loop is pure
+    # Python); the counts are exactly those of Phrases.add_vocab without connector words.
+    unigrams: Counter = Counter()
+    pairs: Counter = Counter()
+    for tokens in token_lists:
+        unigrams.update(tokens)
+        pairs.update(zip(tokens, tokens[1:]))
+    vocab = dict(unigrams)
+    vocab.update({a + PHRASE_DELIMITER + b: n for (a, b), n in pairs.items()})
+    model.vocab = vocab
+    model.corpus_word_count = sum(unigrams.values())
     return model.freeze()
 
 
-def apply_phrases(token_lists: Iterable[Sequence[str]], phrases: Phrases | FrozenPhrases) -> list[list[str]]:
-    """Join the phrases of a (frozen) gensim phrase model in each token list.
+def apply_phrases(
+    token_lists: Iterable[Sequence[str]], phrases: Phrases | FrozenPhrases
+) -> list[list[str]]:
+    """Join the phrases of a model from :func:`learn_phrases` in each token list, with ``_``.
+
+    Same result as gensim's ``phrases[tokens]`` (greedy, left to right), computed from the
+    model's set of word pairs, which is faster than gensim's per-pair scoring.
 
     Examples
     --------
@@ -322,10 +366,40 @@ def apply_phrases(token_lists: Iterable[Sequence[str]], phrases: Phrases | Froze
     >>> apply_phrases([["export", "control", "rule"]], model)
     [['export_control', 'rule']]
     """
-    return [phrases[list(tokens)] for tokens in token_lists]
+    pairs = _phrase_pairs(phrases)
+    return [_join_pairs(list(tokens), pairs) for tokens in token_lists]
 
 
-_NON_WORD = re.compile(r"[^\w]")
+def _join_pairs(tokens: list[str], pairs: frozenset) -> list[str]:
+    if len(tokens) < 2 or pairs.isdisjoint(zip(tokens, tokens[1:])):
+        return tokens
+    out: list[str] = []
+    i, n = 0, len(tokens)
+    while i < n:
+        if i + 1 < n and (tokens[i], tokens[i + 1]) in pairs:
+            out.append(tokens[i] + "_" + tokens[i + 1])
+            i += 2
+        else:
+            out.append(tokens[i])
+            i += 1
+    return out
+
+
+def _phrase_pairs(phrases) -> frozenset:
+    """The model's word pairs as a frozenset of tuples (cached on the model object)."""
+    cached = getattr(phrases, "_textlab_pairs", None)
+    if cached is not None:
+        return cached
+    model = phrases if hasattr(phrases, "phrasegrams") else phrases.freeze()
+    delimiter = getattr(model, "delimiter", PHRASE_DELIMITER)
+    pairs = frozenset(
+        tuple(parts) for g in model.phrasegrams if len(parts := g.split(delimiter)) == 2
+    )
+    try:
+        phrases._textlab_pairs = pairs
+    except AttributeError:
+        pass
+    return pairs
 
 
 def _surface_forms(counts: Counter, pipe, tokens: list[list[str]]) -> dict[str, str]:
@@ -402,7 +476,10 @@ def tokenize(passages: pd.DataFrame, *, options: TokenizerOptions | None = None)
             scoring=options.phrase_scoring,
         )
         tokens = apply_phrases(tokens, frozen)
-        found = {p: round(float(s), 6) for p, s in sorted(frozen.phrasegrams.items())}
+        found = {
+            p.replace(PHRASE_DELIMITER, "_"): round(float(v), 6)
+            for p, v in sorted(frozen.phrasegrams.items())
+        }
     params = options.to_params()
     params["phrases_found"] = found
     params["resources"] = _resource_hashes(options)

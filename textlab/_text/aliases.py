@@ -37,26 +37,55 @@ class AliasTable:
         """Return this table extended (and overridden per canonical token) by ``other``."""
         return AliasTable({**self.variants, **other.variants}, {**self.display, **other.display})
 
-    def compile(self) -> tuple[re.Pattern | None, dict[str, str], dict[str, str]]:
-        """Compile to ``(pattern, exact, lower)``: one regex and two variant -> token maps."""
+    def compile(self) -> tuple[str | None, dict[str, str], dict[str, str]]:
+        """Compile to ``(pattern, exact, lower)``: a regex source and variant -> token maps.
+
+        The pattern matches whole words only; exact (capitalised) variants are tried before
+        lower-case (any-case) ones, and within each kind the longest variant wins.
+        """
         exact: dict[str, str] = {}
         lower: dict[str, str] = {}
         for canonical, variants in self.variants.items():
             for variant in variants:
-                if variant.lower() == variant:
-                    lower[variant] = canonical
+                key = " ".join(variant.split())
+                if key.lower() == key:
+                    lower[key] = canonical
                 else:
-                    exact[variant] = canonical
-        if not exact and not lower:
+                    exact[key] = canonical
+        branches = []
+        if exact:
+            branches.append(_trie_pattern(exact))
+        if lower:
+            branches.append(f"(?i:{_trie_pattern(lower)})")
+        if not branches:
             return None, exact, lower
-        parts = [(v, False) for v in exact] + [(v, True) for v in lower]
-        parts.sort(key=lambda item: (-len(item[0]), item[0]))  # longest variant wins
-        alternatives = []
-        for variant, any_case in parts:
-            escaped = re.escape(variant).replace(r"\ ", r"\s+")
-            alternatives.append(f"(?i:{escaped})" if any_case else escaped)
-        pattern = re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?![\w])")
-        return pattern, exact, lower
+        return r"(?<!\w)(?:" + "|".join(branches) + r")(?![\w$])", exact, lower
+
+
+def _trie_pattern(words) -> str:
+    """Regex source matching any of ``words``, factored as a prefix trie (faster than a flat
+    alternation).  Optional tails are greedy, so the longest variant wins; spaces match any
+    run of whitespace."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        ends_here = "" in node
+        branches = [
+            (r"\s+" if char == " " else re.escape(char)) + build(child)
+            for char, child in sorted(node.items())
+            if char
+        ]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if ends_here else body
+
+    return build(trie)
 
 
 def _check_table(variants: Mapping, display: Mapping, where: str) -> AliasTable:

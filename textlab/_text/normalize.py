@@ -10,7 +10,9 @@ import unicodedata
 
 __all__ = [
     "normalize_text",
-    "bucket_numbers",
+    "classify_amount",
+    "MONEY_PATTERN",
+    "PERCENT_PATTERN",
     "number_rule",
     "singularize",
     "MONEY_TOKEN",
@@ -57,12 +59,17 @@ _TRANSLATION = str.maketrans(
 )
 
 
+_REPLACEMENTS = tuple(
+    (chr(code), "" if value is None else value) for code, value in _TRANSLATION.items()
+)
+
+
 def normalize_text(text: str) -> str:
-    """Normalise Unicode so that the same word is always spelled with the same characters.
+    r"""Normalise Unicode so that the same word is always spelled with the same characters.
 
     NFKC (ligatures, full-width forms, most unusual spaces), then curly quotes and primes to
     straight quotes, hyphen variants to ``-``, en/em dashes to a spaced ``" - "``, and
-    zero-width characters and soft hyphens removed.
+    zero-width characters and soft hyphens removed.  ASCII text is returned unchanged at once.
 
     Parameters
     ----------
@@ -77,51 +84,47 @@ def normalize_text(text: str) -> str:
     Examples
     --------
     >>> normalize_text("Huawei\u2019s \u201cfull\u2011stack\u201d\u00a0AI\u2014now")
-    'Huawei\\'s "full-stack" AI - now'
+    'Huawei\'s "full-stack" AI - now'
     """
-    if not text.isascii():
-        if not unicodedata.is_normalized("NFKC", text):
-            text = unicodedata.normalize("NFKC", text)
-        text = text.translate(_TRANSLATION)
+    if text.isascii():
+        return text
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    for char, replacement in _REPLACEMENTS:  # str.replace per rare char beats str.translate
+        if char in text:
+            text = text.replace(char, replacement)
     return text
 
 
-_SCALE = r"(?:trillion|billion|million|thousand|bn|mn|tn|[kmbt])"
+_SCALE = r"(?:[Tt]rillion|[Bb]illion|[Mm]illion|[Tt]housand|bn|mn|tn|[kKmMbBtT])"
 _CURRENCY_SYMBOL = r"(?:US\$|S\$|A\$|C\$|HK\$|RM|USD|EUR|GBP|CNY|RMB|MYR|[$€£¥₹])"
-_CURRENCY_WORD = r"(?:dollars?|euros?|pounds|yuan|renminbi|ringgit|yen|rupees?)"
+_CURRENCY_WORD = r"(?i:dollars?|euros?|pounds|yuan|renminbi|ringgit|yen|rupees?)"
 _NUM = r"\d+(?:[.,]\d+)*"
-_MONEY_RE = re.compile(
-    rf"(?<![\w$]){_CURRENCY_SYMBOL}\s?{_NUM}(?:\s?{_SCALE}\b)?"
-    rf"|(?<![\w.,]){_NUM}(?:\s?{_SCALE})?\s{_CURRENCY_WORD}\b",
-    re.IGNORECASE,
+#: Money: currency symbol/code + number + optional scale ("$200 billion", "$51M", "RM 10 million"),
+#: or number + optional scale + currency word ("180 billion yuan").
+MONEY_PATTERN = (
+    rf"{_CURRENCY_SYMBOL}\s?{_NUM}(?:\s?{_SCALE}(?![^\W_]))?"
+    rf"|{_NUM}(?:\s?{_SCALE})?\s{_CURRENCY_WORD}(?![^\W_])"
 )
-_PERCENT_RE = re.compile(rf"(?<![\w.,]){_NUM}\s?(?:%|per\s?cent\b)", re.IGNORECASE)
+#: Percentages: "13%", "6.5 %", "20 percent", "20 per cent".
+PERCENT_PATTERN = rf"{_NUM}\s?(?:%|(?i:per\s?cent)(?![^\W_]))"
+_MONEY_FULL = re.compile(MONEY_PATTERN)
+_PERCENT_FULL = re.compile(PERCENT_PATTERN)
 
 
-def bucket_numbers(text: str) -> str:
-    """Replace money amounts and percentages by the tokens ``money_amount`` and ``percent``.
-
-    A money amount is a currency symbol or code followed by a number and an optional scale
-    word (``$200 billion``, ``$51M``, ``US$5bn``, ``RM 10 million``), or a number followed by
-    a currency word (``180 billion yuan``).  A percentage is a number followed by ``%``,
-    ``percent`` or ``per cent``.
+def classify_amount(text: str) -> str | None:
+    """``"money_amount"`` or ``"percent"`` if ``text`` is exactly a money amount or percentage.
 
     Examples
     --------
-    >>> bucket_numbers("a $200 billion market, up 6.5% on 180 billion yuan")
-    'a  money_amount  market, up  percent  on  money_amount '
+    >>> [classify_amount(t) for t in ["$200 billion", "180 billion yuan", "6.5%", "2025"]]
+    ['money_amount', 'money_amount', 'percent', None]
     """
-    if not _has_digit(text):
-        return text
-    text = _MONEY_RE.sub(" " + MONEY_TOKEN + " ", text)
-    return _PERCENT_RE.sub(" " + PERCENT_TOKEN + " ", text)
-
-
-_DIGIT_RE = re.compile(r"\d")
-
-
-def _has_digit(text: str) -> bool:
-    return _DIGIT_RE.search(text) is not None
+    if _MONEY_FULL.fullmatch(text):
+        return MONEY_TOKEN
+    if _PERCENT_FULL.fullmatch(text):
+        return PERCENT_TOKEN
+    return None
 
 
 _BARE_NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")

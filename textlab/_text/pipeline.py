@@ -18,11 +18,11 @@ from nltk.stem.snowball import SnowballStemmer
 from textlab._errors import InputFileError
 from textlab._text.aliases import AliasTable, load_alias_table
 from textlab._text.normalize import (
+    MONEY_PATTERN,
     MONEY_TOKEN,
+    PERCENT_PATTERN,
     PERCENT_TOKEN,
-    _MONEY_RE,
-    _PERCENT_RE,
-    bucket_numbers,
+    classify_amount,
     normalize_text,
     number_rule,
     singularize,
@@ -36,7 +36,7 @@ DEFAULT_PHRASES_PATH = Path(str(_RESOURCES / "phrases.txt"))
 
 #: Words: numbers with separators ("30,000", "2.0"), else letter/digit runs joined by an
 #: apostrophe or underscore ("Huawei's", "united_states").  Hyphens and other marks split words.
-TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+(?:['_][^\W_]+)*")
+WORD_PATTERN = r"\d+(?:[.,]\d+)+|[^\W_]+(?:['_][^\W_]+)*"
 
 
 def read_word_list(source: object, default: Path, what: str) -> tuple[str, ...]:
@@ -81,7 +81,13 @@ class Pipeline:
         if options.extra_aliases:
             table = table.merged(load_alias_table(options.extra_aliases))
         self.alias_table: AliasTable = table
-        self.alias_re, self._exact, self._lower = table.compile()
+        alias_pattern, self._exact, self._lower = table.compile()
+        # One regex, one pass: alias variants | money | percentages | words.  Each distinct
+        # match is turned into a token once (memoised in self.cache).
+        branches = [alias_pattern] if alias_pattern else []
+        if options.numbers != "keep":
+            branches += [MONEY_PATTERN, PERCENT_PATTERN]
+        self.regex = re.compile("|".join(branches + [WORD_PATTERN]))
         words = read_word_list(options.stopwords, DEFAULT_STOPWORDS_PATH, "stopword")
         self.stopwords = frozenset(w.lower() for w in words + tuple(options.extra_stopwords))
         self.numbers = options.numbers
@@ -113,9 +119,19 @@ class Pipeline:
         self._first_words = frozenset(self.user_phrases)
 
     # -- per-word rule ----------------------------------------------------------------------
-    def _rule(self, word: str) -> str:
-        low = word.lower()
-        if low in self.protected:
+    def _rule(self, match: str) -> str:
+        """One matched string -> token ("" = drop).  Runs once per distinct string."""
+        plain = match.isalnum()
+        key = match if plain else " ".join(match.split())
+        canonical = self._exact.get(key) or self._lower.get(key.lower())
+        if canonical:
+            return canonical
+        if not plain and self.numbers != "keep":
+            amount = classify_amount(key)
+            if amount:
+                return amount if self.numbers == "bucket" else ""
+        low = match.lower()
+        if "_" in low and low in self.protected:  # a canonical token already in the text
             return low
         if "'" in low:
             if low in self.stopwords:
@@ -128,32 +144,15 @@ class Pipeline:
         if low in self.stopwords or not low:
             return ""
         if low[0].isdigit():
-            token = number_rule(low, self.numbers)
-            return token or ""
+            return number_rule(low, self.numbers) or ""
         if len(low) < self.min_length:
             return ""
         return self._stem(low)
 
     # -- per-text steps ---------------------------------------------------------------------
-    def _alias_repl(self, match: re.Match) -> str:
-        text = " ".join(match.group(0).split())
-        canonical = self._exact.get(text) or self._lower.get(text.lower(), text)
-        return f" {canonical} "
-
-    def prepare(self, text: str) -> str:
-        """Normalise, bucket numbers and substitute aliases (text -> text)."""
-        text = normalize_text(text)
-        if self.numbers == "bucket":
-            text = bucket_numbers(text)
-        elif self.numbers == "drop":
-            text = _PERCENT_RE.sub(" ", _MONEY_RE.sub(" ", text))
-        if self.alias_re is not None:
-            text = self.alias_re.sub(self._alias_repl, text)
-        return text
-
     def words(self, text: str) -> list[str]:
-        """Surface words of the prepared text, in order."""
-        return TOKEN_RE.findall(self.prepare(text))
+        """Matched strings of the normalised text, in order (words, alias variants, amounts)."""
+        return self.regex.findall(normalize_text(text))
 
     def join_user_phrases(self, tokens: list[str]) -> list[str]:
         """Join user-listed phrases (longest match first)."""
