@@ -367,6 +367,8 @@ class GroupLayout:
         ``N`` index of the resampling unit of each passage (``-1`` if no group).
     unit_group
         Group index of each unit, units sorted by group.
+    members
+        Per group, its passages (a slice when they are contiguous, else indices).
     """
 
     groups: list[str]
@@ -376,6 +378,7 @@ class GroupLayout:
     n_docs: np.ndarray
     unit_of_passage: np.ndarray
     unit_group: np.ndarray
+    members: list
 
     def resample_weights(self, rng: np.random.Generator, n: int = 1) -> np.ndarray:
         """Stratified bootstrap: draw ``n_g`` units with replacement within each group.
@@ -400,26 +403,20 @@ class GroupLayout:
         """Weighted means of ``values`` (``N`` or ``N x K``) per group.
 
         ``weights`` is one weight vector (``N``; result ``G`` or ``G x K``) or a
-        batch of them (``m x N``; result ``m x G`` or ``m x G x K``), all
-        computed with weighted ``np.bincount`` (one per column of ``values``).
+        batch of them (``m x N``; result ``m x G`` or ``m x G x K``): one weighted
+        sum per group (contiguous slices when the passages are grouped).
         """
         batch = np.atleast_2d(weights)
-        m, n_groups = batch.shape[0], len(self.groups)
-        cols = np.flatnonzero(self.codes >= 0)
-        rows = (np.arange(m)[:, None] * n_groups + self.codes[cols][None, :]).ravel()
-        data = batch[:, cols]
-        size = m * n_groups
-        totals = np.bincount(rows, weights=data.ravel(), minlength=size)
-        vals = np.asarray(values)[cols]
-        if vals.ndim == 1:
-            sums = np.bincount(rows, weights=(data * vals).ravel(), minlength=size)
-        else:
-            sums = np.stack([np.bincount(rows, weights=(data * vals[:, k]).ravel(), minlength=size)
-                             for k in range(vals.shape[1])], axis=1)
+        vals = np.asarray(values, dtype=float)
+        out = np.empty((batch.shape[0], len(self.groups)) + vals.shape[1:])
         with np.errstate(invalid="ignore", divide="ignore"):
-            means = sums / (totals if sums.ndim == 1 else totals[:, None])
-        means = means.reshape((m, n_groups) + means.shape[1:])
-        return means[0] if np.ndim(weights) == 1 else means
+            for g, rows in enumerate(self.members):
+                w = batch[:, rows]
+                totals = w.sum(axis=1)
+                # einsum's own loop, not BLAS: a multi-threaded BLAS on a busy machine is far slower here
+                sums = np.einsum("mn,n...->m...", w, vals[rows])
+                out[:, g] = sums / (totals if sums.ndim == 1 else totals[:, None])
+        return out[0] if np.ndim(weights) == 1 else out
 
 
 def check_unit(resampling_unit: str) -> None:
@@ -524,7 +521,12 @@ def build_layout(
     unit_of_passage[present] = inverse
     unit_group = (unique_keys // span).astype(np.int64)
 
-    return GroupLayout(groups, codes, units, n_passages, n_docs, unit_of_passage, unit_group)
+    members = []
+    for g in range(n_groups):
+        rows = np.flatnonzero(codes == g)
+        contiguous = rows[-1] - rows[0] + 1 == len(rows) if len(rows) else True
+        members.append(slice(int(rows[0]), int(rows[-1]) + 1) if len(rows) and contiguous else rows)
+    return GroupLayout(groups, codes, units, n_passages, n_docs, unit_of_passage, unit_group, members)
 
 
 def percentile_interval(replicates: np.ndarray, ci_level: float) -> tuple[np.ndarray, np.ndarray]:
