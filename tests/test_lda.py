@@ -164,6 +164,16 @@ def test_convergence_table(engine, default_fit, gensim_fit):
     np.testing.assert_allclose(table["perplexity"], np.exp(-values))
 
 
+def test_default_tomotopy_stops_when_converged(default_fit):
+    from textlab.models.lda import TOMOTOPY_MAX_PASSES, TOMOTOPY_MIN_PASSES
+
+    table = default_fit.convergence
+    assert TOMOTOPY_MIN_PASSES <= default_fit.params["passes"] < TOMOTOPY_MAX_PASSES
+    assert default_fit.params["passes_requested"] is None
+    eligible = table[table["pass"] >= TOMOTOPY_MIN_PASSES]
+    assert eligible["converged"].iloc[-1] and not eligible["converged"].iloc[:-1].any()  # stopped at the first
+
+
 def test_gensim_bound_nearly_monotone(gensim_fit):
     values = gensim_fit.convergence["perplexity_bound"].to_numpy()
     drops = np.diff(values)

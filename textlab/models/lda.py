@@ -28,7 +28,10 @@ from textlab._progress import progress
 __all__ = ["LdaFit", "fit_lda"]
 
 ENGINES = ("auto", "gensim", "tomotopy")
-DEFAULT_PASSES = {"gensim": 20, "tomotopy": 500}
+DEFAULT_PASSES = {"gensim": 20, "tomotopy": None}
+TOMOTOPY_MAX_PASSES = 1000  # default Gibbs sweeps: stop when converged, at most this many
+TOMOTOPY_MIN_PASSES = 100
+TOMOTOPY_WINDOW = 5  # recorded steps (10 sweeps each) compared for convergence and averaged for topic_term
 DEFAULT_ITERATIONS = {"gensim": 100, "tomotopy": None}
 _CONVERGENCE_COLUMNS = ["pass", "perplexity_bound", "perplexity", "relative_change", "converged"]
 
@@ -96,7 +99,7 @@ class LdaFit:
         [['a', 'b'], ['c', 'd']]
         """
         order = np.argsort(-self.topic_term, axis=1, kind="stable")[:, :n_terms]
-        return [list(self.vocabulary[row]) for row in order]
+        return [[str(term) for term in self.vocabulary[row]] for row in order]
 
 
 class _RemappedCorpus:
@@ -154,7 +157,7 @@ def _prepare(corpus, dictionary, passage_ids, no_below, no_above, keep_n):
         else:  # a plain mapping: count document frequencies with one pass
             full = Dictionary.from_corpus(corpus, id2word=dict(dictionary.items()) if isinstance(dictionary, Mapping)
                                           else dict(dictionary.items()))
-        n_docs = full.num_docs
+        n_docs = len(corpus) if hasattr(corpus, "__len__") else sum(1 for _ in corpus)
     if n_docs == 0:
         raise EstimationError("corpus is empty: fit_lda needs at least 2 passages with tokens")
     report = _filter(full, n_docs, no_below, no_above, keep_n)
@@ -191,9 +194,9 @@ def _filter(full: Dictionary, n_docs: int, no_below: int, no_above: float, keep_
         raise bad_value("no_below", no_below, "an integer >= 1 (minimum number of passages containing a term)")
     if not (0 < no_above <= 1):
         raise bad_value("no_above", no_above, "a fraction in (0, 1] (maximum share of passages containing a term)")
-    dfs = np.array([full.dfs.get(i, 0) for i in range(len(full))])
+    dfs = np.array([full.dfs.get(i, 0) for i in full.token2id.values()])
     n_rare = int(np.sum(dfs < no_below))
-    n_common = int(np.sum(dfs > no_above * n_docs))
+    n_common = int(np.sum(dfs > no_above * full.num_docs))  # as filter_extremes counts
     old_ids = dict(full.token2id)
     kept = full  # a private copy made by _prepare
     kept.filter_extremes(no_below=no_below, no_above=no_above, keep_n=keep_n)
@@ -207,15 +210,21 @@ def _filter(full: Dictionary, n_docs: int, no_below: int, no_above: float, keep_
             "n_removed_no_below": n_rare, "n_removed_no_above": n_common}
 
 
-def _convergence_table(values: Sequence[float], passes: Sequence[int], tol: float, window: int = 1) -> pd.DataFrame:
-    """Per-pass table; ``relative_change`` compares the mean of the last ``window`` rows with the
-    ``window`` rows before (``window > 1`` smooths the sampling noise of Gibbs log-likelihoods)."""
+def _windowed_change(values: Sequence[float], window: int) -> np.ndarray:
+    """Relative change of the mean of the last ``window`` values against the ``window`` before."""
     values = np.asarray(values, dtype=float)
     change = np.full(len(values), np.nan)
     for i in range(2 * window - 1, len(values)):
         now = values[i - window + 1 : i + 1].mean()
         before = values[i - 2 * window + 1 : i - window + 1].mean()
         change[i] = abs(now - before) / max(abs(before), 1e-300)
+    return change
+
+
+def _convergence_table(values: Sequence[float], passes: Sequence[int], tol: float, window: int = 1) -> pd.DataFrame:
+    """Per-pass table; ``window > 1`` smooths the sampling noise of Gibbs log-likelihoods."""
+    values = np.asarray(values, dtype=float)
+    change = _windowed_change(values, window)
     return pd.DataFrame({"pass": np.asarray(passes, dtype=int), "perplexity_bound": values,
                          "perplexity": np.exp(-values), "relative_change": change,
                          "converged": change < tol}, columns=_CONVERGENCE_COLUMNS)
@@ -329,12 +338,20 @@ def _fit_tomotopy(bow, id2word, n_docs, opts):
             model.add_doc(words[np.repeat(ids, cnt)].tolist())
             n_words += int(cnt.sum())
             present[d] = True
-    passes = opts["passes"]
-    step = max(1, passes // 25)
+    adaptive = opts["passes"] is None  # default: sweep until converged, at most TOMOTOPY_MAX_PASSES
+    passes = TOMOTOPY_MAX_PASSES if adaptive else opts["passes"]
+    step = 10 if passes >= 100 else max(1, passes // 10)
+    def sample() -> np.ndarray:
+        out = np.zeros((k, len(id2word)))
+        out[:, cols] = np.vstack([model.get_topic_word_dist(t) for t in range(k)])
+        return out
+
     model.train(0, workers=opts["workers"])  # initial random assignment: pass 0 of the table
-    values, marks, done = [model.ll_per_word], [0], 0
-    for stop in progress(range(step, passes + step, step), desc="LDA (tomotopy) sweeps", unit="step",
-                         disable=not opts["progress"] or None):
+    cols = np.array([id2word.token2id[w] for w in model.used_vocabs], dtype=np.intp)
+    values, marks, samples, done = [model.ll_per_word], [0], [], 0
+    bar = progress(range(step, passes + step, step), desc="LDA (tomotopy) sweeps", unit="step",
+                   disable=not opts["progress"] or None)
+    for stop in bar:
         stop = min(stop, passes)
         if stop <= done:
             continue
@@ -342,9 +359,11 @@ def _fit_tomotopy(bow, id2word, n_docs, opts):
         done = stop
         values.append(model.ll_per_word)
         marks.append(done)
-    cols = np.array([id2word.token2id[w] for w in model.used_vocabs], dtype=np.intp)
-    topic_term = np.zeros((k, len(id2word)))
-    topic_term[:, cols] = np.vstack([model.get_topic_word_dist(t) for t in range(k)])
+        samples = (samples + [sample()])[-TOMOTOPY_WINDOW:]
+        if adaptive and done >= TOMOTOPY_MIN_PASSES and _windowed_change(values, TOMOTOPY_WINDOW)[-1] < opts["tol"]:
+            break
+    # topic-word estimate: mean of the samples over the last window (less Gibbs noise than one sample)
+    topic_term = np.mean(samples, axis=0)
     topic_term /= topic_term.sum(axis=1, keepdims=True)
     alpha_fit = np.asarray(model.alpha, dtype=float)
     counts = np.zeros((n_docs, k))
@@ -393,8 +412,9 @@ def fit_lda(
     random_state
         Seed (gensim ``random_state``, tomotopy ``seed``); the same seed gives identical arrays.
     passes
-        Passes over the corpus: gensim training passes (default 20) or tomotopy Gibbs sweeps
-        (default 500).
+        gensim: training passes over the corpus (default 20). tomotopy: Gibbs sweeps; by default
+        (``None``) sweep in steps of 10 until converged (at least 100, at most 1000 sweeps);
+        an integer runs exactly that many. ``params["passes"]`` records the number run.
     iterations
         gensim only: maximum variational iterations per document and E-step (default 100);
         a document stops early when its ``gamma`` changes less than ``gamma_threshold``.
@@ -409,8 +429,10 @@ def fit_lda(
     gamma_threshold
         gensim only: per-document convergence threshold of the E-step.
     tol
-        A pass is ``converged`` when the per-word bound (log-likelihood) changes by less than
-        ``tol`` relative to the previous recorded pass.
+        A pass is ``converged`` when the per-word bound changes by less than ``tol`` relative to
+        the previous pass (gensim), or the mean per-word log-likelihood of the last 50 sweeps
+        changes by less than ``tol`` relative to the 50 before (tomotopy, whose topic-word
+        estimate is the mean of the samples taken every 10 sweeps over those last 50).
     no_below, no_above, keep_n
         Dictionary filtering (gensim ``Dictionary.filter_extremes``): keep terms in at least
         ``no_below`` passages and at most ``no_above`` (fraction) of them, then the ``keep_n``
@@ -458,7 +480,7 @@ def fit_lda(
         raise bad_value("random_state", random_state, "an integer seed")
     passes = DEFAULT_PASSES[used] if passes is None else passes
     iterations = DEFAULT_ITERATIONS[used] if iterations is None else iterations
-    if not (isinstance(passes, (int, np.integer)) and passes >= 1):
+    if not (passes is None and used == "tomotopy") and not (isinstance(passes, (int, np.integer)) and passes >= 1):
         raise bad_value("passes", passes, "an integer >= 1")
     if used == "gensim" and not (isinstance(iterations, (int, np.integer)) and iterations >= 1):
         raise bad_value("iterations", iterations, "an integer >= 1")
@@ -474,22 +496,23 @@ def fit_lda(
         raise EstimationError(
             f"n_topics={n_topics} is more than the {n_docs} passages: choose n_topics between 2 and {n_docs}"
         )
-    opts = dict(n_topics=int(n_topics), random_state=int(random_state), passes=int(passes), iterations=iterations,
+    opts = dict(n_topics=int(n_topics), random_state=int(random_state), passes=passes, iterations=iterations,
                 alpha=alpha, eta=eta, chunksize=int(chunksize), update_every=int(update_every),
-                gamma_threshold=gamma_threshold, workers=int(workers), progress=progress)
+                gamma_threshold=gamma_threshold, workers=int(workers), progress=progress, tol=tol)
     fitter = _fit_gensim if used == "gensim" else _fit_tomotopy
     topic_term, dirichlet, values, marks, alpha_fit, model, n_words = fitter(bow, id2word, n_docs, opts)
-    convergence = _convergence_table(values, marks, tol, window=1 if used == "gensim" else 5)
+    convergence = _convergence_table(values, marks, tol, window=1 if used == "gensim" else TOMOTOPY_WINDOW)
+    passes_run = int(convergence["pass"].iloc[-1])
     converged = bool(convergence["converged"].iloc[-1]) if len(convergence) else False
     if not converged:
         last = convergence["relative_change"].iloc[-1] if len(convergence) else float("nan")
         warnings.warn(
-            f"LDA ({used}) did not converge in passes={passes}: last relative change of the per-word "
+            f"LDA ({used}) did not converge in passes={passes_run}: last relative change of the per-word "
             f"bound {last:.2g} >= tol={tol}; increase passes", TextlabWarning, stacklevel=2)
     vocabulary = np.array([id2word[i] for i in range(len(id2word))], dtype=str)
     params = {
         "n_topics": int(n_topics), "random_state": int(random_state), "engine": used, "engine_requested": engine,
-        "passes": int(passes), "iterations": iterations, "alpha": alpha, "alpha_fitted": alpha_fit.tolist(),
+        "passes": passes_run, "passes_requested": passes, "iterations": iterations, "alpha": alpha, "alpha_fitted": alpha_fit.tolist(),
         "eta": eta, "chunksize": int(chunksize) if used == "gensim" else None,
         "update_every": int(update_every) if used == "gensim" else None,
         "gamma_threshold": gamma_threshold if used == "gensim" else None, "tol": tol, "workers": int(workers),
