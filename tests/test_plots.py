@@ -190,7 +190,8 @@ def test_keyness_intervals_draw_the_bootstrap_interval(keyness):
 
 
 def test_distinctive_terms_one_panel_per_group_bars_equal_tfidf():
-    rows = [(g, r, f"{g[:3]}{r}", f"{g[:3]} {r}", 1.0 / r) for g in ["huawei-led", "aws-led", "mixed"] for r in range(1, 13)]
+    rows = [(g, r, f"{g[:3]}{r}", f"{g[:3]} {r}", 1.0 / r)
+            for g in ["huawei-led", "aws-led", "mixed"] for r in range(1, 13)]
     table = pd.DataFrame(rows, columns=["group", "rank", "term", "label", "tfidf"])
     axes = plots.plot_distinctive_terms(table)
     assert [ax.get_title(loc="left") for ax in axes] == ["aws-led", "huawei-led", "mixed"]
@@ -204,7 +205,8 @@ def test_distinctive_terms_one_panel_per_group_bars_equal_tfidf():
 
 
 def test_model_selection_mean_line_and_chosen_k():
-    rows = [(k, s, 0.3 + 0.01 * k + 0.02 * s, 0.01 * k - 0.003 * s, 1 - 0.05 * k, 100.0) for k in range(2, 9) for s in range(3)]
+    rows = [(k, s, 0.3 + 0.01 * k + 0.02 * s, 0.01 * k - 0.003 * s, 1 - 0.05 * k, 100.0)
+            for k in range(2, 9) for s in range(3)]
     table = pd.DataFrame(rows, columns=["n_topics", "random_state", "c_v", "c_npmi", "diversity", "perplexity"])
     axes = plots.plot_model_selection(table, chosen_n_topics=5)
     assert len(axes) == 3

@@ -54,7 +54,8 @@ def corpus_overview_table(docs: pd.DataFrame, *, group_column: str, title_column
         }
     )
     table["n_words_removed"] = table["n_words_raw"] - table["n_words_clean"]
-    table["share_removed"] = np.where(table["n_words_raw"] > 0, table["n_words_removed"] / table["n_words_raw"].clip(lower=1), 0.0)
+    raw = table["n_words_raw"]
+    table["share_removed"] = np.where(raw > 0, table["n_words_removed"] / raw.clip(lower=1), 0.0)
     if title_column and title_column in docs.columns:
         table["title"] = docs[title_column].astype(str).to_numpy()
     return table.sort_values(["group", "doc_id"], kind="stable").reset_index(drop=True)
@@ -121,7 +122,8 @@ def plot_corpus_overview(
         ax.barh(y, clean, height=0.7, color=bar_colors, edgecolor=bar_colors, linewidth=0.6)
         for yi, r, c in zip(y, raw, clean, strict=True):
             share = 0.0 if r <= 0 else (r - c) / r
-            ax.text(r, yi, f" \u2212{share:.0%}" if share > 0 else " 0%", va="center", ha="left", fontsize=7, clip_on=False)
+            label = f" \u2212{share:.0%}" if share > 0 else " 0%"
+            ax.text(r, yi, label, va="center", ha="left", fontsize=7, clip_on=False)
         if title_width > 0 and "title" in table.columns:
             labels = [f"{d} {shorten(t, title_width)}" for d, t in zip(table["doc_id"], table["title"], strict=True)]
         else:
@@ -156,7 +158,8 @@ def _plot_overview_distribution(table: pd.DataFrame, *, ax: Axes | None, colors:
                     boxprops={"facecolor": colors[g] if filled else "white", "edgecolor": colors[g],
                               "hatch": None if filled else "/////", "linewidth": 0.6},
                     medianprops={"color": "white" if filled else colors[g], "linewidth": 1.0},
-                    whiskerprops={"color": colors[g], "linewidth": 0.6}, capprops={"color": colors[g], "linewidth": 0.6},
+                    whiskerprops={"color": colors[g], "linewidth": 0.6},
+                    capprops={"color": colors[g], "linewidth": 0.6},
                 )
             share = 1 - clean.sum() / raw.sum() if raw.sum() > 0 else 0.0
             ax.text(1.0, base, f" \u2212{share:.0%}", transform=ax.get_yaxis_transform(), va="center", ha="left",

@@ -25,7 +25,8 @@ def _one_comparison(table: pd.DataFrame, name: str) -> tuple[str, str]:
     if len(pairs) != 1:
         listed = [f"{a} vs {b}" for a, b in pairs.itertuples(index=False)]
         raise ConfigError(
-            f"{name} holds {len(pairs)} comparisons {listed}; pass one, e.g. table[table['group'] == {listed[0].split(' vs ')[0]!r}]"
+            f"{name} holds {len(pairs)} comparisons {listed}; pass one, "
+            f"e.g. table[table['group'] == {listed[0].split(' vs ')[0]!r}]"
         )
     return tuple(pairs.iloc[0])  # type: ignore[return-value]
 
@@ -264,6 +265,7 @@ def plot_keyness_intervals(
         ax.axvline(0, color="#999999", linewidth=0.5, zorder=0)
         ax.set_yticks(y, [shorten(t, 22) for t in names])
         ax.set_ylim(-0.7, n - 0.3)
-        ax.set_xlabel(f"Log-odds, 95% bootstrap interval\n\u2190 {shorten(reference, 14)}   {shorten(group, 14)} \u2192")
+        sides = f"\u2190 {shorten(reference, 14)}   {shorten(group, 14)} \u2192"
+        ax.set_xlabel(f"Log-odds, 95% bootstrap interval\n{sides}")
         finish_ticks(ax)
     return ax
