@@ -10,7 +10,15 @@ next to the figure. :func:`save_figure` is the only function that writes.
 
 Figures are drawn in the shipped style (:func:`style`) at print size
 (:data:`SINGLE_COLUMN` 3.5 in, :data:`FULL_WIDTH` 7.2 in), with one fixed
-colour per group (:func:`group_colors`).
+colour per group (:func:`group_colors`). Plot functions draw inside the
+style even when given an ``ax``, so a figure keeps its print sizes; wrap the
+whole figure in ``with style():`` when composing panels yourself, e.g.::
+
+    fig, (left, right) = figure("full", 3.4, ncols=2, width_ratios=[1.6, 1])
+    labels = select_keyness_labels(table, n=8)
+    plot_keyness(table, ax=left, labels=labels)
+    plot_keyness_intervals(labels, ax=right)
+    save_figure(fig, "figures/keyness")
 """
 
 from ._colors import NEUTRAL, OKABE_ITO, STUDY_COLORS, group_colors
