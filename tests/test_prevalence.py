@@ -213,3 +213,9 @@ def test_refusals(study):
         estimate_prevalence(fits, passages, group_column="narrative", resampling_unit="word")
     with pytest.raises(ConfigError, match="not in passages"):
         estimate_prevalence(fits, passages.iloc[1:], group_column="narrative")
+
+
+def test_few_documents_are_flagged_with_the_number_of_distinct_resamples(study):
+    fits, passages = study
+    with pytest.warns(SmallSampleWarning, match="'huawei-led' has only 3 documents.* 10 distinct resamples"):
+        estimate_prevalence(fits, passages, group_column="narrative", n_draws=2, n_boot=2)

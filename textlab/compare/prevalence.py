@@ -347,6 +347,8 @@ def _pooled_sd(replicates: np.ndarray, run: np.ndarray) -> np.ndarray:
 # Groups and stratified bootstrap weights (shared with textlab.compare.frames)
 # ---------------------------------------------------------------------------
 _UNITS = ("document", "passage")
+#: Below this many documents a group's document bootstrap is flagged as coarse (warning only).
+FEW_DOCUMENTS = 5
 
 
 @dataclass(frozen=True)
@@ -504,6 +506,14 @@ def build_layout(
             )
         else:
             units.append("document")
+            if n_docs[g] < FEW_DOCUMENTS:
+                warnings.warn(
+                    f"{what}: group {group!r} has only {n_docs[g]} documents, so a document bootstrap has "
+                    f"{math.comb(2 * int(n_docs[g]) - 1, int(n_docs[g]))} distinct resamples; its interval is "
+                    "coarse and tends to be too narrow",
+                    SmallSampleWarning,
+                    stacklevel=3,
+                )
         if n_passages[g] < 2:
             warnings.warn(
                 f"{what}: group {group!r} has {n_passages[g]} passage(s); its interval reflects no sampling variability",
