@@ -256,8 +256,7 @@ def score_frames(
     if resampling_unit == "document" and "doc_id" not in passages.columns:
         raise ConfigError("resampling_unit='document' needs a 'doc_id' column in the passages; "
                           "add it or use resampling_unit='passage'")
-    normalize, normalize_name = (normalize, getattr(normalize, "__name__", repr(normalize))) if normalize \
-        else _default_normalize(tokenized)
+    normalize, normalize_name = (normalize, _describe(normalize)) if normalize else _default_normalize(tokenized)
 
     frame_names = list(codebook.frames)
     vocabulary = {t for toks in tokenized.tokens for t in toks}
@@ -349,6 +348,13 @@ def _default_normalize(tokenized: TokenizedCorpus) -> tuple[Callable[[str], list
     except (ImportError, TypeError, ValueError):
         pass
     return _lower_words, "lower-cased words (tokenized.params holds no TokenizerOptions)"
+
+
+def _describe(func: Callable) -> str:
+    """Readable name of a normaliser for ``params`` (``partial`` objects show their function)."""
+    inner = func.func if isinstance(func, partial) else func
+    name = f"{getattr(inner, '__module__', '')}.{getattr(inner, '__qualname__', repr(inner))}".lstrip(".")
+    return f"{name} (partial)" if isinstance(func, partial) else name
 
 
 def _lower_words(text: str) -> list[str]:
