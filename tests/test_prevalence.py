@@ -133,8 +133,9 @@ def test_document_resampling_is_wider_than_passage_resampling_for_clustered_docu
     doc_level = np.repeat(rng.dirichlet([1.0, 1.0], size=8), 10, axis=0)  # passages copy their document
     fit = make_fit(doc_level * 1e6, passages["passage_id"])
     by_doc = estimate_prevalence([fit], passages, group_column="narrative", n_draws=10, n_boot=400)
-    by_passage = estimate_prevalence([fit], passages, group_column="narrative", n_draws=10, n_boot=400,
-                                     resampling_unit="passage")
+    with pytest.warns(SmallSampleWarning, match="treats passages as independent"):
+        by_passage = estimate_prevalence([fit], passages, group_column="narrative", n_draws=10, n_boot=400,
+                                         resampling_unit="passage")
     width = lambda r: (r.by_group["ci_high"] - r.by_group["ci_low"]).iloc[0]  # noqa: E731
     assert width(by_doc) > 2 * width(by_passage)
     assert by_passage.by_group["resampling_unit"].eq("passage").all()

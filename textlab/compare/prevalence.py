@@ -46,6 +46,9 @@ class PrevalenceResult:
         ``group_a, group_b, jsd, ci_low, ci_high``: Jensen–Shannon *divergence*
         (base 2, in [0, 1]) between the groups' mean topic mixtures; this is the
         square of what ``scipy.spatial.distance.jensenshannon(p, q, base=2)`` returns.
+        Noise can only add divergence, so replicate divergences sit above the point
+        estimate when the groups are similar: the interval can exclude ``jsd`` and then
+        says how large the divergence could be, not where it is centred.
     variance_components
         ``topic, group, source, sd`` with ``source`` in ``posterior`` (topic
         proportions drawn, no resampling, within a run), ``resampling`` (units
@@ -492,6 +495,13 @@ def build_layout(
     n_docs = np.array([len(np.unique(doc_codes[codes == g])) for g in range(n_groups)])
 
     units: list[str] = []
+    if resampling_unit == "passage" and doc_ids is not None:
+        warnings.warn(
+            f"{what}: resampling_unit='passage' treats passages as independent; passages of one document "
+            "are not, so intervals can be too narrow (recorded in the resampling_unit column)",
+            SmallSampleWarning,
+            stacklevel=3,
+        )
     for g, group in enumerate(groups):
         if resampling_unit == "passage" or doc_ids is None:
             units.append("passage")
