@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from gensim.corpora import MmCorpus
+from gensim.corpora import Dictionary, MmCorpus
 
 from textlab.cache import (
     CacheWarning,
@@ -65,6 +65,7 @@ def corpus_csv(tmp_path) -> Path:
     for i in range(40):
         body = " ".join(rng.choice(vocab, size=int(rng.integers(3, 12))))
         texts.append(f"Data centre {body}" if i % 3 else body)  # "data centre" repeated: a phrase
+    texts[7] = "123 !!"  # no tokens: must stay an (empty) row
     frame = pd.DataFrame({"doc_id": [f"d{i:02d}" for i in range(40)], "text": texts,
                           "outlet": [["star", "edge", "nst"][i % 3] for i in range(40)]})
     path = tmp_path / "corpus.csv"
@@ -81,6 +82,15 @@ def test_bow_matches_an_independent_count(corpus_csv, tmp_path):
     cached = _build(corpus_csv, tmp_path / "c", words)
     frame = pd.read_csv(corpus_csv)
     assert cached.ids.tolist() == frame["doc_id"].tolist()
+    assert len(cached.bow()) == 40 and list(cached.bow())[7] == []
+    token2id = cached.dictionary.token2id
+    assert sorted(token2id, key=token2id.get) == sorted(token2id)  # ids in alphabetical order
+    reference = Dictionary([words(t) for t in frame["text"]])  # gensim's own counting
+    for stat in ("dfs", "cfs"):
+        ours = {cached.dictionary[i]: n for i, n in getattr(cached.dictionary, stat).items()}
+        assert ours == {reference[i]: n for i, n in getattr(reference, stat).items()}
+    assert (cached.dictionary.num_docs, cached.dictionary.num_pos, cached.dictionary.num_nnz) == (
+        reference.num_docs, reference.num_pos, reference.num_nnz)
     expected = [Counter(words(t)) for t in frame["text"]]
     got = [{cached.dictionary[i]: int(c) for i, c in doc} for doc in MmCorpus(str(cached.bow_path))]
     assert got == [dict(e) for e in expected]
@@ -167,6 +177,17 @@ def test_phrases_join_frequent_collocations(corpus_csv, tmp_path):
     cached = _build(corpus_csv, tmp_path / "c", words, phrases={"min_count": 3, "threshold": 0.5, "scoring": "npmi"})
     assert "data_centre" in cached.dictionary.token2id
     assert "data" not in cached.dictionary.token2id  # "data" only ever occurs before "centre"
+
+
+def test_streamed_phrases_equal_textlab_learn_phrases(corpus_csv, tmp_path):
+    from textlab.preprocess import apply_phrases, learn_phrases
+
+    settings = {"min_count": 3, "threshold": 0.2, "scoring": "npmi"}
+    cached = _build(corpus_csv, tmp_path / "c", words, phrases=settings)
+    raw = [words(t) for t in pd.read_csv(corpus_csv)["text"]]
+    expected = apply_phrases(raw, learn_phrases(raw, **settings))
+    assert list(iter_cached_tokens(cached)) == expected
+    assert any("_" in t for doc in expected for t in doc)
 
 
 def test_group_counts_equal_sums_over_documents(corpus_csv, tmp_path):

@@ -123,3 +123,13 @@ def test_bad_n_jobs(table, tmp_path):
     path = _write(table, tmp_path, "csv")
     with pytest.raises(ConfigError, match="n_jobs=0"):
         list(preprocess_stream(iter_documents(path), preprocess_fn=lower_words, n_jobs=0))
+
+
+def test_fast_cleaning_equals_clean_text(seeds_dir):
+    from textlab.clean import clean_text
+    from textlab.stream import clean_text_only
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(seeds_dir.glob("*.txt"))]
+    texts.append("Logo\nA headline here\n\nBody text.\n\nA headline here")
+    for text in texts:
+        assert clean_text_only(text) == clean_text(text)[0]

@@ -31,8 +31,10 @@ import hashlib
 import inspect
 import json
 import os
+import shutil
 import time
 import warnings
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -305,13 +307,14 @@ def _build_tokens(path, directory, *, fn, reader_options, n_jobs, batch_size, sh
         for chunk in chunks:
             for start in range(0, len(chunk), batch_size):
                 part = chunk.iloc[start : start + batch_size]
-                yield part, part["text"].tolist()
+                texts = part["text"].tolist()
+                yield (part, texts), texts
 
     try:
         with doc_progress("tokenising", show_progress=show_progress) as bar:
-            for part, token_lists in map_batches(fn, batches(), n_jobs=n_jobs):
+            for (part, texts), token_lists in map_batches(fn, batches(), n_jobs=n_jobs):
                 doc_ids = part.index.astype(str).tolist()
-                n_in += int(part["text"].str.split().str.len().sum())
+                n_in += sum(len(text.split()) for text in texts)
                 n_out += sum(len(t) for t in token_lists)
                 token_sink.add(pd.DataFrame({"doc_id": doc_ids, "tokens": _join_tokens(token_lists)}))
                 meta = part.drop(columns=["text"]).astype("string")
@@ -362,49 +365,160 @@ def _phrase_settings(phrases: bool | dict | None, options: Any) -> dict | None:
     return settings
 
 
-def _build_bow(tokens_dir: Path, directory: Path, *, phrase_settings, no_below, no_above, keep_n, show_progress) -> dict:
+class _TermCounter:
+    """Document and collection frequencies of every token, counted batch by batch.
+
+    Same numbers as gensim ``Dictionary.add_documents`` (counted with
+    ``Counter``, at C speed) and, like it, pruned to the ``prune_at`` terms with
+    the highest document frequency when it grows larger, so memory is bounded.
+    Term ids are assigned in alphabetical order (as scikit-learn orders columns).
+    """
+
+    def __init__(self, prune_at: int = 2_000_000) -> None:
+        self.dfs: Counter = Counter()
+        self.cfs: Counter = Counter()
+        self.num_docs = self.num_pos = self.num_nnz = 0
+        self.prune_at = prune_at
+
+    def add(self, token_lists: Sequence[list[str]]) -> None:
+        for tokens in token_lists:
+            self.cfs.update(tokens)
+            unique = set(tokens)
+            self.dfs.update(unique)
+            self.num_pos += len(tokens)
+            self.num_nnz += len(unique)
+        self.num_docs += len(token_lists)
+        if len(self.dfs) > self.prune_at:
+            keep = {t for t, _ in self.dfs.most_common(self.prune_at)}
+            self.dfs = Counter({t: n for t, n in self.dfs.items() if t in keep})
+            self.cfs = Counter({t: n for t, n in self.cfs.items() if t in keep})
+
+    def dictionary(self) -> Dictionary:
+        dictionary = Dictionary()
+        terms = sorted(self.dfs)
+        dictionary.token2id = {t: i for i, t in enumerate(terms)}
+        dictionary.dfs = {i: self.dfs[t] for i, t in enumerate(terms)}
+        dictionary.cfs = {i: self.cfs[t] for i, t in enumerate(terms)}
+        dictionary.num_docs, dictionary.num_pos, dictionary.num_nnz = self.num_docs, self.num_pos, self.num_nnz
+        return dictionary
+
+
+_MM_HEADER = b"%%MatrixMarket matrix coordinate real general\n"
+_MM_SIZE_WIDTH = 60
+
+
+def _write_mm(path: Path, batches, token2id: dict, n_docs: int, bar) -> int:
+    """Write a gensim-readable Matrix Market bag of words, vectorised per batch.
+
+    Rows are documents (1-based), columns term ids (1-based), values counts;
+    tokens not in ``token2id`` are skipped, empty documents have no lines (gensim
+    yields them as ``[]``). Returns the number of non-zero entries.
+    """
+    import pyarrow.csv as pacsv
+
+    n_terms = len(token2id)
+    options = pacsv.WriteOptions(include_header=False, delimiter=" ", quoting_style="none")
+    nnz, doc0 = 0, 0
+    with open(path, "wb") as handle:
+        handle.write(_MM_HEADER)
+        handle.write(b" " * (_MM_SIZE_WIDTH - 1) + b"\n")  # sizes, filled in at the end
+        for batch in batches:
+            lengths = np.fromiter((len(t) for t in batch), dtype=np.int64, count=len(batch))
+            flat = [token2id.get(t, -1) for tokens in batch for t in tokens]
+            term = np.asarray(flat, dtype=np.int64)
+            doc = np.repeat(np.arange(len(batch), dtype=np.int64), lengths)
+            known = term >= 0
+            keys, counts = np.unique(doc[known] * n_terms + term[known], return_counts=True)
+            if len(keys):
+                table = pa.table({"d": keys // n_terms + doc0 + 1, "t": keys % n_terms + 1, "c": counts})
+                pacsv.write_csv(table, handle, write_options=options)
+            nnz += len(keys)
+            doc0 += len(batch)
+            bar.update(len(batch))
+        sizes = f"{n_docs} {n_terms} {nnz}".encode()
+        handle.seek(len(_MM_HEADER))
+        handle.write(sizes.ljust(_MM_SIZE_WIDTH - 1))
+    return nnz
+
+
+def _learn_phrases_streamed(source: Path, n_docs: int, settings: dict, show_progress):
+    """``textlab.preprocess.learn_phrases`` over streamed token batches, with bounded memory.
+
+    Counts unigrams and adjacent pairs exactly as ``learn_phrases`` does (so the
+    phrases are the same) until the count tables exceed ``max_vocab_size``
+    entries; then, like gensim's ``Phrases``, entries seen fewer than
+    ``min_reduce`` times are dropped and ``min_reduce`` grows by one.
+    """
     from gensim.models.phrases import Phrases
+
+    from .preprocess import PHRASE_DELIMITER
+
+    unigrams: Counter = Counter()
+    pairs: Counter = Counter()
+    min_reduce, n_words = 1, 0
+    with doc_progress("learning phrases", total=n_docs, show_progress=show_progress) as bar:
+        for batch in _read_token_batches(source):
+            for tokens in batch:
+                n_words += len(tokens)
+                unigrams.update(tokens)
+                pairs.update(zip(tokens, tokens[1:]))
+            if len(unigrams) + len(pairs) > settings["max_vocab_size"]:
+                for table in (unigrams, pairs):
+                    for key in [k for k, n in table.items() if n <= min_reduce]:
+                        del table[key]
+                min_reduce += 1
+            bar.update(len(batch))
+    model = Phrases(None, min_count=settings["min_count"], threshold=settings["threshold"],
+                    scoring=settings["scoring"], delimiter=PHRASE_DELIMITER)
+    vocab = dict(unigrams)
+    vocab.update({a + PHRASE_DELIMITER + b: n for (a, b), n in pairs.items()})
+    model.vocab = vocab
+    model.corpus_word_count = n_words
+    return model.freeze()
+
+
+def _build_bow(tokens_dir: Path, directory: Path, *, phrase_settings, no_below, no_above, keep_n, show_progress) -> dict:
+    from .preprocess import apply_phrases
 
     started = time.perf_counter()
     source = tokens_dir / "tokens.parquet"
     n_docs = pq.ParquetFile(source).metadata.num_rows
     frozen = None
     if phrase_settings is not None:
-        model = Phrases(delimiter="_", **phrase_settings)  # as textlab.preprocess.learn_phrases
-        with doc_progress("learning phrases", total=n_docs, show_progress=show_progress) as bar:
-            for batch in _read_token_batches(source):
-                model.add_vocab(batch)
-                bar.update(len(batch))
-        frozen = model.freeze()
+        frozen = _learn_phrases_streamed(source, n_docs, phrase_settings, show_progress)
         frozen.save(str(directory / "phrases.gensim"))
-    dictionary = Dictionary(prune_at=2_000_000)
-    sink = _ParquetSink(directory / "tokens.parquet", _TOKEN_SCHEMA)
-    reader = pq.ParquetFile(source)
-    try:
+    counter = _TermCounter()
+    if frozen is None:  # tokens unchanged: share the file (hard link; copy across devices)
+        try:
+            os.link(source, directory / "tokens.parquet")
+        except OSError:
+            shutil.copyfile(source, directory / "tokens.parquet")
         with doc_progress("counting terms", total=n_docs, show_progress=show_progress) as bar:
-            for batch in reader.iter_batches(batch_size=_ROW_GROUP):
-                ids = batch.column(0).to_pylist()
-                token_lists = [t.split(" ") if t else [] for t in batch.column(1).to_pylist()]
-                if frozen is not None:
-                    token_lists = [frozen[tokens] for tokens in token_lists]
-                dictionary.add_documents(token_lists)
-                sink.add(pd.DataFrame({"doc_id": ids, "tokens": [" ".join(t) for t in token_lists]}))
-                bar.update(len(ids))
-    finally:
-        sink.close()
-    dictionary.filter_extremes(no_below=no_below, no_above=no_above, keep_n=keep_n)
-    dictionary.compactify()
-    dictionary.save(str(directory / "dictionary.gensim"))
-
-    def bows():
-        with doc_progress("writing bag of words", total=n_docs, show_progress=show_progress) as bar:
-            for batch in _read_token_batches(directory / "tokens.parquet"):
-                for tokens in batch:
-                    yield dictionary.doc2bow(tokens)
+            for batch in _read_token_batches(source):
+                counter.add(batch)
                 bar.update(len(batch))
-
-    MmCorpus.serialize(str(directory / "corpus.mm"), bows(), id2word=dictionary)
-    return {"n_terms": len(dictionary), "n_nonzero": int(dictionary.num_nnz),
+    else:
+        sink = _ParquetSink(directory / "tokens.parquet", _TOKEN_SCHEMA)
+        reader = pq.ParquetFile(source)
+        try:
+            with doc_progress("counting terms", total=n_docs, show_progress=show_progress) as bar:
+                for batch in reader.iter_batches(batch_size=_ROW_GROUP):
+                    ids = batch.column(0).to_pylist()
+                    token_lists = apply_phrases([t.split(" ") if t else [] for t in batch.column(1).to_pylist()],
+                                                frozen)
+                    counter.add(token_lists)
+                    sink.add(pd.DataFrame({"doc_id": ids, "tokens": [" ".join(t) for t in token_lists]}))
+                    bar.update(len(ids))
+        finally:
+            sink.close()
+    dictionary = counter.dictionary()
+    dictionary.filter_extremes(no_below=no_below, no_above=no_above, keep_n=keep_n)
+    dictionary.compactify()  # keeps the alphabetical order of ids
+    dictionary.save(str(directory / "dictionary.gensim"))
+    with doc_progress("writing bag of words", total=n_docs, show_progress=show_progress) as bar:
+        nnz = _write_mm(directory / "corpus.mm", _read_token_batches(directory / "tokens.parquet"),
+                        dictionary.token2id, n_docs, bar)
+    return {"n_terms": len(dictionary), "n_nonzero": nnz,
             "seconds": round(time.perf_counter() - started, 3)}
 
 

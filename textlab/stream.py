@@ -18,6 +18,7 @@ Phrases are not applied here: they need corpus-wide counts, which
 from __future__ import annotations
 
 import functools
+import importlib
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -246,7 +247,7 @@ def default_preprocess_fn(options: Any = None, *, clean: bool = True) -> Preproc
     callable
         A picklable ``str -> list[str]`` (usable in worker processes).
     """
-    from . import preprocess
+    preprocess = importlib.import_module("textlab.preprocess")  # textlab.preprocess is also a function name
 
     tokenize_text = getattr(preprocess, "tokenize_text", None)
     options_cls = getattr(preprocess, "TokenizerOptions", None)
@@ -261,16 +262,26 @@ def default_preprocess_fn(options: Any = None, *, clean: bool = True) -> Preproc
 
 
 def clean_text_only(text: str) -> str:
-    """``textlab.clean.clean_text`` with its default rules, keeping the text and dropping the audit.
+    """The text :func:`textlab.clean.clean_text` returns with its default rules, without the audit.
+
+    ``clean_text`` builds a pandas audit table per call, which costs more than
+    the cleaning itself; streaming does not keep audits, so this calls the
+    rule engine behind ``clean_text`` directly when ``textlab.clean`` has it
+    (the result is the same; ``tests/test_stream.py`` checks it) and falls back
+    to ``clean_text`` otherwise.
 
     Examples
     --------
     >>> clean_text_only("Logo\\nA headline here\\n\\nBody text.")
     'A headline here\\n\\nBody text.'
     """
-    from .clean import clean_text
-
-    return clean_text(text)[0]
+    clean = importlib.import_module("textlab.clean")
+    apply = getattr(clean, "_apply", None)
+    check = getattr(clean, "_check_rules", None)
+    context = getattr(clean, "_Context", None)
+    if apply is not None and check is not None and context is not None:
+        return apply(text, check(clean.DEFAULT_RULES, ()), context())[0]
+    return clean.clean_text(text)[0]
 
 
 def describe_preprocess_fn(fn: PreprocessFn) -> str:
