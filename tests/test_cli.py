@@ -58,9 +58,19 @@ def test_bad_input_gives_one_line_error_and_no_output(tmp_path, capsys, content,
     status = main(["clean", str(folder), "--out", str(tmp_path / "out")])
     err = capsys.readouterr().err.strip()
     assert status == 2
-    assert err.startswith("textlab: error:") and "bad.txt" in err and problem in err
+    assert err.startswith("textlab: error:") and "bad" in err and problem in err
     assert len(err.splitlines()) == 1
     assert not (tmp_path / "out").exists()
+
+
+def test_empty_documents_can_be_dropped_with_a_warning(tmp_path, capsys):
+    folder = tmp_path / "texts"
+    folder.mkdir()
+    (folder / "good.txt").write_text("A perfectly ordinary sentence about cloud computing.\n")
+    (folder / "blank.txt").write_text("  \n")
+    assert main(["clean", str(folder), "--out", str(tmp_path / "out"), "--on-empty", "warn"]) == 0
+    assert "blank" in capsys.readouterr().err
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["audit.csv", "good.txt"]
 
 
 def test_missing_config_is_exit_2(tmp_path, capsys):

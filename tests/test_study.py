@@ -23,7 +23,7 @@ def test_tables_and_provenance(seeds_study_fast, seeds_dir):
         assert name in result.tables and len(result.tables[name]) > 0, name
     prov = result.provenance
     files = prov["inputs"]
-    assert len(files) == 5
+    assert len(files) == 6 and "metadata.csv" in files  # five texts and the metadata
     for path in sorted(seeds_dir.glob("0*.txt")):
         recorded = [v for k, v in files.items() if k.endswith(path.name)]
         assert recorded, path.name

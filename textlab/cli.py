@@ -34,7 +34,7 @@ def _cmd_corpus(args: argparse.Namespace) -> int:
     from .corpus import load_corpus
     from .preprocess import preprocess
 
-    corpus = load_corpus(args.path, encoding=args.encoding, text_column=args.text_column)
+    corpus = load_corpus(args.path, encoding=args.encoding, text_column=args.text_column, on_empty=args.on_empty)
     cleaned = clean_corpus(corpus)
     tokenized = preprocess(cleaned.corpus)
     docs = cleaned.corpus.docs
@@ -63,7 +63,7 @@ def _cmd_clean(args: argparse.Namespace) -> int:
     from .clean import audit_summary, clean_corpus
     from .corpus import load_corpus
 
-    corpus = load_corpus(args.path, encoding=args.encoding, text_column=args.text_column)
+    corpus = load_corpus(args.path, encoding=args.encoding, text_column=args.text_column, on_empty=args.on_empty)
     cleaned = clean_corpus(corpus, disable=tuple(args.disable or ()))
     out = Path(args.out)
     with atomic_directory(out) as tmp:
@@ -130,6 +130,8 @@ def build_parser() -> argparse.ArgumentParser:
     def add_reading(p: argparse.ArgumentParser) -> None:
         p.add_argument("--encoding", default="utf-8", help="text encoding of the corpus files (default: utf-8)")
         p.add_argument("--text-column", default="text", help="text column of a CSV/JSONL/Parquet table (default: text)")
+        p.add_argument("--on-empty", choices=("error", "warn", "skip"), default="error",
+                       help="what to do with empty documents: stop (default), drop with a warning, or drop")
 
     p = sub.add_parser("corpus", help="summarise a corpus: documents, groups, passages, tokens")
     p.add_argument("path", help="metadata CSV naming files, a folder of .txt files, or a CSV/JSONL/Parquet table")
