@@ -22,6 +22,7 @@ def plot_prevalence(
     ax: Axes | None = None,
     colors: Mapping[str, str] | None = None,
     topic_labels: Mapping[int, str] | None = None,
+    label_width: int = 36,
 ) -> Axes:
     """Expected topic proportion per group: a point and its interval, topics as rows.
 
@@ -35,6 +36,8 @@ def plot_prevalence(
         ``{group: colour}``; default :func:`group_colors`.
     topic_labels
         ``{topic: short label}`` for the tick labels.
+    label_width
+        Tick labels are cut to this many characters.
 
     Returns
     -------
@@ -53,7 +56,7 @@ def plot_prevalence(
     with style():
         ax = new_axes(ax, "single", 0.9 + 0.3 * len(topics))
         dot_interval(ax, by_group, category="topic", categories=topics,
-                     category_labels=topic_names(topics, topic_labels), colors=colors)
+                     category_labels=topic_names(topics, topic_labels, width=label_width), colors=colors)
         ax.set_xlabel("Expected topic proportion\n(mean, 95% interval)")
         group_legend(ax, colors, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=len(colors),
                      handletextpad=0.2, columnspacing=0.8)
@@ -67,6 +70,7 @@ def plot_prevalence_difference(
     ax: Axes | None = None,
     colors: Mapping[str, str] | None = None,
     topic_labels: Mapping[int, str] | None = None,
+    label_width: int = 36,
 ) -> Axes:
     """stm-style contrast: difference in topic proportion (``group_a`` − ``group_b``) with its interval.
 
@@ -84,6 +88,8 @@ def plot_prevalence_difference(
         ``{group: colour}``; default :func:`group_colors`.
     topic_labels
         ``{topic: short label}``.
+    label_width
+        Tick labels are cut to this many characters.
 
     Returns
     -------
@@ -115,7 +121,7 @@ def plot_prevalence_difference(
             ax.plot([l, h], [yi, yi], color=c, linewidth=1.0, solid_capstyle="butt")
             ax.plot([e], [yi], "o", color=c, markersize=3.5)
         ax.axvline(0, color="black", linewidth=0.6, linestyle="--", zorder=0)
-        ax.set_yticks(y, topic_names(topics, topic_labels))
+        ax.set_yticks(y, topic_names(topics, topic_labels, width=label_width))
         ax.set_ylim(-0.7, len(topics) - 0.3)
         lim = max(np.abs(lo).max(), np.abs(hi).max()) * 1.1 or 1.0
         ax.set_xlim(-lim, lim)
