@@ -21,6 +21,7 @@ def plot_frames(
     colors: Mapping[str, str] | None = None,
     frames: list[str] | None = None,
     xlabel: str = "Share of tokens in the frame\n(mean, 95% interval)",
+    label_width: int = 32,
 ) -> Axes:
     """Frame prevalence per group: a point and its interval, frames as rows.
 
@@ -36,6 +37,8 @@ def plot_frames(
         Row order (top to bottom); default sorted frame names.
     xlabel
         Axis label, to match what ``mean`` measures.
+    label_width
+        Frame names (underscores shown as spaces) are cut to this many characters.
 
     Returns
     -------
@@ -55,7 +58,7 @@ def plot_frames(
     with style():
         ax = new_axes(ax, "single", 0.9 + 0.3 * len(frames))
         dot_interval(ax, table, category="frame", categories=frames,
-                     category_labels=[shorten(f.replace("_", " "), 24) for f in frames], colors=colors)
+                     category_labels=[shorten(f.replace("_", " "), label_width) for f in frames], colors=colors)
         ax.set_xlabel(xlabel)
         group_legend(ax, colors, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=len(colors),
                      handletextpad=0.2, columnspacing=0.8)
