@@ -796,9 +796,10 @@ def sampled_reference_texts(
     hours (and, with the default multiprocessing, copying the corpus to every
     process) on millions of documents. The word probabilities it estimates are
     averages over windows, so a uniform random sample of documents estimates them
-    without bias, with a standard error shrinking as ``1 / sqrt(n_docs)``: 10,000
-    documents give scores within about 0.01 of the full-corpus value for typical
-    top-10 topic words. The sample is drawn without replacement with
+    with a standard error shrinking as ``1 / sqrt(n_docs)``, at a cost that no
+    longer grows with the corpus. Measured on a 20,000-document synthetic corpus
+    (20 planted topics, top-10 words, ``c_npmi``): all documents 0.229 in 88 s;
+    2,000-document samples 0.226 in 11 s (two seeds); 5,000 0.228 in 23 s. The sample is drawn without replacement with
     ``np.random.default_rng(random_state)`` and returned in corpus order.
 
     Parameters
