@@ -13,7 +13,7 @@ import copy
 import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import chain, repeat
 
 import numpy as np
 import pandas as pd
@@ -112,16 +112,9 @@ class _RemappedCorpus:
         return self.length
 
     def __iter__(self) -> Iterator[list[tuple[int, int]]]:
-        table = self.old_to_new
+        table = self.old_to_new.tolist()  # plain-list lookups beat NumPy calls on short documents
         for doc in self.bow:
-            if not len(doc):
-                yield []
-                continue
-            pairs = np.asarray(doc, dtype=np.int64).reshape(-1, 2)
-            pairs = pairs[pairs[:, 0] < len(table)]
-            new = table[pairs[:, 0]]
-            keep = new >= 0
-            yield list(zip(new[keep].tolist(), pairs[keep, 1].tolist()))
+            yield [(new, c) for new, c in ((table[i], c) for i, c in doc) if new >= 0]
 
 
 def _is_bow(first: object) -> bool:
@@ -155,8 +148,7 @@ def _prepare(corpus, dictionary, passage_ids, no_below, no_above, keep_n):
         if isinstance(dictionary, Dictionary) and dictionary.num_docs > 0:
             full = copy.deepcopy(dictionary)
         else:  # a plain mapping: count document frequencies with one pass
-            full = Dictionary.from_corpus(corpus, id2word=dict(dictionary.items()) if isinstance(dictionary, Mapping)
-                                          else dict(dictionary.items()))
+            full = _dictionary_from_bow(corpus, dict(dictionary.items()))
         n_docs = len(corpus) if hasattr(corpus, "__len__") else sum(1 for _ in corpus)
     if n_docs == 0:
         raise EstimationError("corpus is empty: fit_lda needs at least 2 passages with tokens")
@@ -180,6 +172,24 @@ def _prepare(corpus, dictionary, passage_ids, no_below, no_above, keep_n):
     if len(passage_ids) != n_docs:
         raise bad_value("passage_ids", f"<{len(passage_ids)} ids>", f"one id per document ({n_docs})")
     return bow, report["dictionary"], passage_ids, report
+
+
+def _dictionary_from_bow(bow: Iterable, id2word: dict[int, str]) -> Dictionary:
+    """gensim ``Dictionary.from_corpus`` (document and collection frequencies), vectorised."""
+    lengths, flat = [], []
+    for doc in bow:
+        lengths.append(len(doc))
+        flat.extend(chain.from_iterable(doc))
+    pairs = np.asarray(flat, dtype=np.int64).reshape(-1, 2)
+    size = max(max(id2word, default=-1), int(pairs[:, 0].max(initial=-1))) + 1
+    dfs = np.bincount(pairs[:, 0], minlength=size)
+    cfs = np.bincount(pairs[:, 0], weights=pairs[:, 1], minlength=size).astype(np.int64)
+    out = Dictionary()
+    out.token2id = {str(id2word.get(i, i)): i for i in range(size) if i in id2word or dfs[i] > 0}
+    out.dfs = {i: int(dfs[i]) for i in out.token2id.values()}
+    out.cfs = {i: int(cfs[i]) for i in out.token2id.values()}
+    out.num_docs, out.num_pos, out.num_nnz = len(lengths), int(pairs[:, 1].sum()), len(pairs)
+    return out
 
 
 def _full_ids_max(dictionary, full: Dictionary) -> int:
@@ -328,15 +338,14 @@ def _fit_tomotopy(bow, id2word, n_docs, opts):
     eta = 0.01 if eta is None else eta
     model = tp.LDAModel(k=k, alpha=alpha0, eta=float(eta), seed=opts["random_state"])
     model.optim_interval = 10 if alpha == "auto" else 0
-    words = np.array([id2word[i] for i in range(len(id2word))], dtype=object)
+    words = [id2word[i] for i in range(len(id2word))]
     present = np.zeros(n_docs, dtype=bool)
     n_words = 0
     for d, doc in enumerate(bow):
         if doc:
-            ids = np.fromiter((i for i, _ in doc), dtype=np.intp, count=len(doc))
-            cnt = np.fromiter((c for _, c in doc), dtype=np.int64, count=len(doc))
-            model.add_doc(words[np.repeat(ids, cnt)].tolist())
-            n_words += int(cnt.sum())
+            tokens = [word for i, c in doc for word in repeat(words[i], int(c))]
+            model.add_doc(tokens)
+            n_words += len(tokens)
             present[d] = True
     adaptive = opts["passes"] is None  # default: sweep until converged, at most TOMOTOPY_MAX_PASSES
     passes = TOMOTOPY_MAX_PASSES if adaptive else opts["passes"]
