@@ -226,3 +226,19 @@ def test_lda_streams_over_the_cached_bow(corpus_csv, tmp_path):
                   engine="gensim", passes=2, iterations=20, no_below=1, no_above=1.0, progress=False)
     assert fit.doc_topic.shape == (40, 2)
     assert set(fit.vocabulary) == set(cached.dictionary.token2id)
+
+
+def test_sampled_coherence_with_the_whole_corpus_equals_gensim(corpus_csv, tmp_path):
+    from gensim.models.coherencemodel import CoherenceModel
+
+    from textlab.cache import sampled_coherence
+
+    cached = _build(corpus_csv, tmp_path / "c", words)
+    topics = [["cloud", "server", "grid"], ["water", "power", "policy"]]
+    texts = [words(t) for t in pd.read_csv(corpus_csv)["text"]]
+    expected = CoherenceModel(topics=topics, texts=texts, dictionary=Dictionary(texts), coherence="c_npmi",
+                              processes=1).get_coherence_per_topic()
+    got = sampled_coherence(topics, cached, measure="c_npmi", n_docs=10_000)
+    assert np.allclose(got, expected)
+    smaller = sampled_coherence(topics, cached, measure="c_npmi", n_docs=20, random_state=1)
+    assert smaller.shape == (2,) and not np.allclose(smaller, expected)
