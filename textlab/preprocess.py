@@ -283,6 +283,9 @@ class TokenizerOptions:
         return out
 
 
+_DEFAULT_OPTIONS = TokenizerOptions()
+
+
 def tokenize_text(text: str, options: TokenizerOptions | None = None) -> list[str]:
     """Tokens of one text, with aliases and user phrases but without learned phrases.
 
@@ -294,7 +297,7 @@ def tokenize_text(text: str, options: TokenizerOptions | None = None) -> list[st
     >>> tokenize_text("U.S. export controls worry us, said AWS.")
     ['united_states', 'export_control', 'worry', 'aws']
     """
-    return get_pipeline(options or TokenizerOptions())(text)
+    return get_pipeline(options if options is not None else _DEFAULT_OPTIONS)(text)
 
 
 def learn_phrases(
@@ -371,17 +374,18 @@ def apply_phrases(
 
 
 def _join_pairs(tokens: list[str], pairs: frozenset) -> list[str]:
-    if len(tokens) < 2 or pairs.isdisjoint(zip(tokens, tokens[1:])):
+    """Greedy left-to-right joining of adjacent pairs in ``pairs`` (gensim's rule)."""
+    hits = [i for i, pair in enumerate(zip(tokens, tokens[1:])) if pair in pairs]
+    if not hits:
         return tokens
     out: list[str] = []
-    i, n = 0, len(tokens)
-    while i < n:
-        if i + 1 < n and (tokens[i], tokens[i + 1]) in pairs:
+    pos = 0
+    for i in hits:
+        if i >= pos:
+            out.extend(tokens[pos:i])
             out.append(tokens[i] + "_" + tokens[i + 1])
-            i += 2
-        else:
-            out.append(tokens[i])
-            i += 1
+            pos = i + 2
+    out.extend(tokens[pos:])
     return out
 
 

@@ -84,9 +84,13 @@ class Pipeline:
         alias_pattern, self._exact, self._lower = table.compile()
         # One regex, one pass: alias variants | money | percentages | words.  Each distinct
         # match is turned into a token once (memoised in self.cache).
-        branches = [alias_pattern] if alias_pattern else []
+        branches = []
+        if alias_pattern:
+            starts = {v[:1] for v in (*self._exact, *self._lower)}
+            guard = r"(?=[^\W\d_])" if all(c.isalpha() for c in starts) else ""
+            branches.append(guard + alias_pattern)  # the guard skips the trie at non-letters
         if options.numbers != "keep":
-            branches += [MONEY_PATTERN, PERCENT_PATTERN]
+            branches.append(f"(?=[\\d$€£¥₹A-Z])(?:{MONEY_PATTERN}|{PERCENT_PATTERN})")
         self.regex = re.compile("|".join(branches + [WORD_PATTERN]))
         words = read_word_list(options.stopwords, DEFAULT_STOPWORDS_PATH, "stopword")
         self.stopwords = frozenset(w.lower() for w in words + tuple(options.extra_stopwords))
@@ -116,7 +120,9 @@ class Pipeline:
             self.user_phrases.setdefault(seq[0], []).append((seq, joined))
         for candidates in self.user_phrases.values():
             candidates.sort(key=lambda item: -len(item[0]))
-        self._first_words = frozenset(self.user_phrases)
+        self._first_pairs = frozenset(
+            seq[:2] for candidates in self.user_phrases.values() for seq, _ in candidates
+        )
 
     # -- per-word rule ----------------------------------------------------------------------
     def _rule(self, match: str) -> str:
@@ -155,21 +161,25 @@ class Pipeline:
         return self.regex.findall(normalize_text(text))
 
     def join_user_phrases(self, tokens: list[str]) -> list[str]:
-        """Join user-listed phrases (longest match first)."""
-        if not self._first_words or self._first_words.isdisjoint(tokens):
+        """Join user-listed phrases (left to right, longest match first)."""
+        first_pairs = self._first_pairs
+        if not first_pairs:
+            return tokens
+        hits = [i for i, pair in enumerate(zip(tokens, tokens[1:])) if pair in first_pairs]
+        if not hits:
             return tokens
         out: list[str] = []
-        i, n = 0, len(tokens)
-        while i < n:
-            token = tokens[i]
-            for seq, joined in self.user_phrases.get(token, ()):
+        pos = 0
+        for i in hits:
+            if i < pos:
+                continue
+            for seq, joined in self.user_phrases[tokens[i]]:
                 if tuple(tokens[i : i + len(seq)]) == seq:
+                    out.extend(tokens[pos:i])
                     out.append(joined)
-                    i += len(seq)
+                    pos = i + len(seq)
                     break
-            else:
-                out.append(token)
-                i += 1
+        out.extend(tokens[pos:])
         return out
 
     def tokens(self, text: str, words: Iterable[str] | None = None) -> list[str]:
@@ -182,7 +192,18 @@ class Pipeline:
         return self.join_user_phrases(self.tokens(text))
 
 
-@lru_cache(maxsize=16)
+_last: list = [None, None]  # (options object, pipeline): skips hashing options on every call
+
+
 def get_pipeline(options) -> Pipeline:
     """The compiled pipeline for ``options`` (built once per process and option set)."""
+    if options is _last[0]:
+        return _last[1]
+    pipeline = _build(options)
+    _last[:] = [options, pipeline]
+    return pipeline
+
+
+@lru_cache(maxsize=16)
+def _build(options) -> Pipeline:
     return Pipeline(options)

@@ -1,0 +1,327 @@
+"""Tests for textlab.preprocess: passages, offline tokens, aliases, numbers, stems, phrases."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import pickle
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from gensim.models.phrases import Phrases
+from nltk.stem.snowball import SnowballStemmer
+
+from textlab._errors import ConfigError, InputFileError
+from textlab.corpus import Corpus
+from textlab.preprocess import (
+    TokenizerOptions,
+    apply_phrases,
+    learn_phrases,
+    normalize_text,
+    preprocess,
+    split_passages,
+    split_sentences,
+    tokenize,
+    tokenize_text,
+)
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+PLAIN = TokenizerOptions(phrases=False, user_phrases=None)
+
+
+def corpus(*texts: str, **meta) -> Corpus:
+    ids = [f"d{i}" for i in range(len(texts))]
+    docs = pd.DataFrame({"text": list(texts), **meta}, index=pd.Index(ids, name="doc_id"))
+    return Corpus(docs=docs)
+
+
+@pytest.fixture(scope="module")
+def seeds() -> Corpus:
+    meta = pd.read_csv(SEEDS / "metadata.csv", dtype=str).set_index("doc_id")
+    meta["text"] = [(SEEDS / f).read_text(encoding="utf-8") for f in meta["file"]]
+    return Corpus(docs=meta)
+
+
+@pytest.fixture(scope="module")
+def seed_passages(seeds) -> pd.DataFrame:
+    return split_passages(seeds)
+
+
+# --- normalisation, aliases, stopwords --------------------------------------------------------
+def test_normalize_quotes_dashes_spaces():
+    text = "Huawei\u2019s \u201cfull\u2011stack\u201d\u00a0AI\u2014now\u200b \ufb01nal 2021\u20132025"
+    assert normalize_text(text) == "Huawei's \"full-stack\" AI - now final 2021 - 2025"
+    # curly and straight spellings give the same tokens
+    assert tokenize_text("Huawei\u2019s cloud\u00a0push", PLAIN) == tokenize_text(
+        "Huawei's cloud push", PLAIN
+    )
+
+
+def test_alias_us_is_not_the_pronoun():
+    tokens = tokenize_text("The U.S. and the US told us; the United States and USA.", PLAIN)
+    assert tokens == ["united_states"] * 4  # "told" and "us" are stopwords, "us" never aliased
+    no_stop = TokenizerOptions(stopwords=None, stem="none", phrases=False, user_phrases=None)
+    assert tokenize_text("Let us see US data.", no_stop) == ["let", "us", "see", "united_states", "data"]
+
+
+def test_alias_variants_case_rules_and_hyphen():
+    tokens = tokenize_text(
+        "Amazon Web Services (AWS) and Data Centres; U.S.-China rivalry; SE Asia", PLAIN
+    )
+    assert tokens == ["aws", "aws", "data_center", "united_states", "china", "rivalry", "southeast_asia"]
+    # an exact (capitalised) variant does not match other casings
+    assert tokenize_text("amazon web services", PLAIN) == ["amazon", "web", "service"]
+    assert tokenize_text("Ascend 910B chips and Pangu models", PLAIN) == ["ascend", "chip", "pangu", "model"]
+
+
+def test_custom_and_extended_alias_tables(tmp_path):
+    own = TokenizerOptions(aliases={"acme": ["ACME Corp"]}, phrases=False, user_phrases=None)
+    assert tokenize_text("ACME Corp and AWS", own) == ["acme", "aws"]  # default table not used
+    extended = TokenizerOptions(extra_aliases={"acme": ["ACME Corp"]}, phrases=False, user_phrases=None)
+    assert tokenize_text("ACME Corp and AWS", extended) == ["acme", "aws"]
+    assert tokenize_text("Amazon Web Services", extended) == ["aws"]
+    toml = tmp_path / "a.toml"
+    toml.write_text('[aliases]\nbig_tech = ["Big Tech", "big tech firms"]\n[display]\nbig_tech = "Big Tech"\n')
+    tc = tokenize(pd.DataFrame({"text": ["Big tech firms and Big Tech."]}),
+                  options=TokenizerOptions(aliases=toml, phrases=False, user_phrases=None))
+    assert tc.tokens == [["big_tech", "big_tech"]]
+    assert tc.surface_forms["big_tech"] == "Big Tech"
+
+
+def test_stopwords_default_extra_and_none():
+    text = "The company said it would also build the hub"
+    assert tokenize_text(text, PLAIN) == ["company", "build", "hub"]
+    extra = TokenizerOptions(extra_stopwords=("hub",), phrases=False, user_phrases=None)
+    assert tokenize_text(text, extra) == ["company", "build"]
+    none = TokenizerOptions(stopwords=None, stem="none", phrases=False, user_phrases=None)
+    assert tokenize_text(text, none) == ["the", "company", "said", "it", "would", "also", "build", "the", "hub"]
+
+
+# --- numbers ---------------------------------------------------------------------------------
+NUMBERS = "A $200 billion market in 2025, up 13% on 30,000 units; 180 billion yuan; 5G and $51M."
+
+
+@pytest.mark.parametrize(
+    ("mode", "expected"),
+    [
+        ("bucket", ["money_amount", "market", "2025", "percent", "unit", "money_amount", "5g", "money_amount"]),
+        ("drop", ["market", "unit", "5g"]),
+        ("keep", ["200", "billion", "market", "2025", "13", "30000", "unit", "180", "billion", "yuan", "5g", "51m"]),
+    ],
+)
+def test_number_rule(mode, expected):
+    options = TokenizerOptions(numbers=mode, phrases=False, user_phrases=None)
+    assert tokenize_text(NUMBERS, options) == expected
+
+
+# --- stems and surface forms -----------------------------------------------------------------
+def test_snowball_stems_map_back_to_surface():
+    table = pd.DataFrame({"text": ["Data centers and computing.", "New centers, computing centers."]})
+    tc = tokenize(table, options=TokenizerOptions(stem="snowball", aliases=None, phrases=False, user_phrases=None))
+    stem = SnowballStemmer("english").stem
+    assert tc.tokens[0] == [stem("data"), stem("centers"), stem("computing")]
+    assert stem("computing") == "comput"
+    assert tc.surface_forms["comput"] == "computing"
+    assert tc.surface_forms[stem("centers")] == "centers"  # 3 x "centers" beats nothing else
+
+
+def test_plural_folding_default():
+    tokens = tokenize_text("Companies build data hubs, analytics, approaches and business news", PLAIN)
+    assert tokens == ["company", "build", "data", "hub", "analytics", "approach", "business", "news"]
+
+
+def test_surface_forms_for_aliases_and_phrases():
+    table = pd.DataFrame({"text": ["AWS and the U.S. build data centres.", "Malaysia welcomes AWS."]})
+    tc = tokenize(table, options=PLAIN)
+    assert tc.surface_forms["aws"] == "AWS"
+    assert tc.surface_forms["united_states"] == "United States"
+    assert tc.surface_forms["data_center"] == "data center"
+    assert tc.surface_forms["malaysia"] == "Malaysia"
+    assert set(tc.surface_forms) == {t for doc in tc.tokens for t in doc}
+
+
+# --- phrases ---------------------------------------------------------------------------------
+def test_phrases_learned_on_seeds(seed_passages):
+    learned_only = TokenizerOptions(aliases=None, user_phrases=None)
+    tc = tokenize(seed_passages, options=learned_only)
+    vocabulary = {t for doc in tc.tokens for t in doc}
+    for phrase in ("data_center", "export_control", "cloud_computing"):
+        assert phrase in vocabulary
+        assert phrase in tc.params["phrases_found"]
+    assert tc.surface_forms["export_control"] in {"export control", "export controls"}
+    default = tokenize(seed_passages)
+    vocabulary = {t for doc in default.tokens for t in doc}
+    assert {"data_center", "export_control", "cloud_computing", "united_states", "aws"} <= vocabulary
+
+
+def test_learn_and_apply_phrases_match_gensim(seed_passages):
+    tokens = [tokenize_text(t, PLAIN) for t in seed_passages["text"]]
+    ours = learn_phrases(tokens, min_count=3, threshold=0.5)
+    reference = Phrases(tokens, min_count=3, threshold=0.5, scoring="npmi", delimiter="__").freeze()
+    assert ours.phrasegrams == pytest.approx(reference.phrasegrams)
+    expected = [[t.replace("__", "_") for t in reference[doc]] for doc in tokens]
+    assert apply_phrases(tokens, ours) == expected
+
+
+def test_user_phrase_list_forces_a_rare_phrase():
+    table = pd.DataFrame({"text": ["A brown fox met new export control rules.", "Nothing here."]})
+    options = TokenizerOptions(user_phrases=["brown fox", "export controls"], phrases=True)
+    tc = tokenize(table, options=options)
+    # once each, below min_count; plural folding makes "export controls" match "export control"
+    assert tc.tokens[0] == ["brown_fox", "met", "new", "export_control", "rule"]
+    assert tc.surface_forms["brown_fox"] == "brown fox"
+    assert tc.params["phrases_found"] == {}
+
+
+# --- passages --------------------------------------------------------------------------------
+def test_heading_joined_to_following_paragraph():
+    text = (
+        "Strategic Alignment with National Goals\n"
+        "Huawei intends to nurture two hundred local partners with access to its chips and models.\n"
+        "A second paragraph stands on its own with enough words to be a passage."
+    )
+    p = split_passages(corpus(text), min_words=5)
+    assert list(p["text"]) == [
+        "Strategic Alignment with National Goals\nHuawei intends to nurture two hundred local "
+        "partners with access to its chips and models.",
+        "A second paragraph stands on its own with enough words to be a passage.",
+    ]
+    assert list(p["passage_id"]) == ["d0:000", "d0:001"]
+    assert list(p["position"]) == [0, 1]
+    assert list(p["n_words"]) == [len(t.split()) for t in p["text"]]
+
+
+def test_bullets_joined_to_lead_in_marked_and_unmarked():
+    marked = (
+        "Several factors make Malaysia attractive for investment:\n\n"
+        "  • Energy costs: lower than in Singapore\n\n  • Land: abundant real estate\n"
+        "- Stability: consistent policies\n\n"
+        "The roadmap identifies seven key sectors for deployment across the whole economy."
+    )
+    p = split_passages(corpus(marked), min_words=5)
+    assert p["text"].iloc[0].splitlines() == [
+        "Several factors make Malaysia attractive for investment:",
+        "• Energy costs: lower than in Singapore",
+        "• Land: abundant real estate",
+        "- Stability: consistent policies",
+    ]
+    assert len(p) == 2
+    unmarked = (  # like seeds/002: no markers, no blank lines
+        "Malaysia's expertise in packaging positions it to:\n"
+        "Support next-generation chip development.\n"
+        "Collaborate with global giants like Intel and AMD.\n"
+        "2. Cloud Expansion and Data Center Growth\n"
+        "Cloud computing is the other pillar of AI infrastructure for the region."
+    )
+    p = split_passages(corpus(unmarked), min_words=5)
+    assert len(p) == 2
+    assert p["text"].iloc[0].count("\n") == 2
+    assert p["text"].iloc[1].startswith("2. Cloud Expansion and Data Center Growth\nCloud computing")
+
+
+def test_long_paragraph_split_at_sentence_boundaries():
+    sentences = [f"Sentence number {i} talks about the U.S. market and e.g. chips in detail." for i in range(20)]
+    text = " ".join(sentences)  # 13 words each, 260 words, one line
+    p = split_passages(corpus(text), max_words=60, min_words=5)
+    assert (p["n_words"] <= 60).all()
+    assert len(p) == 5  # ceil(260 / 60)
+    assert " ".join(p["text"]) == text  # nothing lost, cuts only between sentences
+    for chunk in p["text"]:
+        assert chunk.endswith("in detail.") and chunk.startswith("Sentence number")
+
+
+def test_tiny_fragments_merged_and_metadata_carried():
+    doc_a = (
+        "This is a full paragraph with plenty of words to stand alone as its passage.\n"
+        "Too short.\n"
+        "Another paragraph that is long enough to be kept on its own as well, clearly."
+    )
+    c = corpus(doc_a, "Only a short document.", narrative=["huawei-led", "aws-led"],
+               raw_text=["raw a", "raw b"], n_words_raw=[1, 2], n_words_clean=[1, 2])
+    p = split_passages(c, min_words=6)
+    assert list(p.columns) == ["passage_id", "doc_id", "position", "text", "n_words", "narrative"]
+    assert (p["n_words"] >= 6).sum() == 2 and len(p) == 3  # the short document stays as is
+    assert "Too short." in p["text"].iloc[0] or "Too short." in p["text"].iloc[1]
+    assert list(p["narrative"]) == ["huawei-led", "huawei-led", "aws-led"]
+    assert list(p["doc_id"]) == ["d0", "d0", "d1"]
+
+
+def test_sentence_splitter_respects_abbreviations():
+    text = "Huawei Technologies Co. uses U.S. chips. Version 2.0 is out, e.g. today. J. R. Smith spoke."
+    assert split_sentences(text) == [
+        "Huawei Technologies Co. uses U.S. chips.",
+        "Version 2.0 is out, e.g. today.",
+        "J. R. Smith spoke.",
+    ]
+
+
+def test_seed_passages_shape(seed_passages, seeds):
+    assert set(seed_passages["doc_id"]) == set(seeds.docs.index)
+    assert seed_passages["passage_id"].is_unique
+    assert seed_passages["n_words"].min() >= 12
+    assert seed_passages["n_words"].max() <= 120 + 11
+    by_doc = seed_passages.groupby("doc_id")["narrative"].first()
+    assert by_doc.to_dict() == seeds.docs["narrative"].to_dict()
+
+
+# --- whole pipeline, params, offline, parallel -------------------------------------------------
+def test_preprocess_params_and_row_alignment(seeds):
+    tc = preprocess(seeds, max_words=100, min_words=10)
+    assert len(tc.tokens) == len(tc.passages)
+    assert tc.params["max_words"] == 100 and tc.params["stem"] == "plural"
+    assert tc.params["n_tokens"] == sum(map(len, tc.tokens))
+    assert set(tc.params["resources"]) == {"aliases", "stopwords", "user_phrases"}
+    json.dumps(tc.params)  # JSON-friendly for the provenance file
+
+
+def test_works_without_nltk_data(tmp_path):
+    code = (
+        "import nltk; nltk.data.path[:] = ['/nonexistent']\n"
+        "import pandas as pd\n"
+        "from textlab.corpus import Corpus\n"
+        "from textlab.preprocess import preprocess, TokenizerOptions\n"
+        "docs = pd.DataFrame({'text': ['Heading Here\\nThe U.S. Co. builds data centers. It grows. "
+        "Malaysia said so.']}, index=pd.Index(['a'], name='doc_id'))\n"
+        "tc = preprocess(Corpus(docs), min_words=2, max_words=6, options=TokenizerOptions(stem='snowball'))\n"
+        "print(tc.tokens)\n"
+    )
+    env = {**os.environ, "NLTK_DATA": "/nonexistent", "HOME": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "united_states" in result.stdout and "data_center" in result.stdout
+
+
+def test_parallel_tokenize_text_identical(seed_passages):
+    options = TokenizerOptions(stem="snowball")
+    texts = list(seed_passages["text"])
+    single = [tokenize_text(t, options) for t in texts]
+    assert pickle.loads(pickle.dumps(options)) == options
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        parallel = pool.starmap(tokenize_text, [(t, options) for t in texts])
+    assert parallel == single
+
+
+def test_bad_values_name_the_parameter(tmp_path):
+    with pytest.raises(ConfigError, match="stem='porter'"):
+        TokenizerOptions(stem="porter")
+    with pytest.raises(ConfigError, match="numbers"):
+        TokenizerOptions(numbers="round")
+    with pytest.raises(ConfigError, match="phrase_threshold"):
+        TokenizerOptions(phrase_threshold=5.0)
+    with pytest.raises(ConfigError, match="min_words"):
+        split_passages(corpus("text"), max_words=10, min_words=20)
+    with pytest.raises(ConfigError, match="United States"):
+        tokenize_text("x", TokenizerOptions(aliases={"United States": ["US"]}))
+    with pytest.raises(InputFileError, match="missing.toml"):
+        tokenize_text("x", TokenizerOptions(aliases=tmp_path / "missing.toml"))
+
+
+def test_empty_text_and_counts():
+    tc = tokenize(pd.DataFrame({"text": ["", "Malaysia and Malaysia"]}), options=PLAIN)
+    assert tc.tokens == [[], ["malaysia", "malaysia"]]
+    assert Counter(tc.tokens[1]) == {"malaysia": 2}
