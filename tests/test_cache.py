@@ -242,3 +242,13 @@ def test_sampled_coherence_with_the_whole_corpus_equals_gensim(corpus_csv, tmp_p
     assert np.allclose(got, expected)
     smaller = sampled_coherence(topics, cached, measure="c_npmi", n_docs=20, random_state=1)
     assert smaller.shape == (2,) and not np.allclose(smaller, expected)
+
+
+def test_same_content_elsewhere_reuses_the_cache(corpus_csv, tmp_path):
+    fn = CountingTokenizer(tmp_path / "calls.log")
+    first = _build(corpus_csv, tmp_path / "c", fn, chunk_size=7)
+    moved = tmp_path / "elsewhere" / "copy.csv"
+    moved.parent.mkdir()
+    moved.write_bytes(corpus_csv.read_bytes())
+    second = _build(moved, tmp_path / "c", fn, chunk_size=1000)
+    assert fn.calls() == 40 and second.key == first.key

@@ -133,3 +133,14 @@ def test_fast_cleaning_equals_clean_text(seeds_dir):
     texts.append("Logo\nA headline here\n\nBody text.\n\nA headline here")
     for text in texts:
         assert clean_text_only(text) == clean_text(text)[0]
+
+
+def test_default_textlab_pipeline_in_two_processes_equals_direct_calls(seeds_dir):
+    from textlab.clean import clean_text
+    from textlab.preprocess import tokenize_text
+
+    chunks = list(iter_documents(seeds_dir, chunk_size=2))
+    parallel = [t for _, batch in preprocess_stream(chunks, n_jobs=2, batch_size=1) for t in batch]
+    texts = [t for chunk in chunks for t in chunk["text"]]
+    assert parallel == [tokenize_text(clean_text(t)[0]) for t in texts]
+    assert len(parallel) == 5 and all(len(t) > 100 for t in parallel)

@@ -6,12 +6,14 @@ into two cache levels under ``cache_dir``:
 ``tokens-<key>/``
     ``tokens.parquet`` (``doc_id``, ``tokens`` = space-joined token list) and
     ``meta.parquet`` (``doc_id`` + metadata columns as strings). Key: SHA-256 of
-    the input files' bytes, the reading options, the preprocess function (name,
-    settings and the SHA-256 of its source file) and the cache format.
+    the input files' bytes, the reading options, the preprocess function (name and
+    settings) and the SHA-256 of textlab's preprocessing code and resource files.
 ``bow-<key>/``
-    ``tokens.parquet`` after phrases, ``dictionary.gensim`` (gensim ``Dictionary``),
-    ``corpus.mm`` + ``corpus.mm.index`` (gensim ``MmCorpus``: re-iterable, streams
-    from disk, random access). Key: the tokens key + phrase and vocabulary-filter settings.
+    ``tokens.parquet`` after phrases, ``phrases.gensim`` (the learned phrases),
+    ``dictionary.gensim`` (gensim ``Dictionary``, term ids in alphabetical order)
+    and ``corpus.mm`` (Matrix Market bag of words: ``gensim.corpora.MmCorpus``
+    streams it from disk and can be iterated any number of times). Key: the
+    tokens key + phrase and vocabulary-filter settings.
 
 So a notebook rerun or a second model reads the cache instead of re-tokenising,
 and changing only ``no_below`` rebuilds the bag of words but not the tokens.
@@ -19,10 +21,10 @@ Each level is built in a temporary directory and renamed into place only when
 complete, with ``manifest.json`` (key, sizes and SHA-256 of every file) written
 last; an interrupt (Ctrl-C) therefore leaves nothing that looks like a cache.
 On load the manifest, sizes and (by default) hashes are checked; a cache that
-fails is reported with a warning and rebuilt, never used.
+fails is reported with a :class:`CacheWarning` and rebuilt, never used.
 
-Memory is flat in corpus size: one chunk of texts, gensim's pruned phrase and
-dictionary counts (``max_vocab_size``), and the list of document ids.
+Memory is flat in corpus size: one chunk of texts, phrase and dictionary counts
+pruned at 2,000,000 entries (as gensim prunes), and the list of document ids.
 """
 
 from __future__ import annotations
@@ -123,7 +125,7 @@ def _input_fingerprint(path: Path, hash_input: str) -> dict:
     entries = []
     for file in files:
         stat = file.stat()
-        entry: dict[str, Any] = {"file": file.relative_to(path).as_posix() if path.is_dir() else file.name,
+        entry: dict[str, Any] = {"file": file.relative_to(path).as_posix() if path.is_dir() else "".join(file.suffixes),
                                  "size": stat.st_size}
         if hash_input == "content":
             entry["sha256"] = sha256_file(file)
@@ -569,8 +571,10 @@ def build_bow_cache(
         Vocabulary filter (gensim ``Dictionary.filter_extremes``): keep terms in at
         least ``no_below`` documents and at most a ``no_above`` fraction of them,
         then the ``keep_n`` most frequent (``None`` = all).
-    text_column, id_column, encoding, chunk_size
+    text_column, id_column, encoding
         Reading options (part of the key).
+    chunk_size
+        Documents read at a time (not part of the key: the result does not depend on it).
     batch_size
         Documents per worker task (not part of the key; the output does not depend on it).
     hash_input
@@ -614,18 +618,21 @@ def build_bow_cache(
     phrase_settings = _phrase_settings(phrases, options)
     fn = preprocess_fn if preprocess_fn is not None else default_preprocess_fn(options)
     cache_dir = Path(cache_dir)
-    reader_options = {"text_column": text_column, "id_column": id_column,
-                      "encoding": encoding, "chunk_size": chunk_size}
-
-    token_settings = {"format": CACHE_FORMAT, "input": _input_fingerprint(path, hash_input),
+    reader_options = {"text_column": text_column, "id_column": id_column, "encoding": encoding}
+    fingerprint = _input_fingerprint(path, hash_input)
+    token_settings = {"format": CACHE_FORMAT, "input": fingerprint,
                       "reader": reader_options, "preprocess": describe_preprocess_fn(fn),
                       "preprocess_source_sha256": _source_sha256(fn)}
-    tokens_key = _key(token_settings)
+    # with content hashes the same files elsewhere reuse the cache; with "stat" the path matters
+    keyed = {**token_settings, "input": {k: v for k, v in fingerprint.items()
+                                         if k != "path" or hash_input == "stat"}}
+    tokens_key = _key(keyed)
     tokens_dir = cache_dir / f"tokens-{tokens_key[:20]}"
     tokens_manifest = _reuse(tokens_dir, tokens_key, verify, rebuild)
     if tokens_manifest is None:
         with _build_dir(tokens_dir) as tmp:
-            stats = _build_tokens(path, tmp, fn=fn, reader_options=reader_options, n_jobs=n_jobs,
+            stats = _build_tokens(path, tmp, fn=fn, reader_options={**reader_options, "chunk_size": chunk_size},
+                                  n_jobs=n_jobs,
                                   batch_size=batch_size, show_progress=show_progress)
             _write_manifest(tmp, tokens_key, {"settings": token_settings, "stats": stats})
         tokens_manifest = _check_manifest(tokens_dir, tokens_key, "size")
