@@ -101,7 +101,7 @@ def _keyness_side(result: Any) -> pd.DataFrame:
 
 def _fig_keyness(result: Any) -> tuple[FigureSpec, FigureSpec]:
     side = _keyness_side(result)
-    labels = plots.select_keyness_labels(side, n=8)
+    labels = plots.select_keyness_labels(side, n=8, z_threshold=1.0)
     group_a, group_b = _contrast(result)
     fig, ax = plots.figure("full", 3.6)
     plots.plot_keyness(side, ax=ax, labels=labels)
@@ -113,7 +113,8 @@ def _fig_keyness(result: Any) -> tuple[FigureSpec, FigureSpec]:
              f"(resampling unit: {', '.join(sorted(side['resampling_unit'].unique()))}).")
     caption = (f"Fightin' words: each term's total frequency against its log-odds z-score ({group_a} vs {group_b}, "
                "Monroe et al. 2008, informative Dirichlet prior). Coloured points favour a group at |z| ≥ 1.96; "
-               "labelled terms are the most extreme on each side.")
+               "labelled terms are the eight most extreme on each side with |z| ≥ 1 (grey labels: not significant "
+               "at the token level).")
     keyness_spec = FigureSpec("02_keyness", fig, side, caption, claim)
 
     fig2, ax2 = plots.figure("single", 3.4)

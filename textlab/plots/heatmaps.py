@@ -149,7 +149,7 @@ def plot_passage_topics(
         ax.tick_params(axis="y", length=0)
         ax.set_ylabel("Passages, by group and document")
         try:
-            labels = topic_names([int(c) for c in topic_cols], topic_labels, width=18)
+            labels = topic_names([int(c) for c in topic_cols], topic_labels, width=34)
         except ValueError:
             labels = topic_cols
         labels = [s.replace("Topic ", "") for s in labels]
@@ -158,8 +158,11 @@ def plot_passage_topics(
         ax.set_xlabel("Topic")
         for spine in ax.spines.values():
             spine.set_visible(False)
-        _group_strip(ax, groups, colors, axis="y", width=0.04)
-        ax.yaxis.set_tick_params(pad=8)
+        strip = 0.04
+        _group_strip(ax, groups, colors, axis="y", width=strip)
+        # tick labels sit left of the strip: pad = strip width in points (axes width * fraction) + a gap
+        axes_width_pt = ax.get_position().width * ax.figure.get_figwidth() * 72
+        ax.yaxis.set_tick_params(pad=(strip + 0.005) * axes_width_pt + 3)
         cbar = ax.figure.colorbar(im, ax=ax, shrink=0.8, pad=0.02)
         cbar.set_label("Topic proportion")
         cbar.ax.tick_params(labelsize=7)
