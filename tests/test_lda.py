@@ -255,7 +255,7 @@ def test_more_topics_than_passages():
 
 def test_empty_vocabulary_names_the_filter():
     docs = [["a", "b"], ["c", "d"], ["e", "f"]]
-    with pytest.raises(EstimationError, match=r"no_below=2 removes 6.*no_below=1"):
+    with pytest.raises(EstimationError, match=r"6 terms in 3 passages; no_below=2 removes 6.*no_below=1"):
         fit_lda(docs, n_topics=2, progress=False)
 
 

@@ -146,7 +146,7 @@ def _prepare(corpus, dictionary, passage_ids, no_below, no_above, keep_n):
         if dictionary is None:
             raise bad_value("dictionary", None, "a gensim Dictionary or {id: word} mapping when corpus is bag-of-words")
         if isinstance(dictionary, Dictionary) and dictionary.num_docs > 0:
-            full = copy.deepcopy(dictionary)
+            full = dictionary  # copied by _filter before anything is removed
         else:  # a plain mapping: count document frequencies with one pass
             full = _dictionary_from_bow(corpus, dict(dictionary.items()))
         n_docs = len(corpus) if hasattr(corpus, "__len__") else sum(1 for _ in corpus)
@@ -208,15 +208,20 @@ def _filter(full: Dictionary, n_docs: int, no_below: int, no_above: float, keep_
     n_rare = int(np.sum(dfs < no_below))
     n_common = int(np.sum(dfs > no_above * full.num_docs))  # as filter_extremes counts
     old_ids = dict(full.token2id)
-    kept = full  # a private copy made by _prepare
-    kept.filter_extremes(no_below=no_below, no_above=no_above, keep_n=keep_n)
+    n_before = len(full)
+    compact = sorted(old_ids.values()) == list(range(n_before))
+    if n_rare or n_common or not compact or (keep_n is not None and n_before > keep_n):
+        kept = copy.deepcopy(full)  # never modify the caller's dictionary
+        kept.filter_extremes(no_below=no_below, no_above=no_above, keep_n=keep_n)
+    else:
+        kept = full  # nothing to remove: skip the copy
     if len(kept) == 0:
         raise EstimationError(
-            f"no terms are left after dictionary filtering: {len(full)} terms in {n_docs} passages; "
+            f"no terms are left after dictionary filtering: {n_before} terms in {n_docs} passages; "
             f"no_below={no_below} removes {n_rare} (terms in fewer passages), no_above={no_above} removes "
             f"{n_common} (terms in more than {no_above:.0%} of passages). Try no_below=1 or no_above=1.0."
         )
-    return {"dictionary": kept, "old_ids": old_ids, "n_terms_before": len(full), "n_terms_after": len(kept),
+    return {"dictionary": kept, "old_ids": old_ids, "n_terms_before": n_before, "n_terms_after": len(kept),
             "n_removed_no_below": n_rare, "n_removed_no_above": n_common}
 
 
