@@ -4,11 +4,13 @@ Pipeline per text (each step is a picklable top-level function or object, so oth
 it in a process pool and get the single-process result):
 
 1. :func:`normalize_text` - NFKC, curly quotes -> straight, dashes, non-breaking/zero-width spaces;
-2. numbers - money and percentages bucketed (see :class:`TokenizerOptions` ``numbers``);
-3. aliases - one compiled regex maps entity variants to canonical tokens (``U.S.`` -> ``united_states``);
-4. words - ``re.findall``; hyphens split words; possessive ``'s`` removed;
-5. per word (memoised): lower-case, stopwords, number rule, minimum length, stem/plural folding;
-6. user phrases joined, then phrases learned on the corpus with gensim ``Phrases`` (npmi).
+2. one compiled regex, one ``findall`` pass, matches alias variants (``U.S.``, ``Amazon Web
+   Services``), money amounts, percentages and words; hyphens split words;
+3. each distinct match becomes a token once (memoised): alias -> canonical token, amount ->
+   ``money_amount`` / ``percent``, else lower-case, possessive ``'s`` removed, stopwords,
+   number rule, minimum length, plural folding or Snowball stem;
+4. user phrases joined, then two-word phrases learned on the corpus (gensim ``Phrases``, npmi)
+   and joined with ``_``.
 
 No step needs ``nltk_data``: sentences come from an untrained Punkt tokenizer with an
 abbreviation list, stems from NLTK's Snowball stemmer or a plural-folding rule, stopwords from
@@ -17,30 +19,22 @@ abbreviation list, stems from NLTK's Snowball stemmer or a plural-folding rule, 
 
 from __future__ import annotations
 
-import re
 import warnings
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from textlab._errors import CleaningWarning, ConfigError, TextlabError, bad_value
+from textlab._errors import CleaningWarning, TextlabError, bad_value
 from textlab._io import sha256_file
+from textlab._text.aliases import DEFAULT_ALIASES_PATH
 from textlab._text.normalize import normalize_text
 from textlab._text.passages import document_passages, split_sentences
-from textlab._text.pipeline import (
-    DEFAULT_PHRASES_PATH,
-    DEFAULT_STOPWORDS_PATH,
-    get_pipeline,
-)
-from textlab._text.aliases import DEFAULT_ALIASES_PATH
+from textlab._text.phrases import PHRASE_DELIMITER, apply_phrases, learn_phrases
+from textlab._text.pipeline import DEFAULT_PHRASES_PATH, DEFAULT_STOPWORDS_PATH, get_pipeline
 from textlab.corpus import Corpus
-
-if TYPE_CHECKING:  # gensim is imported when phrases are learned (it is slow to import)
-    from gensim.models.phrases import FrozenPhrases, Phrases
 
 __all__ = [
     "TokenizedCorpus",
@@ -57,8 +51,6 @@ __all__ = [
 
 #: Document columns that describe the text rather than the document; never copied to passages.
 TEXT_COLUMNS = ("text", "raw_text", "n_words_raw", "n_words_clean")
-#: Joins learned word pairs inside the gensim model; textlab tokens never contain it.
-PHRASE_DELIMITER = "__"
 
 
 @dataclass(frozen=True)
@@ -298,112 +290,6 @@ def tokenize_text(text: str, options: TokenizerOptions | None = None) -> list[st
     ['united_states', 'export_control', 'worry', 'aws']
     """
     return get_pipeline(options if options is not None else _DEFAULT_OPTIONS)(text)
-
-
-def learn_phrases(
-    token_lists: Iterable[Sequence[str]],
-    *,
-    min_count: int = 3,
-    threshold: float = 0.5,
-    scoring: str = "npmi",
-) -> FrozenPhrases:
-    """Learn two-word phrases with gensim ``Phrases`` and freeze the model.
-
-    The model joins words with ``"__"`` internally, so a learned pair never collides with a
-    token that already contains ``"_"`` (an alias such as ``data_center``); use
-    :func:`apply_phrases`, which joins with ``"_"``.  ``token_lists`` must be re-iterable
-    (a list, not a generator) when it is large and streamed.
-
-    Parameters
-    ----------
-    token_lists
-        One token list per passage.
-    min_count, threshold, scoring
-        gensim ``Phrases`` parameters (``scoring="npmi"`` needs ``threshold`` in [-1, 1]).
-
-    Returns
-    -------
-    gensim.models.phrases.FrozenPhrases
-        ``.phrasegrams`` maps ``"a__b"`` to its score.
-
-    Examples
-    --------
-    >>> model = learn_phrases([["data", "center", "open"]] * 3 + [["open", "data"]])
-    >>> apply_phrases([["new", "data", "center"]], model)
-    [['new', 'data_center']]
-    """
-    from gensim.models.phrases import Phrases
-
-    model = Phrases(
-        None,
-        min_count=min_count,
-        threshold=threshold,
-        scoring=scoring,
-        delimiter=PHRASE_DELIMITER,
-    )
-    # Count unigrams and adjacent pairs with Counter (C speed; gensim's own loop is pure
-    # Python); the counts are exactly those of Phrases.add_vocab without connector words.
-    unigrams: Counter = Counter()
-    pairs: Counter = Counter()
-    for tokens in token_lists:
-        unigrams.update(tokens)
-        pairs.update(zip(tokens, tokens[1:]))
-    vocab = dict(unigrams)
-    vocab.update({a + PHRASE_DELIMITER + b: n for (a, b), n in pairs.items()})
-    model.vocab = vocab
-    model.corpus_word_count = sum(unigrams.values())
-    return model.freeze()
-
-
-def apply_phrases(
-    token_lists: Iterable[Sequence[str]], phrases: Phrases | FrozenPhrases
-) -> list[list[str]]:
-    """Join the phrases of a model from :func:`learn_phrases` in each token list, with ``_``.
-
-    Same result as gensim's ``phrases[tokens]`` (greedy, left to right), computed from the
-    model's set of word pairs, which is faster than gensim's per-pair scoring.
-
-    Examples
-    --------
-    >>> model = learn_phrases([["export", "control"]] * 4 + [["control", "room"]])
-    >>> apply_phrases([["export", "control", "rule"]], model)
-    [['export_control', 'rule']]
-    """
-    pairs = _phrase_pairs(phrases)
-    return [_join_pairs(list(tokens), pairs) for tokens in token_lists]
-
-
-def _join_pairs(tokens: list[str], pairs: frozenset) -> list[str]:
-    """Greedy left-to-right joining of adjacent pairs in ``pairs`` (gensim's rule)."""
-    hits = [i for i, pair in enumerate(zip(tokens, tokens[1:])) if pair in pairs]
-    if not hits:
-        return tokens
-    out: list[str] = []
-    pos = 0
-    for i in hits:
-        if i >= pos:
-            out.extend(tokens[pos:i])
-            out.append(tokens[i] + "_" + tokens[i + 1])
-            pos = i + 2
-    out.extend(tokens[pos:])
-    return out
-
-
-def _phrase_pairs(phrases) -> frozenset:
-    """The model's word pairs as a frozenset of tuples (cached on the model object)."""
-    cached = getattr(phrases, "_textlab_pairs", None)
-    if cached is not None:
-        return cached
-    model = phrases if hasattr(phrases, "phrasegrams") else phrases.freeze()
-    delimiter = getattr(model, "delimiter", PHRASE_DELIMITER)
-    pairs = frozenset(
-        tuple(parts) for g in model.phrasegrams if len(parts := g.split(delimiter)) == 2
-    )
-    try:
-        phrases._textlab_pairs = pairs
-    except AttributeError:
-        pass
-    return pairs
 
 
 def _surface_forms(counts: Counter, pipe, tokens: list[list[str]]) -> dict[str, str]:
