@@ -327,6 +327,8 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 20000, 100000])
     parser.add_argument("--million", action="store_true", help="also run 1,000,000 documents")
+    parser.add_argument("--memory-sizes", type=int, nargs="*", default=[],
+                        help="extra sizes for which only generation and the streaming cache run (memory figures)")
     parser.add_argument("--quick", action="store_true", help="tiny smoke run (seconds)")
     parser.add_argument("--engines", nargs="*", default=list(ENGINES), choices=ENGINES,
                         help="LDA engines to time (none: only generate and cache, for memory figures)")
@@ -366,21 +368,6 @@ def main(argv=None) -> int:
               f"peak {_fmt(row.get('peak_mb'), 0):>6} MB  recovery {_fmt(row.get('recovery'))}  "
               f"cosine {_fmt(row.get('cosine'))} {note}", flush=True)
 
-    for n in sizes:
-        jsonl = work / f"synthetic-{n}.jsonl"
-        truth = in_child(_write_corpus, str(jsonl), n, cfg, str(work / f"truth-{n}.npz"))
-        record({"n_docs": n, "step": "synthetic", **truth})
-        n_jobs = 1 if args.quick else args.n_jobs
-        built = in_child(step_cache, str(jsonl), str(work / "cache"), n_jobs, False)
-        built["note"] = f"{built.get('tokens_per_s', 0):,.0f} input tokens/s, n_jobs={n_jobs}" \
-            if "error" not in built else built["error"]
-        record({"n_docs": n, "step": "textlab cache", **built})
-        if "error" in built:
-            continue
-        for engine in args.engines:
-            out = in_child(step_engine, engine, built["bow_dir"], str(work / f"truth-{n}.npz"), cfg)
-            record({"n_docs": n, "step": engine, **out})
-
     prep: list[dict] = []
     seeds = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt"))]
     from pydoc_data.topics import topics as pydoc_topics  # Python's own help texts: English prose
@@ -408,8 +395,27 @@ def main(argv=None) -> int:
         print(f"preprocess {out['source']:<16} {out['method']:<28} {_fmt(out.get('tokens_per_s'), 0)} tokens/s",
               flush=True)
 
-    info["load_end"] = os.getloadavg()
-    write_text(render(info, rows, prep, cfg, args), args.out)
+    def flush() -> None:  # results so far, so an interrupted long run still leaves a report
+        info["load_end"] = os.getloadavg()
+        write_text(render(info, rows, prep, cfg, args), args.out)
+
+    flush()
+    for n in sizes + [m for m in args.memory_sizes if m not in sizes]:
+        jsonl = work / f"synthetic-{n}.jsonl"
+        truth = in_child(_write_corpus, str(jsonl), n, cfg, str(work / f"truth-{n}.npz"))
+        record({"n_docs": n, "step": "synthetic", **truth})
+        n_jobs = 1 if args.quick else args.n_jobs
+        built = in_child(step_cache, str(jsonl), str(work / "cache"), n_jobs, False)
+        built["note"] = f"{built.get('tokens_per_s', 0):,.0f} input tokens/s, n_jobs={n_jobs}" \
+            if "error" not in built else built["error"]
+        record({"n_docs": n, "step": "textlab cache", **built})
+        if "error" not in built and n in sizes:
+            for engine in args.engines:
+                out = in_child(step_engine, engine, built["bow_dir"], str(work / f"truth-{n}.npz"), cfg)
+                record({"n_docs": n, "step": engine, **out})
+        flush()
+
+    flush()
     print(f"wrote {args.out}", flush=True)
     return 1 if any("error" in r for r in rows + prep) else 0
 
