@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import importlib
 import os
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -322,6 +323,21 @@ def _init_worker(fn: PreprocessFn) -> None:
     global _WORKER_FN
     _WORKER_FN = fn
     os.environ.setdefault("OMP_NUM_THREADS", "1")
+    _exit_with_parent()
+
+
+def _exit_with_parent() -> None:
+    """On Linux, ask the kernel to end this worker if the parent dies (e.g. ``kill``), so no orphans remain."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - other libc
+        pass
 
 
 def _run_batch(texts: Sequence[str]) -> list[list[str]]:
