@@ -741,6 +741,14 @@ def aggregate_group_counts(
         ``passage_id`` (= ``doc_id``), ``doc_id`` and the metadata columns.
         Memory: ``n_groups x n_terms`` plus one block.
 
+    Notes
+    -----
+    For ``textlab.compare.keyness.score_keyness`` with document-level
+    bootstrap and permutation, use ``group_column=None`` (one row per document,
+    with ``doc_id`` and the group column) and pass ``group_column`` to
+    ``score_keyness``; rows per group give point estimates (counts, rates,
+    G², log-ratio) but nothing to resample.
+
     Examples
     --------
     >>> import tempfile, pathlib, pandas as pd
