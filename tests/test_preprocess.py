@@ -79,6 +79,11 @@ def test_alias_variants_case_rules_and_hyphen():
     assert tokenize_text("Ascend 910B chips and Pangu models", PLAIN) == ["ascend", "chip", "pangu", "model"]
 
 
+def test_name_with_bracketed_abbreviation_counts_once():
+    text = "Amazon Web Services (AWS) and Artificial Intelligence (AI); later AWS and AI."
+    assert tokenize_text(text, PLAIN) == ["aws", "ai", "later", "aws", "ai"]
+
+
 def test_custom_and_extended_alias_tables(tmp_path):
     own = TokenizerOptions(aliases={"acme": ["ACME Corp"]}, phrases=False, user_phrases=None)
     assert tokenize_text("ACME Corp and AWS", own) == ["acme", "aws"]  # default table not used
