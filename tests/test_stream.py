@@ -144,3 +144,14 @@ def test_default_textlab_pipeline_in_two_processes_equals_direct_calls(seeds_dir
     texts = [t for chunk in chunks for t in chunk["text"]]
     assert parallel == [tokenize_text(clean_text(t)[0]) for t in texts]
     assert len(parallel) == 5 and all(len(t) > 100 for t in parallel)
+
+
+def test_folder_with_metadata_reads_like_load_corpus(seeds_dir):
+    from textlab.corpus import load_corpus
+
+    expected = load_corpus(seeds_dir).docs
+    got = pd.concat(list(iter_documents(seeds_dir, chunk_size=2)))
+    assert got.index.tolist() == expected.index.tolist()  # ids from metadata.csv, not file stems
+    assert got["text"].tolist() == expected["text"].tolist()
+    for column in ("outlet", "narrative"):
+        assert got[column].fillna("").tolist() == expected[column].fillna("").tolist()

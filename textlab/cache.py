@@ -121,7 +121,12 @@ class CachedCorpus:
 
 
 def _input_fingerprint(path: Path, hash_input: str) -> dict:
-    files = sorted(p for p in path.rglob("*.txt") if p.is_file()) if path.is_dir() else [path]
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*.txt") if p.is_file())
+        if (path / "metadata.csv").is_file():
+            files.append(path / "metadata.csv")
+    else:
+        files = [path]
     entries = []
     for file in files:
         stat = file.stat()

@@ -87,23 +87,57 @@ def _finish_chunk(frame: pd.DataFrame, path: Path, text_column: str, id_column: 
     return frame
 
 
-def _iter_folder(path: Path, chunk_size: int, encoding: str) -> Iterator[pd.DataFrame]:
+def _read_file(file: Path, encoding: str) -> str:
+    try:
+        return file.read_text(encoding=encoding)
+    except UnicodeDecodeError as err:
+        raise InputFileError(file, f"cannot be decoded as encoding={encoding!r} ({err.reason})") from err
+
+
+def _iter_folder(path: Path, chunk_size: int, encoding: str, id_column: str) -> Iterator[pd.DataFrame]:
+    meta_path = path / "metadata.csv"
+    metadata = None
+    if meta_path.is_file():  # as textlab.corpus.load_corpus: one row per document (small next to the texts)
+        metadata = pd.read_csv(meta_path, dtype=str, encoding=encoding)
+        if id_column not in metadata.columns:
+            raise InputFileError(meta_path, f"has no column id_column={id_column!r}; columns are {list(metadata.columns)}")
+        if metadata[id_column].duplicated().any():
+            raise InputFileError(meta_path, f"has duplicate values in {id_column!r}")
+    if metadata is not None and "file" in metadata.columns:
+        yield from _iter_metadata_rows(path, meta_path, metadata, chunk_size, encoding, id_column)
+        return
     files = sorted(p for p in path.rglob("*.txt") if p.is_file())
     if not files:
         raise InputFileError(path, "contains no .txt files")
+    if metadata is not None:
+        metadata = metadata.set_index(id_column)
     for start in range(0, len(files), chunk_size):
         batch = files[start : start + chunk_size]
-        texts = []
-        for file in batch:
-            try:
-                texts.append(file.read_text(encoding=encoding))
-            except UnicodeDecodeError as err:
-                raise InputFileError(file, f"cannot be decoded as encoding={encoding!r} ({err.reason})") from err
         rel = [f.relative_to(path).as_posix() for f in batch]
-        yield pd.DataFrame(
-            {"text": texts, "file": rel},
+        frame = pd.DataFrame(
+            {"text": [_read_file(f, encoding) for f in batch], "file": rel},
             index=pd.Index([r[: -len(".txt")] for r in rel], dtype=object, name="doc_id"),
         )
+        if metadata is not None:
+            frame = frame.join(metadata, how="left")
+        yield frame
+
+
+def _iter_metadata_rows(path, meta_path, metadata, chunk_size, encoding, id_column) -> Iterator[pd.DataFrame]:
+    root = path.resolve()
+    for start in range(0, len(metadata), chunk_size):
+        rows = metadata.iloc[start : start + chunk_size]
+        texts = []
+        for line, name in enumerate(rows["file"].fillna(""), start=start + 2):
+            target = (root / name.strip()).resolve()
+            if not name.strip() or root not in target.parents or not target.is_file():
+                raise InputFileError(meta_path, f"row {line}: file {name!r} not found in {path}")
+            texts.append(_read_file(target, encoding))
+        frame = rows.drop(columns=[id_column, "file"]).copy()
+        frame.insert(0, "text", texts)
+        frame["file"] = rows["file"].fillna("").str.strip().to_numpy()
+        frame.index = pd.Index(rows[id_column].to_numpy(dtype=object), name="doc_id")
+        yield frame
 
 
 def iter_documents(
@@ -121,12 +155,17 @@ def iter_documents(
     path
         A ``.jsonl`` (one JSON object per line), ``.csv``/``.tsv``, ``.parquet``
         file (optionally ``.gz``/``.bz2``/``.xz`` compressed, except Parquet),
-        or a folder whose ``.txt`` files (searched recursively, in sorted order)
-        are the documents.
+        or a folder of ``.txt`` files. As in :func:`textlab.corpus.load_corpus`, a
+        ``metadata.csv`` in the folder with a ``file`` column names the
+        documents (ids from ``id_column``, its other columns as metadata);
+        without a ``file`` column its rows are joined to the files by id.
+        Otherwise every ``.txt`` file is a document (searched recursively, in
+        sorted order; empty files are kept as empty documents).
     text_column, id_column
         Columns holding the text and the document id in a table. Without an id
-        column, ids are the 0-based row numbers as strings. In a folder the id is
-        the file path relative to the folder without ``.txt``.
+        column, ids are the 0-based row numbers as strings. In a folder without a
+        metadata ``file`` column the id is the file path relative to the folder
+        without ``.txt`` (the file stem for files at the top level).
     chunk_size
         Documents per chunk (files per chunk for a folder).
     encoding
@@ -154,7 +193,7 @@ def iter_documents(
         raise bad_value("chunk_size", chunk_size, "an integer >= 1")
     fmt = _input_format(path)
     if fmt == "folder":
-        yield from _iter_folder(path, chunk_size, encoding)
+        yield from _iter_folder(path, chunk_size, encoding, id_column)
         return
     start = 0
     if fmt == "parquet":
@@ -357,7 +396,7 @@ def resolve_n_jobs(n_jobs: int) -> int:
     """
     if not isinstance(n_jobs, int) or n_jobs == 0 or n_jobs < -1:
         raise bad_value("n_jobs", n_jobs, "a positive integer, or -1 for all cores")
-    return os.cpu_count() or 1 if n_jobs == -1 else n_jobs
+    return (os.cpu_count() or 1) if n_jobs == -1 else n_jobs
 
 
 def map_batches(
