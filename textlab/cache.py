@@ -52,6 +52,7 @@ from gensim.corpora import Dictionary, MmCorpus
 from ._errors import InputFileError, TextlabWarning, bad_value
 from ._io import sha256_file, write_json
 from .stream import (
+    count_documents,
     describe_preprocess_fn,
     default_preprocess_fn,
     doc_progress,
@@ -318,7 +319,8 @@ def _build_tokens(path, directory, *, fn, reader_options, n_jobs, batch_size, sh
                 yield (part, texts), texts
 
     try:
-        with doc_progress("tokenising", show_progress=show_progress) as bar:
+        total = count_documents(path, text_column=reader_options["text_column"])
+        with doc_progress("tokenising", total=total, show_progress=show_progress) as bar:
             for (part, texts), token_lists in map_batches(fn, batches(), n_jobs=n_jobs):
                 doc_ids = part.index.astype(str).tolist()
                 n_in += sum(len(text.split()) for text in texts)

@@ -245,6 +245,8 @@ def count_documents(path: str | os.PathLike, *, text_column: str = "text") -> in
     path = Path(path)
     fmt = _input_format(path)
     if fmt == "folder":
+        if (path / "metadata.csv").is_file():  # the table decides which files are documents
+            return None
         return sum(1 for p in path.rglob("*.txt") if p.is_file())
     if fmt == "parquet":
         import pyarrow.parquet as pq
@@ -325,7 +327,14 @@ def clean_text_only(text: str) -> str:
 
 
 def describe_preprocess_fn(fn: PreprocessFn) -> str:
-    """A stable text naming a preprocess function and its settings (part of cache keys)."""
+    """A stable text naming a preprocess function and its settings (part of cache keys).
+
+    Examples
+    --------
+    >>> import functools, textwrap
+    >>> describe_preprocess_fn(functools.partial(textwrap.wrap, width=5))
+    'textwrap.wrap(;width=5)'
+    """
     if isinstance(fn, _CleanThenTokenize):
         clean = describe_preprocess_fn(fn.clean_fn) if fn.clean_fn is not None else "none"
         return f"clean={clean};tokenize={describe_preprocess_fn(fn.tokenize_fn)}"
@@ -409,6 +418,11 @@ def map_batches(
 
     At most ``2 * n_jobs`` batches are in flight, so memory stays bounded
     however long the input is. With ``n_jobs=1`` no process is started.
+
+    Examples
+    --------
+    >>> list(map_batches(str.split, [("first", ["a b"]), ("second", ["c"])]))
+    [('first', [['a', 'b']]), ('second', [['c']])]
     """
     workers = resolve_n_jobs(n_jobs)
     if workers == 1:
@@ -492,10 +506,17 @@ def preprocess_stream(
             yield part.index.tolist(), token_lists
 
 
-def doc_progress(desc: str, *, total: int | None = None, show_progress: bool | None = None, unit: str = "doc"):
+def doc_progress(
+    desc: str, *, total: int | None = None, show_progress: bool | None = None, unit: str = "doc"
+) -> Any:
     """A tqdm bar advanced by ``bar.update(n)``, showing documents per second.
 
     Follows ``TEXTLAB_PROGRESS`` like :func:`textlab._progress.progress`.
+
+    Examples
+    --------
+    >>> with doc_progress("reading", total=2, show_progress=False) as bar:
+    ...     bar.update(2)
     """
     from tqdm.auto import tqdm
 
