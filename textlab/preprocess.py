@@ -215,7 +215,9 @@ class TokenizerOptions:
         dropped.  ``"keep"``: bare numbers kept without thousands separators.  In every mode
         words mixing digits and letters (``5G``, ``910B``, ``H20``) are kept as words.
     min_token_length
-        Shorter words are dropped (alias and bucket tokens are exempt).
+        Shorter words are dropped (alias and bucket tokens are exempt).  Words are runs of
+        letters and digits; hyphens split them (``AI-driven`` -> ``ai``, ``driven``), a
+        possessive ``'s`` is removed, other apostrophes are dropped (``don't`` is a stopword).
     phrases
         Learn two-word phrases on the corpus with gensim ``Phrases`` and join them with ``_``.
     phrase_min_count, phrase_threshold, phrase_scoring
@@ -263,7 +265,13 @@ class TokenizerOptions:
             object.__setattr__(self, name, _freeze(getattr(self, name)))
 
     def to_params(self) -> dict:
-        """JSON-friendly dict of the options (mappings as dicts, tuples as lists)."""
+        """JSON-friendly dict of the options (mappings as dicts, tuples as lists).
+
+        Examples
+        --------
+        >>> TokenizerOptions(extra_aliases={"acme": ["ACME"]}).to_params()["extra_aliases"]
+        {'acme': ['ACME']}
+        """
         out = asdict(self)
         for name in ("aliases", "extra_aliases"):
             value = out[name]
