@@ -252,3 +252,11 @@ def test_same_content_elsewhere_reuses_the_cache(corpus_csv, tmp_path):
     moved.write_bytes(corpus_csv.read_bytes())
     second = _build(moved, tmp_path / "c", fn, chunk_size=1000)
     assert fn.calls() == 40 and second.key == first.key
+
+
+def test_duplicate_ids_are_an_input_error(tmp_path):
+    path = tmp_path / "dup.csv"
+    pd.DataFrame({"doc_id": ["a", "b", "a"], "text": ["x y", "y z", "z"]}).to_csv(path, index=False)
+    with pytest.raises(ValueError, match="duplicate document ids, e.g. 'a'"):
+        _build(path, tmp_path / "c", words)
+    assert not (tmp_path / "c").exists() or list((tmp_path / "c").iterdir()) == []

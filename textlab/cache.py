@@ -45,6 +45,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute  # noqa: F401  (pa.compute)
 import pyarrow.parquet as pq
 import scipy.sparse as sp
 from gensim.corpora import Dictionary, MmCorpus
@@ -305,7 +306,7 @@ _TOKEN_SCHEMA = pa.schema([("doc_id", pa.string()), ("tokens", pa.string())])
 
 def _build_tokens(path, directory, *, fn, reader_options, n_jobs, batch_size, show_progress) -> dict:
     started = time.perf_counter()
-    ids: list[str] = []
+    n_docs = 0
     n_in = n_out = 0
     token_sink = _ParquetSink(directory / "tokens.parquet", _TOKEN_SCHEMA)
     meta_sink = None
@@ -331,20 +332,28 @@ def _build_tokens(path, directory, *, fn, reader_options, n_jobs, batch_size, sh
                 if meta_sink is None:
                     meta_sink = _ParquetSink(directory / "meta.parquet",
                                              pa.schema([(c, pa.string()) for c in meta.columns]))
-                meta_sink.add(meta.reset_index(drop=True))
-                ids.extend(doc_ids)
+                extra = [c for c in meta.columns if c not in meta_sink.schema.names]
+                if extra:  # JSONL records may add fields later; the first chunk fixes the columns
+                    warnings.warn(f"{path}: metadata fields {extra} first appear after document {n_docs}; "
+                                  "they are not kept (put them in the first records)", TextlabWarning, stacklevel=2)
+                meta_sink.add(meta.reindex(columns=meta_sink.schema.names).reset_index(drop=True))
+                n_docs += len(doc_ids)
                 bar.update(len(token_lists))
     finally:
         token_sink.close()
         if meta_sink is not None:
             meta_sink.close()
-    if not ids:
+    if n_docs == 0:
         raise InputFileError(path, "contains no documents")
-    duplicated = pd.Index(ids).duplicated()
-    if duplicated.any():
-        raise InputFileError(path, f"has duplicate document ids, e.g. {ids[int(np.argmax(duplicated))]!r}")
+    # duplicate ids: checked on the written column (Arrow memory), not a Python list of every id
+    ids = pq.read_table(directory / "tokens.parquet", columns=["doc_id"]).column(0)
+    if pa.compute.count_distinct(ids).as_py() != n_docs:
+        counts = pa.compute.value_counts(ids)
+        duplicate = counts.filter(pa.compute.greater(counts.field("counts"), 1))[0]["values"].as_py()
+        raise InputFileError(path, f"has duplicate document ids, e.g. {duplicate!r}")
+    del ids
     seconds = time.perf_counter() - started
-    return {"n_docs": len(ids), "n_input_tokens": n_in, "n_tokens": n_out, "seconds": round(seconds, 3),
+    return {"n_docs": n_docs, "n_input_tokens": n_in, "n_tokens": n_out, "seconds": round(seconds, 3),
             "input_tokens_per_second": round(n_in / seconds) if seconds > 0 else None}
 
 
