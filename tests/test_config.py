@@ -54,3 +54,13 @@ def test_replace_returns_new_config():
     assert faster.n_boot == 10 and config.n_boot == 500
     with pytest.raises(ConfigError, match="unknown option"):
         config.replace(nboot=3)
+
+
+def test_resource_paths_are_relative_to_the_config(tmp_path):
+    path = tmp_path / "study.toml"
+    path.write_text('[corpus]\npath = "texts"\n[groups]\ncolumn = "g"\n[tokens]\naliases = "my_aliases.toml"\n'
+                    'stopwords = "default"\n[frames]\ncodebook = "frames.toml"\n')
+    config = load_study_config(path)
+    assert config.tokenizer["aliases"] == str((tmp_path / "my_aliases.toml").resolve())
+    assert config.tokenizer["stopwords"] == "default"
+    assert config.codebook == str((tmp_path / "frames.toml").resolve())

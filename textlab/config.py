@@ -208,7 +208,12 @@ def load_study_config(path: str | Path) -> StudyConfig:
         if not isinstance(content, dict):
             raise ConfigError(f"{path}: [{section}] must be a table of options")
         if section == "tokens":
-            values["tokenizer"] = dict(content)
+            tokenizer = dict(content)
+            for key in ("aliases", "stopwords", "user_phrases"):  # resource files, relative to this config
+                value = tokenizer.get(key)
+                if isinstance(value, str) and value != "default" and not Path(value).is_absolute():
+                    tokenizer[key] = str((path.parent / value).resolve())
+            values["tokenizer"] = tokenizer
             continue
         mapping = _SCHEMA[section]
         for key, value in content.items():
@@ -223,6 +228,9 @@ def load_study_config(path: str | Path) -> StudyConfig:
     for required, where in (("corpus_path", "[corpus] path"), ("group_column", "[groups] column")):
         if required not in values:
             raise ConfigError(f"{path}: missing {where}")
+    codebook = values.get("codebook", "default")
+    if codebook != "default" and not Path(codebook).is_absolute():
+        values["codebook"] = str((path.parent / codebook).resolve())
     corpus_path = Path(values["corpus_path"])
     if not corpus_path.is_absolute():
         corpus_path = (path.parent / corpus_path).resolve()

@@ -15,7 +15,6 @@ import time
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import partial
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -201,8 +200,6 @@ def run_study(config: StudyConfig | str | Path, *, fast: bool = False) -> StudyR
     from .models.selection import select_n_topics
     from .models.stability import assess_stability, fit_seeds
     from .models.tfidf import distinctive_terms, similarity_table
-    from .preprocess import TokenizerOptions, tokenize_text
-
     timer = _Timer()
     started = time.perf_counter()
     config = _as_config(config, fast)
@@ -263,9 +260,7 @@ def run_study(config: StudyConfig | str | Path, *, fast: bool = False) -> StudyR
             if not codebook_path.is_absolute() and config.source is not None:
                 codebook_path = config.source.parent / codebook_path
             codebook = load_codebook(codebook_path)
-            options = TokenizerOptions(**config.tokenizer)
             frames = score_frames(tokenized, codebook, group_column=group_column, n_boot=config.n_boot,
-                                  normalize=partial(tokenize_text, options=options),
                                   resampling_unit=config.resampling_unit, ci_level=config.ci_level,
                                   random_state=rs)
         next(steps, None)
