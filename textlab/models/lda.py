@@ -253,13 +253,21 @@ class _TracedLdaModel(LdaModel):
     M-step.  Training itself is untouched: topics equal a plain ``LdaModel`` with the same settings.
     """
 
-    def _start_trace(self, n_docs: int, bar: Iterator | None) -> None:
+    def _start_trace(self, n_docs: int, bar: Iterator | None, cache: bool) -> None:
         self._n_docs, self._bar, self._seen, self._doc_bound, self._trace = n_docs, bar, 0, 0.0, []
         self._n_words = 0.0  # tokens seen in the first pass
+        # flattened chunks, kept from the first pass when the corpus is in memory anyway
+        self._flat: dict[int, tuple] | None = {} if cache else None
 
     def do_estep(self, chunk, state=None):
         gamma = super().do_estep(chunk, state)
-        bound, n_tokens = _document_bound(chunk, gamma, self.expElogbeta, self.alpha)
+        offset = self._seen % self._n_docs
+        flat = self._flat.get(offset) if self._flat is not None else None
+        if flat is None:
+            flat = _flatten(chunk)
+            if self._flat is not None:
+                self._flat[offset] = flat
+        bound, n_tokens = _document_bound(flat, gamma, self.expElogbeta, self.alpha)
         self._doc_bound += bound
         if self._seen < self._n_docs:
             self._n_words += n_tokens
@@ -269,8 +277,8 @@ class _TracedLdaModel(LdaModel):
     def do_mstep(self, rho, other, extra_pass=False):
         super().do_mstep(rho, other, extra_pass)
         if self._seen >= (len(self._trace) + 1) * self._n_docs:
-            lam = self.state.get_lambda().astype(np.float64)
-            elogbeta = dirichlet_expectation(lam)
+            lam = self.state.get_lambda().astype(np.float64, copy=False)
+            elogbeta = np.log(self.expElogbeta)  # set by this M-step from the same lambda
             eta = np.broadcast_to(np.asarray(self.eta, dtype=np.float64), lam.shape)
             topic = (np.sum((eta - lam) * elogbeta) + np.sum(gammaln(lam) - gammaln(eta))
                      + np.sum(gammaln(eta.sum(axis=1)) - gammaln(lam.sum(axis=1))))
@@ -280,7 +288,15 @@ class _TracedLdaModel(LdaModel):
                 next(self._bar, None)
 
 
-def _document_bound(chunk, gamma: np.ndarray, expelogbeta: np.ndarray, alpha: np.ndarray,
+def _flatten(chunk) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Row index, term id and count of every non-zero of a bag-of-words chunk."""
+    lengths = np.fromiter(map(len, chunk), dtype=np.int64, count=len(chunk))
+    flat = np.fromiter(chain.from_iterable(chain.from_iterable(chunk)), dtype=np.float64, count=2 * int(lengths.sum()))
+    rows = np.repeat(np.arange(len(chunk), dtype=np.int32), lengths)
+    return rows, flat[0::2].astype(np.int32), flat[1::2].astype(np.float32)
+
+
+def _document_bound(flat: tuple, gamma: np.ndarray, expelogbeta: np.ndarray, alpha: np.ndarray,
                     block: int = 200_000) -> tuple[float, float]:
     """Document part of gensim's variational bound, vectorised over the chunk's non-zeros.
 
@@ -291,20 +307,18 @@ def _document_bound(chunk, gamma: np.ndarray, expelogbeta: np.ndarray, alpha: np
     gamma = gamma.astype(np.float64)
     alpha = np.asarray(alpha, dtype=np.float64)
     elogtheta = dirichlet_expectation(gamma)
-    exptheta = np.exp(elogtheta)
-    expbeta_t = np.ascontiguousarray(expelogbeta.T, dtype=np.float64)  # V x K: gather whole rows
-    lengths = np.fromiter(map(len, chunk), dtype=np.int64, count=len(chunk))
-    flat = np.fromiter(chain.from_iterable(chain.from_iterable(chunk)), dtype=np.float64, count=2 * int(lengths.sum()))
-    ids, counts = flat[0::2].astype(np.intp), flat[1::2]
-    rows = np.repeat(np.arange(len(chunk)), lengths)
+    # float32 for the gathers over non-zeros (half the memory traffic), float64 for the sums
+    exptheta = np.exp(elogtheta).astype(np.float32)
+    expbeta_t = np.ascontiguousarray(expelogbeta.T, dtype=np.float32)  # V x K: gather whole rows
+    rows, ids, counts = flat
     score = 0.0
     for start in range(0, len(ids), block):
         sl = slice(start, start + block)
         norm = np.einsum("ik,ik->i", exptheta[rows[sl]], expbeta_t[ids[sl]])
-        score += counts[sl] @ np.log(norm)
+        score += counts[sl].astype(np.float64) @ np.log(norm.astype(np.float64))
     score += np.sum((alpha - gamma) * elogtheta) + np.sum(gammaln(gamma) - gammaln(alpha))
     score += np.sum(gammaln(alpha.sum()) - gammaln(gamma.sum(axis=1)))
-    return float(score), float(counts.sum())
+    return float(score), float(counts.sum(dtype=np.float64))
 
 
 def _fit_gensim(bow, id2word, n_docs, opts):
@@ -315,7 +329,7 @@ def _fit_gensim(bow, id2word, n_docs, opts):
         dtype=np.float64,
     )
     bar = progress(range(opts["passes"]), desc="LDA (gensim) passes", unit="pass", disable=not opts["progress"] or None)
-    model._start_trace(n_docs, bar)
+    model._start_trace(n_docs, bar, cache=isinstance(bow, list))
     model.update(bow)
     gammas = []
     chunk: list = []
