@@ -76,7 +76,8 @@ def test_gensim_topics_equal_plain_gensim(gensim_fit, planted):
     dictionary = Dictionary(docs)
     dictionary.filter_extremes(no_below=2, no_above=0.5, keep_n=100_000)
     bow = [dictionary.doc2bow(d) for d in docs]
-    plain = LdaModel(bow, id2word=dictionary, num_topics=K, passes=20, chunksize=50, iterations=100, alpha="auto", eta=0.01,
+    plain = LdaModel(bow, id2word=dictionary, num_topics=K, passes=20, chunksize=50, iterations=100,
+                     alpha="auto", eta=0.01,
                      random_state=0, eval_every=None, dtype=np.float64)
     assert list(gensim_fit.vocabulary) == [dictionary[i] for i in range(len(dictionary))]
     np.testing.assert_allclose(gensim_fit.topic_term, plain.get_topics(), rtol=1e-10, atol=1e-12)
@@ -95,7 +96,8 @@ def test_document_bound_matches_gensim_formula(gensim_fit, planted):
         expected += sum(c * logsumexp(elogtheta + elogbeta[:, i]) for i, c in doc)
         expected += np.sum((alpha - g) * elogtheta) + np.sum(gammaln(g) - gammaln(alpha))
         expected += gammaln(alpha.sum()) - gammaln(g.sum())
-    got, n_tokens = _document_bound(_flatten(bow), gamma, model.expElogbeta, alpha, block=100)  # small block: exercises the loop
+    # a small block exercises the blocked loop
+    got, n_tokens = _document_bound(_flatten(bow), gamma, model.expElogbeta, alpha, block=100)
     assert got == pytest.approx(expected, rel=1e-6)  # float32 gathers
     assert n_tokens == sum(c for doc in bow for _, c in doc)
 

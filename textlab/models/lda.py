@@ -470,7 +470,7 @@ def fit_lda(
     passage_ids
         Row ids (default: the ``passage_id`` column of a TokenizedCorpus, else ``"0"``, ``"1"`` ...).
     workers
-        tomotopy sampling threads; keep 1 for reproducible results.
+        tomotopy sampling threads; keep 1 for reproducible results (gensim always uses one).
     keep_model
         Attach the engine's model object to ``LdaFit.model`` (for ``infer``-style reuse);
         off by default so that a fit is a plain value.
@@ -481,6 +481,12 @@ def fit_lda(
     -------
     LdaFit
         Topics, passage proportions, convergence table and the settings used.
+
+    Warns
+    -----
+    TextlabWarning
+        When the last pass is not ``converged`` (the fit is still returned, with
+        ``params["converged"] = False``).
 
     Raises
     ------
@@ -540,7 +546,8 @@ def fit_lda(
     vocabulary = np.array([id2word[i] for i in range(len(id2word))], dtype=str)
     params = {
         "n_topics": int(n_topics), "random_state": int(random_state), "engine": used, "engine_requested": engine,
-        "passes": passes_run, "passes_requested": passes, "iterations": iterations, "alpha": alpha, "alpha_fitted": alpha_fit.tolist(),
+        "passes": passes_run, "passes_requested": passes, "iterations": iterations,
+        "alpha": alpha, "alpha_fitted": alpha_fit.tolist(),
         "eta": eta, "chunksize": int(chunksize) if used == "gensim" else None,
         "update_every": int(update_every) if used == "gensim" else None,
         "gamma_threshold": gamma_threshold if used == "gensim" else None, "tol": tol, "workers": int(workers),
