@@ -131,6 +131,8 @@ def main() -> None:
     parser.add_argument("--n-topics", type=int, default=20)
     parser.add_argument("--n-words", type=int, default=10_000)
     parser.add_argument("--configs", default="plain,tuned,tomotopy,textlab,overhead")
+    parser.add_argument("--sweeps", default="100,200,400,800", help="bare tomotopy checkpoints")
+    parser.add_argument("--textlab-passes", default="default,100,300", help="'default' = adaptive")
     parser.add_argument("--out", default=None)
     args = parser.parse_args()
     configs = args.configs.split(",")
@@ -167,12 +169,12 @@ def main() -> None:
             sec, tt, d = run_plain_gensim(bow, vocab, k, **kw)
             record(label, sec, tt, d)
     if "tomotopy" in configs:
-        for it, sec, tt in run_tomotopy(bow, vocab, k):
+        for it, sec, tt in run_tomotopy(bow, vocab, k, checkpoints=[int(x) for x in args.sweeps.split(",")]):
             record(f"tomotopy gibbs iter={it} alpha=0.1 optim eta=0.01", sec, tt)
     if "textlab" in configs:
         from textlab.models.lda import fit_lda
 
-        for passes in (None, 100, 300):
+        for passes in [None if x == "default" else int(x) for x in args.textlab_passes.split(",")]:
             t1, c1 = time.perf_counter(), time.process_time()
             fit = fit_lda(bow, dictionary=dict(enumerate(vocab)), n_topics=k, passes=passes, no_below=1, no_above=1.0,
                           keep_n=None, progress=False)
