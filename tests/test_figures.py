@@ -69,3 +69,19 @@ def test_rerun_gives_byte_identical_files(figure_dir, seeds_dir, tmp_path):
     assert first.keys() == second.keys()
     different = [name for name in first if first[name] != second[name]]
     assert not different, different
+
+
+def test_committed_figures_match_what_the_command_produces(repo_root, tmp_path):
+    """A fresh run of the seeds study reproduces the committed figures' numbers and README."""
+    committed = repo_root / "figures"
+    if not (committed / "README.md").is_file():
+        pytest.fail("figures/ has not been generated: run `make figures` and commit the result")
+    result = run_study(repo_root / "seeds" / "study.toml")
+    out = tmp_path / "figures"
+    make_figures(result, out)
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in committed.iterdir())
+    for name in FIGURE_NAMES:
+        fresh = pd.read_csv(out / f"{name}.csv")
+        stored = pd.read_csv(committed / f"{name}.csv")
+        pd.testing.assert_frame_equal(fresh, stored, check_exact=False, rtol=1e-6, atol=1e-9, obj=name)
+    assert (out / "README.md").read_text() == (committed / "README.md").read_text()
