@@ -176,6 +176,31 @@ def test_default_tomotopy_stops_when_converged(default_fit):
     assert eligible["converged"].iloc[-1] and not eligible["converged"].iloc[:-1].any()  # stopped at the first
 
 
+def test_restarts_continue_the_likeliest_chain(planted):
+    """restarts=3 keeps the short chain with the highest log-likelihood and continues it."""
+    import tomotopy as tp
+
+    docs = planted[0][:80]
+    fit = fit_lda(docs, n_topics=3, restarts=3, random_state=5, passes=60, progress=False)
+    lls = fit.params["restart_log_likelihood"]
+    assert len(lls) == 3 and fit.params["restarts"] == 3
+    # independent: the three chains of 30 sweeps, built directly with tomotopy
+    kept = set(fit.vocabulary)
+    direct = []
+    for seed in (5, 6, 7):
+        model = tp.LDAModel(k=3, alpha=0.1, eta=0.01, seed=seed)
+        model.optim_interval = 10
+        for doc in docs:
+            model.add_doc([w for w in doc if w in kept])
+        model.train(30, workers=1)
+        direct.append(model.ll_per_word)
+    np.testing.assert_allclose(lls, direct)
+    assert fit.convergence["pass"].iloc[0] == 30 and fit.convergence["pass"].iloc[-1] == 60
+    assert fit.convergence["perplexity_bound"].iloc[0] == pytest.approx(max(direct))
+    one = fit_lda(docs, n_topics=3, random_state=5, passes=60, progress=False)
+    assert one.params["restart_log_likelihood"] is None and one.params["restarts"] == 1
+
+
 def test_gensim_bound_nearly_monotone(gensim_fit):
     values = gensim_fit.convergence["perplexity_bound"].to_numpy()
     drops = np.diff(values)
@@ -263,7 +288,8 @@ def test_empty_vocabulary_names_the_filter():
 
 @pytest.mark.parametrize("kw, name", [({"engine": "mallet"}, "engine"), ({"alpha": -1}, "alpha"),
                                       ({"no_above": 0}, "no_above"), ({"passes": 0}, "passes"),
-                                      ({"eta": "auto"}, "eta"), ({"random_state": None}, "random_state")])
+                                      ({"eta": "auto"}, "eta"), ({"random_state": None}, "random_state"),
+                                      ({"restarts": 0}, "restarts")])
 def test_bad_options(kw, name, planted):
     with pytest.raises(ConfigError, match=name):
         fit_lda(planted[0], n_topics=3, progress=False, **kw)

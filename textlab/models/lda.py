@@ -31,6 +31,7 @@ ENGINES = ("auto", "gensim", "tomotopy")
 DEFAULT_PASSES = {"gensim": 20, "tomotopy": None}
 TOMOTOPY_MAX_PASSES = 1000  # default Gibbs sweeps: stop when converged, at most this many
 TOMOTOPY_MIN_PASSES = 100
+RESTART_SWEEPS = 30  # sweeps of each short chain when restarts > 1
 TOMOTOPY_WINDOW = 5  # recorded steps (10 sweeps each) compared for convergence and averaged for topic_term
 DEFAULT_ITERATIONS = {"gensim": 100, "tomotopy": None}
 _CONVERGENCE_COLUMNS = ["pass", "perplexity_bound", "perplexity", "relative_change", "converged"]
@@ -355,20 +356,41 @@ def _fit_tomotopy(bow, id2word, n_docs, opts):
     alpha0 = 0.1 if alpha == "auto" else (1.0 / k if alpha == "symmetric" else alpha)
     eta = opts["eta"]
     eta = 0.01 if eta is None else eta
-    model = tp.LDAModel(k=k, alpha=alpha0, eta=float(eta), seed=opts["random_state"])
-    model.optim_interval = 10 if alpha == "auto" else 0
     words = [id2word[i] for i in range(len(id2word))]
     present = np.zeros(n_docs, dtype=bool)
     n_words = 0
-    for d, doc in enumerate(bow):
-        if doc:
-            tokens = [word for i, c in doc for word in repeat(words[i], int(c))]
-            model.add_doc(tokens)
-            n_words += len(tokens)
-            present[d] = True
+
+    def build(seed: int):
+        nonlocal n_words
+        chain_model = tp.LDAModel(k=k, alpha=alpha0, eta=float(eta), seed=seed)
+        chain_model.optim_interval = 10 if alpha == "auto" else 0
+        n_words = 0
+        for d, doc in enumerate(bow):  # tokens are streamed into tomotopy, never all held twice
+            if doc:
+                tokens = [word for i, c in doc for word in repeat(words[i], int(c))]
+                chain_model.add_doc(tokens)
+                n_words += len(tokens)
+                present[d] = True
+        return chain_model
+
+    restart_ll = []
+    if opts["restarts"] > 1:  # short chains from seeds random_state, random_state + 1, ...; keep the likeliest
+        best = None
+        for r in range(opts["restarts"]):
+            candidate = build(opts["random_state"] + r)
+            candidate.train(RESTART_SWEEPS, workers=opts["workers"])
+            restart_ll.append(float(candidate.ll_per_word))
+            if best is None or restart_ll[-1] > restart_ll[best[0]]:
+                best = (r, candidate)
+        model = best[1]
+        del best, candidate
+    else:
+        model = build(opts["random_state"])
+    opts["restart_ll"] = restart_ll
     adaptive = opts["passes"] is None  # default: sweep until converged, at most TOMOTOPY_MAX_PASSES
     passes = TOMOTOPY_MAX_PASSES if adaptive else opts["passes"]
     step = 10 if passes >= 100 else max(1, passes // 10)
+
     def sample() -> np.ndarray:
         out = np.zeros((k, len(id2word)))
         out[:, cols] = np.vstack([model.get_topic_word_dist(t) for t in range(k)])
@@ -376,7 +398,8 @@ def _fit_tomotopy(bow, id2word, n_docs, opts):
 
     model.train(0, workers=opts["workers"])  # initial random assignment: pass 0 of the table
     cols = np.array([id2word.token2id[w] for w in model.used_vocabs], dtype=np.intp)
-    values, marks, samples, done = [model.ll_per_word], [0], [], 0
+    done = RESTART_SWEEPS if restart_ll else 0  # sweeps already run by the chosen chain
+    values, marks, samples = [model.ll_per_word], [done], []
     bar = progress(range(step, passes + step, step), desc="LDA (tomotopy) sweeps", unit="step",
                    disable=not opts["progress"] or None)
     for stop in bar:
@@ -391,7 +414,7 @@ def _fit_tomotopy(bow, id2word, n_docs, opts):
         if adaptive and done >= TOMOTOPY_MIN_PASSES and _windowed_change(values, TOMOTOPY_WINDOW)[-1] < opts["tol"]:
             break
     # topic-word estimate: mean of the samples over the last window (less Gibbs noise than one sample)
-    topic_term = np.mean(samples, axis=0)
+    topic_term = np.mean(samples or [sample()], axis=0)
     topic_term /= topic_term.sum(axis=1, keepdims=True)
     alpha_fit = np.asarray(model.alpha, dtype=float)
     counts = np.zeros((n_docs, k))
@@ -420,6 +443,7 @@ def fit_lda(
     dictionary: Dictionary | Mapping[int, str] | None = None,
     passage_ids: Sequence[str] | None = None,
     workers: int = 1,
+    restarts: int = 1,
     keep_model: bool = False,
     progress: bool = True,
 ) -> LdaFit:
@@ -471,6 +495,11 @@ def fit_lda(
         Row ids (default: the ``passage_id`` column of a TokenizedCorpus, else ``"0"``, ``"1"`` ...).
     workers
         tomotopy sampling threads; keep 1 for reproducible results (gensim always uses one).
+    restarts
+        tomotopy only: run this many 30-sweep chains (seeds ``random_state``,
+        ``random_state + 1``, ...) and continue the one with the highest log-likelihood. Guards
+        against merged/split topics on large corpora (see ``docs/lda_engine.md``); costs
+        ``30 * (restarts - 1)`` extra sweeps and ``restarts`` copies of the tokens in memory.
     keep_model
         Attach the engine's model object to ``LdaFit.model`` (for ``infer``-style reuse);
         off by default so that a fit is a plain value.
@@ -522,6 +551,8 @@ def fit_lda(
         raise bad_value("alpha", alpha, "'auto', 'symmetric' or a positive number")
     if not (eta is None or (eta == "auto" and used == "gensim") or (isinstance(eta, (int, float)) and eta > 0)):
         raise bad_value("eta", eta, "a positive number or None (and 'auto' with engine='gensim')")
+    if not (isinstance(restarts, (int, np.integer)) and restarts >= 1):
+        raise bad_value("restarts", restarts, "an integer >= 1")
     if not (isinstance(workers, (int, np.integer)) and workers >= 1):
         raise bad_value("workers", workers, "an integer >= 1")
     bow, id2word, ids, report = _prepare(corpus, dictionary, passage_ids, no_below, no_above, keep_n)
@@ -532,7 +563,8 @@ def fit_lda(
         )
     opts = dict(n_topics=int(n_topics), random_state=int(random_state), passes=passes, iterations=iterations,
                 alpha=alpha, eta=eta, chunksize=int(chunksize), update_every=int(update_every),
-                gamma_threshold=gamma_threshold, workers=int(workers), progress=progress, tol=tol)
+                gamma_threshold=gamma_threshold, workers=int(workers), progress=progress, tol=tol,
+                restarts=int(restarts))
     fitter = _fit_gensim if used == "gensim" else _fit_tomotopy
     topic_term, dirichlet, values, marks, alpha_fit, model, n_words = fitter(bow, id2word, n_docs, opts)
     convergence = _convergence_table(values, marks, tol, window=1 if used == "gensim" else TOMOTOPY_WINDOW)
@@ -555,6 +587,8 @@ def fit_lda(
         "n_terms_before_filter": report["n_terms_before"], "n_terms": report["n_terms_after"],
         "n_terms_removed_no_below": report["n_removed_no_below"],
         "n_terms_removed_no_above": report["n_removed_no_above"],
+        "restarts": int(restarts) if used == "tomotopy" else None,
+        "restart_log_likelihood": opts.get("restart_ll") or None,
         "n_passages": n_docs, "n_tokens": int(n_words), "converged": converged,
         "convergence_measure": "per-word variational bound" if used == "gensim" else "per-word log-likelihood",
     }
