@@ -413,6 +413,7 @@ def main(argv=None) -> int:
             for engine in args.engines:
                 out = in_child(step_engine, engine, built["bow_dir"], str(work / f"truth-{n}.npz"), cfg)
                 record({"n_docs": n, "step": engine, **out})
+                flush()
         flush()
 
     flush()
