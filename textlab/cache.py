@@ -74,7 +74,7 @@ __all__ = [
 ]
 
 CACHE_FORMAT = 1
-_ROW_GROUP = 10_000
+_ROW_GROUP = 2_000  # documents per Parquet row group and per processing batch (bounds memory)
 
 
 class CacheWarning(TextlabWarning):
