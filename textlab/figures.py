@@ -178,7 +178,7 @@ def _fig_topics(result: Any, labels: dict[int, str]) -> FigureSpec:
 def _fig_prevalence(result: Any, labels: dict[int, str]) -> tuple[FigureSpec, FigureSpec]:
     by_group = result.tables["prevalence_by_group"]
     fig, ax = plots.figure("full", 0.45 * result.n_topics + 1.0)
-    plots.plot_prevalence(by_group, ax=ax, topic_labels=labels)
+    plots.plot_prevalence(by_group, ax=ax, topic_labels=labels, label_width=46)
     caption = ("Mean share of each topic in a group's passages, with intervals composing posterior draws of "
                "passage topic proportions, resampling of documents (passages for one-document groups) and the "
                "spread across aligned seed runs.")
@@ -190,7 +190,7 @@ def _fig_prevalence(result: Any, labels: dict[int, str]) -> tuple[FigureSpec, Fi
 
     difference = result.tables["prevalence_difference"]
     fig2, ax2 = plots.figure("full", 0.4 * result.n_topics + 1.0)
-    plots.plot_prevalence_difference(difference, ax=ax2, topic_labels=labels)
+    plots.plot_prevalence_difference(difference, ax=ax2, topic_labels=labels, label_width=46)
     group_a, group_b = difference["group_a"].iloc[0], difference["group_b"].iloc[0]
     excl = difference[(difference["ci_low"] > 0) | (difference["ci_high"] < 0)]
     divergence = result.tables["topic_divergence"].iloc[0]
