@@ -34,6 +34,8 @@ from .models.stability import StabilityResult, assess_stability, fit_seeds, matc
 from .models.tfidf import TfidfResult, distinctive_terms, fit_tfidf, similarity_table
 from .preprocess import TokenizedCorpus, TokenizerOptions, preprocess, split_passages, tokenize, tokenize_text
 from .study import StudyResult, prepare_tokens, run_study, write_results
+from .stream import iter_documents, preprocess_stream
+from .cache import CachedCorpus, aggregate_group_counts, build_bow_cache, load_cached_corpus, sampled_coherence
 from .figures import build_figures, make_figures
 from .report import write_report
 from . import plots
@@ -45,6 +47,8 @@ __all__ = [
     "InputFileError", "KeynessResult", "LdaFit", "ModelSelection", "PrevalenceResult", "SmallSampleWarning",
     "StabilityResult", "StudyConfig", "StudyResult", "TextlabError", "TextlabWarning", "TfidfResult",
     "TokenizedCorpus", "TokenizerOptions",
+    "CachedCorpus", "aggregate_group_counts", "build_bow_cache", "iter_documents", "load_cached_corpus",
+    "preprocess_stream", "sampled_coherence",
     "aggregate_counts", "assess_stability", "build_figures", "make_figures", "plots", "write_report", "audit_summary", "choose_n_topics", "clean_corpus", "clean_text",
     "count_terms", "default_codebook_path", "distinctive_terms", "estimate_prevalence", "fit_lda", "fit_seeds",
     "fit_tfidf", "keywords_in_context", "label_topics", "load_codebook", "load_corpus", "load_study_config",
