@@ -76,3 +76,13 @@ def test_empty_documents_can_be_dropped_with_a_warning(tmp_path, capsys):
 def test_missing_config_is_exit_2(tmp_path, capsys):
     assert main(["analyze", str(tmp_path / "missing.toml"), "--out", str(tmp_path / "r")]) == 2
     assert "missing.toml" in capsys.readouterr().err
+
+
+def test_kwic_reads_a_phrase_and_a_frame_in_context(seeds_dir, capsys):
+    assert main(["kwic", str(seeds_dir / "study.toml"), "export controls", "--window", "4"]) == 0
+    out = capsys.readouterr().out
+    assert "export controls" in out and "003" in out
+    assert main(["kwic", str(seeds_dir / "study.toml"), "geopolitics_security", "--by", "frame"]) == 0
+    assert "huawei-led" in capsys.readouterr().out
+    assert main(["kwic", str(seeds_dir / "study.toml"), "no_such_frame", "--by", "frame"]) == 2
+    assert "geopolitics_security" in capsys.readouterr().err

@@ -109,10 +109,26 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 def _cmd_kwic(args: argparse.Namespace) -> int:
     from .compare.evidence import keywords_in_context
-    from .study import prepare_tokens
+    from .compare.frames import default_codebook_path, load_codebook
+    from .study import prepare_tokens, run_study
 
-    config, _, tokenized = prepare_tokens(args.config)
-    table = keywords_in_context(tokenized, args.query, window=args.window, group_column=config.group_column)
+    if args.by == "topic":
+        result = run_study(args.config)
+        config, tokenized = result.config, result.tokenized
+        try:
+            query: str | int = int(args.query)
+        except ValueError:
+            raise TextlabError(f"with --by topic the query must be a topic number, got {args.query!r}") from None
+        table = keywords_in_context(tokenized, query, by="topic", fit=result.fits[0], window=args.window,
+                                    group_column=config.group_column, max_rows=args.max_rows)
+    else:
+        config, _, tokenized = prepare_tokens(args.config)
+        codebook = None
+        if args.by == "frame":
+            path = default_codebook_path() if config.codebook == "default" else config.codebook
+            codebook = load_codebook(path)
+        table = keywords_in_context(tokenized, args.query, by=args.by, codebook=codebook, window=args.window,
+                                    group_column=config.group_column, max_rows=args.max_rows)
     _print_table(table, max_rows=args.max_rows)
     return 0
 
@@ -156,12 +172,15 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("config", help="study config (TOML), e.g. seeds/study.toml")
         p.add_argument("--out", default=default_out, help=f"output (default: {default_out})")
         p.add_argument("--fast", action="store_true",
-                       help="fewer seeds, replicates and topics tried: a quick look, not for publication")
+                       help="fewer seeds, bootstrap replicates, permutations and posterior draws: a quick look, "
+                            "not for publication")
         p.set_defaults(func=func)
 
     p = sub.add_parser("kwic", help="keyword in context: read a term, phrase or frame in its passages")
     p.add_argument("config", help="study config (TOML)")
-    p.add_argument("query", help="a word or phrase (e.g. 'export controls')")
+    p.add_argument("query", help="a word or phrase ('export controls'), a frame name, or a topic number")
+    p.add_argument("--by", choices=("token", "frame", "topic"), default="token",
+                   help="what the query names (default: token)")
     p.add_argument("--window", type=int, default=8, help="words shown either side (default: 8)")
     p.add_argument("--max-rows", type=int, default=40, help="rows printed (default: 40)")
     p.set_defaults(func=_cmd_kwic)
