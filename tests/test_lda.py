@@ -313,3 +313,42 @@ def test_topic_tokens_for_coherence(default_fit):
     assert len(tops) == K and all(len(t) == 5 for t in tops)
     first = default_fit.topic_term[0]
     assert tops[0][0] == default_fit.vocabulary[first.argmax()]
+
+
+class _Stream:
+    """A re-iterable bag-of-words that is not a list (as a streamed MmCorpus is)."""
+
+    def __init__(self, bow):
+        self.bow = bow
+
+    def __len__(self):
+        return len(self.bow)
+
+    def __iter__(self):
+        return iter(self.bow)
+
+
+def test_streamed_bow_trace_cached_or_not_equals_list(planted, monkeypatch):
+    """The bound trace is the same whether chunks are flattened once (cached) or every pass."""
+    import textlab.models.lda as lda
+
+    docs = planted[0][:90]
+    dictionary = Dictionary(docs)
+    bow = [dictionary.doc2bow(d) for d in docs]
+    kw = dict(dictionary=dictionary, n_topics=3, engine="gensim", passes=4, chunksize=40, progress=False,
+              no_below=1, no_above=1.0, keep_n=None)
+    from_list = fit_lda(bow, **kw)
+    cached = fit_lda(_Stream(bow), **kw)  # 90 docs: far below FLAT_CACHE_NNZ
+    monkeypatch.setattr(lda, "FLAT_CACHE_NNZ", 50)  # budget exceeded in the first chunk: no cache
+    streamed = fit_lda(_Stream(bow), **kw)
+    for fit in (cached, streamed):
+        np.testing.assert_array_equal(fit.topic_term, from_list.topic_term)
+        np.testing.assert_allclose(fit.convergence["perplexity_bound"], from_list.convergence["perplexity_bound"],
+                                   rtol=1e-12)
+        assert fit.params["n_tokens"] == from_list.params["n_tokens"] == sum(map(len, docs))
+
+
+def test_tomotopy_restarts_respect_short_passes(planted):
+    """passes below the 30-sweep restart chains runs exactly that many sweeps."""
+    fit = fit_lda(planted[0][:40], n_topics=2, passes=20, progress=False)
+    assert fit.params["passes"] == 20 and fit.convergence["pass"].iloc[-1] == 20
