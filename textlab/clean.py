@@ -17,13 +17,20 @@ and per-document overrides come from optional metadata columns:
     ``true`` / ``1`` / ``yes``: the document is not cleaned at all.
 
 Input files are never touched: cleaning works on the loaded text only.
+
+:func:`clean_text_fast` returns the cleaned text alone, without building an audit table,
+for streaming. Rules cost little when they cannot fire: each finds its candidate lines with
+one pass of a compiled pattern over the whole text and tests only those lines (see
+``_Text`` below), so ordinary article lines are not examined one by one.
 """
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import warnings
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -33,7 +40,9 @@ from textlab._errors import CleaningWarning, ConfigError
 from textlab._progress import progress
 from textlab.corpus import Corpus
 
-__all__ = ["CleanResult", "DEFAULT_RULES", "clean_corpus", "clean_text", "audit_summary", "count_words"]
+__all__ = [
+    "CleanResult", "DEFAULT_RULES", "clean_corpus", "clean_text", "clean_text_fast", "audit_summary", "count_words",
+]
 
 AUDIT_COLUMNS = ["doc_id", "line_start", "line_end", "rule", "text"]
 PATTERN_SEPARATOR = " || "
@@ -86,6 +95,7 @@ _HAS_WORD = re.compile(r"\w")
 _SPACES = re.compile(r"\s+")
 _SHORT_LINE = 120  # characters; navigation and metadata lines are never longer
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*\s*$")
+_BLANK_RUNS = re.compile(r"\n{3,}")
 
 
 def count_words(text: str) -> int:
@@ -107,12 +117,151 @@ def _norm(line: str) -> str:
 
 def _core(line: str) -> str:
     """The line without leading / trailing bullets, emoji and punctuation."""
-    return _EDGES.sub("", line.strip())
+    line = line.strip()
+    if not line or (line[0].isalnum() and line[-1].isalnum()):  # [\W_] is exactly "not isalnum()"
+        return line
+    return _EDGES.sub("", line)
 
 
-def _live(lines: list[str], keep: list[bool]) -> list[int]:
-    """Indices of kept non-blank lines."""
-    return [i for i, (line, k) in enumerate(zip(lines, keep, strict=True)) if k and line.strip()]
+# --------------------------------------------------------------------------- the text being cleaned
+#
+# Each rule first finds candidate lines with one pass of a compiled pattern over the whole text
+# (or over its fingerprint, below) and then applies its exact per-line test to those lines only.
+# Every trigger is a necessary condition of its rule (a line the rule would remove always contains
+# a trigger match), so the result is the same as testing every line; ordinary article lines cost
+# no Python work beyond splitting and joining. Triggers run over ``"\n" + text + "\n"`` so that
+# line-anchored ones start with the literal "\n", which the regex engine scans for quickly.
+
+# The fingerprint of a text keeps, per line, only ASCII letters and digits, lower-cased. The four
+# non-ASCII letters that lower-case or case-fold to ASCII letters under re.IGNORECASE are mapped
+# first (İ and ı match "i", K (Kelvin) matches "k", ſ matches "s"). Each line's fingerprint is then
+# a function of its ``_norm``: equal norms give equal fingerprints, and a norm inside another
+# line's norm has its fingerprint inside the other fingerprint. Case-insensitive keywords appear in
+# it lower-cased and without the spaces and punctuation between them.
+_FOLD_TO_ASCII = (("\u0130", "i"), ("\u0131", "i"), ("\u212a", "k"), ("\u017f", "s"))
+_NOT_IN_FINGERPRINT = bytes(b for b in range(128) if not (chr(b).isalnum() or b == 10))
+_NO_FINGERPRINT_LINE = re.compile(  # a non-blank line whose fingerprint is empty
+    r"\n[^\S\n]*+[^\sA-Za-z0-9\u0130\u0131\u212a\u017f][^\nA-Za-z0-9\u0130\u0131\u212a\u017f]*+(?=\n)"
+)
+_NON_ASCII_DIGIT = re.compile(r"[^\D0-9]")
+
+
+def _fingerprint(text: str) -> bytes:
+    if not text.isascii():
+        for char, ascii_letter in _FOLD_TO_ASCII:
+            if char in text:
+                text = text.replace(char, ascii_letter)
+    return text.encode("ascii", "ignore").lower().translate(None, _NOT_IN_FINGERPRINT)
+
+
+def _matching_lines(pattern: re.Pattern, string: str | bytes, *, first: int = 0) -> list[int]:
+    """Sorted distinct line numbers of the matches of ``pattern`` in ``string``.
+
+    A match starting at ``string``'s j-th newline is on line ``first + j`` (``first=0`` for
+    patterns that start with the newline before their line in the padded text; ``-1`` for matches
+    inside a line of the padded text; ``0`` for matches inside a line of an unpadded string).
+    """
+    newline = "\n" if isinstance(string, str) else b"\n"
+    out: list[int] = []
+    line, previous = first, 0
+    for match in pattern.finditer(string):
+        start = match.start()
+        line += string.count(newline, previous, start)
+        previous = start
+        if not out or out[-1] != line:
+            out.append(line)
+    return out
+
+
+class _Text:
+    """Lines of one text, which of them earlier rules kept, and whole-text views for the triggers."""
+
+    __slots__ = ("lines", "keep", "n_dropped", "_text", "_padded", "_fingerprint", "_by_line", "_live", "_repeats")
+
+    def __init__(self, text: str) -> None:
+        self.lines = text.split("\n")
+        self.keep = [True] * len(self.lines)
+        self.n_dropped = 0
+        self._text: str | None = text
+        self._padded: str | None = None
+        self._fingerprint: bytes | None = None
+        self._by_line: list[bytes] | None = None
+        self._live: list[int] | None = None
+        self._repeats: list[int] | None = None
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = "\n".join(self.lines)
+        return self._text
+
+    @property
+    def padded(self) -> str:
+        if self._padded is None:
+            self._padded = "\n" + self.text + "\n"
+        return self._padded
+
+    @property
+    def fingerprint(self) -> bytes:
+        if self._fingerprint is None:
+            self._fingerprint = _fingerprint(self.text)
+        return self._fingerprint
+
+    @property
+    def fingerprints(self) -> list[bytes]:
+        """The fingerprint of every line."""
+        if self._by_line is None:
+            self._by_line = self.fingerprint.split(b"\n")
+        return self._by_line
+
+    def is_live(self, i: int) -> bool:
+        return self.keep[i] and bool(self.lines[i].strip())
+
+    def live(self) -> list[int]:
+        """Indices of kept non-blank lines."""
+        if self._live is None:
+            lines = self.lines
+            self._live = [i for i, k in enumerate(self.keep) if k and lines[i].strip()]
+        return self._live
+
+    def repeats(self) -> list[int]:
+        """Lines whose norm may equal another line's norm (all others have a norm no other line has).
+
+        Those are the lines whose fingerprint another line shares, and non-blank lines with an
+        empty fingerprint (their norm, if any, is made of non-ASCII letters).
+        """
+        if self._repeats is None:
+            by_line = self.fingerprints
+            counts = Counter(by_line)
+            n_empty = counts.pop(b"", 0)
+            shared: set[int] = set()
+            if len(counts) < len(by_line) - n_empty:  # some non-empty fingerprint occurs twice
+                twice = {f for f, c in counts.items() if c > 1}
+                shared = {i for i, f in enumerate(by_line) if f in twice}
+            if n_empty:
+                shared.update(_matching_lines(_NO_FINGERPRINT_LINE, self.padded))
+            self._repeats = sorted(shared)
+        return self._repeats
+
+    def drop(self, start: int, end: int) -> None:
+        keep = self.keep
+        for i in range(start, end + 1):
+            if keep[i]:
+                keep[i] = False
+                self.n_dropped += 1
+        self._live = None
+
+    def edit(self, i: int, line: str) -> None:
+        self.lines[i] = line
+        self._text = self._padded = self._fingerprint = self._by_line = self._live = self._repeats = None
+
+    def result(self) -> str:
+        """Kept lines, right-stripped, blank-line runs collapsed, no blank lines at the ends."""
+        kept = self.lines if not self.n_dropped else [line for line, k in zip(self.lines, self.keep) if k]
+        out = "\n".join([line.rstrip() for line in kept])
+        if "\n\n\n" in out:
+            out = _BLANK_RUNS.sub("\n\n", out)
+        return out.strip("\n")
 
 
 # --------------------------------------------------------------------------- rules
@@ -126,13 +275,20 @@ _NAVIGATION = re.compile(
     r"|copy link|tweet|email|facebook|twitter|linkedin|whatsapp)",
     re.IGNORECASE,
 )
+_EDGE_RUN = r"[^\w\n]*+(?:_[^\w\n]*+)*+"  # [\W_]* within one line, never given back
+_NAVIGATION_TRIGGER = re.compile(
+    rf"\n{_EDGE_RUN}(?:{_NAVIGATION.pattern}){_EDGE_RUN}(?=\n)"  # the line's core is a navigation phrase
+    r"|\n[^\S\n]*+[^\w\s][^\w\n]*+(?=\n)",  # or the line has symbols and no word character
+    re.IGNORECASE,
+)
 
 
-def _navigation(lines: list[str], keep: list[bool], ctx: _Context) -> list[_Removal]:
+def _navigation(text: _Text, ctx: _Context) -> list[_Removal]:
     """Lines that are only site chrome ("Table of Contents", "Logo", "Share") or only symbols."""
     out = []
-    for i in _live(lines, keep):
-        if len(lines[i]) > _SHORT_LINE:
+    lines = text.lines
+    for i in _matching_lines(_NAVIGATION_TRIGGER, text.padded):
+        if not text.is_live(i) or len(lines[i]) > _SHORT_LINE:
             continue
         if not _HAS_WORD.search(lines[i]) or _NAVIGATION.fullmatch(_core(lines[i])):
             out.append(_Removal(i, i))
@@ -162,12 +318,39 @@ _BYLINE = re.compile(r"(?i:by|written by|posted by|author:?)\s+[A-Z][\w.'’-]*(
 _DATE_ANYWHERE = re.compile(_DATE, re.IGNORECASE)
 _LETTERS = re.compile(r"[^\W\d_]{2,}")
 _COUNTER_MAX_OTHER_WORDS = 2  # e.g. a category label such as "Industry"
+# Triggers: a date line's core starts like _DATE_LINE; a counter shows in the fingerprint as a digit
+# followed by its keyword, or as "read(ing)time" (a counter with only non-ASCII digits is caught by
+# testing every line of a text holding such digits).
+_DATE_TRIGGER = re.compile(
+    rf"\n{_EDGE_RUN}(?:posted|published|updated|last|mon|tue|wed|thu|fri|sat|sun"
+    r"|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|\d)",
+    re.IGNORECASE,
+)
+_COUNTER_TRIGGER = re.compile(rb"[0-9](?:[km]?(?:view|read|like|share|comment)|min|hr|hour)")
+_READ_TIME_TRIGGER = re.compile(rb"read(?:ing)?time")
 
 
-def _metadata_line(lines: list[str], keep: list[bool], ctx: _Context) -> list[_Removal]:
+def _metadata_line(text: _Text, ctx: _Context) -> list[_Removal]:
     """Counter, date, byline and author-handle lines ("13 min read", "- Sep 24", "- james18879")."""
+    lines = text.lines
+    rank_of: dict[int, int] = {}  # the first _HEADER_ZONE live lines
+    for i in range(len(lines)):
+        if text.is_live(i):
+            rank_of[i] = len(rank_of)
+            if len(rank_of) == _HEADER_ZONE:
+                break
+    candidates = set(rank_of)
+    candidates.update(_matching_lines(_DATE_TRIGGER, text.padded))
+    if not text.text.isascii() and _NON_ASCII_DIGIT.search(text.text):
+        candidates.update(range(len(lines)))
+    else:
+        candidates.update(_matching_lines(_COUNTER_TRIGGER, text.fingerprint))
+        candidates.update(_matching_lines(_READ_TIME_TRIGGER, text.fingerprint))
     out = []
-    for rank, i in enumerate(_live(lines, keep)):
+    for i in sorted(candidates):
+        if not text.is_live(i):
+            continue
+        rank = rank_of.get(i, _HEADER_ZONE)
         line = lines[i].strip()
         if len(line) > _SHORT_LINE:
             continue
@@ -190,32 +373,50 @@ _COMMENTS = re.compile(
 )
 
 
-def _trailing_comments(lines: list[str], keep: list[bool], ctx: _Context) -> list[_Removal]:
+def _trailing_comments(text: _Text, ctx: _Context) -> list[_Removal]:
     """A "Comments" (or "Leave a reply", "3 Comments") line at the very end of the text."""
     out = []
-    for i in reversed(_live(lines, keep)):
+    lines = text.lines
+    for i in range(len(lines) - 1, -1, -1):  # the live lines from the end
+        if not text.is_live(i):
+            continue
         if len(lines[i]) > _SHORT_LINE or not _COMMENTS.fullmatch(_SPACES.sub(" ", _core(lines[i]))):
             break
         out.append(_Removal(i, i))
     return out
 
 
-def _teaser_block(lines: list[str], keep: list[bool], ctx: _Context, *, min_units: int = 2) -> list[_Removal]:
+def _teaser_block(text: _Text, ctx: _Context, *, min_units: int = 2) -> list[_Removal]:
     """Runs of related-article teasers: a headline printed twice, then a one-paragraph summary."""
-    live = _live(lines, keep)
-    norms = [_norm(lines[i]) for i in live]
-    out, j, n = [], 0, len(live)
+    lines = text.lines
+    repeats = [i for i in text.repeats() if text.is_live(i)]
+    if len(repeats) < 2 * min_units:  # every unit holds two lines with the same norm
+        return []
+    live = text.live()
+    n = len(live)
+    is_repeat = set(repeats)
+
+    def norm_at(k: int) -> str | int:  # a line outside ``repeats`` has a norm no other line has
+        return _norm(lines[live[k]]) if live[k] in is_repeat else live[k]
 
     def unit_at(k: int) -> bool:
         return (
             k + 2 < n
-            and norms[k] != ""
-            and norms[k] == norms[k + 1]
-            and norms[k + 2] != norms[k]
+            and norm_at(k) != ""
+            and norm_at(k) == norm_at(k + 1)
+            and norm_at(k + 2) != norm_at(k)
             and count_words(lines[live[k]]) <= _MAX_HEADLINE_WORDS
         )
 
-    while j < n:
+    # a unit can only start where two consecutive live lines are both repeats with the same norm
+    positions = [bisect.bisect_left(live, i) for i in repeats]
+    starts = [k for k, k_next in zip(positions, positions[1:]) if k_next == k + 1 and norm_at(k) == norm_at(k_next)]
+    out, j, s = [], 0, 0
+    while s < len(starts):
+        if starts[s] < j:
+            s += 1
+            continue
+        j = starts[s]
         k, units = j, 0
         while unit_at(k):
             units, k = units + 1, k + 3
@@ -227,13 +428,16 @@ def _teaser_block(lines: list[str], keep: list[bool], ctx: _Context, *, min_unit
     return out
 
 
-def _repeated_headline(lines: list[str], keep: list[bool], ctx: _Context, *, min_words: int = 3) -> list[_Removal]:
+def _repeated_headline(text: _Text, ctx: _Context, *, min_words: int = 3) -> list[_Removal]:
     """A headline-like line (short, no sentence end) repeating an earlier line; the first stays.
 
     Repeated sentences are left to ``pull_quote``.
     """
+    lines = text.lines
     seen, out = set(), []
-    for i in _live(lines, keep):
+    for i in text.repeats():  # only these can share a norm with an earlier line
+        if not text.is_live(i):
+            continue
         norm = _norm(lines[i])
         if (
             norm in seen
@@ -245,21 +449,46 @@ def _repeated_headline(lines: list[str], keep: list[bool], ctx: _Context, *, min
     return out
 
 
-def _pull_quote(lines: list[str], keep: list[bool], ctx: _Context, *, min_words: int = 5) -> list[_Removal]:
+_SENTENCE_END_TRIGGER = re.compile(r"[.!?…][\"'”’»)\]]*+[^\S\n]*+(?=\n)")
+
+
+def _containing_lines(text: _Text, needle: bytes) -> list[int]:
+    """Live lines whose fingerprint contains ``needle`` (all live lines for an empty needle)."""
+    if not needle:
+        return text.live()
+    haystack, out = text.fingerprint, []
+    line, previous, start = 0, 0, haystack.find(needle)
+    while start != -1:
+        line += haystack.count(b"\n", previous, start)
+        if text.is_live(line):
+            out.append(line)
+        previous = haystack.find(b"\n", start)
+        if previous == -1:
+            break
+        start = haystack.find(needle, previous)
+    return out
+
+
+def _pull_quote(text: _Text, ctx: _Context, *, min_words: int = 5) -> list[_Removal]:
     """A short paragraph ending a sentence that already stands, as a whole clause, inside another paragraph."""
-    live = _live(lines, keep)
-    norms = {i: _norm(lines[i]) for i in live}
-    joined = "\n".join(f" {norms[i]} " for i in live)
+    lines = text.lines
+    fingerprint, by_line = text.fingerprint, text.fingerprints
     out = []
-    for i in live:
+    for i in _matching_lines(_SENTENCE_END_TRIGGER, text.padded, first=-1):
+        if not text.is_live(i):
+            continue
         words = count_words(lines[i])
         if not (min_words <= words <= 2 * _MAX_HEADLINE_WORDS and _SENTENCE_END.search(lines[i])):
             continue
+        if by_line[i] and fingerprint.count(by_line[i]) < 2:  # no other line holds these words
+            continue
+        others = _containing_lines(text, by_line[i])  # the only lines whose norm can hold this one
+        norms = {k: _norm(lines[k]) for k in others}
         needle = f" {norms[i]} "
-        if joined.count(needle) < 2:  # only its own line holds these words
+        if sum(f" {norms[k]} ".count(needle) for k in others) < 2:  # only its own line holds these words
             continue
         exact: re.Pattern[str] | None = None
-        for k in live:
+        for k in others:
             if k == i or needle not in f" {norms[k]} ":
                 continue
             if norms[k] == norms[i] and k > i:  # of two identical copies the later one goes
@@ -279,16 +508,22 @@ _TOOLTIP = re.compile(
     r"(?P<fused>i?(?P=name)(?:(?P=name))?(?=[\s,.:;A-Z])"
     r"(?:(?!READ MORE|Read [Mm]ore).){0,800}?(?:READ MORE|Read [Mm]ore))"
 )
+_READ_MORE = re.compile(r"READ MORE|Read [Mm]ore")
 
 
-def _tooltip_glitch(lines: list[str], keep: list[bool], ctx: _Context) -> list[_Removal]:
+def _tooltip_glitch(text: _Text, ctx: _Context) -> list[_Removal]:
     """Inline glossary pop-ups fused into a sentence: ``HuaweiiHuaweiHuawei is a … READ MORE``.
 
     The entity name (first copy) stays; the fused copies and the blurb up to "READ MORE" go.
     """
+    whole = text.text
+    if "READ MORE" not in whole and "Read more" not in whole and "Read More" not in whole:
+        return []
     out = []
-    for i in _live(lines, keep):
-        line = lines[i]
+    for i in _matching_lines(_READ_MORE, whole):
+        if not text.is_live(i):
+            continue
+        line = text.lines[i]
         if "ead more" not in line.lower():
             continue
         fragments = [m.group("fused") for m in _TOOLTIP.finditer(line)]
@@ -298,14 +533,14 @@ def _tooltip_glitch(lines: list[str], keep: list[bool], ctx: _Context) -> list[_
     return out
 
 
-def _override_cutoff(lines: list[str], keep: list[bool], ctx: _Context) -> list[_Removal]:
+def _override_cutoff(text: _Text, ctx: _Context) -> list[_Removal]:
     """Metadata ``clean_cutoff``: the first line containing the marker, and everything after it."""
     if not ctx.cutoff:
         return []
     marker = ctx.cutoff.strip()
-    for i in _live(lines, keep):
-        if marker in lines[i]:
-            return [_Removal(i, len(lines) - 1)]
+    for i in text.live():
+        if marker in text.lines[i]:
+            return [_Removal(i, len(text.lines) - 1)]
     warnings.warn(
         f"doc_id {ctx.doc_id!r}: clean_cutoff marker {marker!r} not found; nothing was cut", CleaningWarning,
         stacklevel=4,
@@ -313,14 +548,14 @@ def _override_cutoff(lines: list[str], keep: list[bool], ctx: _Context) -> list[
     return []
 
 
-def _override_pattern(lines: list[str], keep: list[bool], ctx: _Context) -> list[_Removal]:
+def _override_pattern(text: _Text, ctx: _Context) -> list[_Removal]:
     """Metadata ``clean_patterns``: lines matching any of the document's extra regexes."""
     if not ctx.patterns:
         return []
-    return [_Removal(i, i) for i in _live(lines, keep) if any(p.search(lines[i]) for p in ctx.patterns)]
+    return [_Removal(i, i) for i in text.live() if any(p.search(text.lines[i]) for p in ctx.patterns)]
 
 
-_RULES: dict[str, Callable[[list[str], list[bool], _Context], list[_Removal]]] = {
+_RULES: dict[str, Callable[[_Text, _Context], list[_Removal]]] = {
     "override_cutoff": _override_cutoff,
     "override_pattern": _override_pattern,
     "navigation": _navigation,
@@ -348,32 +583,25 @@ def _check_rules(rules: Sequence[str], disable: Sequence[str]) -> tuple[str, ...
     return tuple(r for r in rules if r not in set(disable))
 
 
-def _apply(text: str, rules: Sequence[str], ctx: _Context) -> tuple[str, list[tuple[int, int, str, str]]]:
-    lines = text.split("\n")
-    keep = [True] * len(lines)
-    audit = []
+def _apply(
+    text: str, rules: Sequence[str], ctx: _Context, *, audit: bool = True
+) -> tuple[str, list[tuple[int, int, str, str]]]:
+    """Run ``rules`` in order; the cleaned text and (with ``audit``) the audit rows."""
+    doc = _Text(text)
+    rows = []
     for name in rules:
-        for rem in _RULES[name](lines, keep, ctx):
+        for rem in _RULES[name](doc, ctx):
             if rem.replacement is not None:
-                lines[rem.start] = rem.replacement
-                audit.append((rem.start + 1, rem.end + 1, name, rem.fragment or ""))
+                doc.edit(rem.start, rem.replacement)
+                rows.append((rem.start + 1, rem.end + 1, name, rem.fragment or ""))
                 continue
-            removed = [lines[i] for i in range(rem.start, rem.end + 1) if keep[i]]
-            for i in range(rem.start, rem.end + 1):
-                keep[i] = False
-            body = "\n".join(removed).strip("\n")
-            if body.strip():
-                audit.append((rem.start + 1, rem.end + 1, name, body))
-    out: list[str] = []
-    for line, k in zip(lines, keep, strict=True):
-        if not k:
-            continue
-        line = line.rstrip()
-        if line or (out and out[-1]):
-            out.append(line)
-    while out and not out[-1]:
-        out.pop()
-    return "\n".join(out), sorted(audit, key=lambda row: row[0])
+            if audit:
+                removed = [doc.lines[i] for i in range(rem.start, rem.end + 1) if doc.keep[i]]
+                body = "\n".join(removed).strip("\n")
+                if body.strip():
+                    rows.append((rem.start + 1, rem.end + 1, name, body))
+            doc.drop(rem.start, rem.end)
+    return doc.result(), sorted(rows, key=lambda row: row[0]) if audit else []
 
 
 def _compile_patterns(value: object, doc_id: str) -> tuple[re.Pattern[str], ...]:
@@ -443,6 +671,49 @@ def clean_text(
     cleaned, rows = _apply(text, active, ctx)
     audit = pd.DataFrame([(doc_id, *r) for r in rows], columns=AUDIT_COLUMNS)
     return cleaned, audit.astype({"line_start": "int64", "line_end": "int64"})
+
+
+def clean_text_fast(
+    text: str,
+    *,
+    rules: Sequence[str] = DEFAULT_RULES,
+    disable: Sequence[str] = (),
+    cutoff: str | None = None,
+    patterns: str | None = None,
+    doc_id: str = "",
+) -> str:
+    """Clean one text and return only the cleaned text: :func:`clean_text` without the audit.
+
+    For streaming many texts, where no audit is kept: no DataFrame is built, and the
+    result is the string :func:`clean_text` returns (``clean_text(text, ...)[0]``).
+    Picklable, so usable in worker processes.
+
+    Parameters
+    ----------
+    text
+        Raw text, lines separated by ``\\n``.
+    rules, disable
+        Rule names to apply (in order) and to skip; see :data:`DEFAULT_RULES`.
+    cutoff, patterns
+        The per-document overrides (``clean_cutoff``, ``clean_patterns``).
+    doc_id
+        Named in warnings and errors about the overrides.
+
+    Returns
+    -------
+    str
+        Cleaned text (blank-line runs collapsed).
+
+    Examples
+    --------
+    >>> clean_text_fast("Logo\\nA headline here\\n\\nBody text.\\n\\nA headline here")
+    'A headline here\\n\\nBody text.'
+    """
+    active = _check_rules(rules, disable)
+    ctx = _Context(
+        cutoff=cutoff if isinstance(cutoff, str) else None, patterns=_compile_patterns(patterns, doc_id), doc_id=doc_id
+    )
+    return _apply(text, active, ctx, audit=False)[0]
 
 
 def clean_corpus(

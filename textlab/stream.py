@@ -307,23 +307,18 @@ def clean_text_only(text: str) -> str:
     """The text :func:`textlab.clean.clean_text` returns with its default rules, without the audit.
 
     ``clean_text`` builds a pandas audit table per call, which costs more than
-    the cleaning itself; streaming does not keep audits, so this calls the
-    rule engine behind ``clean_text`` directly when ``textlab.clean`` has it
-    (the result is the same; ``tests/test_stream.py`` checks it) and falls back
-    to ``clean_text`` otherwise.
+    the cleaning itself; streaming does not keep audits, so this calls
+    :func:`textlab.clean.clean_text_fast` (same result; ``tests/test_stream.py``
+    checks it).
 
     Examples
     --------
     >>> clean_text_only("Logo\\nA headline here\\n\\nBody text.")
     'A headline here\\n\\nBody text.'
     """
-    clean = importlib.import_module("textlab.clean")
-    apply = getattr(clean, "_apply", None)
-    check = getattr(clean, "_check_rules", None)
-    context = getattr(clean, "_Context", None)
-    if apply is not None and check is not None and context is not None:
-        return apply(text, check(clean.DEFAULT_RULES, ()), context())[0]
-    return clean.clean_text(text)[0]
+    from textlab.clean import clean_text_fast
+
+    return clean_text_fast(text)
 
 
 def describe_preprocess_fn(fn: PreprocessFn) -> str:
