@@ -20,11 +20,13 @@ Steps per corpus size ``N`` (K = 20 topics, V = 10,000 pseudo-words, ~150 tokens
    per-text pipeline, phrases off: synthetic words have no collocations), write tokens and
    the ``MmCorpus`` bag of words. Peak memory here is the streaming memory figure.
 3. LDA engines, all on that same bag of words and vocabulary (no further filtering):
-   ``textlab`` (``fit_lda`` defaults: tomotopy), ``textlab-gensim`` (``fit_lda(engine="gensim")``
+   ``textlab`` (``fit_lda`` defaults: tomotopy, 3 restarts, sweeps until converged), ``textlab-gensim`` (``fit_lda(engine="gensim")``
    streaming the ``MmCorpus``), ``gensim-same`` (plain ``LdaModel`` with textlab's gensim settings,
    plus the final inference pass textlab does, i.e. the same work), ``gensim-issue`` (plain
    ``LdaModel``, gensim defaults, passes=20, as in the issue), ``sklearn`` (online
-   ``LatentDirichletAllocation``, max_iter=10), ``tomotopy`` (plain ``LDAModel``, same sweeps).
+   ``LatentDirichletAllocation``, max_iter=10), ``tomotopy`` (plain ``LDAModel``, ``--sweeps`` sweeps),
+   ``tomotopy-equal-time`` (plain ``LDAModel`` trained in steps of 10 sweeps until its step has used
+   the wall time of this size's ``textlab`` step: recovery at equal wall time).
    Recovery = mean matched ``1 - JSD`` (and cosine) against the planted topics.
 
 Preprocessing throughput is measured on real English text: the five seed articles in
@@ -57,7 +59,7 @@ from benchmarks.synthetic import recovery, write_synthetic_jsonl  # noqa: E402
 
 os.environ.setdefault("TEXTLAB_PROGRESS", "0")
 
-ENGINES = ("textlab", "textlab-gensim", "gensim-same", "gensim-issue", "sklearn", "tomotopy")
+ENGINES = ("textlab", "textlab-gensim", "gensim-same", "gensim-issue", "sklearn", "tomotopy", "tomotopy-equal-time")
 
 
 # --- child-process harness ---------------------------------------------------------------------
@@ -129,16 +131,19 @@ def step_engine(engine: str, bow_dir: str, truth_path: str, cfg: dict) -> dict:
     import warnings
 
     warnings.simplefilter("ignore")
+    started = time.perf_counter()
     cached = _load(bow_dir)
     k = cfg["n_topics"]
     if engine in ("textlab", "textlab-gensim"):
         from textlab.models.lda import fit_lda
 
-        kwargs = {"engine": "gensim", "passes": cfg["gensim_passes"]} if engine == "textlab-gensim" \
-            else {"passes": cfg["sweeps"]}
+        kwargs = {"engine": "gensim", "passes": cfg["gensim_passes"]} if engine == "textlab-gensim" else {}
         fit = fit_lda(cached.bow(), dictionary=cached.dictionary, passage_ids=cached.ids, n_topics=k,
                       no_below=1, no_above=1.0, keep_n=None, progress=False, random_state=0, **kwargs)
-        return _score(fit.topic_term, fit.vocabulary, truth_path)
+        out = _score(fit.topic_term, fit.vocabulary, truth_path)
+        if engine == "textlab":
+            out["note"] = f"defaults: {fit.params['passes']} sweeps of the likeliest of {fit.params['restarts']} chains"
+        return out
     vocabulary = np.array([cached.dictionary[i] for i in range(len(cached.dictionary))], dtype=object)
     if engine in ("gensim-same", "gensim-issue"):
         from gensim.models import LdaModel
@@ -168,7 +173,7 @@ def step_engine(engine: str, bow_dir: str, truth_path: str, cfg: dict) -> dict:
                                           random_state=0, n_jobs=1)
         model.fit(counts)
         return _score(model.components_ / model.components_.sum(axis=1, keepdims=True), vocabulary, truth_path)
-    if engine == "tomotopy":
+    if engine in ("tomotopy", "tomotopy-equal-time"):
         import tomotopy as tp
 
         from textlab.cache import iter_cached_tokens
@@ -177,10 +182,23 @@ def step_engine(engine: str, bow_dir: str, truth_path: str, cfg: dict) -> dict:
         for tokens in iter_cached_tokens(cached):
             if tokens:
                 model.add_doc(tokens)
-        model.train(cfg["sweeps"], workers=1)
+        if engine == "tomotopy":
+            model.train(cfg["sweeps"], workers=1)
+            note = ""
+        else:  # train until this step has used the textlab step's wall time (loading included)
+            budget, sweeps = cfg.get("budget_s"), 0
+            if budget is None:
+                raise ValueError("tomotopy-equal-time needs the textlab engine to run first at this size")
+            while time.perf_counter() - started < budget:
+                model.train(10, workers=1)
+                sweeps += 10
+            note = f"{sweeps} sweeps in the textlab step's {budget:.1f} s"
         words = list(model.used_vocabs)
         est = np.vstack([model.get_topic_word_dist(t) for t in range(k)])
-        return _score(est, np.array(words, dtype=object), truth_path)
+        out = _score(est, np.array(words, dtype=object), truth_path)
+        if note:
+            out["note"] = note
+        return out
     raise ValueError(f"engine={engine!r} is not one of {ENGINES}")
 
 
@@ -303,7 +321,12 @@ def render(info: dict, rows: list[dict], prep: list[dict], cfg: dict, args) -> s
             a, b = by["textlab"], by["tomotopy"]
             lines.append(f"- {n:,} docs: default engine recovery {a['recovery']:.3f} in {a['wall_s']:.1f} s "
                          f"({a['cpu_s']:.1f} CPU s) vs plain tomotopy {b['recovery']:.3f} in {b['wall_s']:.1f} s "
-                         f"({b['cpu_s']:.1f} CPU s), same sweeps")
+                         f"({b['cpu_s']:.1f} CPU s) with {cfg['sweeps']} sweeps")
+        if "textlab" in by and "tomotopy-equal-time" in by:
+            a, b = by["textlab"], by["tomotopy-equal-time"]
+            lines.append(f"- {n:,} docs, equal wall time: default engine {a['recovery']:.3f} in {a['wall_s']:.1f} s vs "
+                         f"plain tomotopy {b['recovery']:.3f} in {b['wall_s']:.1f} s ({b.get('note', '')}) → "
+                         f"{'met' if a['recovery'] >= b['recovery'] else 'NOT met'} (target: default ≥ tomotopy)")
     caches = [r for r in rows if r["step"] == "textlab cache" and "peak_mb" in r]
     if len(caches) > 1:
         lines.append("- Streaming peak memory (cache build) by size: "
@@ -412,6 +435,8 @@ def main(argv=None) -> int:
         if "error" not in built and n in sizes:
             for engine in args.engines:
                 out = in_child(step_engine, engine, built["bow_dir"], str(work / f"truth-{n}.npz"), cfg)
+                if engine == "textlab" and "wall_s" in out:
+                    cfg["budget_s"] = out["wall_s"]
                 record({"n_docs": n, "step": engine, **out})
                 flush()
         flush()

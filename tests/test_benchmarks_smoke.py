@@ -107,7 +107,7 @@ def test_quick_benchmark_runs_and_reports_recovery(tmp_path, capsys):
     rows = [dict(zip(columns, (c.strip() for c in line.strip("|").split("|")))) for line in lines
             if line.startswith("| 150 |")]
     engines = {row["step"]: row for row in rows}
-    names = {"textlab", "textlab-gensim", "gensim-same", "gensim-issue", "sklearn", "tomotopy"}
+    names = {"textlab", "textlab-gensim", "gensim-same", "gensim-issue", "sklearn", "tomotopy", "tomotopy-equal-time"}
     assert names <= set(engines)
     for name in names:
         assert 0.0 <= float(engines[name]["recovery (1−JSD)"]) <= 1.0
@@ -116,3 +116,4 @@ def test_quick_benchmark_runs_and_reports_recovery(tmp_path, capsys):
     # Gibbs sampling recovers 4 well-separated planted topics almost perfectly even in the quick run
     assert float(engines["tomotopy"]["recovery (1−JSD)"]) > 0.9
     assert "input tokens/s" in report
+    assert "equal wall time" in report  # the tomotopy-equal-time row is compared with textlab's

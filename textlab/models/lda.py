@@ -328,7 +328,9 @@ def _document_bound(flat: tuple, gamma: np.ndarray, expelogbeta: np.ndarray, alp
         sl = slice(start, start + block)
         # np.take is several times faster than fancy indexing for these row gathers
         norm = np.einsum("ik,ik->i", np.take(exptheta, rows[sl], axis=0), np.take(expbeta_t, ids[sl], axis=0))
-        score += counts[sl].astype(np.float64) @ np.log(norm).astype(np.float64)  # float32 log, float64 sum
+        # float32 log, float64 sum; multiply-and-sum rather than ``@``, which would hand a long dot product to
+        # a multi-threaded BLAS whose spinning threads take CPU from gensim's own work
+        score += float(np.sum(counts[sl].astype(np.float64) * np.log(norm).astype(np.float64)))
     score += np.sum((alpha - gamma) * elogtheta) + np.sum(gammaln(gamma) - gammaln(alpha))
     score += np.sum(gammaln(alpha.sum()) - gammaln(gamma.sum(axis=1)))
     return float(score), float(counts.sum(dtype=np.float64))
