@@ -51,7 +51,7 @@ import scipy.sparse as sp
 from gensim.corpora import Dictionary, MmCorpus
 
 from ._errors import InputFileError, TextlabWarning, bad_value
-from ._io import sha256_file, write_json
+from ._io import iter_parquet_batches, sha256_file, write_json
 from .stream import (
     count_documents,
     describe_preprocess_fn,
@@ -255,7 +255,7 @@ def _join_tokens(token_lists: Sequence[list[str]]) -> list[str]:
 
 def _read_token_batches(tokens_path: Path, batch_size: int = _ROW_GROUP) -> Iterator[list[list[str]]]:
     reader = pq.ParquetFile(tokens_path)
-    for batch in reader.iter_batches(batch_size=batch_size, columns=["tokens"]):
+    for batch in iter_parquet_batches(reader, batch_size, columns=["tokens"]):
         yield [text.split(" ") if text else [] for text in batch.column(0).to_pylist()]
 
 
@@ -520,7 +520,7 @@ def _build_bow(tokens_dir: Path, directory: Path, *, phrase_settings, no_below, 
         reader = pq.ParquetFile(source)
         try:
             with doc_progress("counting terms", total=n_docs, show_progress=show_progress) as bar:
-                for batch in reader.iter_batches(batch_size=_ROW_GROUP):
+                for batch in iter_parquet_batches(reader, _ROW_GROUP):
                     ids = batch.column(0).to_pylist()
                     token_lists = apply_phrases([t.split(" ") if t else [] for t in batch.column(1).to_pylist()],
                                                 frozen)

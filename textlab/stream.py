@@ -30,6 +30,7 @@ from typing import Any
 import pandas as pd
 
 from ._errors import InputFileError, bad_value
+from ._io import iter_parquet_batches
 from ._progress import _disabled
 
 __all__ = [
@@ -204,7 +205,7 @@ def iter_documents(
             raise InputFileError(
                 path, f"has no column text_column={text_column!r}; columns are {reader.schema_arrow.names}"
             )
-        chunks: Iterable[pd.DataFrame] = (b.to_pandas() for b in reader.iter_batches(batch_size=chunk_size))
+        chunks: Iterable[pd.DataFrame] = (b.to_pandas() for b in iter_parquet_batches(reader, chunk_size, exact=True))
     elif fmt == "csv":
         sep = "\t" if ".tsv" in [s.lower() for s in path.suffixes] else ","
         chunks = pd.read_csv(
