@@ -206,6 +206,22 @@ def test_group_counts_equal_sums_over_documents(corpus_csv, tmp_path):
     with pytest.raises(ValueError, match="group_column='source'"):
         aggregate_group_counts(cached, "source", show_progress=False)
 
+    # keyness from one summed row per group gives the per-document table's count-based numbers
+    from textlab._errors import ConfigError
+    from textlab.compare.keyness import score_keyness
+
+    by_group = score_keyness(dtm, group_column="outlet", n_boot=0, n_perm=0, min_count=1).table
+    per_doc_key = score_keyness(per_doc.__class__(per_doc.counts, per_doc.vocabulary, per_doc.passages.assign(
+        outlet=frame["outlet"].to_numpy())), group_column="outlet", n_boot=0, n_perm=0, min_count=1).table
+    keys = ["group", "term"]
+    merged = by_group.merge(per_doc_key, on=keys, suffixes=("", "_doc"))
+    assert len(merged) == len(by_group) == len(per_doc_key)
+    for column in ("count_group", "count_reference", "log_odds", "z", "g2", "log_ratio"):
+        np.testing.assert_allclose(merged[column], merged[column + "_doc"], rtol=1e-12)
+    assert by_group["dispersion_docs"].isna().all() and (by_group["resampling_unit"] == "none").all()
+    with pytest.raises(ConfigError, match="one row of summed counts per group"):
+        score_keyness(dtm, group_column="outlet", n_boot=10, n_perm=0)
+
 
 def test_sampled_reference_texts_are_a_seeded_subset(corpus_csv, tmp_path):
     cached = _build(corpus_csv, tmp_path / "c", words)

@@ -341,6 +341,15 @@ def score_keyness(
         )
     labels_all = meta[group_column].to_numpy(dtype=object)
     present = list(pd.unique(meta[group_column].dropna()))
+    # one row of summed counts per group (textlab.cache.aggregate_group_counts): nothing to resample
+    aggregated = {"n_docs", "n_tokens"} <= set(meta.columns) and "doc_id" not in meta.columns \
+        and meta[group_column].is_unique
+    if aggregated and (n_boot > 0 or n_perm > 0):
+        raise ConfigError(
+            "dtm holds one row of summed counts per group (aggregate_group_counts), so bootstrap intervals "
+            "and permutation tests cannot be estimated: pass n_boot=0, n_perm=0, or use one row per document "
+            "(aggregate_group_counts(cached, None))"
+        )
     contrasts, universe = _contrasts(present, groups, reference)
 
     in_universe = np.flatnonzero(pd.Series(labels_all).isin(universe).to_numpy())
@@ -387,13 +396,18 @@ def score_keyness(
     table = pd.concat(frames, ignore_index=True)
     table.insert(1, "label", [forms.get(t, t) for t in table["term"]])
     table = table[COLUMNS]
+    if aggregated:  # in how many passages / documents a term occurs is unknown from summed counts
+        for column in ("n_passages_group", "n_docs_group"):
+            table[column] = pd.array([pd.NA] * len(table), dtype="Int64")
+        table[["dispersion_passages", "dispersion_docs"]] = np.nan
+        table["resampling_unit"] = "none"
     params = {
         "group_column": group_column, "groups": list(universe), "reference": reference,
         "prior": prior_desc,
         "prior_scale": prior_scale, "n_boot": n_boot, "n_perm": n_perm,
         "resampling_unit": resampling_unit, "ci_level": ci_level, "min_count": min_count,
         "random_state": random_state, "rate": "share of the side's tokens",
-        "log_ratio_zero_correction": 0.5, "contrasts": contrast_info,
+        "log_ratio_zero_correction": 0.5, "contrasts": contrast_info, "aggregated_counts": bool(aggregated),
     }  # fmt: skip
     return KeynessResult(table=table, params=params)
 
