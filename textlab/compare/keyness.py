@@ -252,7 +252,10 @@ def score_keyness(
     ----------
     dtm
         Counts per passage; ``dtm.passages`` needs ``group_column`` and, for
-        document-level resampling, ``doc_id`` (without it each row is a document).
+        document-level resampling, ``doc_id`` (without it each row is a document). One
+        row of summed counts per group (``textlab.cache.aggregate_group_counts``, with
+        ``n_docs`` and ``n_tokens`` columns) gives the count-based columns only: it needs
+        ``n_boot=0, n_perm=0`` (else :class:`ConfigError`), and dispersion is NA.
     group_column
         Column of ``dtm.passages`` holding the groups (e.g. ``"narrative"``).
     groups
