@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import json
 import multiprocessing
 import os
@@ -330,3 +331,14 @@ def test_empty_text_and_counts():
     tc = tokenize(pd.DataFrame({"text": ["", "Malaysia and Malaysia"]}), options=PLAIN)
     assert tc.tokens == [[], ["malaysia", "malaysia"]]
     assert Counter(tc.tokens[1]) == {"malaysia": 2}
+
+
+def test_alias_guard_admits_every_case_variant_of_lower_case_aliases():
+    """The lookahead before the alias trie must never skip a position where a variant can match."""
+    from textlab._text.pipeline import _start_class
+
+    assert _start_class(["AWS"], []) == "A"  # exact variants: their own first character only
+    guard = re.compile(f"[{_start_class([], ['sea', 'kelvin'])}]")
+    for char in "sSſkK\u212a":  # re.IGNORECASE equates ſ with s and the Kelvin sign with k
+        assert guard.fullmatch(char), char
+    assert not guard.fullmatch("a")

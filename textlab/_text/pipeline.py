@@ -60,6 +60,24 @@ def read_word_list(source: object, default: Path, what: str) -> tuple[str, ...]:
     return tuple(entries)
 
 
+_ALL_CHARACTERS = "".join(map(chr, range(0xD800))) + "".join(map(chr, range(0xE000, 0x30000)))
+
+
+def _start_class(exact: Iterable[str], lower: Iterable[str]) -> str:
+    """Regex character-class body of every character that can start a variant.
+
+    Exact variants start with their own first character; lower-case variants are matched
+    case-insensitively, so every character that ``re.IGNORECASE`` equates with their first
+    character (e.g. ``S`` and ``ſ`` for ``s``) is included, found by the regex engine itself.
+    """
+    chars = {v[:1] for v in exact if v}
+    firsts = sorted({v[:1] for v in lower if v})
+    if firsts:
+        folded = re.compile("[" + "".join(re.escape(c) for c in firsts) + "]", re.IGNORECASE)
+        chars.update(folded.findall(_ALL_CHARACTERS))
+    return "".join(re.escape(c) for c in sorted(chars))
+
+
 class _WordCache(dict):
     """``word -> token`` memo; a miss runs the word rule once (``""`` means drop)."""
 
@@ -86,9 +104,9 @@ class Pipeline:
         # match is turned into a token once (memoised in self.cache).
         branches = []
         if alias_pattern:
-            starts = {v[:1] for v in (*self._exact, *self._lower)}
-            guard = r"(?=[^\W\d_])" if all(c.isalpha() for c in starts) else ""
-            branches.append(guard + alias_pattern)  # the guard skips the trie at non-letters
+            # the guard skips the trie unless the next character can start a variant: one
+            # character class (much faster than trying the trie at every word)
+            branches.append(f"(?=[{_start_class(self._exact, self._lower)}])" + alias_pattern)
         if options.numbers != "keep":
             branches.append(f"(?=[\\d$€£¥₹A-Z])(?:{MONEY_PATTERN}|{PERCENT_PATTERN})")
         self.regex = re.compile("|".join(branches + [WORD_PATTERN]))
