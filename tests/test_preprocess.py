@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 import json
 import multiprocessing
 import os
 import pickle
+import re
 import subprocess
 import sys
 from collections import Counter
