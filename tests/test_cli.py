@@ -27,7 +27,7 @@ def test_clean_writes_texts_and_audit_and_keeps_inputs(seeds_dir, tmp_path, caps
     before = _hashes(seeds_dir)
     assert main(["clean", str(seeds_dir / "metadata.csv"), "--out", str(tmp_path / "cleaned")]) == 0
     out = tmp_path / "cleaned"
-    assert sorted(p.name for p in out.iterdir()) == ["000.txt", "001.txt", "002.txt", "003.txt", "004.txt",
+    assert sorted(p.name for p in out.iterdir()) == [".textlab-output", "000.txt", "001.txt", "002.txt", "003.txt", "004.txt",
                                                       "audit.csv"]
     text_004 = (out / "004.txt").read_text(encoding="utf-8")
     assert "Sergey Brin" not in text_004 and "Editor’s Note" in text_004
@@ -70,7 +70,7 @@ def test_empty_documents_can_be_dropped_with_a_warning(tmp_path, capsys):
     (folder / "blank.txt").write_text("  \n")
     assert main(["clean", str(folder), "--out", str(tmp_path / "out"), "--on-empty", "warn"]) == 0
     assert "blank" in capsys.readouterr().err
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["audit.csv", "good.txt"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [".textlab-output", "audit.csv", "good.txt"]
 
 
 def test_missing_config_is_exit_2(tmp_path, capsys):
@@ -86,3 +86,31 @@ def test_kwic_reads_a_phrase_and_a_frame_in_context(seeds_dir, capsys):
     assert "huawei-led" in capsys.readouterr().out
     assert main(["kwic", str(seeds_dir / "study.toml"), "no_such_frame", "--by", "frame"]) == 2
     assert "geopolitics_security" in capsys.readouterr().err
+
+
+def test_output_folder_that_is_the_input_or_holds_user_files_is_refused(seeds_dir, tmp_path, capsys):
+    import shutil
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(seeds_dir, corpus)
+    before = _hashes(corpus)
+    assert main(["clean", str(corpus), "--out", str(corpus)]) == 2
+    assert main(["clean", str(corpus / "metadata.csv"), "--out", str(corpus)]) == 2
+    assert main(["analyze", str(corpus / "study.toml"), "--out", str(corpus)]) == 2  # checked before any work
+    assert "input" in capsys.readouterr().err
+    assert _hashes(corpus) == before and sorted(p.name for p in corpus.iterdir()) == sorted(before)
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep")
+    assert main(["figures", str(corpus / "study.toml"), "--out", str(mine)]) == 2
+    assert "did not write" in capsys.readouterr().err and (mine / "notes.txt").read_text() == "keep"
+
+
+def test_clean_refuses_doc_ids_that_are_paths(tmp_path, capsys):
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Solar power grows in the region.\n", encoding="utf-8")
+    pd.DataFrame({"doc_id": ["../evil"], "file": ["a.txt"], "g": ["x"]}).to_csv(folder / "metadata.csv", index=False)
+    assert main(["clean", str(folder / "metadata.csv"), "--out", str(tmp_path / "out")]) == 2
+    assert "cannot be used as a file name" in capsys.readouterr().err
+    assert not (tmp_path / "evil.txt").exists() and not (tmp_path / "out").exists()

@@ -64,3 +64,18 @@ def test_resource_paths_are_relative_to_the_config(tmp_path):
     assert config.tokenizer["aliases"] == str((tmp_path / "my_aliases.toml").resolve())
     assert config.tokenizer["stopwords"] == "default"
     assert config.codebook == str((tmp_path / "frames.toml").resolve())
+
+
+def test_unknown_lda_and_tokens_options_and_a_bare_contrast_are_refused(tmp_path):
+    path = tmp_path / "s.toml"
+    base = '[corpus]\npath = "x"\n[groups]\ncolumn = "g"\n'
+    for extra, message in (('[lda]\nn_topic_range = [3, 4]\n', "n_topic_range"),
+                           ('[tokens]\nstemm = "none"\n', "stemm"),
+                           ('[groups]\ncolumn = "g"\ncontrast = "huawei-led"\n', "list of two group names")):
+        text = base.replace('[groups]\ncolumn = "g"\n', "") if extra.startswith("[groups]") else base
+        path.write_text(text + extra)
+        with pytest.raises(ConfigError, match=message):
+            load_study_config(path)
+    path.write_text(base + '[lda]\nalpha = 0.1\nrestarts = 2\n[tokens]\nstem = "snowball"\n')
+    config = load_study_config(path)  # fit_lda and TokenizerOptions keywords pass through
+    assert config.lda == {"alpha": 0.1, "restarts": 2} and config.tokenizer == {"stem": "snowball"}

@@ -7,7 +7,8 @@ import hashlib
 import pandas as pd
 import pytest
 
-from textlab._io import atomic_directory, atomic_write, sha256_file, write_csv
+from textlab._errors import OutputError
+from textlab._io import OUTPUT_MARKER, _umask, atomic_directory, atomic_write, check_output_directory, sha256_file, write_csv
 
 
 def test_atomic_write_replaces_only_on_success(tmp_path):
@@ -26,17 +27,47 @@ def test_atomic_write_replaces_only_on_success(tmp_path):
 
 def test_atomic_directory_keeps_old_folder_on_failure(tmp_path):
     out = tmp_path / "results"
-    out.mkdir()
-    (out / "a.csv").write_text("old")
+    with atomic_directory(out) as tmp:  # a first run: textlab's own folder, marked as such
+        (tmp / "a.csv").write_text("old")
     with pytest.raises(RuntimeError):
         with atomic_directory(out) as tmp:
             (tmp / "b.csv").write_text("partial")
             raise RuntimeError("boom")
-    assert sorted(p.name for p in out.iterdir()) == ["a.csv"]
+    assert sorted(p.name for p in out.iterdir()) == [OUTPUT_MARKER, "a.csv"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["results"]
     with atomic_directory(out) as tmp:
         (tmp / "b.csv").write_text("new")
-    assert sorted(p.name for p in out.iterdir()) == ["b.csv"]
+    assert sorted(p.name for p in out.iterdir()) == [OUTPUT_MARKER, "b.csv"]
+    assert oct(out.stat().st_mode & 0o777) == oct(0o777 & ~_umask())  # not mkdtemp's private 0700
+    assert oct((out / "b.csv").stat().st_mode & 0o777) == oct(0o666 & ~_umask())
+
+
+def test_output_folder_never_replaces_user_files_or_inputs(tmp_path):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep me")
+    with pytest.raises(OutputError, match="files textlab did not write"):
+        with atomic_directory(mine):
+            pass
+    assert (mine / "notes.txt").read_text() == "keep me"
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("text")
+    for bad in (corpus, tmp_path):  # the input itself, or a folder holding it
+        with pytest.raises(OutputError, match="input"):
+            check_output_directory(bad, inputs=[corpus])
+    afile = tmp_path / "afile.txt"
+    afile.write_text("x")
+    with pytest.raises(OutputError, match="not a folder"):
+        check_output_directory(afile)
+    with pytest.raises(OutputError, match="root"):
+        check_output_directory("/")
+    with pytest.raises(OutputError, match="is a folder"):
+        with atomic_write(mine):
+            pass
+    assert check_output_directory(tmp_path / "new") == (tmp_path / "new").resolve()  # new folders are fine
+    (tmp_path / "empty").mkdir()
+    check_output_directory(tmp_path / "empty")  # and empty ones
 
 
 def test_write_csv_round_trip_and_hash(tmp_path):

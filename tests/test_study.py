@@ -63,7 +63,7 @@ def test_same_config_gives_identical_tables(seeds_study_fast, seeds_dir):
 def test_write_results_is_complete_and_atomic(seeds_study_fast, tmp_path):
     out = write_results(seeds_study_fast, tmp_path / "results")
     names = {p.name for p in out.iterdir()}
-    assert {f"{n}.csv" for n in seeds_study_fast.tables} | {"provenance.json"} == names
+    assert {f"{n}.csv" for n in seeds_study_fast.tables} | {"provenance.json", ".textlab-output"} == names
     prov = json.loads((out / "provenance.json").read_text())
     assert prov["config"]["group_column"] == "narrative"
     keyness = pd.read_csv(out / "keyness.csv")

@@ -14,6 +14,7 @@ __all__ = [
     "InputFileError",
     "ConfigError",
     "EstimationError",
+    "OutputError",
     "TextlabWarning",
     "SmallSampleWarning",
     "CleaningWarning",
@@ -43,6 +44,10 @@ class InputFileError(TextlabError):
 
 class ConfigError(TextlabError):
     """An invalid study configuration or parameter value."""
+
+
+class OutputError(TextlabError):
+    """An output path textlab must not write to (an input, a foreign folder, an existing file)."""
 
 
 class EstimationError(TextlabError):

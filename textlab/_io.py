@@ -13,15 +13,19 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
 import pandas as pd
 
+from ._errors import OutputError
+
 __all__ = [
     "atomic_write",
     "atomic_directory",
+    "check_output_directory",
+    "OUTPUT_MARKER",
     "write_csv",
     "write_json",
     "write_text",
@@ -29,6 +33,25 @@ __all__ = [
     "sha256_file",
     "sha256_text",
 ]
+
+
+#: Written into every output folder textlab builds; only folders holding it are ever replaced.
+OUTPUT_MARKER = ".textlab-output"
+_MARKER_TEXT = (
+    "This folder was written by textlab. Rerunning textlab with this folder as its output replaces it\n"
+    "as a whole, so keep your own files elsewhere.\n"
+)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _make_shareable(path: Path, *, directory: bool) -> None:
+    """Give a temporary file or folder the permissions a normal one would get (mkstemp makes 0600/0700)."""
+    os.chmod(path, (0o777 if directory else 0o666) & ~_umask())
 
 
 @contextlib.contextmanager
@@ -49,11 +72,19 @@ def atomic_write(path: str | Path, mode: str = "w", encoding: str | None = "utf-
     file object
         Write to it; on any exception (including ``KeyboardInterrupt``) the
         temporary file is deleted and ``path`` is left untouched.
+
+    Raises
+    ------
+    OutputError
+        ``path`` is an existing folder.
     """
     path = Path(path)
+    if path.is_dir():
+        raise OutputError(f"{path}: is a folder; give a file name (for example {path / 'report.html'})")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
+    _make_shareable(Path(tmp_name), directory=False)
     kwargs = {} if "b" in mode else {"encoding": encoding, "newline": ""}
     try:
         with open(tmp_name, mode, **kwargs) as handle:
@@ -65,26 +96,75 @@ def atomic_write(path: str | Path, mode: str = "w", encoding: str | None = "utf-
         raise
 
 
+def check_output_directory(path: str | Path, *, inputs: Iterable[str | Path] = ()) -> Path:
+    """Refuse an output folder that textlab must not replace; return it resolved.
+
+    Parameters
+    ----------
+    path
+        Intended output folder.
+    inputs
+        Input files and folders: the output may neither be one of them nor contain them.
+
+    Raises
+    ------
+    OutputError
+        ``path`` is an existing file, the filesystem root, an input or a folder holding
+        inputs, or a non-empty folder that textlab did not write (no ``.textlab-output``).
+    """
+    resolved = Path(path).expanduser().resolve()
+    if resolved.parent == resolved:
+        raise OutputError(f"{path}: cannot write results to the filesystem root; choose a new folder")
+    if resolved.exists() and not resolved.is_dir():
+        raise OutputError(f"{path}: exists and is not a folder; choose a new folder name")
+    for item in inputs:
+        item = Path(item).expanduser().resolve()
+        if item == resolved or resolved in item.parents:
+            raise OutputError(f"{path}: is or contains the input {item}; choose a separate output folder")
+    if resolved.is_dir() and not (resolved / OUTPUT_MARKER).is_file() and any(resolved.iterdir()):
+        names = sorted(p.name for p in resolved.iterdir())
+        shown = ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")
+        raise OutputError(
+            f"{path}: folder already holds files textlab did not write ({shown}); textlab replaces its output "
+            "folder as a whole, so choose a new or empty folder"
+        )
+    return resolved
+
+
 @contextlib.contextmanager
-def atomic_directory(path: str | Path) -> Iterator[Path]:
+def atomic_directory(path: str | Path, *, inputs: Iterable[str | Path] = (), replace_any: bool = False) -> Iterator[Path]:
     """Build a directory under a temporary name and swap it into place on success.
 
     Parameters
     ----------
     path
         Final directory. If it exists it is replaced only after the new one
-        is complete; on failure it is left as it was.
+        is complete; on failure it is left as it was. Only empty folders and
+        folders textlab wrote (they hold ``.textlab-output``) are replaced.
+    inputs
+        Input files and folders the output must not be or contain.
+    replace_any
+        Replace an existing folder without the marker (textlab's own cache folders).
 
     Yields
     ------
     pathlib.Path
         The temporary directory to fill.
+
+    Raises
+    ------
+    OutputError
+        See :func:`check_output_directory` (checked before anything is written).
     """
     path = Path(path)
+    if not replace_any:
+        path = check_output_directory(path, inputs=inputs)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp_dir = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    _make_shareable(tmp_dir, directory=True)
     try:
         yield tmp_dir
+        (tmp_dir / OUTPUT_MARKER).write_text(_MARKER_TEXT, encoding="utf-8")
         if path.exists():
             backup = path.with_name(f".{path.name}.old")
             if backup.exists():
@@ -97,6 +177,11 @@ def atomic_directory(path: str | Path) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(tmp_dir, ignore_errors=True)
         raise
+
+
+def study_inputs(config: Any) -> list[Path]:
+    """The corpus path and config file of a study config (outputs must not be or hold them)."""
+    return [p for p in (getattr(config, "corpus_path", None), getattr(config, "source", None)) if p is not None]
 
 
 def write_text(text: str, path: str | Path) -> Path:

@@ -236,7 +236,7 @@ def _reuse(directory: Path, key: str, verify: str, rebuild: bool) -> dict | None
 def _build_dir(directory: Path):
     from ._io import atomic_directory
 
-    return atomic_directory(directory)
+    return atomic_directory(directory, replace_any=True)  # cache folders are textlab's own
 
 
 # --- token files ------------------------------------------------------------------------------

@@ -9,6 +9,8 @@ run leaves nothing half-written.
 from __future__ import annotations
 
 import argparse
+import re
+import signal
 import sys
 import time
 import warnings
@@ -16,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ._version import __version__
-from ._errors import TextlabError, TextlabWarning
+from ._errors import OutputError, TextlabError, TextlabWarning
 
 __all__ = ["main"]
 
@@ -58,6 +60,18 @@ def _cmd_corpus(args: argparse.Namespace) -> int:
     return 0
 
 
+_SAFE_FILE_NAME = re.compile(r"[^/\\\x00]+")
+
+
+def _check_file_names(doc_ids) -> None:
+    """``clean --out`` writes ``<doc_id>.txt``: ids must be plain file names."""
+    for doc_id in doc_ids:
+        name = str(doc_id)
+        if name in (".", "..") or not _SAFE_FILE_NAME.fullmatch(name):
+            raise OutputError(f"doc_id {name!r} cannot be used as a file name in --out (it holds a path "
+                              "separator or is '.'/'..'); rename it in the metadata")
+
+
 def _cmd_clean(args: argparse.Namespace) -> int:
     from ._io import atomic_directory, write_csv, write_text
     from .clean import audit_summary, clean_corpus
@@ -66,7 +80,9 @@ def _cmd_clean(args: argparse.Namespace) -> int:
     corpus = load_corpus(args.path, encoding=args.encoding, text_column=args.text_column, on_empty=args.on_empty)
     cleaned = clean_corpus(corpus, disable=tuple(args.disable or ()))
     out = Path(args.out)
-    with atomic_directory(out) as tmp:
+    _check_file_names(cleaned.corpus.docs.index)
+    source = Path(args.path)
+    with atomic_directory(out, inputs=[source, source.parent] if source.is_file() else [source]) as tmp:
         for doc_id, text in cleaned.corpus.docs["text"].items():
             write_text(text if text.endswith("\n") else text + "\n", tmp / f"{doc_id}.txt")
         write_csv(cleaned.audit, tmp / "audit.csv")
@@ -77,9 +93,19 @@ def _cmd_clean(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_study_output(out: str, config_path: str) -> None:
+    """Refuse, before any work, an output folder that is an input or holds files textlab did not write."""
+    from ._io import check_output_directory
+    from .config import load_study_config
+
+    config = load_study_config(config_path)
+    check_output_directory(out, inputs=(config_path, config.corpus_path))
+
+
 def _cmd_analyze(args: argparse.Namespace) -> int:
     from .study import run_study, write_results
 
+    _check_study_output(args.out, args.config)
     result = run_study(args.config, fast=args.fast)
     out = write_results(result, args.out)
     print(f"results written to {out}/ (chosen K = {result.n_topics}; see provenance.json)")
@@ -91,6 +117,7 @@ def _cmd_figures(args: argparse.Namespace) -> int:
     from .study import run_study
 
     start = time.perf_counter()
+    _check_study_output(args.out, args.config)
     result = run_study(args.config, fast=args.fast)
     written = make_figures(result, args.out)
     print(f"{len(written)} files written to {args.out}/ in {time.perf_counter() - start:.1f} s")
@@ -101,8 +128,11 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from .report import write_report
     from .study import run_study
 
+    out = Path(args.out)
+    if out.is_dir():  # a folder: the report goes inside it
+        out = out / "report.html"
     result = run_study(args.config, fast=args.fast)
-    path = write_report(result, args.out)
+    path = write_report(result, out)
     print(f"report written to {path}")
     return 0
 
@@ -210,6 +240,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
 
     warnings.showwarning = show_warning
+
+    def terminate(signum, frame):  # noqa: ANN001 - `kill` gets the same clean-up as Ctrl-C
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, terminate)
+    except ValueError:  # not the main thread: leave signals alone
+        previous = None
     try:
         return int(args.func(args) or 0)
     except TextlabError as exc:
@@ -218,9 +256,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FileNotFoundError as exc:
         print(f"textlab: error: {exc.filename or exc}: not found", file=sys.stderr)
         return 2
+    except OSError as exc:  # e.g. a path component that is a file, a folder without write permission
+        print(f"textlab: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("textlab: interrupted; no partial output was kept", file=sys.stderr)
         return 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":  # pragma: no cover

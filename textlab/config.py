@@ -166,6 +166,24 @@ _SCHEMA: dict[str, dict[str, str]] = {
 _TUPLES = {"contrast", "clean_disable", "n_topics_range", "selection_random_states", "stability_random_states"}
 
 
+def _tokenizer_options() -> set[str]:
+    from dataclasses import fields
+
+    from .preprocess import TokenizerOptions
+
+    return {f.name for f in fields(TokenizerOptions)}
+
+
+def _lda_options() -> set[str]:
+    """``fit_lda`` keywords a config may set (the study sets the others itself)."""
+    import inspect
+
+    from .models.lda import fit_lda
+
+    own = {"corpus", "n_topics", "random_state", "dictionary", "passage_ids", "progress", "keep_model"}
+    return set(inspect.signature(fit_lda).parameters) - own
+
+
 def load_study_config(path: str | Path) -> StudyConfig:
     """Read a study configuration from a TOML file.
 
@@ -209,6 +227,10 @@ def load_study_config(path: str | Path) -> StudyConfig:
             raise ConfigError(f"{path}: [{section}] must be a table of options")
         if section == "tokens":
             tokenizer = dict(content)
+            allowed_tokens = _tokenizer_options()
+            for key in tokenizer:
+                if key not in allowed_tokens:
+                    raise ConfigError(f"{path}: unknown option {key!r} in [tokens]; valid options: {sorted(allowed_tokens)}")
             for key in ("aliases", "stopwords", "user_phrases"):  # resource files, relative to this config
                 value = tokenizer.get(key)
                 if isinstance(value, str) and value != "default" and not Path(value).is_absolute():
@@ -220,11 +242,20 @@ def load_study_config(path: str | Path) -> StudyConfig:
             if key in mapping:
                 attribute = mapping[key]
                 values[attribute] = tuple(value) if attribute in _TUPLES and value is not None else value
-            elif section == "lda":
+            elif section == "lda" and key in _lda_options():
                 values.setdefault("lda", {})[key] = value
+            elif section == "lda":
+                raise ConfigError(
+                    f"{path}: unknown option {key!r} in [lda]; valid options: {sorted(set(mapping) | _lda_options())}"
+                )
             else:
                 raise ConfigError(f"{path}: unknown option {key!r} in [{section}]; valid options: {sorted(mapping)}")
 
+    contrast = values.get("contrast")
+    if contrast is not None and (len(contrast) != 2 or not all(isinstance(g, str) for g in contrast)
+                                 or isinstance(raw.get("groups", {}).get("contrast"), str)):
+        raise ConfigError(f"{path}: [groups] contrast must be a list of two group names, "
+                          f"e.g. contrast = [\"huawei-led\", \"aws-led\"]; got {raw['groups']['contrast']!r}")
     for required, where in (("corpus_path", "[corpus] path"), ("group_column", "[groups] column")):
         if required not in values:
             raise ConfigError(f"{path}: missing {where}")

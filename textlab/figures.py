@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from . import plots
-from ._io import atomic_directory, write_csv, write_text
+from ._io import atomic_directory, study_inputs, write_csv, write_text
 from .models.labels import label_topics
 
 __all__ = ["FigureSpec", "build_figures", "make_figures", "FIGURE_NAMES"]
@@ -341,7 +341,7 @@ def make_figures(result: Any, out_dir: str | Path = "figures") -> list[Path]:
     out_dir = Path(out_dir)
     specs = build_figures(result)
     written: list[Path] = []
-    with atomic_directory(out_dir) as tmp:
+    with atomic_directory(out_dir, inputs=study_inputs(result.config)) as tmp:
         for spec in specs.values():
             written += [out_dir / p.name for p in plots.save_figure(spec.figure, tmp / spec.name)]
             write_csv(spec.table, tmp / f"{spec.name}.csv")

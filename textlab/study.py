@@ -24,7 +24,7 @@ import pandas as pd
 
 from ._version import __version__
 from ._errors import ConfigError
-from ._io import atomic_directory, write_csv, write_json
+from ._io import atomic_directory, study_inputs, write_csv, write_json
 from ._progress import progress
 from .config import StudyConfig, load_study_config
 
@@ -336,7 +336,7 @@ def write_results(result: StudyResult, out_dir: str | Path) -> Path:
         ``out_dir``.
     """
     out_dir = Path(out_dir)
-    with atomic_directory(out_dir) as tmp:
+    with atomic_directory(out_dir, inputs=study_inputs(result.config)) as tmp:
         for name, table in result.tables.items():
             write_csv(table, tmp / f"{name}.csv")
         write_json(result.provenance, tmp / "provenance.json")
