@@ -79,3 +79,28 @@ def test_refusals_are_clear(seeds_dir):
         run_study(config.replace(contrast=("huawei-led", "aws")), fast=True)
     with pytest.raises(EstimationError, match="n_topics"):
         run_study(config.replace(n_topics=500), fast=True)
+    with pytest.raises(EstimationError, match=r"n_topics_range = \[80, 90\].*at most 74"):  # 93 passages, 19 held out
+        run_study(config.replace(n_topics_range=(80, 90)), fast=True)
+
+
+def test_k_range_beyond_the_passages_is_narrowed_with_a_recorded_warning(tmp_path):
+    import pandas as pd
+
+    from textlab.config import StudyConfig
+
+    words = {"x": "solar panels grid storage battery power sun energy rooftop inverter",
+             "y": "coal mine plant emissions carbon furnace ash smoke boiler steam"}
+    rows = []
+    for i in range(6):
+        group = "x" if i % 2 else "y"
+        paragraphs = [" ".join((words[group].split() * 3)[j: j + 14]) + "." for j in range(0, 28, 14)]
+        (tmp_path / f"d{i}.txt").write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
+        rows.append({"doc_id": f"d{i}", "file": f"d{i}.txt", "side": group})
+    pd.DataFrame(rows).to_csv(tmp_path / "metadata.csv", index=False)
+    config = StudyConfig(corpus_path=tmp_path / "metadata.csv", group_column="side", n_topics_range=(2, 30),
+                         min_words=5, codebook="default")
+    result = run_study(config, fast=True)
+    n_passages = len(result.tokenized.passages)
+    n_fit = n_passages - max(1, round(0.2 * n_passages))
+    assert any(f"K is chosen from 2..{n_fit}" in w for w in result.provenance["warnings"])
+    assert result.tables["model_selection"]["n_topics"].max() == n_fit

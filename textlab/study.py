@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ._version import __version__
-from ._errors import ConfigError
+from ._errors import ConfigError, EstimationError, SmallSampleWarning
 from ._io import atomic_directory, study_inputs, write_csv, write_json
 from ._progress import progress
 from .config import StudyConfig, load_study_config
@@ -227,7 +227,20 @@ def run_study(config: StudyConfig | str | Path, *, fast: bool = False) -> StudyR
             if config.n_topics is None:
                 low, high = config.n_topics_range
                 n_passages = len(passages)
-                high = min(high, max(low, n_passages - 1))
+                n_fit = n_passages - max(1, round(0.2 * n_passages))  # select_n_topics holds out 20 %
+                if low > n_fit:
+                    raise EstimationError(
+                        f"n_topics_range = [{low}, {high}] in {config.source or 'the study config'}: the corpus has "
+                        f"{n_passages} passages, {n_fit} of them for fitting after holding out 20 %, so K can be "
+                        f"at most {n_fit}; lower the range or add documents"
+                    )
+                if high > n_fit:
+                    warnings.warn(
+                        f"n_topics_range = [{low}, {high}]: only {n_fit} passages are available for fitting "
+                        f"({n_passages} passages, 20 % held out), so K is chosen from {low}..{n_fit}",
+                        SmallSampleWarning, stacklevel=2,
+                    )
+                    high = n_fit
                 selection = select_n_topics(tokenized, n_topics_range=range(low, high + 1),
                                             random_states=config.selection_random_states,
                                             lda_kwargs=dict(config.lda), random_state=rs)
