@@ -98,9 +98,10 @@ def test_k_range_beyond_the_passages_is_narrowed_with_a_recorded_warning(tmp_pat
         rows.append({"doc_id": f"d{i}", "file": f"d{i}.txt", "side": group})
     pd.DataFrame(rows).to_csv(tmp_path / "metadata.csv", index=False)
     config = StudyConfig(corpus_path=tmp_path / "metadata.csv", group_column="side", n_topics_range=(2, 30),
-                         min_words=5, codebook="default")
+                         min_words=5)  # no codebook set: the shipped one, with a warning
     result = run_study(config, fast=True)
     n_passages = len(result.tokenized.passages)
     n_fit = n_passages - max(1, round(0.2 * n_passages))
     assert any(f"K is chosen from 2..{n_fit}" in w for w in result.provenance["warnings"])
     assert result.tables["model_selection"]["n_topics"].max() == n_fit
+    assert any("no [frames] codebook set" in w for w in result.provenance["warnings"])

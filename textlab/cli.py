@@ -155,7 +155,7 @@ def _cmd_kwic(args: argparse.Namespace) -> int:
         config, _, tokenized = prepare_tokens(args.config)
         codebook = None
         if args.by == "frame":
-            path = default_codebook_path() if config.codebook == "default" else config.codebook
+            path = default_codebook_path() if config.codebook in (None, "default") else config.codebook
             codebook = load_codebook(path)
         table = keywords_in_context(tokenized, args.query, by=args.by, codebook=codebook, window=args.window,
                                     group_column=config.group_column, max_rows=args.max_rows)

@@ -69,7 +69,9 @@ class StudyConfig:
     ci_level
         Width of every interval.
     codebook
-        Path to a frame codebook (TOML) or ``"default"`` for the study's shipped one.
+        Path to a frame codebook (TOML), or ``"default"`` for the one shipped for the Malaysia
+        AI-infrastructure study. ``None`` (not set) also uses the shipped one, with a warning:
+        its frames were written for that study, not for every corpus.
     random_state
         Seed for every resampling step.
     source
@@ -96,7 +98,7 @@ class StudyConfig:
     n_draws: int = 200
     resampling_unit: str = "document"
     ci_level: float = 0.95
-    codebook: str = "default"
+    codebook: str | None = None
     random_state: int = 0
     source: Path | None = None
 
@@ -259,8 +261,8 @@ def load_study_config(path: str | Path) -> StudyConfig:
     for required, where in (("corpus_path", "[corpus] path"), ("group_column", "[groups] column")):
         if required not in values:
             raise ConfigError(f"{path}: missing {where}")
-    codebook = values.get("codebook", "default")
-    if codebook != "default" and not Path(codebook).is_absolute():
+    codebook = values.get("codebook")
+    if codebook is not None and codebook != "default" and not Path(codebook).is_absolute():
         values["codebook"] = str((path.parent / codebook).resolve())
     corpus_path = Path(values["corpus_path"])
     if not corpus_path.is_absolute():

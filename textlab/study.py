@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ._version import __version__
-from ._errors import ConfigError, EstimationError, SmallSampleWarning
+from ._errors import ConfigError, EstimationError, SmallSampleWarning, TextlabWarning
 from ._io import atomic_directory, study_inputs, write_csv, write_json
 from ._progress import progress
 from .config import StudyConfig, load_study_config
@@ -269,7 +269,15 @@ def run_study(config: StudyConfig | str | Path, *, fast: bool = False) -> StudyR
                                              random_state=rs)
         next(steps, None)
         with timer.step("frames"):
-            codebook_path = default_codebook_path() if config.codebook == "default" else Path(config.codebook)
+            if config.codebook is None:
+                warnings.warn(
+                    "no [frames] codebook set: frames are scored with the codebook shipped for the Malaysia AI "
+                    "study (geopolitics, investment, talent, ...); set [frames] codebook to your own TOML "
+                    "(see docs/codebook.md), or codebook = \"default\" to keep it",
+                    TextlabWarning, stacklevel=2,
+                )
+            codebook_path = (default_codebook_path() if config.codebook in (None, "default")
+                             else Path(config.codebook))
             if not codebook_path.is_absolute() and config.source is not None:
                 codebook_path = config.source.parent / codebook_path
             codebook = load_codebook(codebook_path)
@@ -307,7 +315,7 @@ def run_study(config: StudyConfig | str | Path, *, fast: bool = False) -> StudyR
     warning_texts = sorted({f"{w.category.__name__}: {w.message}" for w in caught
                             if issubclass(w.category, UserWarning)})
     for text in warning_texts:  # re-emit so users see them once
-        if text.startswith("SmallSampleWarning") or text.startswith("CleaningWarning"):
+        if text.split(": ", 1)[0] in ("SmallSampleWarning", "CleaningWarning", "TextlabWarning"):
             print(f"textlab: warning: {text.split(': ', 1)[1]}", file=sys.stderr)
     provenance = {
         "textlab_version": __version__,
