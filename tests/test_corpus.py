@@ -252,3 +252,10 @@ def test_loading_does_not_modify_input_files():
     load_corpus(DATA)
     load_corpus(DATA / "table.csv")
     assert {p: _sha(p) for p in sorted(DATA.rglob("*")) if p.is_file()} == before
+
+
+def test_utf8_file_read_with_a_single_byte_encoding_is_flagged(tmp_path):
+    meta = _meta_corpus(tmp_path, "a,a.txt\nb,b.txt\n", {"a.txt": b"caf\xe9\n", "b.txt": "naïve café\n".encode()})
+    with pytest.warns(CleaningWarning, match=r"b\.txt: is valid UTF-8 but was read as latin-1"):
+        docs = load_corpus(meta, encoding="latin-1").docs
+    assert docs.loc["a", "text"] == "café\n"  # the latin-1 file is read right; b's mojibake is flagged

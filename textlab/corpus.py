@@ -95,12 +95,23 @@ def _decode(data: bytes, path: Path, encoding: str) -> str:
         before = data[max(0, err.start - 30) : err.start].decode(encoding, errors="replace")
         bad = data[err.start : err.end]
         name = "UTF-8" if codec == "utf-8" else encoding
-        hint = "pass encoding='latin-1' (or the file's actual encoding) to read it"
+        hint = ("pass the file's actual encoding (encoding= in Python, --encoding on the command line, "
+                "e.g. latin-1 or cp1252); it applies to every file, so convert mixed folders to UTF-8 first")
         raise InputFileError(
             path, f"is not valid {name} at byte {err.start} (line {line}: {bad!r} after {before!r}); {hint}"
         ) from None
     if wide and "\x00" in text:
         raise InputFileError(path, "looks binary: it contains NUL characters")
+    if codec != "utf-8" and not wide and not data.isascii():
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:  # valid UTF-8 read as a single-byte encoding: "café" would become "cafÃ©"
+            warnings.warn(
+                f"{path}: is valid UTF-8 but was read as {encoding}, so its non-ASCII characters are probably "
+                "garbled (e.g. 'Ã©' for 'é'); convert the corpus to one encoding", CleaningWarning, stacklevel=4,
+            )
     return _normalise_newlines(text)
 
 
