@@ -79,3 +79,10 @@ def test_unknown_lda_and_tokens_options_and_a_bare_contrast_are_refused(tmp_path
     path.write_text(base + '[lda]\nalpha = 0.1\nrestarts = 2\n[tokens]\nstem = "snowball"\n')
     config = load_study_config(path)  # fit_lda and TokenizerOptions keywords pass through
     assert config.lda == {"alpha": 0.1, "restarts": 2} and config.tokenizer == {"stem": "snowball"}
+
+
+def test_a_refused_value_names_the_config_file(tmp_path):
+    path = tmp_path / "mine.toml"
+    path.write_text('[corpus]\npath = "x"\n[groups]\ncolumn = "g"\n[passages]\nmax_words = "lots"\n')
+    with pytest.raises(ConfigError, match=r"mine\.toml: .*max_words"):
+        load_study_config(path)

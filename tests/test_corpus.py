@@ -230,7 +230,7 @@ def test_absolute_path_is_refused(tmp_path):
 def test_missing_column_names_column_and_lists_found(tmp_path):
     path = tmp_path / "t.csv"
     path.write_text("id,body\n1,x\n")
-    with pytest.raises(InputFileError, match=r"no column 'text' \(columns found: 'id', 'body'\).*text_column="):
+    with pytest.raises(InputFileError, match=r"nor a 'text' column .*columns found: 'id', 'body'.*text_column="):
         load_corpus(path)
     with pytest.raises(InputFileError, match=r"no column 'doc_id'.*id_column="):
         load_corpus(path, text_column="body")
@@ -259,3 +259,10 @@ def test_utf8_file_read_with_a_single_byte_encoding_is_flagged(tmp_path):
     with pytest.warns(CleaningWarning, match=r"b\.txt: is valid UTF-8 but was read as latin-1"):
         docs = load_corpus(meta, encoding="latin-1").docs
     assert docs.loc["a", "text"] == "café\n"  # the latin-1 file is read right; b's mojibake is flagged
+
+
+def test_csv_with_neither_file_nor_text_column_says_both(tmp_path):
+    path = tmp_path / "metadata.csv"
+    path.write_text("doc_id,outlet\na,x\n", encoding="utf-8")
+    with pytest.raises(InputFileError, match=r"metadata\.csv: has neither a 'file' column .* nor a 'text' column"):
+        load_corpus(path)

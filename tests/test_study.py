@@ -73,9 +73,9 @@ def test_write_results_is_complete_and_atomic(seeds_study_fast, tmp_path):
 
 def test_refusals_are_clear(seeds_dir):
     config = load_study_config(seeds_dir / "study.toml")
-    with pytest.raises(ConfigError, match="group column 'stance'"):
+    with pytest.raises(ConfigError, match=r"study.toml: \[groups\] column = 'stance' is not a column"):
         run_study(config.replace(group_column="stance"), fast=True)
-    with pytest.raises(ConfigError, match="aws"):
+    with pytest.raises(ConfigError, match=r"contrast names 'aws', which is not a value of column 'narrative'"):
         run_study(config.replace(contrast=("huawei-led", "aws")), fast=True)
     with pytest.raises(EstimationError, match="n_topics"):
         run_study(config.replace(n_topics=500), fast=True)

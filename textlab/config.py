@@ -103,6 +103,13 @@ class StudyConfig:
     source: Path | None = None
 
     def __post_init__(self) -> None:
+        for name in ("max_words", "min_words", "n_boot", "n_perm", "n_draws", "random_state"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise ConfigError(f"{name}={value!r} is not allowed: expected an integer")
+        if not 1 <= self.min_words <= self.max_words:
+            raise ConfigError(f"min_words={self.min_words!r}, max_words={self.max_words!r} are not allowed: "
+                              "expected 1 <= min_words <= max_words")
         if self.resampling_unit not in ("document", "passage"):
             raise ConfigError(
                 f"resampling_unit={self.resampling_unit!r} is not allowed: expected 'document' or 'passage'"
@@ -272,3 +279,5 @@ def load_study_config(path: str | Path) -> StudyConfig:
         return StudyConfig(**values)
     except TypeError as exc:  # wrong value types, e.g. a string for n_boot
         raise ConfigError(f"{path}: {exc}") from exc
+    except ConfigError as exc:  # a value StudyConfig refuses: say which file
+        raise ConfigError(f"{path}: {exc}") from None

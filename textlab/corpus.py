@@ -327,6 +327,14 @@ def _load_table(
             )
             hashes = {path.name: digest, **hashes}
             return docs, hashes, empty, "metadata_csv"
+        if text_column not in table.columns:
+            raise InputFileError(
+                path,
+                f"has neither a {file_column!r} column (a metadata CSV naming the text files) nor a "
+                f"{text_column!r} column (a table of texts); columns found: "
+                f"{_listing([str(c) for c in table.columns])}. Add one, or name yours with file_column= / "
+                "text_column= (--text-column on the command line)",
+            )
     _require_columns(table, [(text_column, "text_column"), (id_column, "id_column")], path)
     ids = _check_ids(table[id_column], path)
     docs = _texts_frame(table, ids, text_column=text_column, id_column=id_column, source=path)

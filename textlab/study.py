@@ -124,11 +124,20 @@ def prepare_tokens(config: StudyConfig | str | Path, *, fast: bool = False):
     config = _as_config(config, fast)
     corpus = load_corpus(config.corpus_path, text_column=config.text_column, id_column=config.id_column,
                          encoding=config.encoding)
+    where = f"{config.source}: " if config.source is not None else ""
+    internal = {"text", "raw_text", "path", "file"}
     if config.group_column not in corpus.docs.columns:
         raise ConfigError(
-            f"group column {config.group_column!r} is not in the corpus metadata; "
-            f"columns: {sorted(c for c in corpus.docs.columns if c != 'text')}"
+            f"{where}[groups] column = {config.group_column!r} is not a column of the corpus metadata "
+            f"({config.corpus_path}); columns: {sorted(c for c in corpus.docs.columns if c not in internal)}"
         )
+    present = set(corpus.docs[config.group_column].dropna().astype(str))
+    for group in config.contrast or ():
+        if str(group) not in present:
+            raise ConfigError(
+                f"{where}[groups] contrast names {group!r}, which is not a value of column "
+                f"{config.group_column!r}; values: {sorted(present)}"
+            )
     cleaned = clean_corpus(corpus, disable=config.clean_disable)
     options = TokenizerOptions(**config.tokenizer) if config.tokenizer else None
     tokenized = preprocess(cleaned.corpus, max_words=config.max_words, min_words=config.min_words, options=options)
