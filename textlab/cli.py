@@ -89,7 +89,11 @@ def _cmd_clean(args: argparse.Namespace) -> int:
     docs = cleaned.corpus.docs
     kept = docs["n_words_clean"].sum() / max(docs["n_words_raw"].sum(), 1)
     print(f"cleaned {len(docs)} documents into {out}/ ; kept {kept:.1%} of words; audit: {out / 'audit.csv'}")
-    _print_table(audit_summary(cleaned.audit))
+    summary = audit_summary(cleaned.audit)
+    if len(summary):
+        _print_table(summary)
+    else:
+        print("no cleaning rule removed anything")
     return 0
 
 
