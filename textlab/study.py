@@ -323,9 +323,11 @@ def run_study(config: StudyConfig | str | Path, *, fast: bool = False) -> StudyR
 
     warning_texts = sorted({f"{w.category.__name__}: {w.message}" for w in caught
                             if issubclass(w.category, UserWarning)})
-    for text in warning_texts:  # re-emit so users see them once
-        if text.split(": ", 1)[0] in ("SmallSampleWarning", "CleaningWarning", "TextlabWarning"):
-            print(f"textlab: warning: {text.split(': ', 1)[1]}", file=sys.stderr)
+    shown: set[str] = set()
+    for w in caught:  # re-emit textlab's own warnings once each, through the user's warning filters
+        if issubclass(w.category, TextlabWarning) and str(w.message) not in shown:
+            shown.add(str(w.message))
+            warnings.warn(str(w.message), w.category, stacklevel=2)
     provenance = {
         "textlab_version": __version__,
         "packages": _package_versions(),
