@@ -20,7 +20,7 @@ figures: $(STAMP)
 	$(BIN)/textlab figures seeds/study.toml --out figures
 
 report: $(STAMP)
-	$(BIN)/textlab report seeds/study.toml --out figures/report.html
+	$(BIN)/textlab report seeds/study.toml --out reports/seeds_report.html
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

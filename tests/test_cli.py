@@ -97,6 +97,8 @@ def test_output_folder_that_is_the_input_or_holds_user_files_is_refused(seeds_di
     assert main(["clean", str(corpus), "--out", str(corpus)]) == 2
     assert main(["clean", str(corpus / "metadata.csv"), "--out", str(corpus)]) == 2
     assert main(["analyze", str(corpus / "study.toml"), "--out", str(corpus)]) == 2  # checked before any work
+    assert main(["report", str(corpus / "study.toml"), "--out", str(corpus / "study.toml")]) == 2
+    assert main(["report", str(corpus / "study.toml"), "--out", str(corpus / "metadata.csv")]) == 2
     assert "input" in capsys.readouterr().err
     assert _hashes(corpus) == before and sorted(p.name for p in corpus.iterdir()) == sorted(before)
     mine = tmp_path / "mine"

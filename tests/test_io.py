@@ -107,3 +107,36 @@ def test_iter_parquet_batches_regroups_exactly_and_keeps_memory_flat(tmp_path):
     for _ in iter_parquet_batches(pq.ParquetFile(big), 200, ["tokens"]):
         peak = max(peak, pa.total_allocated_bytes() - base)
     assert peak < os.path.getsize(big) / 5
+
+
+def test_added_files_in_a_textlab_folder_block_its_replacement(tmp_path, monkeypatch):
+    out = tmp_path / "figs"
+    with atomic_directory(out) as tmp:
+        (tmp / "a.png").write_text("x")
+    (out / "my_notes.txt").write_text("mine")
+    with pytest.raises(OutputError, match=r"my_notes\.txt.*move them out"):
+        check_output_directory(out)
+    (out / "my_notes.txt").unlink()
+    check_output_directory(out)  # only textlab's own files: fine to replace
+    afile = tmp_path / "README.md"
+    afile.write_text("x")
+    with pytest.raises(OutputError, match="is a file"):
+        check_output_directory(afile / "x")
+    monkeypatch.chdir(out)
+    with pytest.raises(OutputError, match="current folder"):
+        check_output_directory(".")
+
+
+def test_output_file_never_overwrites_an_input(tmp_path):
+    from textlab._io import check_output_file
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    config = tmp_path / "study.toml"
+    config.write_text("x")
+    inputs = (config, corpus)
+    for bad in (config, corpus / "report.html", corpus):
+        with pytest.raises(OutputError, match="input"):
+            check_output_file(bad, inputs=inputs, default_name="report.html")
+    assert check_output_file(str(tmp_path / "new") + "/", inputs=inputs, default_name="r.html") == tmp_path / "new" / "r.html"
+    assert check_output_file(tmp_path, inputs=inputs, default_name="r.html") == tmp_path / "r.html"

@@ -25,6 +25,7 @@ __all__ = [
     "atomic_write",
     "atomic_directory",
     "check_output_directory",
+    "check_output_file",
     "OUTPUT_MARKER",
     "write_csv",
     "write_json",
@@ -39,8 +40,23 @@ __all__ = [
 OUTPUT_MARKER = ".textlab-output"
 _MARKER_TEXT = (
     "This folder was written by textlab. Rerunning textlab with this folder as its output replaces it\n"
-    "as a whole, so keep your own files elsewhere.\n"
+    "as a whole; textlab refuses to do so while the folder holds files not listed below.\n"
+    "files:\n"
 )
+
+
+def _marker_text(folder: Path) -> str:
+    names = sorted(p.name for p in folder.iterdir() if p.name != OUTPUT_MARKER)
+    return _MARKER_TEXT + "".join(f"{name}\n" for name in names)
+
+
+def _foreign_files(folder: Path) -> list[str]:
+    """Entries of a textlab output folder that its marker does not list (files a user added)."""
+    text = (folder / OUTPUT_MARKER).read_text(encoding="utf-8")
+    if "files:\n" not in text:  # an early marker without a listing: everything counts as textlab's
+        return []
+    listed = set(text.split("files:\n", 1)[1].splitlines())
+    return sorted(p.name for p in folder.iterdir() if p.name != OUTPUT_MARKER and p.name not in listed)
 
 
 def _umask() -> int:
@@ -117,17 +133,59 @@ def check_output_directory(path: str | Path, *, inputs: Iterable[str | Path] = (
         raise OutputError(f"{path}: cannot write results to the filesystem root; choose a new folder")
     if resolved.exists() and not resolved.is_dir():
         raise OutputError(f"{path}: exists and is not a folder; choose a new folder name")
+    blocking = next((p for p in resolved.parents if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise OutputError(f"{path}: {blocking} is a file, so no folder can be made inside it")
+    cwd = Path.cwd().resolve()
+    if resolved == cwd or resolved in cwd.parents:
+        raise OutputError(f"{path}: is (or holds) the current folder, which textlab would replace; choose a new folder")
     for item in inputs:
         item = Path(item).expanduser().resolve()
         if item == resolved or resolved in item.parents:
             raise OutputError(f"{path}: is or contains the input {item}; choose a separate output folder")
-    if resolved.is_dir() and not (resolved / OUTPUT_MARKER).is_file() and any(resolved.iterdir()):
-        names = sorted(p.name for p in resolved.iterdir())
-        shown = ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")
-        raise OutputError(
-            f"{path}: folder already holds files textlab did not write ({shown}); textlab replaces its output "
-            "folder as a whole, so choose a new or empty folder"
-        )
+    if resolved.is_dir() and any(resolved.iterdir()):
+        marked = (resolved / OUTPUT_MARKER).is_file()
+        names = _foreign_files(resolved) if marked else sorted(p.name for p in resolved.iterdir())
+        if names:
+            shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+            raise OutputError(
+                f"{path}: folder holds files textlab did not write ({shown}); textlab replaces its output folder "
+                "as a whole, so move them out or choose a new folder"
+                + ("" if marked else " (an output of an older textlab version: delete it first)")
+            )
+    return resolved
+
+
+def check_output_file(path: str | Path, *, inputs: Iterable[str | Path] = (), default_name: str) -> Path:
+    """Resolve an output file path and refuse one that would overwrite an input.
+
+    Parameters
+    ----------
+    path
+        A file path; an existing folder, or a path ending in ``/``, means ``path/default_name``.
+        ``~`` is expanded.
+    inputs
+        Input files and folders: the output may be none of them and may not lie inside an input folder.
+    default_name
+        File name used when ``path`` is a folder.
+
+    Raises
+    ------
+    OutputError
+        The output would be an input, lie inside an input folder, or sit below an existing file.
+    """
+    text = str(path)
+    target = Path(text).expanduser()
+    if text.endswith(("/", os.sep)) or target.is_dir():
+        target = target / default_name
+    resolved = target.resolve()
+    blocking = next((p for p in resolved.parents if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise OutputError(f"{path}: {blocking} is a file, so nothing can be written inside it")
+    for item in inputs:
+        item = Path(item).expanduser().resolve()
+        if resolved == item or (item.is_dir() and item in resolved.parents):
+            raise OutputError(f"{path}: would overwrite or write into the input {item}; choose another path")
     return resolved
 
 
@@ -164,7 +222,7 @@ def atomic_directory(path: str | Path, *, inputs: Iterable[str | Path] = (), rep
     _make_shareable(tmp_dir, directory=True)
     try:
         yield tmp_dir
-        (tmp_dir / OUTPUT_MARKER).write_text(_MARKER_TEXT, encoding="utf-8")
+        (tmp_dir / OUTPUT_MARKER).write_text(_marker_text(tmp_dir), encoding="utf-8")
         if path.exists():
             backup = path.with_name(f".{path.name}.old")
             if backup.exists():

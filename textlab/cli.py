@@ -132,9 +132,13 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from .report import write_report
     from .study import run_study
 
-    out = Path(args.out)
-    if out.is_dir():  # a folder: the report goes inside it
-        out = out / "report.html"
+    from ._io import check_output_file
+    from .config import load_study_config
+
+    config = load_study_config(args.config)
+    corpus_folder = config.corpus_path if config.corpus_path.is_dir() else config.corpus_path.parent
+    out = check_output_file(args.out, inputs=(args.config, config.corpus_path, corpus_folder),
+                            default_name="report.html")  # a folder (or a path ending in /) gets report.html
     result = run_study(args.config, fast=args.fast)
     path = write_report(result, out)
     print(f"report written to {path}")

@@ -199,11 +199,18 @@ def write_report(result: Any, path: str | Path) -> Path:
     result
         A :class:`textlab.study.StudyResult`.
     path
-        Output file (written atomically).
+        Output file (written atomically); a folder gets ``report.html`` inside it; ``~`` is
+        expanded. Refused if it would overwrite an input or write into the corpus folder.
 
     Returns
     -------
     pathlib.Path
         The file written.
     """
-    return write_text(render_report(result), path)
+    from ._io import check_output_file, study_inputs
+
+    config = result.config
+    inputs = study_inputs(config)
+    if getattr(config, "corpus_path", None) is not None:
+        inputs.append(config.corpus_path if Path(config.corpus_path).is_dir() else Path(config.corpus_path).parent)
+    return write_text(render_report(result), check_output_file(path, inputs=inputs, default_name="report.html"))
