@@ -256,7 +256,7 @@ def test_loading_does_not_modify_input_files():
 
 def test_utf8_file_read_with_a_single_byte_encoding_is_flagged(tmp_path):
     meta = _meta_corpus(tmp_path, "a,a.txt\nb,b.txt\n", {"a.txt": b"caf\xe9\n", "b.txt": "naïve café\n".encode()})
-    with pytest.warns(CleaningWarning, match=r"b\.txt: is valid UTF-8 but was read as latin-1"):
+    with pytest.warns(CleaningWarning, match=r"b\.txt: is valid UTF-8 but read as latin-1"):
         docs = load_corpus(meta, encoding="latin-1").docs
     assert docs.loc["a", "text"] == "café\n"  # the latin-1 file is read right; b's mojibake is flagged
 
@@ -266,3 +266,12 @@ def test_csv_with_neither_file_nor_text_column_says_both(tmp_path):
     path.write_text("doc_id,outlet\na,x\n", encoding="utf-8")
     with pytest.raises(InputFileError, match=r"metadata\.csv: has neither a 'file' column .* nor a 'text' column"):
         load_corpus(path)
+
+
+def test_many_garbled_files_give_one_warning(tmp_path):
+    files = {f"{i}.txt": "café\n".encode() for i in range(12)}
+    meta = _meta_corpus(tmp_path, "".join(f"{i},{i}.txt\n" for i in range(12)), files)
+    with pytest.warns(CleaningWarning) as record:
+        load_corpus(meta, encoding="latin-1")
+    garbled = [w for w in record if "valid UTF-8" in str(w.message)]
+    assert len(garbled) == 1 and "12 files are valid UTF-8" in str(garbled[0].message) and "2 more" in str(garbled[0].message)

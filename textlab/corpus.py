@@ -77,6 +77,19 @@ def _normalise_newlines(text: str) -> str:
     return text
 
 
+_MOJIBAKE: list[list[Path]] = []  # files that are valid UTF-8 but read otherwise, per load in progress
+
+
+def _warn_mojibake(paths: list[Path], encoding: str) -> None:
+    shown = ", ".join(str(p) for p in paths[:_MAX_LISTED]) + (f" and {len(paths) - _MAX_LISTED} more"
+                                                             if len(paths) > _MAX_LISTED else "")
+    warnings.warn(
+        f"{shown}: {'is' if len(paths) == 1 else f'{len(paths)} files are'} valid UTF-8 but read as {encoding}, "
+        "so non-ASCII characters are probably garbled (e.g. 'Ã©' for 'é'); convert the corpus to one encoding",
+        CleaningWarning, stacklevel=4,
+    )
+
+
 def _decode(data: bytes, path: Path, encoding: str) -> str:
     """Decode ``data`` or raise an :class:`InputFileError` naming the file and byte offset."""
     codec = codecs.lookup(encoding).name
@@ -108,10 +121,10 @@ def _decode(data: bytes, path: Path, encoding: str) -> str:
         except UnicodeDecodeError:
             pass
         else:  # valid UTF-8 read as a single-byte encoding: "café" would become "cafÃ©"
-            warnings.warn(
-                f"{path}: is valid UTF-8 but was read as {encoding}, so its non-ASCII characters are probably "
-                "garbled (e.g. 'Ã©' for 'é'); convert the corpus to one encoding", CleaningWarning, stacklevel=4,
-            )
+            if _MOJIBAKE:
+                _MOJIBAKE[-1].append(path)
+            else:
+                _warn_mojibake([path], encoding)
     return _normalise_newlines(text)
 
 
@@ -421,6 +434,17 @@ def load_corpus(
     (['a', 'b'], 'Second text.\\n')
     """
     _check_options(encoding, on_empty)
+    _MOJIBAKE.append([])
+    try:
+        corpus = _load_corpus(path, text_column, id_column, file_column, metadata, encoding, on_empty)
+    finally:
+        garbled = _MOJIBAKE.pop()
+    if garbled:
+        _warn_mojibake(garbled, encoding)
+    return corpus
+
+
+def _load_corpus(path, text_column, id_column, file_column, metadata, encoding, on_empty) -> Corpus:
     path = Path(path)
     extra = None
     if metadata is not None:
