@@ -124,7 +124,7 @@ def _cmd_figures(args: argparse.Namespace) -> int:
     _check_study_output(args.out, args.config)
     result = run_study(args.config, fast=args.fast)
     written = make_figures(result, args.out)
-    print(f"{len(written)} files written to {args.out}/ in {time.perf_counter() - start:.1f} s")
+    print(f"{len(written)} files written to {Path(args.out)}/ in {time.perf_counter() - start:.1f} s")
     return 0
 
 
