@@ -229,7 +229,8 @@ def plot_topic_map(
         ref = [v for v in (0.05, 0.1, 0.2, 0.4) if v <= prev.max()] or [float(prev.max())]
         handles += [Line2D([], [], marker="o", ls="none", color="#DDDDDD", markeredgecolor="#999999",
                            markersize=np.sqrt(v * scale), label=f"{v:.0%} of text") for v in ref[-2:]]
+        widest = max(h.get_markersize() for h in handles)  # points; the handle box must hold the largest circle
         ax.legend(handles=handles, loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=7, labelspacing=1.2,
-                  borderpad=0.4, handlelength=2.2, handletextpad=0.8)
+                  borderpad=0.4, handlelength=max(2.2, widest / 7 + 0.4), handletextpad=0.8)
         finish_ticks(ax)
     return ax
