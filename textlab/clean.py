@@ -629,6 +629,12 @@ def _is_true(value: object) -> bool:
     return str(value).strip().lower() in _TRUE
 
 
+def _context(cutoff: object, patterns: object, doc_id: str) -> _Context:
+    """The per-document overrides of one text (a non-string cutoff, e.g. NaN, means none)."""
+    return _Context(cutoff=cutoff if isinstance(cutoff, str) else None,
+                    patterns=_compile_patterns(patterns, doc_id), doc_id=doc_id)
+
+
 def clean_text(
     text: str,
     *,
@@ -665,9 +671,7 @@ def clean_text(
     ['navigation', 'repeated_headline']
     """
     active = _check_rules(rules, disable)
-    ctx = _Context(
-        cutoff=cutoff if isinstance(cutoff, str) else None, patterns=_compile_patterns(patterns, doc_id), doc_id=doc_id
-    )
+    ctx = _context(cutoff, patterns, doc_id)
     cleaned, rows = _apply(text, active, ctx)
     audit = pd.DataFrame([(doc_id, *r) for r in rows], columns=AUDIT_COLUMNS)
     return cleaned, audit.astype({"line_start": "int64", "line_end": "int64"})
@@ -710,9 +714,7 @@ def clean_text_fast(
     'A headline here\\n\\nBody text.'
     """
     active = _check_rules(rules, disable)
-    ctx = _Context(
-        cutoff=cutoff if isinstance(cutoff, str) else None, patterns=_compile_patterns(patterns, doc_id), doc_id=doc_id
-    )
+    ctx = _context(cutoff, patterns, doc_id)
     return _apply(text, active, ctx, audit=False)[0]
 
 
@@ -774,11 +776,8 @@ def clean_corpus(
             cleaned.append(text)
             kept_whole.append(doc_id)
             continue
-        ctx = _Context(
-            cutoff=cutoffs.at[doc_id] if cutoffs is not None and isinstance(cutoffs.at[doc_id], str) else None,
-            patterns=_compile_patterns(patterns.at[doc_id], doc_id) if patterns is not None else (),
-            doc_id=str(doc_id),
-        )
+        ctx = _context(cutoffs.at[doc_id] if cutoffs is not None else None,
+                       patterns.at[doc_id] if patterns is not None else None, str(doc_id))
         new, rows = _apply(text, active, ctx)
         cleaned.append(new)
         audit_rows.extend((doc_id, *r) for r in rows)
