@@ -34,7 +34,8 @@ import scipy.sparse as sp
 from .._errors import ConfigError, InputFileError
 from .._io import sha256_file, sha256_text
 from ..preprocess import TokenizedCorpus
-from .prevalence import build_layout, check_count, check_level, check_unit, group_labels, percentile_interval
+from .prevalence import build_layout, check_count, check_level, check_unit, group_labels
+from .resampling import percentile_interval
 
 __all__ = ["Codebook", "FrameResult", "default_codebook_path", "load_codebook", "score_frames"]
 
@@ -298,7 +299,7 @@ def score_frames(
     for start in range(0, n_boot, chunk):
         weights = layout.resample_weights(rng, min(chunk, n_boot - start)) * base
         replicates.append(layout.group_means(values, weights))
-    low, high = percentile_interval(np.concatenate(replicates), ci_level)
+    low, high = percentile_interval(np.concatenate(replicates), ci_level=ci_level)
     n_groups = len(layout.groups)
     by_group = pd.DataFrame({
         "frame": np.repeat(frame_names, n_groups),

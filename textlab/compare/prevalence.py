@@ -27,6 +27,7 @@ from scipy.special import rel_entr
 from .._errors import ConfigError, EstimationError, SmallSampleWarning, bad_value
 from .._progress import progress
 from ..models.lda import LdaFit
+from .resampling import percentile_interval
 
 __all__ = ["PrevalenceResult", "estimate_prevalence", "jensen_shannon_divergence"]
 
@@ -208,7 +209,7 @@ def estimate_prevalence(
         composed[rows] = layout.group_means(theta, weights)
         resampling_only[rows] = layout.group_means(fit.doc_topic, weights)
 
-    low, high = percentile_interval(composed, ci_level)
+    low, high = percentile_interval(composed, ci_level=ci_level)
     units = np.array(layout.units, dtype=object)
     by_group = pd.DataFrame({
         "topic": np.repeat(np.arange(1, n_topics + 1), n_groups),
@@ -226,13 +227,13 @@ def estimate_prevalence(
     for a, b in pairs:
         ia, ib = index[a], index[b]
         unit = "document" if units[ia] == units[ib] == "document" else "passage"
-        d_low, d_high = percentile_interval(composed[:, ia] - composed[:, ib], ci_level)
+        d_low, d_high = percentile_interval(composed[:, ia] - composed[:, ib], ci_level=ci_level)
         diff_rows.append(pd.DataFrame({
             "topic": np.arange(1, n_topics + 1), "group_a": a, "group_b": b,
             "difference": point[ia] - point[ib], "ci_low": d_low, "ci_high": d_high, "resampling_unit": unit,
         }))
         jsd_reps = jensen_shannon_divergence(composed[:, ia], composed[:, ib])
-        j_low, j_high = percentile_interval(jsd_reps, ci_level)
+        j_low, j_high = percentile_interval(jsd_reps, ci_level=ci_level)
         div_rows.append({"group_a": a, "group_b": b, "jsd": float(jensen_shannon_divergence(point[ia], point[ib])),
                          "ci_low": float(j_low), "ci_high": float(j_high)})
     difference = pd.concat(diff_rows, ignore_index=True) if diff_rows else pd.DataFrame(
@@ -547,16 +548,6 @@ def build_layout(
         contiguous = rows[-1] - rows[0] + 1 == len(rows) if len(rows) else True
         members.append(slice(int(rows[0]), int(rows[-1]) + 1) if len(rows) and contiguous else rows)
     return GroupLayout(groups, codes, units, n_passages, n_docs, unit_of_passage, unit_group, members)
-
-
-def percentile_interval(replicates: np.ndarray, ci_level: float) -> tuple[np.ndarray, np.ndarray]:
-    """Percentile interval over axis 0 of ``replicates`` (NaN-aware)."""
-    tail = (1.0 - ci_level) / 2.0
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        low = np.nanquantile(replicates, tail, axis=0)
-        high = np.nanquantile(replicates, 1.0 - tail, axis=0)
-    return low, high
 
 
 def check_contrast(contrast, groups: list[str]) -> list[tuple[str, str]]:
