@@ -19,7 +19,7 @@ from typing import IO, Any
 
 import pandas as pd
 
-from ._errors import OutputError
+from ._errors import InputFileError, OutputError
 
 __all__ = [
     "atomic_write",
@@ -31,6 +31,7 @@ __all__ = [
     "write_json",
     "write_text",
     "iter_parquet_batches",
+    "read_toml",
     "sha256_file",
     "sha256_text",
 ]
@@ -310,6 +311,27 @@ def iter_parquet_batches(
             pending, n_pending = rest.to_batches(), rest.num_rows
     if n_pending:
         yield pa.Table.from_batches(pending)
+
+
+def read_toml(path: str | Path, *, missing: str) -> dict[str, Any]:
+    """Parse a UTF-8 TOML file, or raise a one-line :class:`InputFileError` naming it.
+
+    Parameters
+    ----------
+    path
+        The file.
+    missing
+        The problem reported when ``path`` is not a file (e.g. ``"study config not found"``).
+    """
+    import tomllib
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputFileError(path, missing)
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputFileError(path, f"is not valid TOML ({exc})") from None
 
 
 def sha256_file(path: str | Path, chunk_size: int = 1 << 20) -> str:

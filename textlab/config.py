@@ -21,12 +21,12 @@ Example
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from ._errors import ConfigError, InputFileError
+from ._errors import ConfigError
+from ._io import read_toml
 
 __all__ = ["StudyConfig", "load_study_config"]
 
@@ -221,12 +221,7 @@ def load_study_config(path: str | Path) -> StudyConfig:
     'outlet'
     """
     path = Path(path)
-    if not path.is_file():
-        raise InputFileError(path, "study config not found")
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputFileError(path, f"is not valid TOML ({exc})") from exc
+    raw = read_toml(path, missing="study config not found")
 
     values: dict[str, Any] = {"source": path.resolve()}
     for section, content in raw.items():

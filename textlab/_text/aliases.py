@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 from textlab._errors import ConfigError, InputFileError
+from textlab._io import read_toml
 
 __all__ = ["AliasTable", "load_alias_table", "DEFAULT_ALIASES_PATH"]
 
@@ -130,12 +130,7 @@ def load_alias_table(source: object = "default") -> AliasTable:
         source = DEFAULT_ALIASES_PATH
     if isinstance(source, (str, Path)):
         path = Path(source)
-        if not path.is_file():
-            raise InputFileError(path, "alias table not found (expected a TOML file)")
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise InputFileError(path, f"is not valid TOML: {exc}") from None
+        data = read_toml(path, missing="alias table not found (expected a TOML file)")
         if "aliases" not in data or not isinstance(data["aliases"], dict):
             raise InputFileError(path, "has no [aliases] table (canonical = [variants])")
         return _check_table(data["aliases"], data.get("display", {}), str(path))

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from functools import partial
@@ -31,8 +30,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .._errors import ConfigError, InputFileError
-from .._io import sha256_file, sha256_text
+from .._errors import ConfigError
+from .._io import read_toml, sha256_file, sha256_text
 from ..preprocess import TokenizedCorpus
 from .prevalence import build_layout, check_count, check_level, check_unit, group_labels
 from .resampling import percentile_interval
@@ -142,12 +141,7 @@ def load_codebook(source: str | Path | Mapping) -> Codebook:
                                for name, terms in data.items()}}
     else:
         path = Path(source)
-        if not path.is_file():
-            raise InputFileError(path, "does not exist: expected a codebook TOML file (see docs/codebook.md)")
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-            raise InputFileError(path, f"is not valid TOML: {error}") from None
+        data = read_toml(path, missing="does not exist: expected a codebook TOML file (see docs/codebook.md)")
         origin = str(path)
         digest = sha256_file(path)
     where = "codebook" if origin == "mapping" else origin
