@@ -2,7 +2,7 @@
 
 1. **Interleaved timings**: plain ``gensim.models.LdaModel`` (textlab's settings, ``eval_every=None``,
    plus the final ``inference`` over all documents that textlab also does) and
-   ``textlab.models.lda.fit_lda(engine="gensim")`` on the same streamed ``MmCorpus`` and dictionary,
+   ``textlab.analysis.topics.lda.fit_lda(engine="gensim")`` on the same streamed ``MmCorpus`` and dictionary,
    alternating A-B / B-A, CPU seconds per run (``time.process_time``). On a shared machine the
    run-to-run noise (often ±10 %) is larger than the overhead, so the ratio of medians is an
    indication, not a proof.
@@ -58,7 +58,7 @@ def plain_gensim(corpus, dictionary, passes: int) -> np.ndarray:
 
 def textlab_gensim(corpus, dictionary, passes: int) -> np.ndarray:
     """``fit_lda(engine="gensim")`` with the same settings (no filtering: the same bag of words)."""
-    from textlab.models.lda import fit_lda
+    from textlab.analysis.topics.lda import fit_lda
 
     fit = fit_lda(corpus, dictionary=dictionary, n_topics=SETTINGS["num_topics"], engine="gensim", passes=passes,
                   iterations=SETTINGS["iterations"], chunksize=SETTINGS["chunksize"], no_below=1, no_above=1.0,
@@ -70,7 +70,7 @@ def itemise(corpus, dictionary, passes: int) -> dict[str, float]:
     """CPU seconds of textlab's additions inside one ``fit_lda(engine="gensim")`` call."""
     from gensim.models import LdaModel
 
-    import textlab.models.lda as lda
+    import textlab.analysis.topics.lda as lda
 
     spent = {"dictionary checks": 0.0, "bound per chunk": 0.0, "flatten chunks": 0.0, "trace after M-step": 0.0,
              "convergence table": 0.0}

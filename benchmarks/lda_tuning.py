@@ -172,7 +172,7 @@ def main() -> None:
         for it, sec, tt in run_tomotopy(bow, vocab, k, checkpoints=[int(x) for x in args.sweeps.split(",")]):
             record(f"tomotopy gibbs iter={it} alpha=0.1 optim eta=0.01", sec, tt)
     if "textlab" in configs:
-        from textlab.models.lda import fit_lda
+        from textlab.analysis.topics.lda import fit_lda
 
         for passes in [None if x == "default" else int(x) for x in args.textlab_passes.split(",")]:
             t1, c1 = time.perf_counter(), time.process_time()
@@ -189,7 +189,7 @@ def main() -> None:
         from gensim.corpora import Dictionary
         from gensim.models import LdaModel
 
-        from textlab.models.lda import fit_lda
+        from textlab.analysis.topics.lda import fit_lda
 
         used = sorted({i for doc in bow for i, _ in doc})  # drop never-drawn words so both see one vocabulary
         new_id = {old: new for new, old in enumerate(used)}

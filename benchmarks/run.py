@@ -16,7 +16,7 @@ Steps per corpus size ``N`` (K = 20 topics, V = 10,000 pseudo-words, ~150 tokens
 
 1. ``synthetic`` - draw the corpus from the LDA generative process (``benchmarks/synthetic.py``)
    and stream it to JSONL.
-2. ``textlab cache`` - ``textlab.cache.build_bow_cache``: stream, tokenise (textlab's default
+2. ``textlab cache`` - ``textlab.store.cache.build_bow_cache``: stream, tokenise (textlab's default
    per-text pipeline, phrases off: synthetic words have no collocations), write tokens and
    the ``MmCorpus`` bag of words. Peak memory here is the streaming memory figure.
 3. LDA engines, all on that same bag of words and vocabulary (no further filtering):
@@ -106,7 +106,7 @@ def in_child(fn, *args) -> dict:
 
 
 def step_cache(jsonl: str, cache_dir: str, n_jobs: int, phrases: bool) -> dict:
-    from textlab.cache import build_bow_cache
+    from textlab.store.cache import build_bow_cache
 
     cached = build_bow_cache(jsonl, cache_dir=cache_dir, n_jobs=n_jobs, phrases=phrases,
                              no_below=1, no_above=1.0, hash_input="stat", verify="size", rebuild=True)
@@ -116,7 +116,7 @@ def step_cache(jsonl: str, cache_dir: str, n_jobs: int, phrases: bool) -> dict:
 
 
 def _load(bow_dir: str):
-    from textlab.cache import load_cached_corpus
+    from textlab.store.cache import load_cached_corpus
 
     return load_cached_corpus(bow_dir, verify="size")
 
@@ -135,7 +135,7 @@ def step_engine(engine: str, bow_dir: str, truth_path: str, cfg: dict) -> dict:
     cached = _load(bow_dir)
     k = cfg["n_topics"]
     if engine in ("textlab", "textlab-gensim"):
-        from textlab.models.lda import fit_lda
+        from textlab.analysis.topics.lda import fit_lda
 
         kwargs = {"engine": "gensim", "passes": cfg["gensim_passes"]} if engine == "textlab-gensim" else {}
         fit = fit_lda(cached.bow(), dictionary=cached.dictionary, passage_ids=cached.ids, n_topics=k,
@@ -176,7 +176,7 @@ def step_engine(engine: str, bow_dir: str, truth_path: str, cfg: dict) -> dict:
     if engine in ("tomotopy", "tomotopy-equal-time"):
         import tomotopy as tp
 
-        from textlab.cache import iter_cached_tokens
+        from textlab.store.cache import iter_cached_tokens
 
         model = tp.LDAModel(k=k, alpha=0.1, eta=0.01, seed=0)
         for tokens in iter_cached_tokens(cached):
@@ -208,7 +208,7 @@ def step_preprocess(texts: list[str], repeats: int, how: str) -> dict:
     if how == "gensim simple_preprocess":
         from gensim.utils import simple_preprocess as fn
     else:
-        from textlab.stream import default_preprocess_fn
+        from textlab.preprocessing.stream import default_preprocess_fn
 
         fn = default_preprocess_fn(clean=how == "textlab clean+tokenize")
     fn("Warm-up: compile the pipeline once, as every long run does.")
@@ -245,7 +245,7 @@ def step_gensim_pipeline(jsonl: str, out_dir: str) -> dict:
 
 
 def step_stream_build(jsonl: str, cache_dir: str, n_jobs: int) -> dict:
-    from textlab.cache import build_bow_cache
+    from textlab.store.cache import build_bow_cache
 
     start = time.perf_counter()
     cached = build_bow_cache(jsonl, cache_dir=cache_dir, n_jobs=n_jobs, rebuild=True, hash_input="stat")
@@ -261,10 +261,10 @@ def preload() -> None:
     import scipy.io  # noqa: F401
     import sklearn.decomposition  # noqa: F401
 
-    import textlab.cache  # noqa: F401
-    import textlab.clean  # noqa: F401
-    import textlab.models.lda  # noqa: F401
-    import textlab.preprocess  # noqa: F401
+    import textlab.store.cache  # noqa: F401
+    import textlab.preprocessing.clean  # noqa: F401
+    import textlab.analysis.topics.lda  # noqa: F401
+    import textlab.preprocessing.tokens  # noqa: F401
 
     try:
         import tomotopy  # noqa: F401

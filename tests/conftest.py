@@ -29,6 +29,6 @@ def seeds_dir() -> Path:
 @pytest.fixture(scope="session")
 def seeds_study_fast():
     """The seeds study run once with ``fast=True`` (fewer seeds and replicates)."""
-    from textlab.study import run_study
+    from textlab.study.run import run_study
 
     return run_study(REPO / "seeds" / "study.toml", fast=True)

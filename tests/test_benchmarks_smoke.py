@@ -27,8 +27,8 @@ from benchmarks.synthetic import (  # noqa: E402
 def test_vocabulary_is_distinct_and_survives_textlab_tokenising():
     vocab = make_vocabulary(2000)
     assert len(set(vocab)) == 2000
-    from textlab.preprocess import tokenize_text
-    from textlab.stream import default_preprocess_fn
+    from textlab.preprocessing.tokens import tokenize_text
+    from textlab.preprocessing.stream import default_preprocess_fn
 
     text = " ".join(vocab[::7])
     assert tokenize_text(text) == list(vocab[::7])

@@ -1,4 +1,4 @@
-"""On-disk token / bag-of-words cache (textlab.cache)."""
+"""On-disk token / bag-of-words cache (textlab.store.cache)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 from gensim.corpora import Dictionary, MmCorpus
 
-from textlab.cache import (
+from textlab.store.cache import (
     CacheWarning,
     aggregate_group_counts,
     build_bow_cache,
@@ -180,7 +180,7 @@ def test_phrases_join_frequent_collocations(corpus_csv, tmp_path):
 
 
 def test_streamed_phrases_equal_textlab_learn_phrases(corpus_csv, tmp_path):
-    from textlab.preprocess import apply_phrases, learn_phrases
+    from textlab.preprocessing.tokens import apply_phrases, learn_phrases
 
     settings = {"min_count": 3, "threshold": 0.2, "scoring": "npmi"}
     cached = _build(corpus_csv, tmp_path / "c", words, phrases=settings)
@@ -208,7 +208,7 @@ def test_group_counts_equal_sums_over_documents(corpus_csv, tmp_path):
 
     # keyness from one summed row per group gives the per-document table's count-based numbers
     from textlab._errors import ConfigError
-    from textlab.compare.keyness import score_keyness
+    from textlab.analysis.keyness import score_keyness
 
     by_group = score_keyness(dtm, group_column="outlet", n_boot=0, n_perm=0, min_count=1).table
     per_doc_key = score_keyness(per_doc.__class__(per_doc.counts, per_doc.vocabulary, per_doc.passages.assign(
@@ -235,7 +235,7 @@ def test_sampled_reference_texts_are_a_seeded_subset(corpus_csv, tmp_path):
 
 @pytest.mark.filterwarnings("ignore:LDA")
 def test_lda_streams_over_the_cached_bow(corpus_csv, tmp_path):
-    from textlab.models.lda import fit_lda
+    from textlab.analysis.topics.lda import fit_lda
 
     cached = _build(corpus_csv, tmp_path / "c", words)
     fit = fit_lda(cached.bow(), dictionary=cached.dictionary, passage_ids=cached.ids, n_topics=2,
@@ -247,7 +247,7 @@ def test_lda_streams_over_the_cached_bow(corpus_csv, tmp_path):
 def test_sampled_coherence_with_the_whole_corpus_equals_gensim(corpus_csv, tmp_path):
     from gensim.models.coherencemodel import CoherenceModel
 
-    from textlab.cache import sampled_coherence
+    from textlab.store.cache import sampled_coherence
 
     cached = _build(corpus_csv, tmp_path / "c", words)
     topics = [["cloud", "server", "grid"], ["water", "power", "policy"]]

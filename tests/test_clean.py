@@ -1,4 +1,4 @@
-"""Tests for textlab.clean: each rule on hand-made texts, overrides, the audit, and the seeds."""
+"""Tests for textlab.preprocessing.clean: each rule on hand-made texts, overrides, the audit, and the seeds."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from textlab._errors import CleaningWarning, ConfigError
-from textlab.clean import DEFAULT_RULES, audit_summary, clean_corpus, clean_text, clean_text_fast
-from textlab.corpus import load_corpus, load_texts
+from textlab.preprocessing.clean import DEFAULT_RULES, audit_summary, clean_corpus, clean_text, clean_text_fast
+from textlab.preprocessing.read import load_corpus, load_texts
 
 DATA = Path(__file__).parent / "data" / "clean"
 SEEDS = Path(__file__).parents[1] / "seeds"

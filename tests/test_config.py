@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from textlab._errors import ConfigError, InputFileError
-from textlab.config import StudyConfig, load_study_config
+from textlab.study.config import StudyConfig, load_study_config
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 

@@ -1,4 +1,4 @@
-"""Tests for textlab.corpus: every loader, and every kind of bad input."""
+"""Tests for textlab.preprocessing.read: every loader, and every kind of bad input."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from textlab._errors import CleaningWarning, ConfigError, InputFileError
-from textlab.corpus import Corpus, load_corpus, load_texts
+from textlab.preprocessing.read import Corpus, load_corpus, load_texts
 
 DATA = Path(__file__).parent / "data" / "corpus"
 SEEDS = Path(__file__).parents[1] / "seeds"

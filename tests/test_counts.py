@@ -11,8 +11,8 @@ import pytest
 from gensim.corpora import Dictionary
 
 from textlab._errors import ConfigError, EstimationError
-from textlab.models.counts import DocumentTermMatrix, aggregate_counts, count_terms, counts_from_bow
-from textlab.preprocess import TokenizedCorpus
+from textlab.preprocessing.counts import DocumentTermMatrix, aggregate_counts, count_terms, counts_from_bow
+from textlab.preprocessing.tokens import TokenizedCorpus
 
 TOKENS = [
     ["huawei", "ascend", "chip", "huawei"],

@@ -1,4 +1,4 @@
-"""Tests of textlab.compare.evidence.keywords_in_context."""
+"""Tests of textlab.analysis.kwic.keywords_in_context."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 
 from textlab._errors import ConfigError
-from textlab.compare.evidence import keywords_in_context
-from textlab.compare.frames import load_codebook
-from textlab.models.lda import LdaFit
-from textlab.preprocess import TokenizedCorpus
+from textlab.analysis.kwic import keywords_in_context
+from textlab.analysis.frames import load_codebook
+from textlab.analysis.topics.lda import LdaFit
+from textlab.preprocessing.tokens import TokenizedCorpus
 
 TEXTS = [
     "In May the U.S. Commerce Department warned that using Ascend chips risked violating export controls.",

@@ -7,8 +7,8 @@ import struct
 import pandas as pd
 import pytest
 
-from textlab.figures import FIGURE_NAMES, make_figures
-from textlab.study import run_study
+from textlab.study.figures import FIGURE_NAMES, make_figures
+from textlab.study.run import run_study
 
 
 def _png_info(path):

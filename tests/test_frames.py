@@ -1,4 +1,4 @@
-"""Tests of textlab.compare.frames: codebook loading, hit counts, group intervals, drivers, coverage."""
+"""Tests of textlab.analysis.frames: codebook loading, hit counts, group intervals, drivers, coverage."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from textlab._errors import ConfigError, EstimationError, InputFileError, SmallSampleWarning
-from textlab.compare.frames import Codebook, default_codebook_path, load_codebook, score_frames
-from textlab.preprocess import TokenizedCorpus
+from textlab.analysis.frames import Codebook, default_codebook_path, load_codebook, score_frames
+from textlab.preprocessing.tokens import TokenizedCorpus
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
@@ -156,7 +156,7 @@ def test_phrase_parts_option():
 
 
 def test_default_normalizer_follows_textlab_tokenizer_options():
-    from textlab.preprocess import TokenizerOptions, tokenize
+    from textlab.preprocessing.tokens import TokenizerOptions, tokenize
 
     passages = pd.DataFrame({"passage_id": ["a:000", "b:000", "c:000"], "doc_id": ["a", "b", "c"],
                              "narrative": ["x", "x", "y"],
@@ -216,8 +216,8 @@ def test_default_codebook_has_six_frames_that_occur_in_the_seeds():
     assert isinstance(book, Codebook) and len(book.frames) == 6
     assert all(8 <= len(terms) <= 20 for terms in book.frames.values())
     assert all(book.descriptions[f] for f in book.frames)
-    from textlab.preprocess import TokenizerOptions, split_passages, tokenize
-    from textlab.corpus import Corpus
+    from textlab.preprocessing.tokens import TokenizerOptions, split_passages, tokenize
+    from textlab.preprocessing.read import Corpus
 
     meta = pd.read_csv(SEEDS / "metadata.csv", dtype=str).set_index("doc_id")
     meta["text"] = [(SEEDS / f).read_text(encoding="utf-8") for f in meta["file"]]

@@ -13,8 +13,8 @@ import scipy.sparse as sp
 from scipy.stats import chi2_contingency
 
 from textlab._errors import ConfigError, EstimationError, SmallSampleWarning
-from textlab.compare.keyness import COLUMNS, log_likelihood_g2, log_ratio, score_keyness
-from textlab.models.counts import DocumentTermMatrix
+from textlab.analysis.keyness import COLUMNS, log_likelihood_g2, log_ratio, score_keyness
+from textlab.preprocessing.counts import DocumentTermMatrix
 
 VOCAB = np.array(["ai", "aws", "chip", "cloud", "huawei"], dtype=object)
 

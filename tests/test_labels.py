@@ -1,4 +1,4 @@
-"""Tests for textlab.models.labels: top terms, FREX, relevance, passages, topic map, labels."""
+"""Tests for textlab.analysis.topics.labels: top terms, FREX, relevance, passages, topic map, labels."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from scipy.spatial.distance import jensenshannon
 
 from textlab._errors import ConfigError
-from textlab.models.labels import label_topics, representative_passages, term_label, top_terms, topic_map
-from textlab.models.lda import LdaFit
+from textlab.analysis.topics.labels import label_topics, representative_passages, term_label, top_terms, topic_map
+from textlab.analysis.topics.lda import LdaFit
 
 
 def make_fit(topic_term, doc_topic=None, vocabulary=None, passage_ids=None):

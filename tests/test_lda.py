@@ -1,4 +1,4 @@
-"""Tests for textlab.models.lda: planted-topic recovery, determinism, convergence, filtering, errors."""
+"""Tests for textlab.analysis.topics.lda: planted-topic recovery, determinism, convergence, filtering, errors."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from scipy.optimize import linear_sum_assignment
 from scipy.special import digamma, gammaln, logsumexp
 
 from textlab._errors import ConfigError, EstimationError, TextlabWarning
-from textlab.models.lda import LdaFit, _document_bound, _flatten, fit_lda
-from textlab.preprocess import TokenizedCorpus
+from textlab.analysis.topics.lda import LdaFit, _document_bound, _flatten, fit_lda
+from textlab.preprocessing.tokens import TokenizedCorpus
 
 K, V, N_DOCS, LENGTH = 4, 120, 150, 60
 
@@ -172,7 +172,7 @@ def test_convergence_table(engine, default_fit, gensim_fit):
 
 
 def test_default_tomotopy_stops_when_converged(default_fit):
-    from textlab.models.lda import TOMOTOPY_MAX_PASSES, TOMOTOPY_MIN_PASSES
+    from textlab.analysis.topics.lda import TOMOTOPY_MAX_PASSES, TOMOTOPY_MIN_PASSES
 
     table = default_fit.convergence
     assert TOMOTOPY_MIN_PASSES <= default_fit.params["passes"] < TOMOTOPY_MAX_PASSES
@@ -330,7 +330,7 @@ class _Stream:
 
 def test_streamed_bow_trace_cached_or_not_equals_list(planted, monkeypatch):
     """The bound trace is the same whether chunks are flattened once (cached) or every pass."""
-    import textlab.models.lda as lda
+    import textlab.analysis.topics.lda as lda
 
     docs = planted[0][:90]
     dictionary = Dictionary(docs)

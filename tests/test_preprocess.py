@@ -1,4 +1,4 @@
-"""Tests for textlab.preprocess: passages, offline tokens, aliases, numbers, stems, phrases."""
+"""Tests for textlab.preprocessing.tokens: passages, offline tokens, aliases, numbers, stems, phrases."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ from gensim.models.phrases import Phrases
 from nltk.stem.snowball import SnowballStemmer
 
 from textlab._errors import ConfigError, InputFileError
-from textlab.corpus import Corpus
-from textlab.preprocess import (
+from textlab.preprocessing.read import Corpus
+from textlab.preprocessing.tokens import (
     TokenizerOptions,
     apply_phrases,
     learn_phrases,
@@ -289,8 +289,8 @@ def test_works_without_nltk_data(tmp_path):
     code = (
         "import nltk; nltk.data.path[:] = ['/nonexistent']\n"
         "import pandas as pd\n"
-        "from textlab.corpus import Corpus\n"
-        "from textlab.preprocess import preprocess, TokenizerOptions\n"
+        "from textlab.preprocessing.read import Corpus\n"
+        "from textlab.preprocessing.tokens import preprocess, TokenizerOptions\n"
         "docs = pd.DataFrame({'text': ['Heading Here\\nThe U.S. Co. builds data centers. It grows. "
         "Malaysia said so.']}, index=pd.Index(['a'], name='doc_id'))\n"
         "tc = preprocess(Corpus(docs), min_words=2, max_words=6, options=TokenizerOptions(stem='snowball'))\n"
@@ -335,7 +335,7 @@ def test_empty_text_and_counts():
 
 def test_alias_guard_admits_every_case_variant_of_lower_case_aliases():
     """The lookahead before the alias trie must never skip a position where a variant can match."""
-    from textlab._text.pipeline import _start_class
+    from textlab.preprocessing._text.pipeline import _start_class
 
     assert _start_class(["AWS"], []) == "A"  # exact variants: their own first character only
     guard = re.compile(f"[{_start_class([], ['sea', 'kelvin'])}]")

@@ -1,4 +1,4 @@
-"""Tests of textlab.compare.prevalence against hand calculations and simulations."""
+"""Tests of textlab.analysis.prevalence against hand calculations and simulations."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from scipy.spatial.distance import jensenshannon
 
 from textlab._errors import ConfigError, EstimationError, SmallSampleWarning
-from textlab.compare.prevalence import estimate_prevalence, jensen_shannon_divergence
-from textlab.models.lda import LdaFit
+from textlab.analysis.prevalence import estimate_prevalence, jensen_shannon_divergence
+from textlab.analysis.topics.lda import LdaFit
 
 
 def make_fit(alpha: np.ndarray, passage_ids, *, seed: int = 0) -> LdaFit:

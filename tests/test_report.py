@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from textlab.figures import FIGURE_NAMES
-from textlab.report import write_report
+from textlab.study.figures import FIGURE_NAMES
+from textlab.study.report import write_report
 
 
 def test_report_is_self_contained_and_states_the_findings(seeds_study_fast, tmp_path):

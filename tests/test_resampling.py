@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from textlab._errors import ConfigError, EstimationError, SmallSampleWarning
-from textlab.compare.resampling import (
+from textlab.stats.resampling import (
     bh_qvalues,
     bootstrap_indices,
     bootstrap_weights,

@@ -1,4 +1,4 @@
-"""Tests for textlab.models.selection: K sweep, coherence, diversity, perplexity, selection rule."""
+"""Tests for textlab.analysis.topics.selection: K sweep, coherence, diversity, perplexity, selection rule."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from gensim.corpora import Dictionary
 from gensim.models import CoherenceModel
 
 from textlab._errors import ConfigError, TextlabWarning
-from textlab.models.lda import fit_lda
-from textlab.models.selection import (
+from textlab.analysis.topics.lda import fit_lda
+from textlab.analysis.topics.selection import (
     ModelSelection,
     choose_n_topics,
     heldout_perplexity,
@@ -175,7 +175,7 @@ def test_select_rejects_bad_arguments(docs):
 
 
 def test_topic_coherence_fallback_uses_gensim_loop(docs, monkeypatch):
-    import textlab.models.selection as selection_module
+    import textlab.analysis.topics.selection as selection_module
 
     sets = [PLANTED, [PLANTED[0], PLANTED[2]]]
     fast = topic_coherence(sets, docs, top_n=8)
@@ -191,7 +191,7 @@ def test_heldout_perplexity_formula_by_hand():
         def inference(self, bow):
             return np.tile([1.0, 3.0], (len(bow), 1)), None
 
-    from textlab.models.lda import LdaFit
+    from textlab.analysis.topics.lda import LdaFit
 
     beta = np.array([[0.5, 0.3, 0.2], [0.1, 0.1, 0.8]])
     fit = LdaFit(beta, np.full((1, 2), 0.5), np.ones((1, 2)), np.array(["a", "b", "c"]), np.array(["p"]),

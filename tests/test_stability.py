@@ -1,4 +1,4 @@
-"""Tests for textlab.models.stability: Hungarian topic matching and stability scores."""
+"""Tests for textlab.analysis.topics.stability: Hungarian topic matching and stability scores."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 from scipy.spatial.distance import jensenshannon
 
 from textlab._errors import ConfigError, EstimationError, SmallSampleWarning
-from textlab.models.lda import LdaFit
-from textlab.models.stability import assess_stability, match_topics, pairwise_topic_distances
+from textlab.analysis.topics.lda import LdaFit
+from textlab.analysis.topics.stability import assess_stability, match_topics, pairwise_topic_distances
 
 
 def make_fit(topic_term, doc_topic=None, vocabulary=None, seed=0):
@@ -111,7 +111,7 @@ def test_assess_stability_rejects_bad_input(beta):
 
 @pytest.mark.filterwarnings("ignore::textlab._errors.TextlabWarning")
 def test_fit_seeds_then_stability_on_planted_corpus():
-    from textlab.models.stability import fit_seeds
+    from textlab.analysis.topics.stability import fit_seeds
 
     rng = np.random.default_rng(0)
     planted = [[f"a{i}" for i in range(6)], [f"b{i}" for i in range(6)], [f"c{i}" for i in range(6)]]
@@ -129,8 +129,8 @@ def test_fit_seeds_then_stability_on_planted_corpus():
 
 @pytest.mark.filterwarnings("ignore::textlab._errors.TextlabWarning")
 def test_fit_seeds_reuses_only_matching_fits():
-    from textlab.models.lda import fit_lda
-    from textlab.models.stability import fit_seeds
+    from textlab.analysis.topics.lda import fit_lda
+    from textlab.analysis.topics.stability import fit_seeds
 
     docs = [["a", "b", "c", "a"], ["d", "e", "f", "d"]] * 6
     opts = dict(passes=30, no_below=1, no_above=1.0, progress=False)

@@ -1,4 +1,4 @@
-"""Chunked readers and ordered parallel preprocessing (textlab.stream)."""
+"""Chunked readers and ordered parallel preprocessing (textlab.preprocessing.stream)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from textlab._errors import ConfigError, InputFileError
-from textlab.stream import describe_preprocess_fn, iter_documents, preprocess_stream
+from textlab.preprocessing.stream import describe_preprocess_fn, iter_documents, preprocess_stream
 
 _WORD = re.compile(r"[a-z]+")
 
@@ -126,8 +126,8 @@ def test_bad_n_jobs(table, tmp_path):
 
 
 def test_fast_cleaning_equals_clean_text(seeds_dir):
-    from textlab.clean import clean_text
-    from textlab.stream import clean_text_only
+    from textlab.preprocessing.clean import clean_text
+    from textlab.preprocessing.stream import clean_text_only
 
     texts = [p.read_text(encoding="utf-8") for p in sorted(seeds_dir.glob("*.txt"))]
     texts.append("Logo\nA headline here\n\nBody text.\n\nA headline here")
@@ -136,8 +136,8 @@ def test_fast_cleaning_equals_clean_text(seeds_dir):
 
 
 def test_default_textlab_pipeline_in_two_processes_equals_direct_calls(seeds_dir):
-    from textlab.clean import clean_text
-    from textlab.preprocess import tokenize_text
+    from textlab.preprocessing.clean import clean_text
+    from textlab.preprocessing.tokens import tokenize_text
 
     chunks = list(iter_documents(seeds_dir, chunk_size=2))
     parallel = [t for _, batch in preprocess_stream(chunks, n_jobs=2, batch_size=1) for t in batch]
@@ -147,7 +147,7 @@ def test_default_textlab_pipeline_in_two_processes_equals_direct_calls(seeds_dir
 
 
 def test_folder_with_metadata_reads_like_load_corpus(seeds_dir):
-    from textlab.corpus import load_corpus
+    from textlab.preprocessing.read import load_corpus
 
     expected = load_corpus(seeds_dir).docs
     got = pd.concat(list(iter_documents(seeds_dir, chunk_size=2)))

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from textlab._errors import ConfigError, EstimationError
-from textlab.config import load_study_config
-from textlab.study import run_study, write_results
+from textlab.study.config import load_study_config
+from textlab.study.run import run_study, write_results
 
 
 def test_tables_and_provenance(seeds_study_fast, seeds_dir):
@@ -86,7 +86,7 @@ def test_refusals_are_clear(seeds_dir):
 def test_k_range_beyond_the_passages_is_narrowed_with_a_recorded_warning(tmp_path):
     import pandas as pd
 
-    from textlab.config import StudyConfig
+    from textlab.study.config import StudyConfig
 
     words = {"x": "solar panels grid storage battery power sun energy rooftop inverter",
              "y": "coal mine plant emissions carbon furnace ash smoke boiler steam"}

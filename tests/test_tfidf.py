@@ -9,9 +9,9 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from textlab._errors import ConfigError
-from textlab.models.counts import DocumentTermMatrix, count_terms
-from textlab.models.tfidf import distinctive_terms, fit_tfidf, similarity_table
-from textlab.preprocess import TokenizedCorpus
+from textlab.preprocessing.counts import DocumentTermMatrix, count_terms
+from textlab.analysis.tfidf import distinctive_terms, fit_tfidf, similarity_table
+from textlab.preprocessing.tokens import TokenizedCorpus
 
 TOKENS = [
     ["huawei", "ascend", "chip", "huawei", "sanction"],

@@ -2,57 +2,107 @@
 
 The pipeline, one public function per arrow::
 
-    load_corpus -> clean_corpus -> split_passages -> tokenize        (corpus, clean, preprocess)
-    count_terms -> fit_tfidf / distinctive_terms / score_keyness     (models.counts, models.tfidf, compare.keyness)
-    fit_lda -> select_n_topics -> assess_stability -> top_terms      (models.lda, models.selection, ...)
-    estimate_prevalence, score_frames, keywords_in_context           (compare)
-    plots.plot_*  ->  make_figures / write_report                    (plots, figures, report)
+    load_corpus -> clean_corpus -> split_passages -> tokenize        (preprocessing)
+    count_terms -> fit_tfidf / distinctive_terms / score_keyness     (preprocessing.counts, analysis)
+    fit_lda -> select_n_topics -> assess_stability -> top_terms      (analysis.topics)
+    estimate_prevalence, score_frames, keywords_in_context           (analysis)
+    plots.plot_*  ->  make_figures / write_report                    (plots, study)
 
 ``run_study`` runs all of it from a study config (TOML).
 """
 
-from ._errors import (
-    ConfigError,
-    EstimationError,
-    InputFileError,
-    SmallSampleWarning,
-    TextlabError,
-    TextlabWarning,
-)
-from .clean import CleanResult, audit_summary, clean_corpus, clean_text
-from .compare.evidence import keywords_in_context
-from .compare.frames import Codebook, FrameResult, default_codebook_path, load_codebook, score_frames
-from .compare.keyness import KeynessResult, score_keyness
-from .compare.prevalence import PrevalenceResult, estimate_prevalence
-from .config import StudyConfig, load_study_config
-from .corpus import Corpus, load_corpus, load_texts
-from .models.counts import DocumentTermMatrix, aggregate_counts, count_terms
-from .models.labels import label_topics, representative_passages, top_terms, topic_map
-from .models.lda import LdaFit, fit_lda
-from .models.selection import ModelSelection, choose_n_topics, select_n_topics
-from .models.stability import StabilityResult, assess_stability, fit_seeds, match_topics
-from .models.tfidf import TfidfResult, distinctive_terms, fit_tfidf, similarity_table
-from .preprocess import TokenizedCorpus, TokenizerOptions, preprocess, split_passages, tokenize, tokenize_text
-from .study import StudyResult, prepare_tokens, run_study, write_results
-from .stream import iter_documents, preprocess_stream
-from .cache import CachedCorpus, aggregate_group_counts, build_bow_cache, load_cached_corpus, sampled_coherence
-from .figures import build_figures, make_figures
-from .report import write_report
-from . import plots
+from __future__ import annotations
 
-from ._version import __version__
+import importlib
+from typing import Any
 
-__all__ = [
-    "CleanResult", "Codebook", "ConfigError", "Corpus", "DocumentTermMatrix", "EstimationError", "FrameResult",
-    "InputFileError", "KeynessResult", "LdaFit", "ModelSelection", "PrevalenceResult", "SmallSampleWarning",
-    "StabilityResult", "StudyConfig", "StudyResult", "TextlabError", "TextlabWarning", "TfidfResult",
-    "TokenizedCorpus", "TokenizerOptions",
-    "CachedCorpus", "aggregate_group_counts", "build_bow_cache", "iter_documents", "load_cached_corpus",
-    "preprocess_stream", "sampled_coherence",
-    "aggregate_counts", "assess_stability", "build_figures", "make_figures", "plots", "write_report", "audit_summary", "choose_n_topics", "clean_corpus", "clean_text",
-    "count_terms", "default_codebook_path", "distinctive_terms", "estimate_prevalence", "fit_lda", "fit_seeds",
-    "fit_tfidf", "keywords_in_context", "label_topics", "load_codebook", "load_corpus", "load_study_config",
-    "load_texts", "match_topics", "prepare_tokens", "preprocess", "representative_passages", "run_study",
-    "score_frames", "score_keyness", "select_n_topics", "similarity_table", "split_passages", "tokenize",
-    "tokenize_text", "top_terms", "topic_map", "write_results",
-]
+from textlab._version import __version__
+
+# Public name -> module that defines it. Imported on first use (PEP 562), so that
+# `import textlab` and `textlab --help` do not load gensim, SciPy or matplotlib.
+_LAZY: dict[str, str] = {
+    'ConfigError': 'textlab._errors',
+    'EstimationError': 'textlab._errors',
+    'InputFileError': 'textlab._errors',
+    'SmallSampleWarning': 'textlab._errors',
+    'TextlabError': 'textlab._errors',
+    'TextlabWarning': 'textlab._errors',
+    'CleanResult': 'textlab.preprocessing.clean',
+    'audit_summary': 'textlab.preprocessing.clean',
+    'clean_corpus': 'textlab.preprocessing.clean',
+    'clean_text': 'textlab.preprocessing.clean',
+    'keywords_in_context': 'textlab.analysis.kwic',
+    'Codebook': 'textlab.analysis.frames',
+    'FrameResult': 'textlab.analysis.frames',
+    'default_codebook_path': 'textlab.analysis.frames',
+    'load_codebook': 'textlab.analysis.frames',
+    'score_frames': 'textlab.analysis.frames',
+    'KeynessResult': 'textlab.analysis.keyness',
+    'score_keyness': 'textlab.analysis.keyness',
+    'PrevalenceResult': 'textlab.analysis.prevalence',
+    'estimate_prevalence': 'textlab.analysis.prevalence',
+    'StudyConfig': 'textlab.study.config',
+    'load_study_config': 'textlab.study.config',
+    'Corpus': 'textlab.preprocessing.read',
+    'load_corpus': 'textlab.preprocessing.read',
+    'load_texts': 'textlab.preprocessing.read',
+    'DocumentTermMatrix': 'textlab.preprocessing.counts',
+    'aggregate_counts': 'textlab.preprocessing.counts',
+    'count_terms': 'textlab.preprocessing.counts',
+    'label_topics': 'textlab.analysis.topics.labels',
+    'representative_passages': 'textlab.analysis.topics.labels',
+    'top_terms': 'textlab.analysis.topics.labels',
+    'topic_map': 'textlab.analysis.topics.labels',
+    'LdaFit': 'textlab.analysis.topics.lda',
+    'fit_lda': 'textlab.analysis.topics.lda',
+    'ModelSelection': 'textlab.analysis.topics.selection',
+    'choose_n_topics': 'textlab.analysis.topics.selection',
+    'select_n_topics': 'textlab.analysis.topics.selection',
+    'StabilityResult': 'textlab.analysis.topics.stability',
+    'assess_stability': 'textlab.analysis.topics.stability',
+    'fit_seeds': 'textlab.analysis.topics.stability',
+    'match_topics': 'textlab.analysis.topics.stability',
+    'TfidfResult': 'textlab.analysis.tfidf',
+    'distinctive_terms': 'textlab.analysis.tfidf',
+    'fit_tfidf': 'textlab.analysis.tfidf',
+    'similarity_table': 'textlab.analysis.tfidf',
+    'TokenizedCorpus': 'textlab.preprocessing.tokens',
+    'TokenizerOptions': 'textlab.preprocessing.tokens',
+    'preprocess': 'textlab.preprocessing.tokens',
+    'split_passages': 'textlab.preprocessing.tokens',
+    'tokenize': 'textlab.preprocessing.tokens',
+    'tokenize_text': 'textlab.preprocessing.tokens',
+    'StudyResult': 'textlab.study.run',
+    'prepare_tokens': 'textlab.study.run',
+    'run_study': 'textlab.study.run',
+    'write_results': 'textlab.study.run',
+    'iter_documents': 'textlab.preprocessing.stream',
+    'preprocess_stream': 'textlab.preprocessing.stream',
+    'CachedCorpus': 'textlab.store.cache',
+    'aggregate_group_counts': 'textlab.store.cache',
+    'build_bow_cache': 'textlab.store.cache',
+    'load_cached_corpus': 'textlab.store.cache',
+    'sampled_coherence': 'textlab.store.cache',
+    'build_figures': 'textlab.study.figures',
+    'make_figures': 'textlab.study.figures',
+    'write_report': 'textlab.study.report',
+    'plots': 'textlab',
+    'plots': 'textlab.plots',
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'textlab' has no attribute {name!r}")
+    value = importlib.import_module(module)
+    if name != 'plots':
+        value = getattr(value, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

@@ -19,7 +19,7 @@ from typing import IO, Any
 
 import pandas as pd
 
-from ._errors import InputFileError, OutputError
+from textlab._errors import InputFileError, OutputError
 
 __all__ = [
     "atomic_write",

@@ -17,8 +17,8 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
-from ._version import __version__
-from ._errors import OutputError, TextlabError, TextlabWarning
+from textlab._version import __version__
+from textlab._errors import OutputError, TextlabError, TextlabWarning
 
 __all__ = ["main"]
 
@@ -32,9 +32,9 @@ def _print_table(table, *, max_rows: int = 40) -> None:
 
 
 def _cmd_corpus(args: argparse.Namespace) -> int:
-    from .clean import clean_corpus
-    from .corpus import load_corpus
-    from .preprocess import preprocess
+    from textlab.preprocessing.clean import clean_corpus
+    from textlab.preprocessing.read import load_corpus
+    from textlab.preprocessing.tokens import preprocess
 
     corpus = load_corpus(args.path, encoding=args.encoding, text_column=args.text_column, on_empty=args.on_empty)
     cleaned = clean_corpus(corpus)
@@ -73,9 +73,9 @@ def _check_file_names(doc_ids) -> None:
 
 
 def _cmd_clean(args: argparse.Namespace) -> int:
-    from ._io import atomic_directory, write_csv, write_text
-    from .clean import audit_summary, clean_corpus
-    from .corpus import load_corpus
+    from textlab._io import atomic_directory, write_csv, write_text
+    from textlab.preprocessing.clean import audit_summary, clean_corpus
+    from textlab.preprocessing.read import load_corpus
 
     corpus = load_corpus(args.path, encoding=args.encoding, text_column=args.text_column, on_empty=args.on_empty)
     cleaned = clean_corpus(corpus, disable=tuple(args.disable or ()))
@@ -99,15 +99,15 @@ def _cmd_clean(args: argparse.Namespace) -> int:
 
 def _check_study_output(out: str, config_path: str) -> None:
     """Refuse, before any work, an output folder that is an input or holds files textlab did not write."""
-    from ._io import check_output_directory
-    from .config import load_study_config
+    from textlab._io import check_output_directory
+    from textlab.study.config import load_study_config
 
     config = load_study_config(config_path)
     check_output_directory(out, inputs=(config_path, config.corpus_path))
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
-    from .study import run_study, write_results
+    from textlab.study.run import run_study, write_results
 
     _check_study_output(args.out, args.config)
     result = run_study(args.config, fast=args.fast)
@@ -117,8 +117,8 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 
 
 def _cmd_figures(args: argparse.Namespace) -> int:
-    from .figures import make_figures
-    from .study import run_study
+    from textlab.study.figures import make_figures
+    from textlab.study.run import run_study
 
     start = time.perf_counter()
     _check_study_output(args.out, args.config)
@@ -129,11 +129,11 @@ def _cmd_figures(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from .report import write_report
-    from .study import run_study
+    from textlab.study.report import write_report
+    from textlab.study.run import run_study
 
-    from ._io import check_output_file
-    from .config import load_study_config
+    from textlab._io import check_output_file
+    from textlab.study.config import load_study_config
 
     config = load_study_config(args.config)
     corpus_folder = config.corpus_path if config.corpus_path.is_dir() else config.corpus_path.parent
@@ -146,9 +146,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_kwic(args: argparse.Namespace) -> int:
-    from .compare.evidence import keywords_in_context
-    from .compare.frames import default_codebook_path, load_codebook
-    from .study import prepare_tokens, run_study
+    from textlab.analysis.kwic import keywords_in_context
+    from textlab.analysis.frames import default_codebook_path, load_codebook
+    from textlab.study.run import prepare_tokens, run_study
 
     if args.by == "topic":
         result = run_study(args.config)

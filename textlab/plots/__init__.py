@@ -21,17 +21,17 @@ whole figure in ``with style():`` when composing panels yourself, e.g.::
     save_figure(fig, "figures/keyness")
 """
 
-from ._colors import NEUTRAL, OKABE_ITO, STUDY_COLORS, group_colors
-from ._style import FULL_WIDTH, MIN_FONT_SIZE, SINGLE_COLUMN, STYLE_PATH, figure, style
-from .corpus import corpus_overview_table, plot_corpus_overview
-from .frames import plot_frames
-from .heatmaps import order_similarity, passage_topic_table, plot_passage_topics, plot_similarity
-from .keyness import plot_keyness, plot_keyness_intervals, select_keyness_labels
-from .prevalence import plot_prevalence, plot_prevalence_difference
-from .save import save_figure
-from .selection import plot_model_selection
-from .terms import plot_distinctive_terms
-from .topics import plot_topic_map, plot_topic_terms, topic_leaning
+from textlab.plots._colors import NEUTRAL, OKABE_ITO, STUDY_COLORS, group_colors
+from textlab.plots._style import FULL_WIDTH, MIN_FONT_SIZE, SINGLE_COLUMN, STYLE_PATH, figure, style
+from textlab.plots.corpus import corpus_overview_table, plot_corpus_overview
+from textlab.plots.frames import plot_frames
+from textlab.plots.heatmaps import order_similarity, passage_topic_table, plot_passage_topics, plot_similarity
+from textlab.plots.keyness import plot_keyness, plot_keyness_intervals, select_keyness_labels
+from textlab.plots.prevalence import plot_prevalence, plot_prevalence_difference
+from textlab.plots.save import save_figure
+from textlab.plots.selection import plot_model_selection
+from textlab.plots.terms import plot_distinctive_terms
+from textlab.plots.topics import plot_topic_map, plot_topic_terms, topic_leaning
 
 __all__ = [
     "FULL_WIDTH",

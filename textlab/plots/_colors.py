@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from .._errors import bad_value
+from textlab._errors import bad_value
 
 __all__ = ["OKABE_ITO", "STUDY_COLORS", "NEUTRAL", "group_colors"]
 

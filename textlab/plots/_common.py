@@ -9,7 +9,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 
-from .._errors import ConfigError
+from textlab._errors import ConfigError
 
 
 def require_columns(table: pd.DataFrame, columns: Sequence[str], name: str) -> None:

@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from .._errors import bad_value
+from textlab._errors import bad_value
 
 __all__ = ["SINGLE_COLUMN", "FULL_WIDTH", "MIN_FONT_SIZE", "STYLE_PATH", "style", "figure"]
 

@@ -9,10 +9,10 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.patches import Patch
 
-from .._errors import ConfigError
-from ._colors import resolve_colors
-from ._common import require_columns, shorten
-from ._style import finish_ticks, new_axes, style
+from textlab._errors import ConfigError
+from textlab.plots._colors import resolve_colors
+from textlab.plots._common import require_columns, shorten
+from textlab.plots._style import finish_ticks, new_axes, style
 
 __all__ = ["corpus_overview_table", "plot_corpus_overview"]
 

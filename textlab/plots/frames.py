@@ -7,9 +7,9 @@ from collections.abc import Mapping
 import pandas as pd
 from matplotlib.axes import Axes
 
-from ._colors import resolve_colors
-from ._common import dot_interval, group_legend, require_columns, shorten
-from ._style import finish_ticks, new_axes, style
+from textlab.plots._colors import resolve_colors
+from textlab.plots._common import dot_interval, group_legend, require_columns, shorten
+from textlab.plots._style import finish_ticks, new_axes, style
 
 __all__ = ["plot_frames"]
 

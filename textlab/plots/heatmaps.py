@@ -10,10 +10,10 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
 from matplotlib.transforms import blended_transform_factory
 
-from .._errors import ConfigError
-from ._colors import resolve_colors
-from ._common import group_legend, require_columns, shorten, topic_names
-from ._style import new_axes, finish_ticks, style
+from textlab._errors import ConfigError
+from textlab.plots._colors import resolve_colors
+from textlab.plots._common import group_legend, require_columns, shorten, topic_names
+from textlab.plots._style import new_axes, finish_ticks, style
 
 __all__ = ["passage_topic_table", "plot_passage_topics", "order_similarity", "plot_similarity"]
 

@@ -10,10 +10,10 @@ from adjustText import adjust_text
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 
-from .._errors import ConfigError, bad_value
-from ._colors import NEUTRAL, REFERENCE, group_colors
-from ._common import require_columns, shorten
-from ._style import finish_ticks, new_axes, style
+from textlab._errors import ConfigError, bad_value
+from textlab.plots._colors import NEUTRAL, REFERENCE, group_colors
+from textlab.plots._common import require_columns, shorten
+from textlab.plots._style import finish_ticks, new_axes, style
 
 __all__ = ["select_keyness_labels", "plot_keyness", "plot_keyness_intervals"]
 

@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from .._errors import ConfigError
-from ._colors import NEUTRAL, group_colors, resolve_colors
-from ._common import dot_interval, group_legend, require_columns, topic_names
-from ._style import finish_ticks, new_axes, style
+from textlab._errors import ConfigError
+from textlab.plots._colors import NEUTRAL, group_colors, resolve_colors
+from textlab.plots._common import dot_interval, group_legend, require_columns, topic_names
+from textlab.plots._style import finish_ticks, new_axes, style
 
 __all__ = ["plot_prevalence", "plot_prevalence_difference"]
 

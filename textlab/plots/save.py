@@ -9,8 +9,8 @@ import matplotlib as mpl
 import numpy as np
 from matplotlib.figure import Figure
 
-from .._errors import bad_value
-from .._io import atomic_write
+from textlab._errors import bad_value
+from textlab._io import atomic_write
 
 __all__ = ["save_figure"]
 

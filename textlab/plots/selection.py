@@ -9,9 +9,9 @@ import pandas as pd
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-from .._errors import ConfigError
-from ._common import require_columns
-from ._style import FULL_WIDTH, finish_ticks, style
+from textlab._errors import ConfigError
+from textlab.plots._common import require_columns
+from textlab.plots._style import FULL_WIDTH, finish_ticks, style
 
 __all__ = ["plot_model_selection"]
 

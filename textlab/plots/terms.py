@@ -9,9 +9,9 @@ import pandas as pd
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-from ._colors import resolve_colors
-from ._common import require_columns, shorten
-from ._style import FULL_WIDTH, finish_ticks, style
+from textlab.plots._colors import resolve_colors
+from textlab.plots._common import require_columns, shorten
+from textlab.plots._style import FULL_WIDTH, finish_ticks, style
 
 __all__ = ["plot_distinctive_terms"]
 

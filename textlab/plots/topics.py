@@ -11,10 +11,10 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from .._errors import ConfigError
-from ._colors import NEUTRAL, resolve_colors
-from ._common import require_columns, shorten
-from ._style import FULL_WIDTH, finish_ticks, new_axes, style
+from textlab._errors import ConfigError
+from textlab.plots._colors import NEUTRAL, resolve_colors
+from textlab.plots._common import require_columns, shorten
+from textlab.plots._style import FULL_WIDTH, finish_ticks, new_axes, style
 
 __all__ = ["plot_topic_terms", "topic_leaning", "plot_topic_map"]
 

@@ -1,6 +1,6 @@
 """On-disk tokens and bags of words, keyed by the inputs and the settings.
 
-:func:`build_bow_cache` streams a corpus file (see :func:`textlab.stream.iter_documents`)
+:func:`build_bow_cache` streams a corpus file (see :func:`textlab.preprocessing.stream.iter_documents`)
 into two cache levels under ``cache_dir``:
 
 ``tokens-<key>/``
@@ -50,9 +50,9 @@ import pyarrow.parquet as pq
 import scipy.sparse as sp
 from gensim.corpora import Dictionary, MmCorpus
 
-from ._errors import InputFileError, TextlabWarning, bad_value
-from ._io import iter_parquet_batches, sha256_file, write_json
-from .stream import (
+from textlab._errors import InputFileError, TextlabWarning, bad_value
+from textlab._io import iter_parquet_batches, sha256_file, write_json
+from textlab.preprocessing.stream import (
     count_documents,
     describe_preprocess_fn,
     default_preprocess_fn,
@@ -163,9 +163,8 @@ def _code_files(fn: Any) -> list[Path]:
         target = item if inspect.isroutine(item) or inspect.isclass(item) else type(item)
         module = getattr(target, "__module__", "") or ""
         if module.startswith("textlab"):
-            package = Path(__file__).resolve().parent
-            files.update(package.glob("_text/*.py"))
-            files.update(package / name for name in ("preprocess.py", "clean.py", "stream.py"))
+            package = Path(__file__).resolve().parents[1]
+            files.update((package / "preprocessing").rglob("*.py"))
             files.update(p for p in (package / "resources").glob("*") if p.is_file())
         else:
             try:
@@ -234,7 +233,7 @@ def _reuse(directory: Path, key: str, verify: str, rebuild: bool) -> dict | None
 
 
 def _build_dir(directory: Path):
-    from ._io import atomic_directory
+    from textlab._io import atomic_directory
 
     return atomic_directory(directory, replace_any=True)  # cache folders are textlab's own
 
@@ -362,7 +361,7 @@ def _build_tokens(path, directory, *, fn, reader_options, n_jobs, batch_size, sh
 
 def _phrase_settings(phrases: bool | dict | None, options: Any) -> dict | None:
     """gensim ``Phrases`` settings; ``None`` follows ``TokenizerOptions`` (npmi, min_count 3, threshold 0.5)."""
-    from .preprocess import TokenizerOptions
+    from textlab.preprocessing.tokens import TokenizerOptions
 
     if isinstance(options, dict):
         options = TokenizerOptions(**options)
@@ -460,7 +459,7 @@ def _write_mm(path: Path, batches, token2id: dict, n_docs: int, bar) -> int:
 
 
 def _learn_phrases_streamed(source: Path, n_docs: int, settings: dict, show_progress):
-    """``textlab.preprocess.learn_phrases`` over streamed token batches, with bounded memory.
+    """``textlab.preprocessing.tokens.learn_phrases`` over streamed token batches, with bounded memory.
 
     Counts unigrams and adjacent pairs exactly as ``learn_phrases`` does (so the
     phrases are the same) until the count tables exceed ``max_vocab_size``
@@ -469,7 +468,7 @@ def _learn_phrases_streamed(source: Path, n_docs: int, settings: dict, show_prog
     """
     from gensim.models.phrases import Phrases
 
-    from .preprocess import PHRASE_DELIMITER
+    from textlab.preprocessing.tokens import PHRASE_DELIMITER
 
     unigrams: Counter = Counter()
     pairs: Counter = Counter()
@@ -496,7 +495,7 @@ def _learn_phrases_streamed(source: Path, n_docs: int, settings: dict, show_prog
 
 
 def _build_bow(tokens_dir: Path, directory: Path, *, phrase_settings, no_below, no_above, keep_n, show_progress) -> dict:
-    from .preprocess import apply_phrases
+    from textlab.preprocessing.tokens import apply_phrases
 
     started = time.perf_counter()
     source = tokens_dir / "tokens.parquet"
@@ -566,10 +565,10 @@ def build_bow_cache(
     Parameters
     ----------
     path
-        Corpus file or folder, read in chunks by :func:`textlab.stream.iter_documents`.
+        Corpus file or folder, read in chunks by :func:`textlab.preprocessing.stream.iter_documents`.
     options, preprocess_fn
         Tokenizer options for textlab's per-text preprocessing, or any picklable
-        ``str -> list[str]`` instead (see :func:`textlab.stream.preprocess_stream`).
+        ``str -> list[str]`` instead (see :func:`textlab.preprocessing.stream.preprocess_stream`).
     cache_dir
         Folder holding the caches (created if needed).
     n_jobs
@@ -751,7 +750,7 @@ def aggregate_group_counts(
 
     Returns
     -------
-    textlab.models.counts.DocumentTermMatrix
+    textlab.preprocessing.counts.DocumentTermMatrix
         Columns sorted alphabetically (as scikit-learn orders them). Per group:
         ``passages`` has ``group_column``, ``n_docs``, ``n_tokens``; per document:
         ``passage_id`` (= ``doc_id``), ``doc_id`` and the metadata columns.
@@ -759,7 +758,7 @@ def aggregate_group_counts(
 
     Notes
     -----
-    For ``textlab.compare.keyness.score_keyness`` with document-level
+    For ``textlab.analysis.keyness.score_keyness`` with document-level
     bootstrap and permutation, use ``group_column=None`` (one row per document,
     with ``doc_id`` and the group column) and pass ``group_column`` to
     ``score_keyness``; rows per group give point estimates (counts, rates,
@@ -775,7 +774,7 @@ def aggregate_group_counts(
     >>> list(dtm.vocabulary), dtm.counts.toarray().tolist(), list(dtm.passages["n_docs"])
     (['ai', 'hub'], [[1, 2], [2, 0]], [2, 1])
     """
-    from .models.counts import DocumentTermMatrix
+    from textlab.preprocessing.counts import DocumentTermMatrix
 
     meta = pd.read_parquet(cached.meta_path)
     if group_column is not None and group_column not in meta.columns:

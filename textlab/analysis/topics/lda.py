@@ -1,6 +1,6 @@
 """LDA topic models behind one result type: tomotopy (Gibbs sampling, default) or gensim (online VB).
 
-``fit_lda`` takes passages' tokens (a :class:`~textlab.preprocess.TokenizedCorpus` or a list of
+``fit_lda`` takes passages' tokens (a :class:`~textlab.preprocessing.tokens.TokenizedCorpus` or a list of
 token lists) or a re-iterable gensim bag-of-words stream, filters the vocabulary with gensim's
 ``Dictionary.filter_extremes``, fits the chosen engine with a fixed seed and returns an
 :class:`LdaFit` of plain arrays plus a per-pass convergence table.  Why tomotopy is the default
@@ -468,7 +468,7 @@ def fit_lda(
     Parameters
     ----------
     corpus
-        A :class:`~textlab.preprocess.TokenizedCorpus`, a list of token lists, or a re-iterable
+        A :class:`~textlab.preprocessing.tokens.TokenizedCorpus`, a list of token lists, or a re-iterable
         gensim bag-of-words stream (list of ``(term_id, count)`` per document, with ``dictionary=``).
     n_topics
         Number of topics ``K`` (2 .. number of passages).

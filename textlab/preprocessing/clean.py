@@ -38,7 +38,7 @@ import pandas as pd
 
 from textlab._errors import CleaningWarning, ConfigError
 from textlab._progress import progress
-from textlab.corpus import Corpus
+from textlab.preprocessing.read import Corpus
 
 __all__ = [
     "CleanResult", "DEFAULT_RULES", "clean_corpus", "clean_text", "clean_text_fast", "audit_summary", "count_words",
@@ -755,7 +755,7 @@ def clean_corpus(
 
     Examples
     --------
-    >>> from textlab.corpus import load_texts
+    >>> from textlab.preprocessing.read import load_texts
     >>> corpus = load_texts({"a": "Table of Contents\\nThe article.\\n4 min read"})
     >>> result = clean_corpus(corpus)
     >>> result.corpus.docs.loc["a", "text"], result.audit["rule"].tolist()

@@ -8,11 +8,11 @@ are identical to a single-core run, because batches are submitted in order and
 collected in order, with at most ``2 * n_jobs`` batches in flight (so a fast
 reader never floods memory ahead of slow workers).
 
-The per-text function is textlab's own (``textlab.preprocess.tokenize_text``
-with cleaning from ``textlab.clean`` when that module offers a per-text
+The per-text function is textlab's own (``textlab.preprocessing.tokens.tokenize_text``
+with cleaning from ``textlab.preprocessing.clean`` when that module offers a per-text
 cleaner), or any picklable ``str -> list[str]`` passed as ``preprocess_fn``.
 Phrases are not applied here: they need corpus-wide counts, which
-:func:`textlab.cache.build_bow_cache` collects in a streamed first pass.
+:func:`textlab.store.cache.build_bow_cache` collects in a streamed first pass.
 """
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ from typing import Any
 
 import pandas as pd
 
-from ._errors import InputFileError, bad_value
-from ._io import iter_parquet_batches
-from ._progress import _disabled
+from textlab._errors import InputFileError, bad_value
+from textlab._io import iter_parquet_batches
+from textlab._progress import _disabled
 
 __all__ = [
     "iter_documents",
@@ -98,7 +98,7 @@ def _read_file(file: Path, encoding: str) -> str:
 def _iter_folder(path: Path, chunk_size: int, encoding: str, id_column: str) -> Iterator[pd.DataFrame]:
     meta_path = path / "metadata.csv"
     metadata = None
-    if meta_path.is_file():  # as textlab.corpus.load_corpus: one row per document (small next to the texts)
+    if meta_path.is_file():  # as textlab.preprocessing.read.load_corpus: one row per document (small next to the texts)
         metadata = pd.read_csv(meta_path, dtype=str, encoding=encoding)
         if id_column not in metadata.columns:
             raise InputFileError(meta_path, f"has no column id_column={id_column!r}; columns are {list(metadata.columns)}")
@@ -156,7 +156,7 @@ def iter_documents(
     path
         A ``.jsonl`` (one JSON object per line), ``.csv``/``.tsv``, ``.parquet``
         file (optionally ``.gz``/``.bz2``/``.xz`` compressed, except Parquet),
-        or a folder of ``.txt`` files. As in :func:`textlab.corpus.load_corpus`, a
+        or a folder of ``.txt`` files. As in :func:`textlab.preprocessing.read.load_corpus`, a
         ``metadata.csv`` in the folder with a ``file`` column names the
         documents (ids from ``id_column``, its other columns as metadata);
         without a ``file`` column its rows are joined to the files by id.
@@ -278,10 +278,10 @@ def default_preprocess_fn(options: Any = None, *, clean: bool = True) -> Preproc
     Parameters
     ----------
     options
-        ``textlab.preprocess.TokenizerOptions`` (or a dict of its fields);
+        ``textlab.preprocessing.tokens.TokenizerOptions`` (or a dict of its fields);
         ``None`` for the defaults.
     clean
-        Apply :func:`textlab.clean.clean_text` with its default rules first
+        Apply :func:`textlab.preprocessing.clean.clean_text` with its default rules first
         (per-document overrides such as ``clean_cutoff`` are not available when
         streaming; the cleaning audit is not kept).
 
@@ -290,12 +290,12 @@ def default_preprocess_fn(options: Any = None, *, clean: bool = True) -> Preproc
     callable
         A picklable ``str -> list[str]`` (usable in worker processes).
     """
-    preprocess = importlib.import_module("textlab.preprocess")  # textlab.preprocess is also a function name
+    preprocess = importlib.import_module("textlab.preprocessing.tokens")  # textlab.preprocessing.tokens is also a function name
 
     tokenize_text = getattr(preprocess, "tokenize_text", None)
     options_cls = getattr(preprocess, "TokenizerOptions", None)
     if tokenize_text is None:
-        raise bad_value("preprocess_fn", None, "a function str -> list[str] (textlab.preprocess.tokenize_text is not available)")
+        raise bad_value("preprocess_fn", None, "a function str -> list[str] (textlab.preprocessing.tokens.tokenize_text is not available)")
     if isinstance(options, dict) and options_cls is not None:
         options = options_cls(**options)
     elif options is None and options_cls is not None:
@@ -305,11 +305,11 @@ def default_preprocess_fn(options: Any = None, *, clean: bool = True) -> Preproc
 
 
 def clean_text_only(text: str) -> str:
-    """The text :func:`textlab.clean.clean_text` returns with its default rules, without the audit.
+    """The text :func:`textlab.preprocessing.clean.clean_text` returns with its default rules, without the audit.
 
     ``clean_text`` builds a pandas audit table per call, which costs more than
     the cleaning itself; streaming does not keep audits, so this calls
-    :func:`textlab.clean.clean_text_fast` (same result; ``tests/test_stream.py``
+    :func:`textlab.preprocessing.clean.clean_text_fast` (same result; ``tests/test_stream.py``
     checks it).
 
     Examples
@@ -317,7 +317,7 @@ def clean_text_only(text: str) -> str:
     >>> clean_text_only("Logo\\nA headline here\\n\\nBody text.")
     'A headline here\\n\\nBody text.'
     """
-    from textlab.clean import clean_text_fast
+    from textlab.preprocessing.clean import clean_text_fast
 
     return clean_text_fast(text)
 

@@ -30,11 +30,11 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .._errors import ConfigError
-from .._io import read_toml, sha256_file, sha256_text
-from ..preprocess import TokenizedCorpus
-from .prevalence import build_layout, check_count, check_level, check_unit, group_labels
-from .resampling import percentile_interval
+from textlab._errors import ConfigError
+from textlab._io import read_toml, sha256_file, sha256_text
+from textlab.preprocessing.tokens import TokenizedCorpus
+from textlab.analysis.prevalence import build_layout, check_count, check_level, check_unit, group_labels
+from textlab.stats.resampling import percentile_interval
 
 __all__ = ["Codebook", "FrameResult", "default_codebook_path", "load_codebook", "score_frames"]
 
@@ -199,7 +199,7 @@ def score_frames(
     normalize
         Turns a codebook entry into tokens, e.g. ``partial(tokenize_text, options=options)``
         with the options used for the corpus. ``None``: rebuilt from ``tokenized.params``
-        when they hold textlab :class:`~textlab.preprocess.TokenizerOptions`, otherwise
+        when they hold textlab :class:`~textlab.preprocessing.tokens.TokenizerOptions`, otherwise
         lower-cased words (recorded in ``params["normalize"]``).
     match_phrase_parts
         A one-word entry also matches the corpus's phrase tokens that contain the word
@@ -333,13 +333,13 @@ def score_frames(
 
 def _default_normalize(tokenized: TokenizedCorpus) -> tuple[Callable[[str], list[str]], str]:
     try:
-        from ..preprocess import TokenizerOptions, tokenize_text
+        from textlab.preprocessing.tokens import TokenizerOptions, tokenize_text
 
         names = {f.name for f in fields(TokenizerOptions)}
         given = {k: v for k, v in tokenized.params.items() if k in names}
         if given:
             return partial(tokenize_text, options=TokenizerOptions(**given)), \
-                "textlab.preprocess.tokenize_text with the options in tokenized.params"
+                "textlab.preprocessing.tokens.tokenize_text with the options in tokenized.params"
     except (ImportError, TypeError, ValueError):
         pass
     return _lower_words, "lower-cased words (tokenized.params holds no TokenizerOptions)"

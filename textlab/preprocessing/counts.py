@@ -60,7 +60,7 @@ def count_terms(
     Parameters
     ----------
     tokenized
-        A :class:`~textlab.preprocess.TokenizedCorpus` (``passages`` and ``tokens``).
+        A :class:`~textlab.preprocessing.tokens.TokenizedCorpus` (``passages`` and ``tokens``).
     min_df, max_df
         Drop terms in fewer / more passages than this (an int is a count, a float a
         share of passages), as in ``CountVectorizer``. Ignored when ``vocabulary``
@@ -78,7 +78,7 @@ def count_terms(
     Examples
     --------
     >>> import pandas as pd
-    >>> from textlab.preprocess import TokenizedCorpus
+    >>> from textlab.preprocessing.tokens import TokenizedCorpus
     >>> tc = TokenizedCorpus(pd.DataFrame({"passage_id": ["a:000", "b:000"], "doc_id": ["a", "b"]}),
     ...                      [["ai", "hub", "ai"], ["hub"]])
     >>> dtm = count_terms(tc)

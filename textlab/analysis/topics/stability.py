@@ -36,7 +36,7 @@ from scipy.spatial.distance import jensenshannon
 
 from textlab._errors import ConfigError, EstimationError, SmallSampleWarning, bad_value
 from textlab._progress import progress
-from textlab.models.lda import LdaFit
+from textlab.analysis.topics.lda import LdaFit
 
 __all__ = ["StabilityResult", "assess_stability", "fit_seeds", "match_topics", "pairwise_topic_distances"]
 
@@ -263,7 +263,7 @@ def assess_stability(
     Examples
     --------
     >>> import numpy as np, pandas as pd
-    >>> from textlab.models.lda import LdaFit
+    >>> from textlab.analysis.topics.lda import LdaFit
     >>> beta = np.array([[.7, .2, .1], [.1, .2, .7]])
     >>> make = lambda b: LdaFit(b, np.full((1, 2), .5), np.ones((1, 2)), np.array(["a", "b", "c"]),
     ...                         np.array(["d:000"]), pd.DataFrame())
@@ -360,7 +360,7 @@ def fit_seeds(
         instead of refitting when their recorded settings equal ``lda_kwargs`` and they cover
         as many passages as ``tokenized``.
     **lda_kwargs
-        Passed to :func:`textlab.models.lda.fit_lda` (``passes``, ``iterations``, ``engine`` ...).
+        Passed to :func:`textlab.analysis.topics.lda.fit_lda` (``passes``, ``iterations``, ``engine`` ...).
 
     Returns
     -------
@@ -374,7 +374,7 @@ def fit_seeds(
     >>> [f.params["random_state"] for f in fits]  # doctest: +SKIP
     [0, 1]
     """
-    from textlab.models.lda import fit_lda  # imported late: lda.py may be edited alongside
+    from textlab.analysis.topics.lda import fit_lda  # imported late: lda.py may be edited alongside
 
     seeds = [random_states] if isinstance(random_states, (int, np.integer)) else list(random_states)
     if not seeds or len(set(seeds)) != len(seeds):
@@ -400,7 +400,7 @@ def _same_settings(fit: LdaFit, lda_kwargs: Mapping[str, Any], n_passages: int) 
     """
     import inspect
 
-    from textlab.models import lda
+    from textlab.analysis.topics import lda
 
     if fit.params.get("n_passages") != n_passages:
         return False

@@ -1,6 +1,6 @@
 """TF-IDF weights, distinctive terms per group and cosine similarity (scikit-learn).
 
-All functions start from a :class:`~textlab.models.counts.DocumentTermMatrix`, so
+All functions start from a :class:`~textlab.preprocessing.counts.DocumentTermMatrix`, so
 they use textlab's own tokens (or any engine's counts) rather than re-tokenising.
 """
 
@@ -16,7 +16,7 @@ from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.metrics.pairwise import cosine_similarity
 
 from textlab._errors import ConfigError, bad_value
-from textlab.models.counts import DocumentTermMatrix, aggregate_counts
+from textlab.preprocessing.counts import DocumentTermMatrix, aggregate_counts
 
 __all__ = ["TfidfResult", "fit_tfidf", "distinctive_terms", "similarity_table"]
 
@@ -114,7 +114,7 @@ def distinctive_terms(
 
     Note that with few groups idf has few distinct values (with two groups a term
     is either in one or in both), so for group contrasts prefer
-    :func:`textlab.compare.keyness.score_keyness`, which also gives uncertainty.
+    :func:`textlab.analysis.keyness.score_keyness`, which also gives uncertainty.
 
     Parameters
     ----------

@@ -1,6 +1,6 @@
 """Every figure of a study, built from its tables, and the one call that writes them all.
 
-:func:`build_figures` draws each figure of a :class:`~textlab.study.StudyResult`
+:func:`build_figures` draws each figure of a :class:`~textlab.study.run.StudyResult`
 (in memory); :func:`make_figures` writes each as vector PDF, 300 dpi PNG and
 the CSV of exactly what is drawn, plus ``README.md`` with a caption and the
 numbers behind each headline claim.  Files are byte-identical on reruns.
@@ -17,9 +17,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from . import plots
-from ._io import atomic_directory, study_inputs, write_csv, write_text
-from .models.labels import label_topics
+from textlab import plots
+from textlab._io import atomic_directory, study_inputs, write_csv, write_text
+from textlab.analysis.topics.labels import label_topics
 
 __all__ = ["FigureSpec", "build_figures", "make_figures", "FIGURE_NAMES"]
 
@@ -273,7 +273,7 @@ def build_figures(result: Any) -> dict[str, FigureSpec]:
     Parameters
     ----------
     result
-        A :class:`textlab.study.StudyResult`.
+        A :class:`textlab.study.run.StudyResult`.
 
     Returns
     -------
@@ -329,7 +329,7 @@ def make_figures(result: Any, out_dir: str | Path = "figures") -> list[Path]:
     Parameters
     ----------
     result
-        A :class:`textlab.study.StudyResult`.
+        A :class:`textlab.study.run.StudyResult`.
     out_dir
         Output folder (replaced as a whole: keep nothing else in it).
 

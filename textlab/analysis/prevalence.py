@@ -24,10 +24,10 @@ import numpy as np
 import pandas as pd
 from scipy.special import rel_entr
 
-from .._errors import ConfigError, EstimationError, SmallSampleWarning, bad_value
-from .._progress import progress
-from ..models.lda import LdaFit
-from .resampling import percentile_interval
+from textlab._errors import ConfigError, EstimationError, SmallSampleWarning, bad_value
+from textlab._progress import progress
+from textlab.analysis.topics.lda import LdaFit
+from textlab.stats.resampling import percentile_interval
 
 __all__ = ["PrevalenceResult", "estimate_prevalence", "jensen_shannon_divergence"]
 
@@ -111,7 +111,7 @@ def estimate_prevalence(
     Parameters
     ----------
     fits
-        One or more :class:`~textlab.models.lda.LdaFit` with the same topics in the
+        One or more :class:`~textlab.analysis.topics.lda.LdaFit` with the same topics in the
         same order (e.g. ``assess_stability(fits).aligned``) and the same passages.
     passages
         Passage table with ``passage_id``, ``doc_id`` (for document resampling),
@@ -348,7 +348,7 @@ def _pooled_sd(replicates: np.ndarray, run: np.ndarray) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------
-# Groups and stratified bootstrap weights (shared with textlab.compare.frames)
+# Groups and stratified bootstrap weights (shared with textlab.analysis.frames)
 # ---------------------------------------------------------------------------
 _UNITS = ("document", "passage")
 #: Below this many documents a group's document bootstrap is flagged as coarse (warning only).

@@ -1,6 +1,6 @@
 """A study in one call: config → corpus → tokens → models → comparisons → tables.
 
-:func:`run_study` runs the whole analysis from a :class:`~textlab.config.StudyConfig`
+:func:`run_study` runs the whole analysis from a :class:`~textlab.study.config.StudyConfig`
 and returns a :class:`StudyResult` of plain tables; :func:`write_results` writes
 them as tidy CSV files plus ``provenance.json`` (package versions, config,
 input hashes, seeds, timings, warnings).  The same config gives identical
@@ -22,11 +22,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._version import __version__
-from ._errors import ConfigError, EstimationError, SmallSampleWarning, TextlabWarning
-from ._io import atomic_directory, study_inputs, write_csv, write_json
-from ._progress import progress
-from .config import StudyConfig, load_study_config
+from textlab._version import __version__
+from textlab._errors import ConfigError, EstimationError, SmallSampleWarning, TextlabWarning
+from textlab._io import atomic_directory, study_inputs, write_csv, write_json
+from textlab._progress import progress
+from textlab.study.config import StudyConfig, load_study_config
 
 __all__ = ["StudyResult", "run_study", "write_results", "prepare_tokens", "FAST_OPTIONS"]
 
@@ -51,9 +51,9 @@ class StudyResult:
     config
         The configuration that produced the result.
     cleaned
-        :class:`textlab.clean.CleanResult`: cleaned corpus and audit table.
+        :class:`textlab.preprocessing.clean.CleanResult`: cleaned corpus and audit table.
     tokenized
-        :class:`textlab.preprocess.TokenizedCorpus`: passages and tokens.
+        :class:`textlab.preprocessing.tokens.TokenizedCorpus`: passages and tokens.
     dtm
         Passage-by-term counts.
     tables
@@ -117,9 +117,9 @@ def prepare_tokens(config: StudyConfig | str | Path, *, fast: bool = False):
     tuple
         ``(config, clean_result, tokenized_corpus)``.
     """
-    from .clean import clean_corpus
-    from .corpus import load_corpus
-    from .preprocess import TokenizerOptions, preprocess
+    from textlab.preprocessing.clean import clean_corpus
+    from textlab.preprocessing.read import load_corpus
+    from textlab.preprocessing.tokens import TokenizerOptions, preprocess
 
     config = _as_config(config, fast)
     corpus = load_corpus(config.corpus_path, text_column=config.text_column, id_column=config.id_column,
@@ -201,14 +201,14 @@ def run_study(config: StudyConfig | str | Path, *, fast: bool = False) -> StudyR
     >>> result = run_study("seeds/study.toml", fast=True)  # doctest: +SKIP
     >>> result.tables["prevalence_difference"].head()      # doctest: +SKIP
     """
-    from .compare.frames import default_codebook_path, load_codebook, score_frames
-    from .compare.keyness import score_keyness
-    from .compare.prevalence import estimate_prevalence
-    from .models.counts import count_terms
-    from .models.labels import representative_passages, top_terms, topic_map
-    from .models.selection import select_n_topics
-    from .models.stability import assess_stability, fit_seeds
-    from .models.tfidf import distinctive_terms, similarity_table
+    from textlab.analysis.frames import default_codebook_path, load_codebook, score_frames
+    from textlab.analysis.keyness import score_keyness
+    from textlab.analysis.prevalence import estimate_prevalence
+    from textlab.preprocessing.counts import count_terms
+    from textlab.analysis.topics.labels import representative_passages, top_terms, topic_map
+    from textlab.analysis.topics.selection import select_n_topics
+    from textlab.analysis.topics.stability import assess_stability, fit_seeds
+    from textlab.analysis.tfidf import distinctive_terms, similarity_table
     timer = _Timer()
     started = time.perf_counter()
     config = _as_config(config, fast)

@@ -1,6 +1,6 @@
-"""The compiled per-text tokenising pipeline behind :func:`textlab.preprocess.tokenize_text`.
+"""The compiled per-text tokenising pipeline behind :func:`textlab.preprocessing.tokens.tokenize_text`.
 
-A :class:`Pipeline` is built once per :class:`~textlab.preprocess.TokenizerOptions` (cached per
+A :class:`Pipeline` is built once per :class:`~textlab.preprocessing.tokens.TokenizerOptions` (cached per
 process), so calling ``tokenize_text(text, options)`` from worker processes costs one build per
 worker and gives exactly the single-process result.
 """
@@ -16,8 +16,8 @@ from pathlib import Path
 from nltk.stem.snowball import SnowballStemmer
 
 from textlab._errors import InputFileError
-from textlab._text.aliases import AliasTable, load_alias_table
-from textlab._text.normalize import (
+from textlab.preprocessing._text.aliases import AliasTable, load_alias_table
+from textlab.preprocessing._text.normalize import (
     MONEY_PATTERN,
     MONEY_TOKEN,
     PERCENT_PATTERN,

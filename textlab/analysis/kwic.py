@@ -16,10 +16,10 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from .._errors import ConfigError, bad_value
-from ..models.lda import LdaFit
-from ..preprocess import TokenizedCorpus
-from .frames import Codebook, _compile, _default_normalize
+from textlab._errors import ConfigError, bad_value
+from textlab.analysis.topics.lda import LdaFit
+from textlab.preprocessing.tokens import TokenizedCorpus
+from textlab.analysis.frames import Codebook, _compile, _default_normalize
 
 __all__ = ["keywords_in_context"]
 
@@ -59,7 +59,7 @@ def keywords_in_context(
         Column of the passages shown as ``group``. The default ``"narrative"`` gives an
         empty ``group`` when the column does not exist; any other missing column is an error.
     codebook
-        Needed for ``by="frame"``; entries are matched as in :func:`~textlab.compare.frames.score_frames`.
+        Needed for ``by="frame"``; entries are matched as in :func:`~textlab.analysis.frames.score_frames`.
     fit
         Needed for ``by="topic"``; its ``passage_ids`` must be passages of ``tokenized``.
     normalize

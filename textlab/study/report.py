@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from ._io import write_text
+from textlab._io import write_text
 
 __all__ = ["write_report", "render_report", "headline_findings"]
 
@@ -53,7 +53,7 @@ def headline_findings(result: Any, *, n_terms: int = 8) -> dict[str, pd.DataFram
     Parameters
     ----------
     result
-        A :class:`textlab.study.StudyResult`.
+        A :class:`textlab.study.run.StudyResult`.
     n_terms
         Key terms listed per group.
 
@@ -101,10 +101,10 @@ def render_report(result: Any, *, figures: dict[str, tuple[Any, str]] | None = N
     Parameters
     ----------
     result
-        A :class:`textlab.study.StudyResult`.
+        A :class:`textlab.study.run.StudyResult`.
     figures
         Name -> ``(matplotlib Figure, caption)``; by default every figure of
-        :func:`textlab.figures.build_figures`.
+        :func:`textlab.study.figures.build_figures`.
 
     Returns
     -------
@@ -114,7 +114,7 @@ def render_report(result: Any, *, figures: dict[str, tuple[Any, str]] | None = N
     import matplotlib.pyplot as plt
 
     if figures is None:
-        from .figures import build_figures
+        from textlab.study.figures import build_figures
 
         figures = {name: (spec.figure, spec.caption) for name, spec in build_figures(result).items()}
     config = result.config
@@ -197,7 +197,7 @@ def write_report(result: Any, path: str | Path) -> Path:
     Parameters
     ----------
     result
-        A :class:`textlab.study.StudyResult`.
+        A :class:`textlab.study.run.StudyResult`.
     path
         Output file (written atomically); a folder gets ``report.html`` inside it; ``~`` is
         expanded. Refused if it would overwrite an input or write into the corpus folder.
@@ -207,7 +207,7 @@ def write_report(result: Any, path: str | Path) -> Path:
     pathlib.Path
         The file written.
     """
-    from ._io import check_output_file, study_inputs
+    from textlab._io import check_output_file, study_inputs
 
     config = result.config
     inputs = study_inputs(config)

@@ -31,7 +31,7 @@ from scipy.special import xlogy
 
 from textlab._errors import ConfigError, EstimationError, SmallSampleWarning, bad_value
 from textlab._progress import progress
-from textlab.compare.resampling import (
+from textlab.stats.resampling import (
     RESAMPLING_UNITS,
     bh_qvalues,
     bootstrap_weights,
@@ -40,7 +40,7 @@ from textlab.compare.resampling import (
     permutation_assignments,
     permutation_pvalues,
 )
-from textlab.models.counts import DocumentTermMatrix, group_indicator
+from textlab.preprocessing.counts import DocumentTermMatrix, group_indicator
 
 __all__ = ["KeynessResult", "score_keyness", "log_odds_dirichlet", "log_likelihood_g2", "log_ratio", "COLUMNS"]
 
@@ -253,7 +253,7 @@ def score_keyness(
     dtm
         Counts per passage; ``dtm.passages`` needs ``group_column`` and, for
         document-level resampling, ``doc_id`` (without it each row is a document). One
-        row of summed counts per group (``textlab.cache.aggregate_group_counts``, with
+        row of summed counts per group (``textlab.store.cache.aggregate_group_counts``, with
         ``n_docs`` and ``n_tokens`` columns) gives the count-based columns only: it needs
         ``n_boot=0, n_perm=0`` (else :class:`ConfigError`), and dispersion is NA.
     group_column
@@ -344,7 +344,7 @@ def score_keyness(
         )
     labels_all = meta[group_column].to_numpy(dtype=object)
     present = list(pd.unique(meta[group_column].dropna()))
-    # one row of summed counts per group (textlab.cache.aggregate_group_counts): nothing to resample
+    # one row of summed counts per group (textlab.store.cache.aggregate_group_counts): nothing to resample
     aggregated = {"n_docs", "n_tokens"} <= set(meta.columns) and "doc_id" not in meta.columns \
         and meta[group_column].is_unique
     if aggregated and (n_boot > 0 or n_perm > 0):

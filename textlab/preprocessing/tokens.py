@@ -29,12 +29,12 @@ import pandas as pd
 
 from textlab._errors import CleaningWarning, TextlabError, bad_value
 from textlab._io import sha256_file
-from textlab._text.aliases import DEFAULT_ALIASES_PATH
-from textlab._text.normalize import normalize_text
-from textlab._text.passages import document_passages, split_sentences
-from textlab._text.phrases import PHRASE_DELIMITER, apply_phrases, learn_phrases
-from textlab._text.pipeline import DEFAULT_PHRASES_PATH, DEFAULT_STOPWORDS_PATH, get_pipeline
-from textlab.corpus import Corpus
+from textlab.preprocessing._text.aliases import DEFAULT_ALIASES_PATH
+from textlab.preprocessing._text.normalize import normalize_text
+from textlab.preprocessing._text.passages import document_passages, split_sentences
+from textlab.preprocessing._text.phrases import PHRASE_DELIMITER, apply_phrases, learn_phrases
+from textlab.preprocessing._text.pipeline import DEFAULT_PHRASES_PATH, DEFAULT_STOPWORDS_PATH, get_pipeline
+from textlab.preprocessing.read import Corpus
 
 __all__ = [
     "TokenizedCorpus",

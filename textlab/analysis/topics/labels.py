@@ -1,6 +1,6 @@
 """Labelling aids for fitted topic models: top terms, representative passages, topic map.
 
-Everything here is a pure function of an :class:`~textlab.models.lda.LdaFit`'s arrays, so it
+Everything here is a pure function of an :class:`~textlab.analysis.topics.lda.LdaFit`'s arrays, so it
 works for any engine.  Topics are numbered from 1 in every table.
 
 Three rankings of a topic's terms are offered, because each answers a different question:
@@ -31,7 +31,7 @@ from scipy.special import logsumexp
 from scipy.stats import rankdata
 
 from textlab._errors import ConfigError, EstimationError, bad_value
-from textlab.models.lda import LdaFit
+from textlab.analysis.topics.lda import LdaFit
 
 __all__ = ["top_terms", "representative_passages", "topic_map", "label_topics", "term_label"]
 
@@ -176,7 +176,7 @@ def top_terms(
     Examples
     --------
     >>> import numpy as np, pandas as pd
-    >>> from textlab.models.lda import LdaFit
+    >>> from textlab.analysis.topics.lda import LdaFit
     >>> fit = LdaFit(np.array([[.6, .3, .1], [.1, .3, .6]]), np.full((2, 2), .5), np.ones((2, 2)),
     ...              np.array(["chip", "cloud", "data_center"]), np.array(["a:000", "b:000"]), pd.DataFrame())
     >>> top_terms(fit, n_terms=1, methods=["probability"])[["topic", "term", "label"]].values.tolist()
@@ -252,7 +252,7 @@ def representative_passages(
     Examples
     --------
     >>> import numpy as np, pandas as pd
-    >>> from textlab.models.lda import LdaFit
+    >>> from textlab.analysis.topics.lda import LdaFit
     >>> fit = LdaFit(np.full((2, 2), .5), np.array([[.9, .1], [.2, .8]]), np.ones((2, 2)),
     ...              np.array(["a", "b"]), np.array(["d1:000", "d2:000"]), pd.DataFrame())
     >>> passages = pd.DataFrame({"passage_id": ["d1:000", "d2:000"], "doc_id": ["d1", "d2"], "text": ["x", "y"]})
@@ -361,7 +361,7 @@ def topic_map(
     Examples
     --------
     >>> import numpy as np, pandas as pd
-    >>> from textlab.models.lda import LdaFit
+    >>> from textlab.analysis.topics.lda import LdaFit
     >>> fit = LdaFit(np.array([[.8, .1, .1], [.1, .8, .1], [.1, .1, .8]]), np.full((1, 3), 1 / 3),
     ...              np.ones((1, 3)), np.array(["a", "b", "c"]), np.array(["d:000"]), pd.DataFrame())
     >>> list(topic_map(fit).columns)
@@ -416,7 +416,7 @@ def label_topics(
     Examples
     --------
     >>> import numpy as np, pandas as pd
-    >>> from textlab.models.lda import LdaFit
+    >>> from textlab.analysis.topics.lda import LdaFit
     >>> fit = LdaFit(np.array([[.6, .3, .1], [.1, .3, .6]]), np.full((2, 2), .5), np.ones((2, 2)),
     ...              np.array(["chip", "cloud", "data_center"]), np.array(["a:000", "b:000"]), pd.DataFrame())
     >>> label_topics(fit, n_terms=2, method="probability")

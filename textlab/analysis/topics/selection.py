@@ -46,7 +46,7 @@ from gensim.topic_coherence.direct_confirmation_measure import EPSILON as _EPSIL
 
 from textlab._errors import ConfigError, TextlabWarning, bad_value
 from textlab._progress import progress
-from textlab.models.lda import LdaFit
+from textlab.analysis.topics.lda import LdaFit
 
 __all__ = [
     "ModelSelection",
@@ -454,7 +454,7 @@ def select_n_topics(
     >>> list(result.table.columns)  # doctest: +SKIP
     ['n_topics', 'random_state', 'c_v', 'c_npmi', 'diversity', 'perplexity', 'converged']
     """
-    from textlab.models.lda import fit_lda  # late import: lda.py is developed alongside
+    from textlab.analysis.topics.lda import fit_lda  # late import: lda.py is developed alongside
 
     ks = sorted(_int_list("n_topics_range", n_topics_range, 2))
     seeds = _int_list("random_states", random_states, 0)

@@ -25,8 +25,8 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from ._errors import ConfigError
-from ._io import read_toml
+from textlab._errors import ConfigError
+from textlab._io import read_toml
 
 __all__ = ["StudyConfig", "load_study_config"]
 
@@ -47,11 +47,11 @@ class StudyConfig:
     text_column, id_column, encoding
         How to read the corpus.
     clean_disable
-        Cleaning rules to switch off (see :mod:`textlab.clean`).
+        Cleaning rules to switch off (see :mod:`textlab.preprocessing.clean`).
     max_words, min_words
         Passage size limits.
     tokenizer
-        Keyword options for :class:`textlab.preprocess.TokenizerOptions`.
+        Keyword options for :class:`textlab.preprocessing.tokens.TokenizerOptions`.
     n_topics
         A fixed number of topics, or ``None`` to choose it by model selection.
     n_topics_range
@@ -61,7 +61,7 @@ class StudyConfig:
     stability_random_states
         Seeds refitted at the chosen K for stability and prevalence.
     lda
-        Extra keyword options for :func:`textlab.models.lda.fit_lda`.
+        Extra keyword options for :func:`textlab.analysis.topics.lda.fit_lda`.
     n_boot, n_perm, n_draws
         Bootstrap replicates, permutations and posterior draws.
     resampling_unit
@@ -178,7 +178,7 @@ _TUPLES = {"contrast", "clean_disable", "n_topics_range", "selection_random_stat
 def _tokenizer_options() -> set[str]:
     from dataclasses import fields
 
-    from .preprocess import TokenizerOptions
+    from textlab.preprocessing.tokens import TokenizerOptions
 
     return {f.name for f in fields(TokenizerOptions)}
 
@@ -187,7 +187,7 @@ def _lda_options() -> set[str]:
     """``fit_lda`` keywords a config may set (the study sets the others itself)."""
     import inspect
 
-    from .models.lda import fit_lda
+    from textlab.analysis.topics.lda import fit_lda
 
     own = {"corpus", "n_topics", "random_state", "dictionary", "passage_ids", "progress", "keep_model"}
     return set(inspect.signature(fit_lda).parameters) - own

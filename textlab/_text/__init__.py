@@ -1,1 +1,0 @@
-"""Private text-processing pieces behind :mod:`textlab.preprocess` (normalise, aliases, passages)."""

@@ -1,1 +1,0 @@
-"""Comparisons between groups: keyness, topic prevalence, frames, evidence."""

@@ -1,1 +1,0 @@
-"""Models of the corpus: term counts, TF-IDF and LDA topic models."""

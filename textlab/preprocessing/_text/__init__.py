@@ -1,0 +1,1 @@
+"""Private text-processing pieces behind :mod:`textlab.preprocessing.tokens` (normalise, aliases, passages)."""
