@@ -6,12 +6,12 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.textlab-installed
 
-.PHONY: install figures report test bench clean-venv
+.PHONY: install figures report test bench lock clean-venv
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[test]"
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -30,3 +30,9 @@ bench: $(STAMP)
 
 clean-venv:
 	rm -rf $(VENV)
+
+# Rewrite requirements.lock from the current environment (after changing pyproject.toml).
+lock: $(STAMP)
+	{ echo "# Exact versions the README's two commands install (pip constraints: make figures / make test)."; \
+	  echo "# pyproject.toml keeps open ranges for library users. Regenerate with: make lock"; \
+	  $(BIN)/python -m pip freeze --exclude-editable | grep -v "^pip=="; } > requirements.lock
