@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
 
 import pandas as pd
 import pytest
@@ -140,3 +142,70 @@ def test_output_file_never_overwrites_an_input(tmp_path):
             check_output_file(bad, inputs=inputs, default_name="report.html")
     assert check_output_file(str(tmp_path / "new") + "/", inputs=inputs, default_name="r.html") == tmp_path / "new" / "r.html"
     assert check_output_file(tmp_path, inputs=inputs, default_name="r.html") == tmp_path / "r.html"
+
+
+def test_a_killed_swap_is_rolled_back_and_debris_removed(tmp_path):
+    import warnings
+
+    from textlab._errors import TextlabWarning
+    from textlab._io import OUTPUT_MARKER, atomic_directory
+
+    out = tmp_path / "out"
+    with atomic_directory(out) as tmp:
+        (tmp / "a.csv").write_text("old\n")
+    # a run killed between the two renames of a two-step swap, plus a left-over temporary folder
+    os.replace(out, tmp_path / ".out.old")
+    (tmp_path / ".out.x1.tmp").mkdir()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with atomic_directory(out) as tmp:
+            assert (out / "a.csv").read_text() == "old\n"  # restored before the new run writes
+            (tmp / "a.csv").write_text("new\n")
+    assert any(issubclass(w.category, TextlabWarning) and "restored" in str(w.message) for w in caught)
+    assert (out / "a.csv").read_text() == "new\n" and (out / OUTPUT_MARKER).is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_two_runs_on_one_folder_do_not_race(tmp_path):
+    from textlab._errors import OutputError
+    from textlab._io import atomic_directory
+
+    out = tmp_path / "out"
+    with atomic_directory(out) as tmp:
+        (tmp / "a.csv").write_text("1\n")
+        with pytest.raises(OutputError, match="another textlab run"):
+            with atomic_directory(out):
+                pass
+    assert (out / "a.csv").read_text() == "1\n"
+
+
+def test_a_file_saved_into_out_during_the_run_is_never_deleted(tmp_path):
+    from textlab._errors import OutputError
+    from textlab._io import atomic_directory
+
+    out = tmp_path / "out"
+    with atomic_directory(out) as tmp:
+        (tmp / "a.csv").write_text("old\n")
+    with pytest.raises(OutputError, match="added to this folder during the run") as info:
+        with atomic_directory(out) as tmp:
+            (tmp / "a.csv").write_text("new\n")
+            (out / "my_notes.txt").write_text("mine\n")  # the user saves a file mid-run
+    assert (out / "my_notes.txt").read_text() == "mine\n" and (out / "a.csv").read_text() == "old\n"
+    assert (tmp_path / "out.new" / "a.csv").read_text() == "new\n"
+    assert str(tmp_path / "out.new") in str(info.value)
+
+
+def test_a_full_disk_is_reported_before_any_work(tmp_path, monkeypatch):
+    import tempfile
+
+    from textlab._io import atomic_directory
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(tempfile, "mkstemp", full)
+    ran = []
+    with pytest.raises(OutputError, match=r"results: cannot write here \(No space left on device\)"):
+        with atomic_directory(tmp_path / "results"):
+            ran.append(1)
+    assert ran == []

@@ -190,9 +190,101 @@ def check_output_file(path: str | Path, *, inputs: Iterable[str | Path] = (), de
     return resolved
 
 
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux ``renameat2(RENAME_EXCHANGE)``); False where unsupported."""
+    if not hasattr(os, "uname") or os.uname().sysname != "Linux":
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    return result == 0
+
+
+def _recover(path: Path) -> str | None:
+    """Finish or undo a swap that an earlier, killed run left half done; remove its debris.
+
+    Returns a sentence saying what was recovered, or None.
+    """
+    note = None
+    backup = path.with_name(f".{path.name}.old")
+    if backup.is_dir() and not path.exists():
+        os.replace(backup, path)  # killed between the two renames: the old output comes back
+        note = f"{path}: restored the previous output that an interrupted run had moved aside"
+    elif backup.is_dir():
+        shutil.rmtree(backup, ignore_errors=True)
+    for debris in path.parent.glob(f".{path.name}.*.tmp"):
+        shutil.rmtree(debris, ignore_errors=True) if debris.is_dir() else debris.unlink(missing_ok=True)
+    return note
+
+
+@contextlib.contextmanager
+def _output_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock for output folder ``path`` (a ``.NAME.lock`` file beside it)."""
+    import fcntl
+
+    lock_path = path.with_name(f".{path.name}.lock")
+    handle = open(lock_path, "a+")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise OutputError(f"{path}: another textlab run is writing this folder now; wait for it or choose "
+                              "another --out") from None
+        yield
+    finally:
+        handle.close()
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(lock_path)
+
+
+def _swap_into_place(tmp_dir: Path, path: Path) -> None:
+    """Put the finished ``tmp_dir`` at ``path``; the old folder is never lost, even if killed mid-way."""
+    if path.exists():
+        foreign = _foreign_files(path) if (path / OUTPUT_MARKER).is_file() else sorted(
+            p.name for p in path.iterdir())
+        if foreign:  # files saved into --out while the run was going
+            shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+            kept = path.with_name(f"{path.name}.new")
+            if not kept.exists():
+                os.replace(tmp_dir, kept)
+            raise OutputError(f"{path}: files were added to this folder during the run ({shown}); it was left as it "
+                              f"was and the new output is in {kept if kept.exists() else tmp_dir}")
+        if _exchange(tmp_dir, path):  # one atomic step: the old output now sits at tmp_dir
+            shutil.rmtree(tmp_dir, ignore_errors=True)
+            return
+        backup = path.with_name(f".{path.name}.old")  # recoverable two-step swap (see _recover)
+        os.replace(path, backup)
+        os.replace(tmp_dir, path)
+        shutil.rmtree(backup, ignore_errors=True)
+    else:
+        os.replace(tmp_dir, path)
+
+
+def _write_probe(folder: Path, shown: Path) -> None:
+    """Fail before any analysis when ``folder`` cannot be written (permissions, read-only disk)."""
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".textlab-probe.", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise OutputError(f"{shown}: cannot write here ({exc.strerror or exc}); choose another --out") from None
+
+
 @contextlib.contextmanager
 def atomic_directory(path: str | Path, *, inputs: Iterable[str | Path] = (), replace_any: bool = False) -> Iterator[Path]:
     """Build a directory under a temporary name and swap it into place on success.
+
+    One run at a time writes a given folder (a lock file beside it); debris of earlier killed
+    runs is cleaned up first (a half-done swap is completed or rolled back, and a
+    :class:`~textlab.TextlabWarning` says so); the swap itself is one atomic exchange on Linux
+    and a recoverable two-step rename elsewhere; files added to the folder during the run stop
+    the swap (the new output is kept beside it as ``NAME.new``).
 
     Parameters
     ----------
@@ -213,29 +305,44 @@ def atomic_directory(path: str | Path, *, inputs: Iterable[str | Path] = (), rep
     Raises
     ------
     OutputError
-        See :func:`check_output_directory` (checked before anything is written).
+        See :func:`check_output_directory` (checked before anything is written); another run
+        holds the folder; the folder's parent cannot be written.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "results"
+    >>> with atomic_directory(out) as tmp:
+    ...     _ = (tmp / "table.csv").write_text("a\\n1\\n")
+    >>> sorted(p.name for p in out.iterdir())
+    ['.textlab-output', 'table.csv']
     """
-    path = Path(path)
+    import warnings
+
+    from textlab._errors import TextlabWarning
+
+    shown = Path(path)
+    path = Path(path).expanduser()
     if not replace_any:
         path = check_output_directory(path, inputs=inputs)
+    path = path.resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp_dir = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
-    _make_shareable(tmp_dir, directory=True)
-    try:
-        yield tmp_dir
-        (tmp_dir / OUTPUT_MARKER).write_text(_marker_text(tmp_dir), encoding="utf-8")
-        if path.exists():
-            backup = path.with_name(f".{path.name}.old")
-            if backup.exists():
-                shutil.rmtree(backup)
-            os.replace(path, backup)
-            os.replace(tmp_dir, path)
-            shutil.rmtree(backup)
-        else:
-            os.replace(tmp_dir, path)
-    except BaseException:
-        shutil.rmtree(tmp_dir, ignore_errors=True)
-        raise
+    _write_probe(path.parent, shown)
+    with _output_lock(path):
+        note = _recover(path)
+        if note:
+            warnings.warn(note, TextlabWarning, stacklevel=3)
+        if not replace_any:
+            check_output_directory(path, inputs=inputs)
+        tmp_dir = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+        _make_shareable(tmp_dir, directory=True)
+        try:
+            yield tmp_dir
+            (tmp_dir / OUTPUT_MARKER).write_text(_marker_text(tmp_dir), encoding="utf-8")
+            _swap_into_place(tmp_dir, path)
+        except BaseException:
+            shutil.rmtree(tmp_dir, ignore_errors=True)
+            raise
 
 
 def study_inputs(config: Any) -> list[Path]:
