@@ -149,11 +149,12 @@ class Result:
 
     Subclasses are frozen dataclasses whose ``pd.DataFrame`` fields are the tables and
     whose ``params`` dict holds every setting (``ci_level``, resampling unit, fallbacks,
-    seeds ...).  :meth:`tables` lists the tables by field name; :meth:`from_tables`
+    seeds ...).  ``params`` is keyword-only, so subclasses may declare their tables
+    without defaults and be built positionally: ``KeynessResult(table, params={...})``.  :meth:`tables` lists the tables by field name; :meth:`from_tables`
     rebuilds the result from them, so a results folder can be read back without pickles.
     """
 
-    params: dict = field(default_factory=dict)
+    params: dict = field(default_factory=dict, kw_only=True)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Field name -> table, for every DataFrame field that is set."""
