@@ -18,37 +18,43 @@ and per-document overrides come from optional metadata columns:
 
 Input files are never touched: cleaning works on the loaded text only.
 
-:func:`clean_text_fast` returns the cleaned text alone, without building an audit table,
-for streaming. Rules cost little when they cannot fire: each finds its candidate lines with
-one pass of a compiled pattern over the whole text and tests only those lines (see
-``_Text`` below), so ordinary article lines are not examined one by one.
+:func:`clean_batch` cleans a chunk of documents with their overrides and returns the audit
+rows as data; :func:`clean_corpus` (in memory) and :func:`textlab.preprocessing.pipeline.prepare_data`
+(in memory or streamed to disk) both call it, so they clean identically.
+:func:`clean_text_fast` returns the cleaned text alone, without building an audit table.
+The rules themselves live in :mod:`textlab.preprocessing._clean_rules`.
 """
 
 from __future__ import annotations
 
-import bisect
-import functools
 import re
 import warnings
-from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
 from textlab._errors import CleaningWarning, ConfigError
 from textlab._progress import progress
+from textlab.preprocessing._clean_rules import (
+    _RULES,
+    _TRUE,
+    AUDIT_COLUMNS,
+    DEFAULT_RULES,
+    PATTERN_SEPARATOR,
+    _Context,
+    _Text,
+    count_words,
+)
 from textlab.preprocessing.read import Corpus
 
 __all__ = [
-    "CleanResult", "DEFAULT_RULES", "clean_corpus", "clean_text", "clean_text_fast", "audit_summary", "count_words",
+    "CleanResult", "CleanedBatch", "DEFAULT_RULES", "AUDIT_COLUMNS", "OVERRIDE_COLUMNS", "clean_batch",
+    "clean_corpus", "clean_text", "clean_text_fast", "audit_summary", "audit_frame", "count_words", "emit_notes",
 ]
 
-AUDIT_COLUMNS = ["doc_id", "line_start", "line_end", "rule", "text"]
-PATTERN_SEPARATOR = " || "
-_TRUE = {"true", "1", "yes", "y", "t"}
-_HEADER_ZONE = 10  # non-blank lines at the top where bylines and handles are expected
-_MAX_HEADLINE_WORDS = 30
+#: Metadata columns read as per-document overrides.
+OVERRIDE_COLUMNS = ("clean_cutoff", "clean_patterns", "clean_keep_all")
 
 
 @dataclass(frozen=True)
@@ -69,504 +75,6 @@ class CleanResult:
     corpus: Corpus
     audit: pd.DataFrame
     params: dict = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class _Removal:
-    start: int  # 0-based line index, inclusive
-    end: int
-    replacement: str | None = None  # for inline edits: the new line
-    fragment: str | None = None  # for inline edits: the removed text
-
-
-@dataclass(frozen=True)
-class _Context:
-    cutoff: str | None = None
-    patterns: tuple[re.Pattern[str], ...] = ()
-    doc_id: str = ""
-
-
-# --------------------------------------------------------------------------- helpers
-
-_WORD = re.compile(r"\S+")
-_NON_WORD = re.compile(r"[\W_]+")
-_EDGES = re.compile(r"^[\W_]+|[\W_]+$")
-_HAS_WORD = re.compile(r"\w")
-_SPACES = re.compile(r"\s+")
-_SHORT_LINE = 120  # characters; navigation and metadata lines are never longer
-_SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*\s*$")
-_BLANK_RUNS = re.compile(r"\n{3,}")
-
-
-def count_words(text: str) -> int:
-    """Number of whitespace-separated words in ``text``.
-
-    Examples
-    --------
-    >>> count_words("Two words\\n\\nand three")
-    4
-    """
-    return len(text.split())
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _norm(line: str) -> str:
-    """Lower-case words separated by single spaces (punctuation and quotes dropped)."""
-    return _NON_WORD.sub(" ", line.lower()).strip()
-
-
-def _core(line: str) -> str:
-    """The line without leading / trailing bullets, emoji and punctuation."""
-    line = line.strip()
-    if not line or (line[0].isalnum() and line[-1].isalnum()):  # [\W_] is exactly "not isalnum()"
-        return line
-    return _EDGES.sub("", line)
-
-
-# --------------------------------------------------------------------------- the text being cleaned
-#
-# Each rule first finds candidate lines with one pass of a compiled pattern over the whole text
-# (or over its fingerprint, below) and then applies its exact per-line test to those lines only.
-# Every trigger is a necessary condition of its rule (a line the rule would remove always contains
-# a trigger match), so the result is the same as testing every line; ordinary article lines cost
-# no Python work beyond splitting and joining. Triggers run over ``"\n" + text + "\n"`` so that
-# line-anchored ones start with the literal "\n", which the regex engine scans for quickly.
-
-# The fingerprint of a text keeps, per line, only ASCII letters and digits, lower-cased. The four
-# non-ASCII letters that lower-case or case-fold to ASCII letters under re.IGNORECASE are mapped
-# first (İ and ı match "i", K (Kelvin) matches "k", ſ matches "s"). Each line's fingerprint is then
-# a function of its ``_norm``: equal norms give equal fingerprints, and a norm inside another
-# line's norm has its fingerprint inside the other fingerprint. Case-insensitive keywords appear in
-# it lower-cased and without the spaces and punctuation between them.
-_FOLD_TO_ASCII = (("\u0130", "i"), ("\u0131", "i"), ("\u212a", "k"), ("\u017f", "s"))
-_NOT_IN_FINGERPRINT = bytes(b for b in range(128) if not (chr(b).isalnum() or b == 10))
-_NO_FINGERPRINT_LINE = re.compile(  # a non-blank line whose fingerprint is empty
-    r"\n[^\S\n]*+[^\sA-Za-z0-9\u0130\u0131\u212a\u017f][^\nA-Za-z0-9\u0130\u0131\u212a\u017f]*+(?=\n)"
-)
-_NON_ASCII_DIGIT = re.compile(r"[^\D0-9]")
-
-
-def _fingerprint(text: str) -> bytes:
-    if not text.isascii():
-        for char, ascii_letter in _FOLD_TO_ASCII:
-            if char in text:
-                text = text.replace(char, ascii_letter)
-    return text.encode("ascii", "ignore").lower().translate(None, _NOT_IN_FINGERPRINT)
-
-
-def _matching_lines(pattern: re.Pattern, string: str | bytes, *, first: int = 0) -> list[int]:
-    """Sorted distinct line numbers of the matches of ``pattern`` in ``string``.
-
-    A match starting at ``string``'s j-th newline is on line ``first + j`` (``first=0`` for
-    patterns that start with the newline before their line in the padded text; ``-1`` for matches
-    inside a line of the padded text; ``0`` for matches inside a line of an unpadded string).
-    """
-    newline = "\n" if isinstance(string, str) else b"\n"
-    out: list[int] = []
-    line, previous = first, 0
-    for match in pattern.finditer(string):
-        start = match.start()
-        line += string.count(newline, previous, start)
-        previous = start
-        if not out or out[-1] != line:
-            out.append(line)
-    return out
-
-
-class _Text:
-    """Lines of one text, which of them earlier rules kept, and whole-text views for the triggers."""
-
-    __slots__ = ("lines", "keep", "n_dropped", "_text", "_padded", "_fingerprint", "_by_line", "_live", "_repeats")
-
-    def __init__(self, text: str) -> None:
-        self.lines = text.split("\n")
-        self.keep = [True] * len(self.lines)
-        self.n_dropped = 0
-        self._text: str | None = text
-        self._padded: str | None = None
-        self._fingerprint: bytes | None = None
-        self._by_line: list[bytes] | None = None
-        self._live: list[int] | None = None
-        self._repeats: list[int] | None = None
-
-    @property
-    def text(self) -> str:
-        if self._text is None:
-            self._text = "\n".join(self.lines)
-        return self._text
-
-    @property
-    def padded(self) -> str:
-        if self._padded is None:
-            self._padded = "\n" + self.text + "\n"
-        return self._padded
-
-    @property
-    def fingerprint(self) -> bytes:
-        if self._fingerprint is None:
-            self._fingerprint = _fingerprint(self.text)
-        return self._fingerprint
-
-    @property
-    def fingerprints(self) -> list[bytes]:
-        """The fingerprint of every line."""
-        if self._by_line is None:
-            self._by_line = self.fingerprint.split(b"\n")
-        return self._by_line
-
-    def is_live(self, i: int) -> bool:
-        return self.keep[i] and bool(self.lines[i].strip())
-
-    def live(self) -> list[int]:
-        """Indices of kept non-blank lines."""
-        if self._live is None:
-            lines = self.lines
-            self._live = [i for i, k in enumerate(self.keep) if k and lines[i].strip()]
-        return self._live
-
-    def repeats(self) -> list[int]:
-        """Lines whose norm may equal another line's norm (all others have a norm no other line has).
-
-        Those are the lines whose fingerprint another line shares, and non-blank lines with an
-        empty fingerprint (their norm, if any, is made of non-ASCII letters).
-        """
-        if self._repeats is None:
-            by_line = self.fingerprints
-            counts = Counter(by_line)
-            n_empty = counts.pop(b"", 0)
-            shared: set[int] = set()
-            if len(counts) < len(by_line) - n_empty:  # some non-empty fingerprint occurs twice
-                twice = {f for f, c in counts.items() if c > 1}
-                shared = {i for i, f in enumerate(by_line) if f in twice}
-            if n_empty:
-                shared.update(_matching_lines(_NO_FINGERPRINT_LINE, self.padded))
-            self._repeats = sorted(shared)
-        return self._repeats
-
-    def drop(self, start: int, end: int) -> None:
-        keep = self.keep
-        for i in range(start, end + 1):
-            if keep[i]:
-                keep[i] = False
-                self.n_dropped += 1
-        self._live = None
-
-    def edit(self, i: int, line: str) -> None:
-        self.lines[i] = line
-        self._text = self._padded = self._fingerprint = self._by_line = self._live = self._repeats = None
-
-    def result(self) -> str:
-        """Kept lines, right-stripped, blank-line runs collapsed, no blank lines at the ends."""
-        kept = self.lines if not self.n_dropped else [line for line, k in zip(self.lines, self.keep) if k]
-        out = "\n".join([line.rstrip() for line in kept])
-        if "\n\n\n" in out:
-            out = _BLANK_RUNS.sub("\n\n", out)
-        return out.strip("\n")
-
-
-# --------------------------------------------------------------------------- rules
-
-_NAVIGATION = re.compile(
-    r"(?:table of contents|contents|logo|skip to (?:main )?content|(?:main |open |close )?menu|home|search"
-    r"|share(?: this)?(?: article| post| story| page)?|subscribe(?: now)?|sign (?:in|up)|log ?in|log ?out"
-    r"|advertisement|sponsored(?: content)?|back to top|toggle navigation|print(?: this)?(?: article| page)?"
-    r"|follow us|newsletter|related (?:articles|posts|stories|content|news)|you (?:may|might) also like"
-    r"|(?:accept|reject)(?: all)?(?: cookies)?|cookie (?:settings|preferences)|listen to (?:this )?article"
-    r"|copy link|tweet|email|facebook|twitter|linkedin|whatsapp)",
-    re.IGNORECASE,
-)
-_EDGE_RUN = r"[^\w\n]*+(?:_[^\w\n]*+)*+"  # [\W_]* within one line, never given back
-_NAVIGATION_TRIGGER = re.compile(
-    rf"\n{_EDGE_RUN}(?:{_NAVIGATION.pattern}){_EDGE_RUN}(?=\n)"  # the line's core is a navigation phrase
-    r"|\n[^\S\n]*+[^\w\s][^\w\n]*+(?=\n)",  # or the line has symbols and no word character
-    re.IGNORECASE,
-)
-
-
-def _navigation(text: _Text, ctx: _Context) -> list[_Removal]:
-    """Lines that are only site chrome ("Table of Contents", "Logo", "Share") or only symbols."""
-    out = []
-    lines = text.lines
-    for i in _matching_lines(_NAVIGATION_TRIGGER, text.padded):
-        if not text.is_live(i) or len(lines[i]) > _SHORT_LINE:
-            continue
-        if not _HAS_WORD.search(lines[i]) or _NAVIGATION.fullmatch(_core(lines[i])):
-            out.append(_Removal(i, i))
-    return out
-
-
-_MONTH = (
-    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
-    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
-)
-_DATE = (
-    rf"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,? )?"
-    rf"(?:{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?(?:,? \d{{4}})?|\d{{1,2}}(?:st|nd|rd|th)? {_MONTH},?(?: \d{{4}})?"
-    rf"|{_MONTH},? \d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{2,4}}"
-    rf"|\d+ (?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?) ago)"
-    rf"(?:,? (?:at )?\d{{1,2}}[:.]\d{{2}}(?: ?[ap]\.?m\.?)?(?: [a-z]{{2,4}})?)?"
-)
-_DATE_LINE = re.compile(rf"(?:(?:posted|published|updated|last updated)(?: on)?:? )?{_DATE}", re.IGNORECASE)
-_COUNTER = re.compile(
-    r"\b\d[\d,.]*\s*(?:k|m)?\s*(?:views?|reads?|likes?|shares?|comments?)\b"
-    r"|\b\d+\s*(?:-\s*)?(?:min(?:ute)?s?|hrs?|hours?)"
-    r"\.?\s+(?:read|reading time|listen)\b|\bread(?:ing)? time:?\s*\d",
-    re.IGNORECASE,
-)
-_HANDLE = re.compile(r"@[\w.]{2,}|[a-z][a-z._]*\d{2,}", re.IGNORECASE)
-_BYLINE = re.compile(r"(?i:by|written by|posted by|author:?)\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}")
-_DATE_ANYWHERE = re.compile(_DATE, re.IGNORECASE)
-_LETTERS = re.compile(r"[^\W\d_]{2,}")
-_COUNTER_MAX_OTHER_WORDS = 2  # e.g. a category label such as "Industry"
-# Triggers: a date line's core starts like _DATE_LINE; a counter shows in the fingerprint as a digit
-# followed by its keyword, or as "read(ing)time" (a counter with only non-ASCII digits is caught by
-# testing every line of a text holding such digits).
-_DATE_TRIGGER = re.compile(
-    rf"\n{_EDGE_RUN}(?:posted|published|updated|last|mon|tue|wed|thu|fri|sat|sun"
-    r"|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|\d)",
-    re.IGNORECASE,
-)
-_COUNTER_TRIGGER = re.compile(rb"[0-9](?:[km]?(?:view|read|like|share|comment)|min|hr|hour)")
-_READ_TIME_TRIGGER = re.compile(rb"read(?:ing)?time")
-
-
-def _metadata_line(text: _Text, ctx: _Context) -> list[_Removal]:
-    """Counter, date, byline and author-handle lines ("13 min read", "- Sep 24", "- james18879")."""
-    lines = text.lines
-    rank_of: dict[int, int] = {}  # the first _HEADER_ZONE live lines
-    for i in range(len(lines)):
-        if text.is_live(i):
-            rank_of[i] = len(rank_of)
-            if len(rank_of) == _HEADER_ZONE:
-                break
-    candidates = set(rank_of)
-    candidates.update(_matching_lines(_DATE_TRIGGER, text.padded))
-    if not text.text.isascii() and _NON_ASCII_DIGIT.search(text.text):
-        candidates.update(range(len(lines)))
-    else:
-        candidates.update(_matching_lines(_COUNTER_TRIGGER, text.fingerprint))
-        candidates.update(_matching_lines(_READ_TIME_TRIGGER, text.fingerprint))
-    out = []
-    for i in sorted(candidates):
-        if not text.is_live(i):
-            continue
-        rank = rank_of.get(i, _HEADER_ZONE)
-        line = lines[i].strip()
-        if len(line) > _SHORT_LINE:
-            continue
-        core = _SPACES.sub(" ", _core(line))
-        counter = False
-        if _COUNTER.search(line):  # counters may share the line with dates and a short label, nothing more
-            rest = _DATE_ANYWHERE.sub(" ", _COUNTER.sub(" ", line))
-            counter = len(_LETTERS.findall(rest)) <= _COUNTER_MAX_OTHER_WORDS
-        date = _DATE_LINE.fullmatch(core)
-        header = rank < _HEADER_ZONE and (_HANDLE.fullmatch(core) or _BYLINE.fullmatch(core))
-        if counter or date or header:
-            out.append(_Removal(i, i))
-    return out
-
-
-_COMMENTS = re.compile(
-    r"(?:\d+ )?(?:comments?|responses?|replies)(?: \d+)?|(?:leave|post|add|write) a (?:comment|reply|response)"
-    r"|(?:view|show|load|hide) (?:all )?comments|join the (?:discussion|conversation)",
-    re.IGNORECASE,
-)
-
-
-def _trailing_comments(text: _Text, ctx: _Context) -> list[_Removal]:
-    """A "Comments" (or "Leave a reply", "3 Comments") line at the very end of the text."""
-    out = []
-    lines = text.lines
-    for i in range(len(lines) - 1, -1, -1):  # the live lines from the end
-        if not text.is_live(i):
-            continue
-        if len(lines[i]) > _SHORT_LINE or not _COMMENTS.fullmatch(_SPACES.sub(" ", _core(lines[i]))):
-            break
-        out.append(_Removal(i, i))
-    return out
-
-
-def _teaser_block(text: _Text, ctx: _Context, *, min_units: int = 2) -> list[_Removal]:
-    """Runs of related-article teasers: a headline printed twice, then a one-paragraph summary."""
-    lines = text.lines
-    repeats = [i for i in text.repeats() if text.is_live(i)]
-    if len(repeats) < 2 * min_units:  # every unit holds two lines with the same norm
-        return []
-    live = text.live()
-    n = len(live)
-    is_repeat = set(repeats)
-
-    def norm_at(k: int) -> str | int:  # a line outside ``repeats`` has a norm no other line has
-        return _norm(lines[live[k]]) if live[k] in is_repeat else live[k]
-
-    def unit_at(k: int) -> bool:
-        return (
-            k + 2 < n
-            and norm_at(k) != ""
-            and norm_at(k) == norm_at(k + 1)
-            and norm_at(k + 2) != norm_at(k)
-            and count_words(lines[live[k]]) <= _MAX_HEADLINE_WORDS
-        )
-
-    # a unit can only start where two consecutive live lines are both repeats with the same norm
-    positions = [bisect.bisect_left(live, i) for i in repeats]
-    starts = [k for k, k_next in zip(positions, positions[1:]) if k_next == k + 1 and norm_at(k) == norm_at(k_next)]
-    out, j, s = [], 0, 0
-    while s < len(starts):
-        if starts[s] < j:
-            s += 1
-            continue
-        j = starts[s]
-        k, units = j, 0
-        while unit_at(k):
-            units, k = units + 1, k + 3
-        if units >= min_units:
-            out.append(_Removal(live[j], live[k - 1]))
-            j = k
-        else:
-            j += 1
-    return out
-
-
-def _repeated_headline(text: _Text, ctx: _Context, *, min_words: int = 3) -> list[_Removal]:
-    """A headline-like line (short, no sentence end) repeating an earlier line; the first stays.
-
-    Repeated sentences are left to ``pull_quote``.
-    """
-    lines = text.lines
-    seen, out = set(), []
-    for i in text.repeats():  # only these can share a norm with an earlier line
-        if not text.is_live(i):
-            continue
-        norm = _norm(lines[i])
-        if (
-            norm in seen
-            and min_words <= count_words(lines[i]) <= _MAX_HEADLINE_WORDS
-            and not _SENTENCE_END.search(lines[i])
-        ):
-            out.append(_Removal(i, i))
-        seen.add(norm)
-    return out
-
-
-_SENTENCE_END_TRIGGER = re.compile(r"[.!?…][\"'”’»)\]]*+[^\S\n]*+(?=\n)")
-
-
-def _containing_lines(text: _Text, needle: bytes) -> list[int]:
-    """Live lines whose fingerprint contains ``needle`` (all live lines for an empty needle)."""
-    if not needle:
-        return text.live()
-    haystack, out = text.fingerprint, []
-    line, previous, start = 0, 0, haystack.find(needle)
-    while start != -1:
-        line += haystack.count(b"\n", previous, start)
-        if text.is_live(line):
-            out.append(line)
-        previous = haystack.find(b"\n", start)
-        if previous == -1:
-            break
-        start = haystack.find(needle, previous)
-    return out
-
-
-def _pull_quote(text: _Text, ctx: _Context, *, min_words: int = 5) -> list[_Removal]:
-    """A short paragraph ending a sentence that already stands, as a whole clause, inside another paragraph."""
-    lines = text.lines
-    fingerprint, by_line = text.fingerprint, text.fingerprints
-    out = []
-    for i in _matching_lines(_SENTENCE_END_TRIGGER, text.padded, first=-1):
-        if not text.is_live(i):
-            continue
-        words = count_words(lines[i])
-        if not (min_words <= words <= 2 * _MAX_HEADLINE_WORDS and _SENTENCE_END.search(lines[i])):
-            continue
-        if by_line[i] and fingerprint.count(by_line[i]) < 2:  # no other line holds these words
-            continue
-        others = _containing_lines(text, by_line[i])  # the only lines whose norm can hold this one
-        norms = {k: _norm(lines[k]) for k in others}
-        needle = f" {norms[i]} "
-        if sum(f" {norms[k]} ".count(needle) for k in others) < 2:  # only its own line holds these words
-            continue
-        exact: re.Pattern[str] | None = None
-        for k in others:
-            if k == i or needle not in f" {norms[k]} ":
-                continue
-            if norms[k] == norms[i] and k > i:  # of two identical copies the later one goes
-                continue
-            # the words must form a whole clause there: bounded by punctuation or the line's ends
-            if exact is None:
-                body = r"[\W_]+".join(re.escape(w) for w in norms[i].split())
-                exact = re.compile(rf"(?:^|[^\w\s])[\W_]*{body}(?:[^\w\s]|$)", re.IGNORECASE)
-            if exact.search(lines[k]):
-                out.append(_Removal(i, i))
-                break
-    return out
-
-
-_TOOLTIP = re.compile(
-    r"(?<![\w])(?P<name>[A-Z][\w&'’.-]*?(?: [\w&'’.-]+?){0,4}?)"
-    r"(?P<fused>i?(?P=name)(?:(?P=name))?(?=[\s,.:;A-Z])"
-    r"(?:(?!READ MORE|Read [Mm]ore).){0,800}?(?:READ MORE|Read [Mm]ore))"
-)
-_READ_MORE = re.compile(r"READ MORE|Read [Mm]ore")
-
-
-def _tooltip_glitch(text: _Text, ctx: _Context) -> list[_Removal]:
-    """Inline glossary pop-ups fused into a sentence: ``HuaweiiHuaweiHuawei is a … READ MORE``.
-
-    The entity name (first copy) stays; the fused copies and the blurb up to "READ MORE" go.
-    """
-    whole = text.text
-    if "READ MORE" not in whole and "Read more" not in whole and "Read More" not in whole:
-        return []
-    out = []
-    for i in _matching_lines(_READ_MORE, whole):
-        if not text.is_live(i):
-            continue
-        line = text.lines[i]
-        if "ead more" not in line.lower():
-            continue
-        fragments = [m.group("fused") for m in _TOOLTIP.finditer(line)]
-        if fragments:
-            new = _TOOLTIP.sub(lambda m: m.group("name"), line)
-            out.append(_Removal(i, i, replacement=new, fragment="\n".join(fragments)))
-    return out
-
-
-def _override_cutoff(text: _Text, ctx: _Context) -> list[_Removal]:
-    """Metadata ``clean_cutoff``: the first line containing the marker, and everything after it."""
-    if not ctx.cutoff:
-        return []
-    marker = ctx.cutoff.strip()
-    for i in text.live():
-        if marker in text.lines[i]:
-            return [_Removal(i, len(text.lines) - 1)]
-    warnings.warn(
-        f"doc_id {ctx.doc_id!r}: clean_cutoff marker {marker!r} not found; nothing was cut", CleaningWarning,
-        stacklevel=4,
-    )
-    return []
-
-
-def _override_pattern(text: _Text, ctx: _Context) -> list[_Removal]:
-    """Metadata ``clean_patterns``: lines matching any of the document's extra regexes."""
-    if not ctx.patterns:
-        return []
-    return [_Removal(i, i) for i in text.live() if any(p.search(text.lines[i]) for p in ctx.patterns)]
-
-
-_RULES: dict[str, Callable[[_Text, _Context], list[_Removal]]] = {
-    "override_cutoff": _override_cutoff,
-    "override_pattern": _override_pattern,
-    "navigation": _navigation,
-    "trailing_comments": _trailing_comments,
-    "metadata_line": _metadata_line,
-    "teaser_block": _teaser_block,
-    "repeated_headline": _repeated_headline,
-    "pull_quote": _pull_quote,
-    "tooltip_glitch": _tooltip_glitch,
-}
-DEFAULT_RULES: tuple[str, ...] = tuple(_RULES)
 
 
 # --------------------------------------------------------------------------- driver
@@ -633,6 +141,120 @@ def _context(cutoff: object, patterns: object, doc_id: str) -> _Context:
     """The per-document overrides of one text (a non-string cutoff, e.g. NaN, means none)."""
     return _Context(cutoff=cutoff if isinstance(cutoff, str) else None,
                     patterns=_compile_patterns(patterns, doc_id), doc_id=doc_id)
+
+
+@dataclass(frozen=True)
+class CleanedBatch:
+    """What :func:`clean_batch` returns for a chunk of documents (plain data, so it crosses processes).
+
+    Attributes
+    ----------
+    texts
+        Cleaned text per document, in input order.
+    audit_rows
+        ``(doc_id, line_start, line_end, rule, text)`` per removal, documents in input order.
+    n_words_raw, n_words_clean
+        Whitespace words per document before and after cleaning.
+    kept_whole, emptied
+        Ids of documents left alone (``clean_keep_all``) and of documents cleaning emptied.
+    notes
+        Warnings raised while cleaning (e.g. a ``clean_cutoff`` marker not found), to be
+        re-emitted by the caller with :func:`emit_notes`.
+    """
+
+    texts: list[str]
+    audit_rows: list[tuple]
+    n_words_raw: list[int]
+    n_words_clean: list[int]
+    kept_whole: list[str] = field(default_factory=list)
+    emptied: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _overrides(docs: pd.DataFrame, use: bool) -> dict[str, list]:
+    """The override columns of ``docs`` present (and wanted), as lists in row order."""
+    if not use:
+        return {}
+    return {name: docs[name].tolist() for name in OVERRIDE_COLUMNS if name in docs.columns}
+
+
+def clean_batch(
+    doc_ids: Sequence,
+    texts: Sequence[str],
+    overrides: dict[str, Sequence] | None = None,
+    *,
+    rules: Sequence[str] = DEFAULT_RULES,
+    show_progress: bool | None = False,
+) -> CleanedBatch:
+    """Clean a chunk of documents with their per-document overrides; the audit as rows.
+
+    The one cleaning loop of textlab: :func:`clean_corpus` runs it on a whole corpus, the
+    streamed path of :func:`textlab.preprocessing.pipeline.prepare_data` on each chunk (in
+    worker processes), so both give the same texts and audit.
+
+    Parameters
+    ----------
+    doc_ids, texts
+        Ids and raw texts, in the same order.
+    overrides
+        Optional ``{"clean_cutoff": [...], "clean_patterns": [...], "clean_keep_all": [...]}``,
+        one value per document (missing keys: no override of that kind).
+    rules
+        Rule names to apply, in order (already without the disabled ones).
+    show_progress
+        Progress bar (``None``: automatic, ``False``: none).
+
+    Returns
+    -------
+    CleanedBatch
+
+    Examples
+    --------
+    >>> batch = clean_batch(["a", "b"], ["Logo\\nText one.", "Logo\\nText two.\\nEND\\nfooter"],
+    ...                     {"clean_cutoff": [None, "END"]})
+    >>> batch.texts, [row[3] for row in batch.audit_rows]
+    (['Text one.', 'Text two.'], ['navigation', 'navigation', 'override_cutoff'])
+    """
+    rules = _check_rules(rules, ())
+    overrides = overrides or {}
+    cutoffs = overrides.get("clean_cutoff")
+    patterns = overrides.get("clean_patterns")
+    keep_all = overrides.get("clean_keep_all")
+    out = CleanedBatch([], [], [], [])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", CleaningWarning)
+        pairs = progress(enumerate(zip(doc_ids, texts, strict=True)), desc="Cleaning", total=len(texts), unit="doc",
+                         disable=None if show_progress is None else not show_progress)
+        for i, (doc_id, text) in pairs:
+            text = text if isinstance(text, str) else ""
+            out.n_words_raw.append(count_words(text))
+            if keep_all is not None and _is_true(keep_all[i]):
+                out.texts.append(text)
+                out.kept_whole.append(str(doc_id))
+                out.n_words_clean.append(out.n_words_raw[-1])
+                continue
+            ctx = _context(cutoffs[i] if cutoffs is not None else None,
+                           patterns[i] if patterns is not None else None, str(doc_id))
+            new, rows = _apply(text, rules, ctx)
+            out.texts.append(new)
+            out.audit_rows.extend((str(doc_id), *r) for r in rows)
+            out.n_words_clean.append(count_words(new))
+            if text.strip() and not new.strip():
+                out.emptied.append(str(doc_id))
+    out.notes.extend(str(w.message) for w in caught if issubclass(w.category, CleaningWarning))
+    for w in caught:  # anything else is not ours to swallow
+        if not issubclass(w.category, CleaningWarning):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return out
+
+
+def emit_notes(notes: Sequence[str], *, limit: int = 10) -> None:
+    """Re-emit :attr:`CleanedBatch.notes` as :class:`CleaningWarning` (the first ``limit``, then a count)."""
+    for note in list(notes)[:limit]:
+        warnings.warn(note, CleaningWarning, stacklevel=3)
+    if len(notes) > limit:
+        warnings.warn(f"... and {len(notes) - limit} more cleaning warnings like these", CleaningWarning,
+                      stacklevel=3)
 
 
 def clean_text(
@@ -765,51 +387,56 @@ def clean_corpus(
     """
     active = _check_rules(rules, disable)
     docs = corpus.docs
-    columns = docs.columns if overrides_from_metadata else []
-    cutoffs = docs["clean_cutoff"] if "clean_cutoff" in columns else None
-    patterns = docs["clean_patterns"] if "clean_patterns" in columns else None
-    keep_all = docs["clean_keep_all"] if "clean_keep_all" in columns else None
-    cleaned, audit_rows, kept_whole, emptied = [], [], [], []
-    pairs = zip(docs.index, docs["text"], strict=True)
-    for doc_id, text in progress(pairs, desc="Cleaning", total=len(docs), unit="doc"):
-        if keep_all is not None and _is_true(keep_all.at[doc_id]):
-            cleaned.append(text)
-            kept_whole.append(doc_id)
-            continue
-        ctx = _context(cutoffs.at[doc_id] if cutoffs is not None else None,
-                       patterns.at[doc_id] if patterns is not None else None, str(doc_id))
-        new, rows = _apply(text, active, ctx)
-        cleaned.append(new)
-        audit_rows.extend((doc_id, *r) for r in rows)
-        if text.strip() and not new.strip():
-            emptied.append(doc_id)
-    if emptied:
-        warnings.warn(
-            f"cleaning removed all text of {len(emptied)} documents: {', '.join(map(repr, emptied[:10]))}; "
-            "check the audit or set clean_keep_all for them",
-            CleaningWarning,
-            stacklevel=2,
-        )
+    batch = clean_batch(
+        docs.index, docs["text"], _overrides(docs, overrides_from_metadata), rules=active,
+        show_progress=None,
+    )
+    emit_notes(batch.notes)
+    warn_emptied(batch.emptied)
     out = docs.copy()
     out["raw_text"] = docs["text"]
-    out["text"] = cleaned
-    out["n_words_raw"] = docs["text"].map(count_words).astype("int64")
-    out["n_words_clean"] = out["text"].map(count_words).astype("int64")
-    audit = (
-        pd.DataFrame(audit_rows, columns=AUDIT_COLUMNS)
-        .astype({"line_start": "int64", "line_end": "int64"})
-        .sort_values(["doc_id", "line_start"], kind="stable")  # documents keep their corpus order
-        .reset_index(drop=True)
-    )
-    params = {
+    out["text"] = batch.texts
+    out["n_words_raw"] = pd.array(batch.n_words_raw, dtype="int64")
+    out["n_words_clean"] = pd.array(batch.n_words_clean, dtype="int64")
+    audit = audit_frame(batch.audit_rows)
+    params = clean_params(active, disable, overrides_from_metadata, batch.kept_whole, len(audit))
+    new_corpus = replace(corpus, docs=out, params={**corpus.params, "clean": params})
+    return CleanResult(corpus=new_corpus, audit=audit, params=params)
+
+
+def clean_params(active, disable, overrides_from_metadata: bool, kept_whole: list[str], n_removals: int) -> dict:
+    """The ``params`` of a cleaning run (shared by :func:`clean_corpus` and the streamed path)."""
+    return {
         "rules": list(active),
         "disabled": list(disable),
         "overrides_from_metadata": overrides_from_metadata,
         "kept_whole": [str(d) for d in kept_whole],
-        "n_removals": len(audit),
+        "n_removals": int(n_removals),
     }
-    new_corpus = replace(corpus, docs=out, params={**corpus.params, "clean": params})
-    return CleanResult(corpus=new_corpus, audit=audit, params=params)
+
+
+def audit_frame(rows: Sequence[tuple]) -> pd.DataFrame:
+    """The audit table of :func:`clean_batch` rows, in document order then line order.
+
+    Examples
+    --------
+    >>> audit_frame([("a", 1, 1, "navigation", "Logo")])["rule"].tolist()
+    ['navigation']
+    """
+    return pd.DataFrame(list(rows), columns=AUDIT_COLUMNS).astype(
+        {"doc_id": object, "line_start": "int64", "line_end": "int64", "rule": object, "text": object}
+    )
+
+
+def warn_emptied(emptied: Sequence[str]) -> None:
+    """One :class:`CleaningWarning` naming documents whose whole text cleaning removed."""
+    if emptied:
+        warnings.warn(
+            f"cleaning removed all text of {len(emptied)} documents: {', '.join(map(repr, list(emptied)[:10]))}; "
+            "check the audit or set clean_keep_all for them",
+            CleaningWarning,
+            stacklevel=3,
+        )
 
 
 def audit_summary(audit: pd.DataFrame) -> pd.DataFrame:
