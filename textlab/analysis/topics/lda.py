@@ -9,30 +9,28 @@ token lists) or a re-iterable gensim bag-of-words stream, filters the vocabulary
 
 from __future__ import annotations
 
-import copy
 import warnings
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import chain, repeat
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from gensim.corpora import Dictionary
-from gensim.matutils import dirichlet_expectation
-from gensim.models import LdaModel
-from scipy.special import gammaln
 
 from textlab._errors import EstimationError, TextlabWarning, bad_value
-from textlab._progress import progress
+from textlab.analysis.topics._engine import (  # noqa: F401  (constants re-exported for callers and tests)
+    RESTART_SWEEPS, TOMOTOPY_MAX_PASSES, TOMOTOPY_MIN_PASSES, TOMOTOPY_WINDOW, WordIds, _windowed_change,
+    fit_tomotopy, run_fits, word_ids_from_counts, word_ids_from_tokens,
+)
+from textlab.analysis.topics._gensim import (  # noqa: F401
+    _document_bound, _flatten, _is_bow, _TracedLdaModel, fit_gensim, prepare_bow,
+)
 
 __all__ = ["LdaFit", "fit_lda"]
 
 ENGINES = ("auto", "gensim", "tomotopy")
 DEFAULT_PASSES = {"gensim": 20, "tomotopy": None}
-TOMOTOPY_MAX_PASSES = 1000  # default Gibbs sweeps: stop when converged, at most this many
-TOMOTOPY_MIN_PASSES = 100
-RESTART_SWEEPS = 30  # sweeps of each short chain when restarts > 1
-TOMOTOPY_WINDOW = 5  # recorded steps (10 sweeps each) compared for convergence and averaged for topic_term
 DEFAULT_ITERATIONS = {"gensim": 100, "tomotopy": None}
 FLAT_CACHE_NNZ = 10_000_000  # streamed gensim corpora: keep flattened chunks for the bound up to this (~120 MB)
 _CONVERGENCE_COLUMNS = ["pass", "perplexity_bound", "perplexity", "relative_change", "converged"]
@@ -104,139 +102,6 @@ class LdaFit:
         return [[str(term) for term in self.vocabulary[row]] for row in order]
 
 
-class _RemappedCorpus:
-    """Re-iterable bag-of-words stream with term ids mapped through ``old_to_new`` (-1 drops)."""
-
-    def __init__(self, bow: Iterable, old_to_new: np.ndarray, length: int) -> None:
-        self.bow, self.old_to_new, self.length = bow, old_to_new, length
-
-    def __len__(self) -> int:
-        return self.length
-
-    def __iter__(self) -> Iterator[list[tuple[int, int]]]:
-        table = self.old_to_new.tolist()  # plain-list lookups beat NumPy calls on short documents
-        for doc in self.bow:
-            yield [(new, c) for new, c in ((table[i], c) for i, c in doc) if new >= 0]
-
-
-def _is_bow(first: object) -> bool:
-    return isinstance(first, (list, tuple)) and len(first) > 0 and isinstance(first[0], (tuple, list))
-
-
-def _prepare(corpus, dictionary, passage_ids, no_below, no_above, keep_n):
-    """Return (bow, id2word Dictionary, passage_ids, filter report)."""
-    tokens = None
-    if hasattr(corpus, "tokens") and hasattr(corpus, "passages"):
-        tokens = corpus.tokens
-        if passage_ids is None and "passage_id" in corpus.passages:
-            passage_ids = corpus.passages["passage_id"].astype(str).to_numpy()
-    elif isinstance(corpus, (str, bytes)) or not isinstance(corpus, Iterable):
-        raise bad_value("corpus", type(corpus).__name__,
-                        "a TokenizedCorpus, a list of token lists, or a re-iterable bag-of-words with dictionary=")
-    elif iter(corpus) is corpus:
-        raise bad_value("corpus", type(corpus).__name__,
-                        "a list or re-iterable corpus (a generator is consumed after one pass)")
-    else:
-        first = next((doc for doc in corpus if len(doc) > 0), None)
-        if first is not None and not _is_bow(first):
-            tokens = corpus if isinstance(corpus, list) else list(corpus)
-    if tokens is not None:
-        tokens = [list(doc) for doc in tokens] if not isinstance(tokens, list) else tokens
-        full = Dictionary(tokens)
-        n_docs = len(tokens)
-    else:
-        if dictionary is None:
-            raise bad_value("dictionary", None, "a gensim Dictionary or {id: word} mapping when corpus is bag-of-words")
-        if isinstance(dictionary, Dictionary) and dictionary.num_docs > 0:
-            full = dictionary  # copied by _filter before anything is removed
-        else:  # a plain mapping: count document frequencies with one pass
-            full = _dictionary_from_bow(corpus, dict(dictionary.items()))
-        n_docs = len(corpus) if hasattr(corpus, "__len__") else sum(1 for _ in corpus)
-    if n_docs == 0:
-        raise EstimationError("corpus is empty: fit_lda needs at least 2 passages with tokens")
-    report = _filter(full, n_docs, no_below, no_above, keep_n)
-    if tokens is not None:
-        bow = [report["dictionary"].doc2bow(doc) for doc in tokens]
-    else:
-        old_to_new = np.full(max(_full_ids_max(dictionary, full), 0) + 1, -1, dtype=np.int64)
-        for word, new_id in report["dictionary"].token2id.items():
-            old_to_new[report["old_ids"][word]] = new_id
-        identity = np.array_equal(old_to_new, np.arange(len(old_to_new)))
-        if identity and hasattr(corpus, "__len__"):
-            bow = corpus  # nothing filtered out, ids unchanged: train on the caller's corpus as is
-        elif isinstance(corpus, list):
-            bow = list(_RemappedCorpus(corpus, old_to_new, n_docs))  # remap once, not every pass
-        else:
-            bow = _RemappedCorpus(corpus, old_to_new, n_docs)
-    if passage_ids is None:
-        passage_ids = np.array([str(i) for i in range(n_docs)])
-    passage_ids = np.asarray(passage_ids, dtype=str)
-    if len(passage_ids) != n_docs:
-        raise bad_value("passage_ids", f"<{len(passage_ids)} ids>", f"one id per document ({n_docs})")
-    return bow, report["dictionary"], passage_ids, report
-
-
-def _dictionary_from_bow(bow: Iterable, id2word: dict[int, str]) -> Dictionary:
-    """gensim ``Dictionary.from_corpus`` (document and collection frequencies), vectorised."""
-    lengths, flat = [], []
-    for doc in bow:
-        lengths.append(len(doc))
-        flat.extend(chain.from_iterable(doc))
-    pairs = np.asarray(flat, dtype=np.int64).reshape(-1, 2)
-    size = max(max(id2word, default=-1), int(pairs[:, 0].max(initial=-1))) + 1
-    dfs = np.bincount(pairs[:, 0], minlength=size)
-    cfs = np.bincount(pairs[:, 0], weights=pairs[:, 1], minlength=size).astype(np.int64)
-    out = Dictionary()
-    out.token2id = {str(id2word.get(i, i)): i for i in range(size) if i in id2word or dfs[i] > 0}
-    out.dfs = {i: int(dfs[i]) for i in out.token2id.values()}
-    out.cfs = {i: int(cfs[i]) for i in out.token2id.values()}
-    out.num_docs, out.num_pos, out.num_nnz = len(lengths), int(pairs[:, 1].sum()), len(pairs)
-    return out
-
-
-def _full_ids_max(dictionary, full: Dictionary) -> int:
-    ids = list(full.token2id.values())
-    if isinstance(dictionary, Mapping):
-        ids += list(dictionary.keys())
-    return max(ids) if ids else 0
-
-
-def _filter(full: Dictionary, n_docs: int, no_below: int, no_above: float, keep_n: int | None) -> dict:
-    if not (isinstance(no_below, (int, np.integer)) and no_below >= 1):
-        raise bad_value("no_below", no_below, "an integer >= 1 (minimum number of passages containing a term)")
-    if not (0 < no_above <= 1):
-        raise bad_value("no_above", no_above, "a fraction in (0, 1] (maximum share of passages containing a term)")
-    dfs = np.array([full.dfs.get(i, 0) for i in full.token2id.values()])
-    n_rare = int(np.sum(dfs < no_below))
-    n_common = int(np.sum(dfs > no_above * full.num_docs))  # as filter_extremes counts
-    old_ids = dict(full.token2id)
-    n_before = len(full)
-    compact = sorted(old_ids.values()) == list(range(n_before))
-    if n_rare or n_common or not compact or (keep_n is not None and n_before > keep_n):
-        kept = copy.deepcopy(full)  # never modify the caller's dictionary
-        kept.filter_extremes(no_below=no_below, no_above=no_above, keep_n=keep_n)
-    else:
-        kept = full  # nothing to remove: skip the copy
-    if len(kept) == 0:
-        raise EstimationError(
-            f"no terms are left after dictionary filtering: {n_before} terms in {n_docs} passages; "
-            f"no_below={no_below} removes {n_rare} (terms in fewer passages), no_above={no_above} removes "
-            f"{n_common} (terms in more than {no_above:.0%} of passages). Try no_below=1 or no_above=1.0."
-        )
-    return {"dictionary": kept, "old_ids": old_ids, "n_terms_before": n_before, "n_terms_after": len(kept),
-            "n_removed_no_below": n_rare, "n_removed_no_above": n_common}
-
-
-def _windowed_change(values: Sequence[float], window: int) -> np.ndarray:
-    """Relative change of the mean of the last ``window`` values against the ``window`` before."""
-    values = np.asarray(values, dtype=float)
-    change = np.full(len(values), np.nan)
-    for i in range(2 * window - 1, len(values)):
-        now = values[i - window + 1 : i + 1].mean()
-        before = values[i - 2 * window + 1 : i - window + 1].mean()
-        change[i] = abs(now - before) / max(abs(before), 1e-300)
-    return change
-
 
 def _convergence_table(values: Sequence[float], passes: Sequence[int], tol: float, window: int = 1) -> pd.DataFrame:
     """Per-pass table; ``window > 1`` smooths the sampling noise of Gibbs log-likelihoods."""
@@ -245,198 +110,6 @@ def _convergence_table(values: Sequence[float], passes: Sequence[int], tol: floa
     return pd.DataFrame({"pass": np.asarray(passes, dtype=int), "perplexity_bound": values,
                          "perplexity": np.exp(-values), "relative_change": change,
                          "converged": change < tol}, columns=_CONVERGENCE_COLUMNS)
-
-
-class _TracedLdaModel(LdaModel):
-    """gensim ``LdaModel`` that records the variational bound of each pass as it trains.
-
-    The bound of a pass sums, over chunks, the document terms of gensim's ``bound`` evaluated with
-    the chunk's E-step ``gamma`` (no extra inference), plus the topic term after the pass's last
-    M-step.  Training itself is untouched: topics equal a plain ``LdaModel`` with the same settings.
-    """
-
-    def _start_trace(self, n_docs: int, bar: Iterator | None, cache_nnz: int | None) -> None:
-        """Reset the trace; keep the first pass's flattened chunks up to ``cache_nnz`` non-zeros (None: all)."""
-        self._n_docs, self._bar, self._seen, self._doc_bound, self._trace = n_docs, bar, 0, 0.0, []
-        self._n_words = 0.0  # tokens seen in the first pass
-        # flattened chunks of the first pass (12 bytes per non-zero), reused by later passes so that a
-        # streamed corpus is not converted again every pass; dropped if the corpus outgrows cache_nnz
-        self._flat: dict[int, tuple] | None = {}
-        self._flat_nnz, self._flat_budget, self._eta_terms = 0, cache_nnz, None
-
-    def do_estep(self, chunk, state=None):
-        gamma = super().do_estep(chunk, state)
-        offset = self._seen % self._n_docs
-        flat = self._flat.get(offset) if self._flat is not None else None
-        if flat is None:
-            flat = _flatten(chunk)
-            if self._flat is not None and self._seen < self._n_docs:
-                self._flat_nnz += len(flat[1])
-                if self._flat_budget is None or self._flat_nnz <= self._flat_budget:
-                    self._flat[offset] = flat
-                else:
-                    self._flat = None  # too large to keep: flatten each chunk as it streams
-        bound, n_tokens = _document_bound(flat, gamma, self.expElogbeta, self.alpha)
-        self._doc_bound += bound
-        if self._seen < self._n_docs:
-            self._n_words += n_tokens
-        self._seen += gamma.shape[0]
-        return gamma
-
-    def do_mstep(self, rho, other, extra_pass=False):
-        super().do_mstep(rho, other, extra_pass)
-        if self._seen >= (len(self._trace) + 1) * self._n_docs:
-            lam = self.state.get_lambda().astype(np.float64, copy=False)
-            elogbeta = np.log(self.expElogbeta)  # set by this M-step from the same lambda
-            eta = np.broadcast_to(np.asarray(self.eta, dtype=np.float64), lam.shape)
-            if self._eta_terms is None or self.optimize_eta:  # prior-only terms: once unless eta is learned
-                self._eta_terms = float(np.sum(gammaln(eta.sum(axis=1))) - np.sum(gammaln(eta)))
-            topic = (np.sum((eta - lam) * elogbeta) + np.sum(gammaln(lam)) - np.sum(gammaln(lam.sum(axis=1)))
-                     + self._eta_terms)
-            self._trace.append(self._doc_bound + topic)
-            self._doc_bound = 0.0
-            if self._bar is not None:
-                next(self._bar, None)
-
-
-def _flatten(chunk) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Row index, term id and count of every non-zero of a bag-of-words chunk."""
-    lengths = np.fromiter(map(len, chunk), dtype=np.int64, count=len(chunk))
-    flat = np.fromiter(chain.from_iterable(chain.from_iterable(chunk)), dtype=np.float64, count=2 * int(lengths.sum()))
-    rows = np.repeat(np.arange(len(chunk), dtype=np.int32), lengths)
-    return rows, flat[0::2].astype(np.int32), flat[1::2].astype(np.float32)
-
-
-def _document_bound(flat: tuple, gamma: np.ndarray, expelogbeta: np.ndarray, alpha: np.ndarray,
-                    block: int = 16_384) -> tuple[float, float]:
-    """Document part of gensim's variational bound, vectorised over the chunk's non-zeros.
-
-    The word term ``sum n_dw log sum_k exp(Elogtheta_dk + Elogbeta_kw)`` is computed as gensim's
-    E-step does (``log(expElogtheta_d . expElogbeta_w)``), without its per-document Python loop.
-    Returns the bound and the number of tokens in the chunk.
-    """
-    gamma = gamma.astype(np.float64)
-    alpha = np.asarray(alpha, dtype=np.float64)
-    elogtheta = dirichlet_expectation(gamma)
-    # float32 for the gathers over non-zeros (half the memory traffic), float64 for the sums; blocks of
-    # 16k non-zeros keep the gathered K-vectors in cache (large blocks cost page faults on every call)
-    exptheta = np.exp(elogtheta).astype(np.float32)
-    expbeta_t = np.ascontiguousarray(expelogbeta.T, dtype=np.float32)  # V x K: gather whole rows
-    rows, ids, counts = flat
-    score = 0.0
-    for start in range(0, len(ids), block):
-        sl = slice(start, start + block)
-        # np.take is several times faster than fancy indexing for these row gathers
-        norm = np.einsum("ik,ik->i", np.take(exptheta, rows[sl], axis=0), np.take(expbeta_t, ids[sl], axis=0))
-        # float32 log, float64 sum; multiply-and-sum rather than ``@``, which would hand a long dot product to
-        # a multi-threaded BLAS whose spinning threads take CPU from gensim's own work
-        score += float(np.sum(counts[sl].astype(np.float64) * np.log(norm).astype(np.float64)))
-    score += np.sum((alpha - gamma) * elogtheta) + np.sum(gammaln(gamma) - gammaln(alpha))
-    score += np.sum(gammaln(alpha.sum()) - gammaln(gamma.sum(axis=1)))
-    return float(score), float(counts.sum(dtype=np.float64))
-
-
-def _fit_gensim(bow, id2word, n_docs, opts):
-    model = _TracedLdaModel(
-        id2word=id2word, num_topics=opts["n_topics"], random_state=opts["random_state"], passes=opts["passes"],
-        iterations=opts["iterations"], alpha=opts["alpha"], eta=opts["eta"], chunksize=opts["chunksize"],
-        update_every=opts["update_every"], gamma_threshold=opts["gamma_threshold"], eval_every=None,
-        dtype=np.float64,
-    )
-    bar = progress(range(opts["passes"]), desc="LDA (gensim) passes", unit="pass", disable=not opts["progress"] or None)
-    model._start_trace(n_docs, bar, cache_nnz=None if isinstance(bow, list) else FLAT_CACHE_NNZ)
-    model.update(bow)
-    gammas = []
-    chunk: list = []
-    for doc in bow:  # final E-step with the trained topics: doc_topic for every passage
-        chunk.append(doc)
-        if len(chunk) == opts["chunksize"]:
-            gammas.append(model.inference(chunk)[0])
-            chunk = []
-    if chunk:
-        gammas.append(model.inference(chunk)[0])
-    gamma = np.vstack(gammas).astype(np.float64)
-    n_words = model._n_words
-    per_word = np.asarray(model._trace) / max(n_words, 1)
-    return model.get_topics().astype(np.float64), gamma, per_word, np.arange(1, len(per_word) + 1), \
-        np.asarray(model.alpha, dtype=float), model, n_words
-
-
-def _fit_tomotopy(bow, id2word, n_docs, opts):
-    import tomotopy as tp
-
-    k = opts["n_topics"]
-    alpha = opts["alpha"]
-    alpha0 = 0.1 if alpha == "auto" else (1.0 / k if alpha == "symmetric" else alpha)
-    eta = opts["eta"]
-    eta = 0.01 if eta is None else eta
-    words = [id2word[i] for i in range(len(id2word))]
-    present = np.zeros(n_docs, dtype=bool)
-    n_words = 0
-
-    def build(seed: int):
-        nonlocal n_words
-        chain_model = tp.LDAModel(k=k, alpha=alpha0, eta=float(eta), seed=seed)
-        chain_model.optim_interval = 10 if alpha == "auto" else 0
-        n_words = 0
-        for d, doc in enumerate(bow):  # tokens are streamed into tomotopy, never all held twice
-            if doc:
-                tokens = [word for i, c in doc for word in repeat(words[i], int(c))]
-                chain_model.add_doc(tokens)
-                n_words += len(tokens)
-                present[d] = True
-        return chain_model
-
-    restart_ll = []
-    # short chains never run past an explicit passes= (passes=20 runs 20 sweeps, not 30)
-    short = RESTART_SWEEPS if opts["passes"] is None else min(RESTART_SWEEPS, opts["passes"])
-    if opts["restarts"] > 1:  # short chains from seeds random_state, random_state + 1, ...; keep the likeliest
-        best = None
-        for r in range(opts["restarts"]):
-            candidate = build(opts["random_state"] + r)
-            candidate.train(short, workers=opts["workers"])
-            restart_ll.append(float(candidate.ll_per_word))
-            if best is None or restart_ll[-1] > restart_ll[best[0]]:
-                best = (r, candidate)
-        model = best[1]
-        del best, candidate
-    else:
-        model = build(opts["random_state"])
-    opts["restart_ll"] = restart_ll
-    adaptive = opts["passes"] is None  # default: sweep until converged, at most TOMOTOPY_MAX_PASSES
-    passes = TOMOTOPY_MAX_PASSES if adaptive else opts["passes"]
-    step = 10 if passes >= 100 else max(1, passes // 10)
-
-    def sample() -> np.ndarray:
-        out = np.zeros((k, len(id2word)))
-        out[:, cols] = np.vstack([model.get_topic_word_dist(t) for t in range(k)])
-        return out
-
-    model.train(0, workers=opts["workers"])  # initial random assignment: pass 0 of the table
-    cols = np.array([id2word.token2id[w] for w in model.used_vocabs], dtype=np.intp)
-    done = short if restart_ll else 0  # sweeps already run by the chosen chain
-    values, marks, samples = [model.ll_per_word], [done], []
-    bar = progress(range(step, passes + step, step), desc="LDA (tomotopy) sweeps", unit="step",
-                   disable=not opts["progress"] or None)
-    for stop in bar:
-        stop = min(stop, passes)
-        if stop <= done:
-            continue
-        model.train(stop - done, workers=opts["workers"])
-        done = stop
-        values.append(model.ll_per_word)
-        marks.append(done)
-        samples = (samples + [sample()])[-TOMOTOPY_WINDOW:]
-        if adaptive and done >= TOMOTOPY_MIN_PASSES and _windowed_change(values, TOMOTOPY_WINDOW)[-1] < opts["tol"]:
-            break
-    # topic-word estimate: mean of the samples over the last window (less Gibbs noise than one sample)
-    topic_term = np.mean(samples or [sample()], axis=0)
-    topic_term /= topic_term.sum(axis=1, keepdims=True)
-    alpha_fit = np.asarray(model.alpha, dtype=float)
-    counts = np.zeros((n_docs, k))
-    counts[present] = np.vstack([np.bincount(np.asarray(doc.topics), minlength=k) for doc in model.docs]) \
-        if present.any() else counts[present]
-    return topic_term, alpha_fit + counts, np.asarray(values), np.asarray(marks), alpha_fit, model, n_words
 
 
 def fit_lda(
@@ -459,7 +132,7 @@ def fit_lda(
     dictionary: Dictionary | Mapping[int, str] | None = None,
     passage_ids: Sequence[str] | None = None,
     workers: int = 1,
-    restarts: int = 3,
+    restarts: int = 1,
     keep_model: bool = False,
     progress: bool = True,
 ) -> LdaFit:
@@ -468,8 +141,11 @@ def fit_lda(
     Parameters
     ----------
     corpus
-        A :class:`~textlab.preprocessing.tokens.TokenizedCorpus`, a list of token lists, or a re-iterable
-        gensim bag-of-words stream (list of ``(term_id, count)`` per document, with ``dictionary=``).
+        A :class:`~textlab.data.TextData` (its tokens, or its counts when it was read as counts
+        only), a :class:`~textlab.preprocessing.tokens.TokenizedCorpus`, a list of token lists, or a
+        re-iterable gensim bag-of-words stream (list of ``(term_id, count)`` per document, with
+        ``dictionary=``).  For tomotopy every input becomes the same term-id corpus (vocabulary
+        sorted, each passage's tokens ordered by term), so equal counts give equal fits.
     n_topics
         Number of topics ``K`` (2 .. number of passages).
     engine
@@ -478,7 +154,10 @@ def fit_lda(
         time than gensim, tuned or not (see ``docs/lda_engine.md``). Use ``"gensim"`` for corpora
         streamed from disk that do not fit in memory. ``params["engine"]`` records the engine used.
     random_state
-        Seed (gensim ``random_state``, tomotopy ``seed``); the same seed gives identical arrays.
+        Seed (>= 0). gensim gets it as ``random_state``; tomotopy chains get the seeds
+        ``SeedSequence(random_state).spawn(restarts)`` (recorded in ``params["chain_seeds"]``), so
+        the chains of different ``random_state`` values never coincide. The same seed gives
+        identical arrays.
     passes
         gensim: training passes over the corpus (default 20). tomotopy: Gibbs sweeps; by default
         (``None``) sweep in steps of 10 until converged (at least 100, at most 1000 sweeps);
@@ -512,11 +191,12 @@ def fit_lda(
     workers
         tomotopy sampling threads; keep 1 for reproducible results (gensim always uses one).
     restarts
-        tomotopy only: run this many 30-sweep chains (seeds ``random_state``,
-        ``random_state + 1``, ...) and continue the one with the highest log-likelihood (default 3;
-        1 = a single chain). Guards against chains stuck with merged/split topics, which on a
-        100,000-document planted corpus cost 0.06 in recovery (see ``docs/lda_engine.md``);
-        costs ``30 * restarts`` sweeps before the main run and two models in memory at a time.
+        tomotopy only: run this many 30-sweep chains from independent seeds and continue the one
+        with the highest log-likelihood (default 1 = a single chain). Guards against a chain stuck
+        with merged/split topics (seen on a 100,000-document planted corpus), at the cost of
+        ``30 * restarts`` sweeps and two models in memory while choosing; given the same wall
+        time a single chain reached the same recovery there (``docs/lda_engine.md``), and
+        ``select_n_topics`` / ``fit_seeds`` already compare independent chains across seeds.
     keep_model
         Attach the engine's model object to ``LdaFit.model`` (for ``infer``-style reuse);
         off by default so that a fit is a plain value.
@@ -551,65 +231,238 @@ def fit_lda(
     >>> bool(np.allclose(fit.doc_topic.sum(axis=1), 1.0))
     True
     """
+    opts = _options(n_topics=n_topics, engine=engine, random_state=random_state, passes=passes,
+                    iterations=iterations, alpha=alpha, eta=eta, chunksize=chunksize, update_every=update_every,
+                    gamma_threshold=gamma_threshold, tol=tol, no_below=no_below, no_above=no_above, keep_n=keep_n,
+                    workers=workers, restarts=restarts, progress=progress)
+    prepared = _prepare(corpus, opts, dictionary, passage_ids)
+    return _fit_prepared(prepared, opts, keep_model=keep_model, stacklevel=3)
+
+
+def _options(**given: Any) -> dict:
+    """Validate ``fit_lda``'s settings; return them with the engine resolved (``engine_requested`` kept)."""
+    engine = given["engine"]
     if engine not in ENGINES:
         raise bad_value("engine", engine, " or ".join(repr(e) for e in ENGINES))
     used = "tomotopy" if engine == "auto" else engine
+    n_topics, random_state = given["n_topics"], given["random_state"]
     if not isinstance(n_topics, (int, np.integer)) or isinstance(n_topics, bool) or n_topics < 2:
         raise bad_value("n_topics", n_topics, "an integer >= 2")
-    if not isinstance(random_state, (int, np.integer)) or isinstance(random_state, bool):
-        raise bad_value("random_state", random_state, "an integer seed")
-    passes = DEFAULT_PASSES[used] if passes is None else passes
-    iterations = DEFAULT_ITERATIONS[used] if iterations is None else iterations
+    if not isinstance(random_state, (int, np.integer)) or isinstance(random_state, bool) or random_state < 0:
+        raise bad_value("random_state", random_state, "an integer seed >= 0")
+    passes = DEFAULT_PASSES[used] if given["passes"] is None else given["passes"]
+    iterations = DEFAULT_ITERATIONS[used] if given["iterations"] is None else given["iterations"]
     if not (passes is None and used == "tomotopy") and not (isinstance(passes, (int, np.integer)) and passes >= 1):
         raise bad_value("passes", passes, "an integer >= 1")
     if used == "gensim" and not (isinstance(iterations, (int, np.integer)) and iterations >= 1):
         raise bad_value("iterations", iterations, "an integer >= 1")
+    alpha, eta = given["alpha"], given["eta"]
     if not (alpha in ("auto", "symmetric") or (isinstance(alpha, (int, float)) and alpha > 0)):
         raise bad_value("alpha", alpha, "'auto', 'symmetric' or a positive number")
     if not (eta is None or (eta == "auto" and used == "gensim") or (isinstance(eta, (int, float)) and eta > 0)):
         raise bad_value("eta", eta, "a positive number or None (and 'auto' with engine='gensim')")
-    if not (isinstance(restarts, (int, np.integer)) and restarts >= 1):
-        raise bad_value("restarts", restarts, "an integer >= 1")
-    if not (isinstance(workers, (int, np.integer)) and workers >= 1):
-        raise bad_value("workers", workers, "an integer >= 1")
-    bow, id2word, ids, report = _prepare(corpus, dictionary, passage_ids, no_below, no_above, keep_n)
-    n_docs = len(ids)
-    if n_topics > n_docs:
+    for name in ("restarts", "workers"):
+        if not (isinstance(given[name], (int, np.integer)) and given[name] >= 1):
+            raise bad_value(name, given[name], "an integer >= 1")
+    if not (isinstance(given["no_below"], (int, np.integer)) and given["no_below"] >= 1):
+        raise bad_value("no_below", given["no_below"], "an integer >= 1 (minimum number of passages containing a term)")
+    if not (0 < given["no_above"] <= 1):
+        raise bad_value("no_above", given["no_above"], "a fraction in (0, 1] (maximum share of passages containing a term)")
+    return {**given, "engine": used, "engine_requested": engine, "n_topics": int(n_topics),
+            "random_state": int(random_state), "passes": passes, "iterations": iterations,
+            "chunksize": int(given["chunksize"]), "update_every": int(given["update_every"]),
+            "workers": int(given["workers"]), "restarts": int(given["restarts"])}
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A corpus ready for one engine, built once and shared by every fit of a selection."""
+
+    engine: str
+    passage_ids: np.ndarray
+    report: dict
+    words: WordIds | None = None  # tomotopy
+    bow: Any = None  # gensim
+    id2word: Any = None
+
+    @property
+    def vocabulary(self) -> np.ndarray:
+        if self.words is not None:
+            return np.array(self.words.vocabulary, dtype=str)
+        return np.array([self.id2word[i] for i in range(len(self.id2word))], dtype=str)
+
+
+def _row_ids(corpus: Any, passage_ids: Sequence[str] | None) -> Sequence[str] | None:
+    if passage_ids is not None:
+        return passage_ids
+    rows = getattr(corpus, "passages", None)
+    for column in ("passage_id", "doc_id"):
+        if rows is not None and column in rows:
+            return rows[column].astype(str).to_numpy()
+    return None
+
+
+def _counts_as_bow(data: Any) -> tuple[list, dict[int, str]]:
+    """Bag of words and ``{id: term}`` of a counts-only :class:`~textlab.data.TextData` (gensim engine)."""
+    bow = []
+    for _, block in data.store.iter_blocks():
+        block = block.tocsr()
+        for r in range(block.shape[0]):
+            sl = slice(block.indptr[r], block.indptr[r + 1])
+            bow.append([(int(i), int(c)) for i, c in zip(block.indices[sl], block.data[sl]) if c > 0])
+    return bow, dict(enumerate(data.vocabulary.tolist()))
+
+
+def _prepare(corpus: Any, opts: dict, dictionary: Any = None, passage_ids: Sequence[str] | None = None) -> _Prepared:
+    """Turn any accepted corpus into the engine's input: word ids (tomotopy) or a filtered bag of words."""
+    filt = dict(no_below=opts["no_below"], no_above=opts["no_above"], keep_n=opts["keep_n"])
+    ids = _row_ids(corpus, passage_ids)
+    counts_only = getattr(corpus, "store", None) is not None and getattr(corpus, "tokens", None) is None
+    if opts["engine"] == "gensim":
+        if counts_only:
+            corpus, dictionary = _counts_as_bow(corpus)
+        bow, id2word, ids, report = prepare_bow(corpus, dictionary, ids, **filt)
+        return _Prepared("gensim", ids, report, bow=bow, id2word=id2word)
+    if counts_only:
+        words = word_ids_from_counts(corpus.store.iter_blocks(), corpus.vocabulary, corpus.shape[0], **filt)
+    else:
+        tokens = _tokens_or_bow(corpus, dictionary)
+        if isinstance(tokens, tuple):  # a bag of words with its dictionary: as counts
+            words = word_ids_from_counts([(0, tokens[0])], tokens[1], tokens[0].shape[0], **filt)
+        else:
+            words = word_ids_from_tokens(tokens, **filt)
+    n_docs = words.n_docs
+    if n_docs == 0:
+        raise EstimationError("corpus is empty: fit_lda needs at least 2 passages with tokens")
+    if not words.vocabulary:
+        rep = words.report
         raise EstimationError(
-            f"n_topics={n_topics} is more than the {n_docs} passages: choose n_topics between 2 and {n_docs}"
-        )
-    opts = dict(n_topics=int(n_topics), random_state=int(random_state), passes=passes, iterations=iterations,
-                alpha=alpha, eta=eta, chunksize=int(chunksize), update_every=int(update_every),
-                gamma_threshold=gamma_threshold, workers=int(workers), progress=progress, tol=tol,
-                restarts=int(restarts))
-    fitter = _fit_gensim if used == "gensim" else _fit_tomotopy
-    topic_term, dirichlet, values, marks, alpha_fit, model, n_words = fitter(bow, id2word, n_docs, opts)
-    convergence = _convergence_table(values, marks, tol, window=1 if used == "gensim" else TOMOTOPY_WINDOW)
+            f"no terms are left after dictionary filtering: {rep['n_terms_before']} terms in {n_docs} passages; "
+            f"no_below={filt['no_below']} removes {rep['n_removed_no_below']} (terms in fewer passages), "
+            f"no_above={filt['no_above']} removes {rep['n_removed_no_above']} (terms in more than "
+            f"{filt['no_above']:.0%} of passages). Try no_below=1 or no_above=1.0.")
+    ids = np.array([str(i) for i in range(n_docs)]) if ids is None else np.asarray(ids, dtype=str)
+    if len(ids) != n_docs:
+        raise bad_value("passage_ids", f"<{len(ids)} ids>", f"one id per document ({n_docs})")
+    return _Prepared("tomotopy", ids, words.report, words=words)
+
+
+def _tokens_or_bow(corpus: Any, dictionary: Any):
+    """Token lists, or ``(csr, vocabulary)`` for a bag-of-words corpus; refuse what cannot be read twice."""
+    import scipy.sparse as sp
+
+    if hasattr(corpus, "tokens") and hasattr(corpus, "passages"):
+        return corpus.tokens
+    if isinstance(corpus, (str, bytes)) or not isinstance(corpus, Iterable):
+        raise bad_value("corpus", type(corpus).__name__,
+                        "a TextData, a TokenizedCorpus, a list of token lists, or a re-iterable bag-of-words "
+                        "with dictionary=")
+    if iter(corpus) is corpus:
+        raise bad_value("corpus", type(corpus).__name__,
+                        "a list or re-iterable corpus (a generator is consumed after one pass)")
+    first = next((doc for doc in corpus if len(doc) > 0), None)
+    if first is None or not _is_bow(first):
+        return corpus
+    if dictionary is None:
+        raise bad_value("dictionary", None, "a gensim Dictionary or {id: word} mapping when corpus is bag-of-words")
+    mapping = dict(dictionary.items())
+    rows, cols, vals = [], [], []
+    for d, doc in enumerate(corpus):
+        for i, c in doc:
+            rows.append(d)
+            cols.append(int(i))
+            vals.append(int(c))
+    size = max(max(mapping, default=-1), max(cols, default=-1)) + 1
+    csr = sp.csr_matrix((vals, (rows, cols)), shape=(d + 1, size), dtype=np.int64)
+    vocabulary = [str(mapping.get(i, f"<id {i}>")) for i in range(size)]
+    return csr, vocabulary
+
+
+def _fit_prepared(prepared: _Prepared, opts: dict, *, keep_model: bool = False, stacklevel: int = 2,
+                  raw: dict | None = None) -> LdaFit:
+    """Fit (or, with ``raw``, assemble a fit already run) and return the :class:`LdaFit`."""
+    n_docs, used = len(prepared.passage_ids), prepared.engine
+    if opts["n_topics"] > n_docs:
+        raise EstimationError(f"n_topics={opts['n_topics']} is more than the {n_docs} passages: "
+                              f"choose n_topics between 2 and {n_docs}")
+    if raw is None and used == "tomotopy":
+        raw = fit_tomotopy(prepared.words, opts, keep_model=keep_model)
+    elif raw is None:
+        out = fit_gensim(prepared.bow, prepared.id2word, n_docs, opts, FLAT_CACHE_NNZ)
+        raw = dict(zip(("topic_term", "dirichlet", "values", "marks", "alpha_fit", "model", "n_words"), out))
+        raw.update(restart_ll=[], chain_seeds=None, perplexity=float("nan"), n_held_out_tokens=0)
+    convergence = _convergence_table(raw["values"], raw["marks"], opts["tol"],
+                                     window=1 if used == "gensim" else TOMOTOPY_WINDOW)
     passes_run = int(convergence["pass"].iloc[-1])
     converged = bool(convergence["converged"].iloc[-1]) if len(convergence) else False
     if not converged:
         last = convergence["relative_change"].iloc[-1] if len(convergence) else float("nan")
         warnings.warn(
             f"LDA ({used}) did not converge in passes={passes_run}: last relative change of the per-word "
-            f"bound {last:.2g} >= tol={tol}; increase passes", TextlabWarning, stacklevel=2)
-    vocabulary = np.array([id2word[i] for i in range(len(id2word))], dtype=str)
+            f"bound {last:.2g} >= tol={opts['tol']}; increase passes", TextlabWarning, stacklevel=stacklevel)
+    report, gensim = prepared.report, used == "gensim"
     params = {
-        "n_topics": int(n_topics), "random_state": int(random_state), "engine": used, "engine_requested": engine,
-        "passes": passes_run, "passes_requested": passes, "iterations": iterations,
-        "alpha": alpha, "alpha_fitted": alpha_fit.tolist(),
-        "eta": eta, "chunksize": int(chunksize) if used == "gensim" else None,
-        "update_every": int(update_every) if used == "gensim" else None,
-        "gamma_threshold": gamma_threshold if used == "gensim" else None, "tol": tol, "workers": int(workers),
-        "no_below": no_below, "no_above": no_above, "keep_n": keep_n,
-        "n_terms_before_filter": report["n_terms_before"], "n_terms": report["n_terms_after"],
-        "n_terms_removed_no_below": report["n_removed_no_below"],
+        "n_topics": opts["n_topics"], "random_state": opts["random_state"], "engine": used,
+        "engine_requested": opts["engine_requested"], "passes": passes_run, "passes_requested": opts["passes"],
+        "iterations": opts["iterations"], "alpha": opts["alpha"], "alpha_fitted": raw["alpha_fit"].tolist(),
+        "eta": opts["eta"], "chunksize": opts["chunksize"] if gensim else None,
+        "update_every": opts["update_every"] if gensim else None,
+        "gamma_threshold": opts["gamma_threshold"] if gensim else None, "tol": opts["tol"],
+        "workers": opts["workers"], "no_below": opts["no_below"], "no_above": opts["no_above"],
+        "keep_n": opts["keep_n"], "n_terms_before_filter": report["n_terms_before"],
+        "n_terms": report["n_terms_after"], "n_terms_removed_no_below": report["n_removed_no_below"],
         "n_terms_removed_no_above": report["n_removed_no_above"],
-        "restarts": int(restarts) if used == "tomotopy" else None,
-        "restart_log_likelihood": opts.get("restart_ll") or None,
-        "n_passages": n_docs, "n_tokens": int(n_words), "converged": converged,
-        "convergence_measure": "per-word variational bound" if used == "gensim" else "per-word log-likelihood",
+        "restarts": None if gensim else opts["restarts"],
+        "restart_log_likelihood": raw["restart_ll"] or None, "chain_seeds": raw["chain_seeds"],
+        "held_out_fraction": float(opts.get("held_out_fraction") or 0.0),
+        "n_passages": n_docs, "n_tokens": int(raw["n_words"]), "converged": converged,
+        "convergence_measure": "per-word variational bound" if gensim else "per-word log-likelihood",
     }
-    doc_topic = dirichlet / dirichlet.sum(axis=1, keepdims=True)
-    return LdaFit(topic_term=topic_term, doc_topic=doc_topic, doc_topic_dirichlet=dirichlet,
-                  vocabulary=vocabulary, passage_ids=ids, convergence=convergence, params=params,
-                  model=model if keep_model else None)
+    if params["held_out_fraction"]:
+        params.update(perplexity=raw["perplexity"], n_held_out_tokens=raw["n_held_out_tokens"],
+                      split_random_state=int(opts.get("split_random_state", 0)))
+    dirichlet = raw["dirichlet"]
+    return LdaFit(topic_term=raw["topic_term"], doc_topic=dirichlet / dirichlet.sum(axis=1, keepdims=True),
+                  doc_topic_dirichlet=dirichlet, vocabulary=prepared.vocabulary, passage_ids=prepared.passage_ids,
+                  convergence=convergence, params=params, model=raw.get("model") if keep_model else None)
+
+
+def fit_grid(corpus: Any, grid: Sequence[tuple[int, int]], *, n_jobs: int | None = None,
+             held_out_fraction: float = 0.0, split_random_state: int = 0, prepared: _Prepared | None = None,
+             **lda_kwargs: Any) -> tuple[list[LdaFit], _Prepared]:
+    """Fit ``fit_lda(corpus, n_topics=K, random_state=seed, **lda_kwargs)`` for every ``(K, seed)`` of ``grid``.
+
+    The corpus is prepared once (or reused from ``prepared``) and shared by all fits; tomotopy
+    fits run on ``n_jobs`` processes (``None`` / ``-1`` = every core), each single-threaded and
+    seeded, so the fits equal ``fit_lda`` called one by one.  ``held_out_fraction > 0`` leaves that
+    share of tokens out of every fit and records their perplexity in ``params["perplexity"]``
+    (tomotopy only).  Returns the fits in grid order and the prepared corpus.
+    """
+    import inspect
+
+    defaults = {name: p.default for name, p in inspect.signature(fit_lda).parameters.items()
+                if p.kind is inspect.Parameter.KEYWORD_ONLY and p.default is not inspect.Parameter.empty}
+    given = {**defaults, **lda_kwargs}
+    for name in ("keep_model", "dictionary", "passage_ids"):
+        given.pop(name, None)
+    template = _options(n_topics=max(2, min(k for k, _ in grid)), random_state=0,
+                        **{k: v for k, v in given.items() if k not in ("n_topics", "random_state")})
+    if prepared is None:
+        prepared = _prepare(corpus, template, lda_kwargs.get("dictionary"), lda_kwargs.get("passage_ids"))
+    tasks = []
+    for k, seed in grid:
+        opts = _options(n_topics=k, random_state=seed,
+                        **{key: v for key, v in given.items() if key not in ("n_topics", "random_state")})
+        tasks.append({**opts, "held_out_fraction": float(held_out_fraction),
+                      "split_random_state": int(split_random_state), "progress": False})
+    if held_out_fraction and prepared.engine != "tomotopy":
+        raise bad_value("held_out_fraction", held_out_fraction, "0 with engine='gensim' (held-out tokens are "
+                        "scored inside tomotopy fits only)")
+    for task in tasks:
+        if task["n_topics"] > len(prepared.passage_ids):
+            raise EstimationError(f"n_topics={task['n_topics']} is more than the {len(prepared.passage_ids)} "
+                                  f"passages: choose n_topics between 2 and {len(prepared.passage_ids)}")
+    if prepared.engine == "tomotopy":
+        raws = run_fits(prepared.words, tasks, n_jobs=n_jobs, desc="LDA fits (K, seed)")
+        return [_fit_prepared(prepared, task, raw=raw) for task, raw in zip(tasks, raws)], prepared
+    return [_fit_prepared(prepared, task) for task in tasks], prepared
