@@ -129,6 +129,27 @@ class TextData:
         """All counts as one CSR matrix (materialised from the store; prefer ``store.iter_blocks``)."""
         return self.store.to_csr()
 
+    def require_tokens(self, what: str) -> Sequence[list[str]]:
+        """The token lists, or a one-line error saying ``what`` needs running text (see :func:`require_tokens`)."""
+        return require_tokens(self, what)
+
+    def texts(self, indices: Sequence[int] | None = None) -> list[str]:
+        """Row texts in row order (or of the rows ``indices``), from ``rows["text"]`` or the token shards.
+
+        On disk only the shards holding the rows asked for are read.  Raises a one-line
+        error when the data holds no text (counts-only data, or rows without ``text``).
+        """
+        if "text" in self.rows.columns:
+            column = self.rows["text"]
+            values = column if indices is None else column.iloc[list(indices)]
+            return [v if isinstance(v, str) else "" for v in values]
+        tokens = require_tokens(self, "reading the row texts")
+        if indices is None and hasattr(tokens, "iter_texts"):
+            return list(tokens.iter_texts())
+        if hasattr(tokens, "read_texts"):
+            return tokens.read_texts(list(indices))
+        raise ConfigError("this data holds no row texts (its rows have no 'text' column)")
+
     def with_(self, **changes: Any) -> "TextData":
         """A copy with some fields replaced (the container is never changed in place)."""
         return replace(self, **changes)

@@ -1,15 +1,24 @@
-"""Document-term counts from textlab tokens (scikit-learn ``CountVectorizer``).
+"""Document-term counts from textlab tokens, in memory or on disk.
 
-The counts are the common currency of the comparison stage: TF-IDF, keyness and
-similarity all take a :class:`DocumentTermMatrix` and a grouping column, so they
-work whatever produced the counts (textlab's tokenizer, a gensim bag-of-words,
-another engine).
+:func:`count_terms` turns a :class:`~textlab.preprocessing.tokens.TokenizedCorpus` into a
+:class:`~textlab.data.TextData`, the container every analysis takes.  Token lists held in
+memory are counted with scikit-learn's ``CountVectorizer`` into a
+:class:`~textlab.store.memory.MemoryStore`; token lists held on disk
+(:class:`~textlab.store.disk.DiskTokens`) are streamed twice (document frequencies, then
+counts per shard with the same ``CountVectorizer`` and the vocabulary fixed) into counts
+shards beside the tokens (:class:`~textlab.store.disk.DiskStore`).  Both paths give the same
+counts, vocabulary order and term labels.
+
+:class:`DocumentTermMatrix` is the older counts type; analyses accept either (a
+``TextData`` answers to ``counts``, ``vocabulary`` and ``passages``).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
@@ -17,6 +26,8 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 
 from textlab._errors import ConfigError, EstimationError, bad_value
+from textlab.data import TextData
+from textlab.store.memory import MemoryStore
 
 __all__ = ["DocumentTermMatrix", "count_terms", "aggregate_counts", "counts_from_bow", "group_indicator"]
 
@@ -48,32 +59,85 @@ def _identity(tokens: list[str]) -> list[str]:
     return tokens
 
 
+def _check_df(name: str, value: object) -> None:
+    """``min_df``/``max_df``: an integer >= 1 (a number of rows) or a float in [0, 1] (a share)."""
+    if isinstance(value, bool) or not isinstance(value, (Integral, Real)):
+        raise bad_value(name, value, "an integer >= 1 (rows) or a float between 0 and 1 (share of rows)")
+    if isinstance(value, Integral) and value < 1 or not isinstance(value, Integral) and not 0 <= value <= 1:
+        raise bad_value(name, value, "an integer >= 1 (rows) or a float between 0 and 1 (share of rows)")
+
+
+def _no_terms(min_df, max_df, detail: str) -> EstimationError:
+    return EstimationError(f"no terms left to count with min_df={min_df!r}, max_df={max_df!r}: {detail}. "
+                           "Lower min_df or raise max_df.")
+
+
+def _vectorizer(vocabulary=None, min_df=1, max_df=1.0) -> CountVectorizer:
+    return CountVectorizer(analyzer=_identity, lowercase=False, min_df=min_df, max_df=max_df,
+                           vocabulary=vocabulary, dtype=np.int64)
+
+
+def _count_memory(tokens: list, min_df, max_df, vocab_list) -> tuple[list[str], sp.csr_matrix]:
+    vectorizer = _vectorizer(vocab_list, min_df, max_df)
+    try:
+        counts = vectorizer.fit_transform(tokens)
+    except ValueError as exc:  # empty vocabulary, or min_df/max_df leaving no terms
+        raise _no_terms(min_df, max_df, str(exc)) from exc
+    counts = sp.csr_matrix(counts, dtype=np.int64)
+    counts.sort_indices()
+    return [str(t) for t in vectorizer.get_feature_names_out()], counts
+
+
+def _disk_vocabulary(tokens, min_df, max_df) -> list[str]:
+    """Terms kept by ``CountVectorizer``'s document-frequency rule, from one streamed pass."""
+    df: Counter = Counter()
+    for shard in tokens.iter_shards():
+        for toks in shard:
+            df.update(set(toks))
+    n_rows = len(tokens)
+    high = max_df if isinstance(max_df, Integral) else max_df * n_rows
+    low = min_df if isinstance(min_df, Integral) else min_df * n_rows
+    if high < low:
+        raise _no_terms(min_df, max_df, "max_df corresponds to < documents than min_df")
+    if not df:
+        raise _no_terms(min_df, max_df, "empty vocabulary; perhaps the documents only contain stop words")
+    terms = sorted(t for t, n in df.items() if low <= n <= high)
+    if not terms:
+        raise _no_terms(min_df, max_df, "After pruning, no terms remain")
+    return terms
+
+
 def count_terms(
     tokenized,
     *,
     min_df: int | float = 1,
     max_df: int | float = 1.0,
     vocabulary: Iterable[str] | None = None,
-) -> DocumentTermMatrix:
-    """Count terms per passage with scikit-learn's ``CountVectorizer``.
+) -> TextData:
+    """Count terms per row (passage or document) into a :class:`~textlab.data.TextData`.
 
     Parameters
     ----------
     tokenized
-        A :class:`~textlab.preprocessing.tokens.TokenizedCorpus` (``passages`` and ``tokens``).
+        A :class:`~textlab.preprocessing.tokens.TokenizedCorpus` (``passages`` and ``tokens``),
+        or anything with those two attributes.  When ``tokens`` is a
+        :class:`~textlab.store.disk.DiskTokens`, counts are written as shards beside the
+        tokens (replacing earlier counts there) and the store is a ``DiskStore``;
+        otherwise the store is a ``MemoryStore``.
     min_df, max_df
-        Drop terms in fewer / more passages than this (an int is a count, a float a
-        share of passages), as in ``CountVectorizer``. Ignored when ``vocabulary``
-        is given.
+        Drop terms in fewer / more rows than this (an int is a count, a float a share of
+        rows), as in ``CountVectorizer``. Ignored when ``vocabulary`` is given.
     vocabulary
-        Fixed list of terms to count (e.g. to compare two corpora on the same
-        columns); kept in the order given.
+        Fixed list of terms to count (e.g. to compare two corpora on the same columns);
+        kept in the order given.
 
     Returns
     -------
-    DocumentTermMatrix
-        ``counts`` is ``n_passages x n_terms`` int64 CSR; ``passages`` is the
-        tokenized corpus's passage table (index reset).
+    TextData
+        ``rows`` = the passage table (index reset), ``terms`` = ``term, label`` (label = the
+        tokenized corpus's surface form), counts int64 in the store, ``tokens`` as given,
+        ``params`` = the tokenizer params plus ``min_df, max_df, vocabulary_given, n_rows,
+        n_terms, n_tokens, unit, store``.
 
     Examples
     --------
@@ -81,11 +145,13 @@ def count_terms(
     >>> from textlab.preprocessing.tokens import TokenizedCorpus
     >>> tc = TokenizedCorpus(pd.DataFrame({"passage_id": ["a:000", "b:000"], "doc_id": ["a", "b"]}),
     ...                      [["ai", "hub", "ai"], ["hub"]])
-    >>> dtm = count_terms(tc)
-    >>> list(dtm.vocabulary), dtm.counts.toarray().tolist()
+    >>> data = count_terms(tc)
+    >>> list(data.vocabulary), data.counts.toarray().tolist()
     (['ai', 'hub'], [[2, 1], [0, 1]])
     """
-    tokens = list(tokenized.tokens)
+    from textlab.store.disk import DiskTokens, write_counts
+
+    tokens = tokenized.tokens
     passages = tokenized.passages.reset_index(drop=True)
     if len(tokens) != len(passages):
         raise ConfigError(
@@ -93,39 +159,29 @@ def count_terms(
         )
     if len(tokens) == 0:
         raise EstimationError("tokenized has no passages: nothing to count")
-    vocab_list = None if vocabulary is None else list(dict.fromkeys(vocabulary))
-    vectorizer = CountVectorizer(
-        analyzer=_identity,
-        lowercase=False,
-        min_df=min_df,
-        max_df=max_df,
-        vocabulary=vocab_list,
-        dtype=np.int64,
-    )
-    try:
-        counts = vectorizer.fit_transform(tokens)
-    except ValueError as exc:  # empty vocabulary, or min_df/max_df leaving no terms
-        raise EstimationError(
-            f"no terms left to count with min_df={min_df!r}, max_df={max_df!r}: {exc}. "
-            "Lower min_df or raise max_df."
-        ) from exc
-    counts = sp.csr_matrix(counts, dtype=np.int64)
-    counts.sort_indices()
-    params = {
-        "min_df": min_df,
-        "max_df": max_df,
-        "vocabulary_given": vocabulary is not None,
-        "n_rows": int(counts.shape[0]),
-        "n_terms": int(counts.shape[1]),
-        "n_tokens": int(counts.sum()),
-        "unit": "passage",
-    }
-    return DocumentTermMatrix(
-        counts=counts,
-        vocabulary=np.asarray(vectorizer.get_feature_names_out(), dtype=object),
-        passages=passages,
-        params=params,
-    )
+    _check_df("min_df", min_df)
+    _check_df("max_df", max_df)
+    vocab_list = None if vocabulary is None else [str(t) for t in dict.fromkeys(vocabulary)]
+    if vocab_list is not None and not vocab_list:
+        raise bad_value("vocabulary", vocabulary, "a non-empty list of terms (or None)")
+    forms = dict(getattr(tokenized, "surface_forms", None) or {})
+    on_disk = isinstance(tokens, DiskTokens)
+    unit = getattr(tokenized, "unit", None) or (tokens.unit if on_disk else "passage")
+    params = {**dict(getattr(tokenized, "params", {}) or {}), "min_df": min_df, "max_df": max_df,
+              "vocabulary_given": vocabulary is not None, "n_rows": len(passages), "unit": unit,
+              "store": "disk" if on_disk else "memory"}
+    if on_disk:
+        terms = vocab_list if vocab_list is not None else _disk_vocabulary(tokens, min_df, max_df)
+        table = pd.DataFrame({"term": terms, "label": [forms.get(t, t) for t in terms]})
+        vectorizer = _vectorizer(terms)
+        store, n_tokens = write_counts(tokens, table, vectorizer.transform, {**params, "n_terms": len(terms)})
+    else:
+        tokens = tokens if isinstance(tokens, list) else list(tokens)
+        terms, matrix = _count_memory(tokens, min_df, max_df, vocab_list)
+        table = pd.DataFrame({"term": terms, "label": [forms.get(t, t) for t in terms]})
+        store, n_tokens = MemoryStore(matrix), int(matrix.sum())
+    params.update({"n_terms": len(terms), "n_tokens": n_tokens})
+    return TextData(rows=passages, terms=table, store=store, tokens=tokens, unit=unit, params=params)
 
 
 def group_indicator(labels: Sequence | pd.Series | np.ndarray) -> tuple[sp.csr_matrix, pd.Index]:

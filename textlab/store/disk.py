@@ -1,0 +1,524 @@
+"""Tokenised rows and their counts on disk: Parquet shards listed, with SHA-256, in a JSON manifest.
+
+Nothing in a data folder can carry code: shards are Parquet, the manifest is JSON, and
+:func:`open_data` / :func:`open_tokens` refuse a folder holding any file the manifest does
+not list, a manifest that lists nothing, a file whose size or SHA-256 differs, a symlink,
+or a listed name that is not one of textlab's own (so a planted ``corpus.mm.index`` or
+``dictionary.gensim`` pickle is refused, never opened).
+
+Folder layout
+-------------
+``manifest.json``
+    format, unit, ``n_rows``, the shards (file names and row counts), the row columns,
+    the tokenizer ``params``, the counting settings, and every other file with its
+    ``size`` and ``sha256``.  Written last (atomically), so an interrupted write leaves
+    a folder that :func:`open_data` refuses.
+``tokens-00000.parquet`` ...
+    consecutive rows in row order: the row columns (``passage_id, doc_id, position,
+    n_words`` and metadata), ``text`` when the rows had it, and ``tokens``
+    (``list<string>``).
+``surface_forms.parquet``
+    ``token, label`` (readable surface forms), when given to :meth:`TokenShardWriter.close`.
+``counts-00000.parquet`` ..., ``terms.parquet``
+    written by :func:`textlab.preprocessing.counts.count_terms` beside the tokens: for the
+    rows of the matching tokens shard, ``row`` (within the shard), ``term`` (column) and
+    ``count`` in CSR order; ``terms.parquet`` holds ``term, label`` in column order.
+
+API (used by :func:`textlab.preprocessing.pipeline.prepare_data`)
+-------------------------------------------------------------------
+``TokenShardWriter(folder, *, unit="passage", shard_rows=20_000)``
+    ``.add(rows: pd.DataFrame, tokens: list[list[str]])`` any number of times (any chunk
+    size; ``rows`` has the same columns every time, e.g. ``passage_id, doc_id, position,
+    text, n_words`` + metadata), then ``.close(params=None, *, surface_forms=None) ->
+    TokenizedCorpus`` whose ``passages`` is the row table WITHOUT ``text`` (in memory) and
+    whose ``tokens`` is a :class:`DiskTokens`.  Also a context manager (an exception
+    removes the shards it wrote).  ``folder`` must be new, empty, or a folder textlab
+    wrote before (its files are replaced); any other file in it is refused.
+:class:`DiskTokens`
+    re-iterable token lists in row order, ``len()``, ``tokens[i]``, one shard in memory
+    at a time; ``.iter_texts()`` and ``.read_texts(indices)`` give passage texts back in
+    row order without loading them all (for KWIC and representative passages).
+:class:`DiskStore`
+    the counts (``shape``, ``iter_blocks(block_rows)``, ``to_csr()``).
+``open_data(folder, *, verify="hash") -> TextData`` and ``open_tokens(folder, *, verify="hash")
+-> TokenizedCorpus``
+    reopen a folder after checking it against its manifest (``verify="size"`` skips hashes).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, ClassVar
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import scipy.sparse as sp
+
+from textlab._errors import ConfigError, InputFileError, OutputError, bad_value
+from textlab._io import sha256_file, write_json
+
+__all__ = ["TokenShardWriter", "DiskTokens", "DiskStore", "open_data", "open_tokens", "write_counts", "MANIFEST"]
+
+MANIFEST = "manifest.json"
+FORMAT = "textlab-data"
+VERSION = 1
+DEFAULT_SHARD_ROWS = 20_000
+_OWN_NAME = re.compile(r"^(?:(?:tokens|counts)-\d{5}\.parquet|terms\.parquet|surface_forms\.parquet)$")
+_OWN_DEBRIS = re.compile(r"^\.manifest\.json\..*\.tmp$")  # left by a write killed mid-way
+_RESERVED = ("tokens", "text")
+
+
+# --- writing ------------------------------------------------------------------------------------
+def _write_parquet(table: pa.Table, path: Path) -> dict:
+    """Write ``table`` to ``path``; return its manifest entry (size, sha256 of the bytes written)."""
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink)
+    data = sink.getvalue().to_pybytes()
+    path.write_bytes(data)
+    return {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+
+
+def _prepare_folder(folder: Path) -> None:
+    """Make ``folder`` ready for a new data set: create it, or clear textlab's own files from it."""
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"{folder}: is a file, not a folder; choose a folder for the token shards")
+    folder.mkdir(parents=True, exist_ok=True)
+    names = sorted(p.name for p in folder.iterdir())
+    foreign = [n for n in names if (n != MANIFEST and not _OWN_NAME.match(n) and not _OWN_DEBRIS.match(n))
+               or (folder / n).is_symlink() or not (folder / n).is_file()]
+    if foreign:
+        raise OutputError(f"{folder}: holds files textlab did not write ({', '.join(foreign[:5])}); "
+                          "choose a new or empty folder")
+    for name in names:
+        (folder / name).unlink()
+
+
+def _to_arrow(rows: pd.DataFrame) -> pa.Table:
+    try:
+        return pa.Table.from_pandas(rows, preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as err:
+        raise ConfigError(f"rows cannot be stored in Parquet ({err}); give each metadata column one type") from None
+
+
+class TokenShardWriter:
+    """Write rows and their tokens to Parquet shards in ``folder`` (see the module docstring).
+
+    Parameters
+    ----------
+    folder
+        New, empty, or written by textlab before (then replaced).
+    unit
+        What a row is: ``"passage"`` or ``"document"``.
+    shard_rows
+        Rows per shard (memory while reading is one shard).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp()) / "tokens"
+    >>> with TokenShardWriter(folder, shard_rows=2) as writer:
+    ...     writer.add(pd.DataFrame({"passage_id": ["a:000", "a:001", "b:000"], "doc_id": ["a", "a", "b"],
+    ...                              "text": ["AI hub.", "Hub!", "Chips."]}), [["ai", "hub"], ["hub"], ["chip"]])
+    ...     tokenized = writer.close({"stem": "plural"})
+    >>> list(tokenized.passages.columns), len(tokenized.tokens), tokenized.tokens[2]
+    (['passage_id', 'doc_id'], 3, ['chip'])
+    >>> tokenized.tokens.read_texts([2, 0])
+    ['Chips.', 'AI hub.']
+    """
+
+    def __init__(self, folder: str | Path, *, unit: str = "passage", shard_rows: int = DEFAULT_SHARD_ROWS) -> None:
+        if unit not in ("passage", "document"):
+            raise bad_value("unit", unit, "'passage' or 'document'")
+        if isinstance(shard_rows, bool) or not isinstance(shard_rows, int) or shard_rows < 1:
+            raise bad_value("shard_rows", shard_rows, "an integer >= 1")
+        self.folder = Path(folder)
+        self.unit = unit
+        self.shard_rows = shard_rows
+        _prepare_folder(self.folder)
+        self._rows: list[pd.DataFrame] = []
+        self._tokens: list[list[str]] = []
+        self._n_buffered = 0
+        self._columns: list[str] | None = None
+        self._shards: list[dict] = []
+        self._files: dict[str, dict] = {}
+        self._closed = False
+
+    def __enter__(self) -> "TokenShardWriter":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None and not self._closed:
+            for name in list(self._files):
+                (self.folder / name).unlink(missing_ok=True)
+            self._closed = True
+
+    def add(self, rows: pd.DataFrame, tokens: Sequence[Sequence[str]]) -> None:
+        """Append rows (same columns every call) and one token list per row."""
+        if self._closed:
+            raise ConfigError("TokenShardWriter.add after close(): make a new writer")
+        if not isinstance(rows, pd.DataFrame):
+            raise bad_value("rows", type(rows).__name__, "a pandas DataFrame")
+        if len(rows) != len(tokens):
+            raise ConfigError(f"rows has {len(rows)} rows but tokens has {len(tokens)} token lists; they must match")
+        columns = [str(c) for c in rows.columns]
+        if "tokens" in columns:
+            raise ConfigError("rows has a 'tokens' column; the tokens are given separately")
+        if self._columns is None:
+            self._columns = columns
+        elif columns != self._columns:
+            raise ConfigError(f"rows columns {columns} differ from the first chunk's {self._columns}; "
+                              "give every chunk the same columns")
+        self._rows.append(rows.reset_index(drop=True))
+        self._tokens.extend(list(t) for t in tokens)
+        self._n_buffered += len(rows)
+        while self._n_buffered >= self.shard_rows:
+            self._flush(self.shard_rows)
+
+    def _flush(self, n: int) -> None:
+        rows = pd.concat(self._rows, ignore_index=True) if len(self._rows) > 1 else self._rows[0]
+        part, rest = rows.iloc[:n], rows.iloc[n:].reset_index(drop=True)
+        tokens, self._tokens = self._tokens[:n], self._tokens[n:]
+        try:
+            token_array = pa.array(tokens, type=pa.list_(pa.string()))
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            bad = next(t for toks in tokens for t in toks if not isinstance(t, str))
+            raise bad_value("tokens", bad, "lists of strings") from None
+        table = _to_arrow(part).append_column("tokens", token_array)
+        name = f"tokens-{len(self._shards):05d}.parquet"
+        self._files[name] = _write_parquet(table, self.folder / name)
+        self._shards.append({"tokens": name, "n_rows": len(part)})
+        self._rows = [rest] if len(rest) else []
+        self._n_buffered = len(rest)
+
+    def close(self, params: dict | None = None, *, surface_forms: dict[str, str] | None = None):
+        """Write the last shard and the manifest; return a ``TokenizedCorpus`` over the shards.
+
+        Parameters
+        ----------
+        params
+            Tokenizer settings (``TokenizedCorpus.params``), stored in the manifest (JSON).
+        surface_forms
+            Token -> readable label, stored as ``surface_forms.parquet``.
+        """
+        if self._closed:
+            raise ConfigError("TokenShardWriter.close called twice")
+        if self._n_buffered:
+            self._flush(self._n_buffered)
+        if not self._shards:
+            raise ConfigError(f"{self.folder}: no rows were added; nothing to write")
+        forms = dict(surface_forms or {})
+        if forms:
+            table = pa.table({"token": list(map(str, forms)), "label": list(map(str, forms.values()))})
+            self._files["surface_forms.parquet"] = _write_parquet(table, self.folder / "surface_forms.parquet")
+        manifest = {
+            "format": FORMAT, "version": VERSION, "unit": self.unit,
+            "n_rows": sum(s["n_rows"] for s in self._shards), "shards": self._shards,
+            "row_columns": [c for c in self._columns if c != "text"], "has_text": "text" in self._columns,
+            "params": dict(params or {}), "counts": None, "files": self._files,
+        }
+        write_json(manifest, self.folder / MANIFEST)
+        self._closed = True
+        return _tokenized(self.folder, manifest)
+
+
+# --- reading ------------------------------------------------------------------------------------
+def _read_column(path: Path, column: str) -> list:
+    try:
+        return pq.read_table(path, columns=[column]).column(0).to_pylist()
+    except (pa.ArrowException, OSError) as err:
+        raise InputFileError(path, f"cannot be read as a textlab shard ({err})") from None
+
+
+@dataclass(frozen=True, eq=False)
+class DiskTokens:
+    """Token lists stored in Parquet shards: re-iterable in row order, one shard in memory at a time.
+
+    Attributes
+    ----------
+    folder
+        The data folder.
+    shards
+        Token shard file names, in row order.
+    lengths
+        Rows per shard.
+    has_text
+        Whether the shards hold the passage texts (:meth:`iter_texts`, :meth:`read_texts`).
+    unit
+        What a row is (``"passage"`` or ``"document"``).
+    """
+
+    folder: Path
+    shards: tuple[str, ...]
+    lengths: tuple[int, ...]
+    has_text: bool = True
+    unit: str = "passage"
+
+    def __len__(self) -> int:
+        return int(sum(self.lengths))
+
+    def __iter__(self) -> Iterator[list[str]]:
+        for shard in self.iter_shards():
+            yield from shard
+
+    def iter_shards(self, column: str = "tokens") -> Iterator[list]:
+        """One list per shard (token lists, or texts with ``column="text"``), in row order."""
+        for name in self.shards:
+            yield _read_column(self.folder / name, column)
+
+    def __getitem__(self, index: int) -> list[str]:
+        shard, offset = self._locate(index)
+        return _read_column(self.folder / self.shards[shard], "tokens")[offset]
+
+    def _locate(self, index: int) -> tuple[int, int]:
+        n = len(self)
+        if isinstance(index, bool) or not isinstance(index, (int, np.integer)) or not -n <= index < n:
+            raise IndexError(f"row {index!r} is out of range for {n} rows")
+        index = int(index) % n
+        ends = np.cumsum(self.lengths)
+        shard = int(np.searchsorted(ends, index, side="right"))
+        return shard, index - int(ends[shard] - self.lengths[shard])
+
+    def _need_text(self) -> None:
+        if not self.has_text:
+            raise ConfigError(f"{self.folder}: the shards hold no passage text (rows had no 'text' column)")
+
+    def iter_texts(self) -> Iterator[str]:
+        """Passage texts in row order, one shard in memory at a time."""
+        self._need_text()
+        for texts in self.iter_shards("text"):
+            yield from texts
+
+    def read_texts(self, indices: Sequence[int]) -> list[str]:
+        """Texts of the rows ``indices`` (in the order given), reading only the shards that hold them."""
+        self._need_text()
+        located = [self._locate(i) for i in indices]
+        out: list[str] = [""] * len(located)
+        for shard in sorted({s for s, _ in located}):
+            texts = _read_column(self.folder / self.shards[shard], "text")
+            for k, (s, offset) in enumerate(located):
+                if s == shard:
+                    out[k] = texts[offset]
+        return out
+
+
+@dataclass(frozen=True, eq=False)
+class DiskStore:
+    """A :class:`~textlab.data.CountStore` over counts shards (``row, term, count`` in CSR order).
+
+    Examples
+    --------
+    See :func:`textlab.preprocessing.counts.count_terms` with on-disk tokens.
+    """
+
+    folder: Path
+    shards: tuple[str, ...]
+    lengths: tuple[int, ...]
+    n_terms: int
+    kind: ClassVar[str] = "disk"
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """``(n_rows, n_terms)``."""
+        return int(sum(self.lengths)), int(self.n_terms)
+
+    def _read(self, index: int) -> sp.csr_matrix:
+        path = self.folder / self.shards[index]
+        try:
+            table = pq.read_table(path, columns=["row", "term", "count"])
+        except (pa.ArrowException, OSError) as err:
+            raise InputFileError(path, f"cannot be read as a textlab counts shard ({err})") from None
+        rows = table.column("row").to_numpy()
+        n = self.lengths[index]
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+        return sp.csr_matrix((table.column("count").to_numpy().astype(np.int64),
+                              table.column("term").to_numpy().astype(np.int64), indptr), shape=(n, self.n_terms))
+
+    def iter_blocks(self, block_rows: int | None = None) -> Iterator[tuple[int, sp.csr_matrix]]:
+        """Yield ``(first_row, block)``: one block per shard, cut to at most ``block_rows`` rows."""
+        start = 0
+        for index in range(len(self.shards)):
+            block = self._read(index)
+            step = int(block_rows or block.shape[0] or 1)
+            for offset in range(0, block.shape[0], step):
+                yield start + offset, block[offset:offset + step]
+            start += block.shape[0]
+
+    def to_csr(self) -> sp.csr_matrix:
+        """All counts as one CSR matrix (memory: the whole matrix)."""
+        blocks = [block for _, block in self.iter_blocks()]
+        if not blocks:
+            return sp.csr_matrix(self.shape, dtype=np.int64)
+        return sp.csr_matrix(sp.vstack(blocks, format="csr"), dtype=np.int64)
+
+
+def _read_manifest(folder: Path) -> dict:
+    path = folder / MANIFEST
+    if not folder.is_dir():
+        raise InputFileError(folder, "is not a folder (a textlab data folder holds manifest.json and Parquet shards)")
+    if path.is_symlink() or not path.is_file():
+        raise InputFileError(folder, "has no manifest.json: not a complete textlab data folder; rebuild it")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise InputFileError(path, f"is not valid JSON ({err}); rebuild the folder") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT or manifest.get("version") != VERSION:
+        raise InputFileError(path, f"is not a {FORMAT} manifest of version {VERSION}; rebuild the folder")
+    return manifest
+
+
+def _check_folder(folder: Path, verify: str) -> dict:
+    """The manifest of ``folder`` after checking every file against it (see the module docstring)."""
+    if verify not in ("hash", "size"):
+        raise bad_value("verify", verify, "'hash' or 'size'")
+    folder = Path(folder)
+    manifest = _read_manifest(folder)
+    files = manifest.get("files")
+    if not isinstance(files, dict) or not files:
+        raise InputFileError(folder / MANIFEST, "lists no files; refusing the folder (rebuild it)")
+    for name in files:
+        if not isinstance(name, str) or not _OWN_NAME.match(name):
+            raise InputFileError(folder / MANIFEST, f"lists {name!r}, which is not a textlab data file; refusing it")
+    unlisted = sorted(p.name for p in folder.iterdir() if p.name != MANIFEST and p.name not in files)
+    if unlisted:
+        raise InputFileError(folder / unlisted[0], "is not listed in the manifest; refusing the folder "
+                             "(remove the file or rebuild the folder)")
+    for name, entry in files.items():
+        path = folder / name
+        if path.is_symlink() or not path.is_file():
+            raise InputFileError(path, "is listed in the manifest but missing (or a link); rebuild the folder")
+        size = path.stat().st_size
+        if not isinstance(entry, dict) or size != entry.get("size"):
+            raise InputFileError(path, f"has {size} bytes, the manifest says {entry.get('size') if isinstance(entry, dict) else entry}; rebuild the folder")
+        if verify == "hash" and sha256_file(path) != entry.get("sha256"):
+            raise InputFileError(path, "does not match its SHA-256 in the manifest (altered or corrupt); rebuild the folder")
+    shards = manifest.get("shards")
+    if not isinstance(shards, list) or not shards or any(s.get("tokens") not in files for s in shards):
+        raise InputFileError(folder / MANIFEST, "names shards it does not list; rebuild the folder")
+    return manifest
+
+
+def _rows(folder: Path, manifest: dict) -> pd.DataFrame:
+    columns = list(manifest["row_columns"])
+    parts = []
+    for shard in manifest["shards"]:
+        path = folder / shard["tokens"]
+        try:
+            parts.append(pq.read_table(path, columns=columns).to_pandas())
+        except (pa.ArrowException, OSError, KeyError) as err:
+            raise InputFileError(path, f"cannot be read as a textlab shard ({err})") from None
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
+
+
+def _surface_forms(folder: Path, manifest: dict) -> dict[str, str]:
+    if "surface_forms.parquet" not in manifest["files"]:
+        return {}
+    table = pq.read_table(folder / "surface_forms.parquet")
+    return dict(zip(table.column("token").to_pylist(), table.column("label").to_pylist()))
+
+
+def _tokens(folder: Path, manifest: dict) -> DiskTokens:
+    shards = manifest["shards"]
+    return DiskTokens(folder, tuple(s["tokens"] for s in shards), tuple(int(s["n_rows"]) for s in shards),
+                      bool(manifest.get("has_text", False)), str(manifest.get("unit", "passage")))
+
+
+def _tokenized(folder: Path, manifest: dict):
+    from textlab.preprocessing.tokens import TokenizedCorpus
+
+    return TokenizedCorpus(_rows(folder, manifest), _tokens(folder, manifest), _surface_forms(folder, manifest),
+                           dict(manifest.get("params", {})))
+
+
+def open_tokens(folder: str | Path, *, verify: str = "hash"):
+    """Reopen the tokens of a data folder as a ``TokenizedCorpus`` (passages in memory, tokens on disk).
+
+    Parameters
+    ----------
+    folder
+        Written by :class:`TokenShardWriter` (and possibly counted).
+    verify
+        ``"hash"`` (default: SHA-256 of every file) or ``"size"`` (sizes only; faster).
+
+    Raises
+    ------
+    InputFileError
+        One line naming the file: unlisted, missing, altered, or an empty manifest.
+    """
+    folder = Path(folder)
+    return _tokenized(folder, _check_folder(folder, verify))
+
+
+def open_data(folder: str | Path, *, verify: str = "hash"):
+    """Reopen a counted data folder as a :class:`~textlab.data.TextData` with a :class:`DiskStore`.
+
+    Checks the folder as :func:`open_tokens` does; nothing in it is unpickled or executed.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from textlab.preprocessing.counts import count_terms
+    >>> folder = Path(tempfile.mkdtemp()) / "data"
+    >>> with TokenShardWriter(folder) as writer:
+    ...     writer.add(pd.DataFrame({"passage_id": ["a:000", "b:000"]}), [["ai", "hub", "ai"], ["hub"]])
+    ...     _ = count_terms(writer.close())
+    >>> data = open_data(folder)
+    >>> type(data.store).__name__, data.counts.toarray().tolist()
+    ('DiskStore', [[2, 1], [0, 1]])
+    """
+    from textlab.data import TextData
+
+    folder = Path(folder)
+    manifest = _check_folder(folder, verify)
+    counts = manifest.get("counts")
+    if not counts:
+        raise InputFileError(folder, "holds tokens but no counts; open it with open_tokens and call count_terms")
+    terms = pq.read_table(folder / "terms.parquet").to_pandas()
+    store = DiskStore(folder, tuple(s["counts"] for s in manifest["shards"]),
+                      tuple(int(s["n_rows"]) for s in manifest["shards"]), len(terms))
+    params = {**manifest.get("params", {}), **counts.get("params", {})}
+    return TextData(rows=_rows(folder, manifest), terms=terms, store=store, tokens=_tokens(folder, manifest),
+                    unit=manifest["unit"], params=params)
+
+
+def write_counts(tokens: DiskTokens, terms: pd.DataFrame, transform: Callable[[list[list[str]]], sp.csr_matrix],
+                 params: dict) -> tuple[DiskStore, int]:
+    """Count every tokens shard with ``transform`` and write counts shards + ``terms.parquet`` beside them.
+
+    ``transform`` maps one shard's token lists to its CSR counts (columns = ``terms`` rows).
+    Earlier counts in the folder are replaced; the manifest is rewritten last.  Returns the
+    store and the number of tokens counted.
+    """
+    folder = Path(tokens.folder)
+    manifest = _read_manifest(folder)
+    for shard in manifest["shards"]:
+        old = shard.pop("counts", None)
+        if old:
+            manifest["files"].pop(old, None)
+            (folder / old).unlink(missing_ok=True)
+    manifest["counts"] = None
+    write_json(manifest, folder / MANIFEST)  # from here until the end the folder is refused
+    files = manifest["files"]
+    n_tokens = 0
+    for index, (shard, token_lists) in enumerate(zip(manifest["shards"], tokens.iter_shards())):
+        block = sp.csr_matrix(transform(token_lists), dtype=np.int64)
+        block.sort_indices()
+        n_tokens += int(block.data.sum())
+        rows = np.repeat(np.arange(block.shape[0], dtype=np.int32), np.diff(block.indptr))
+        table = pa.table({"row": rows, "term": block.indices.astype(np.int32), "count": block.data})
+        name = f"counts-{index:05d}.parquet"
+        files[name] = _write_parquet(table, folder / name)
+        shard["counts"] = name
+    files["terms.parquet"] = _write_parquet(pa.Table.from_pandas(terms, preserve_index=False), folder / "terms.parquet")
+    manifest["counts"] = {"params": {**params, "n_tokens": n_tokens}, "n_terms": len(terms)}
+    write_json(manifest, folder / MANIFEST)
+    store = DiskStore(folder, tuple(s["counts"] for s in manifest["shards"]),
+                      tuple(int(s["n_rows"]) for s in manifest["shards"]), len(terms))
+    return store, n_tokens
