@@ -52,13 +52,13 @@ def selection(docs):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", TextlabWarning)
         return select_n_topics(docs, n_topics_range=range(2, 6), random_states=(0, 1), lda_kwargs=LDA,
-                               keep_fits="all", top_n=5)
+                               keep_fits="all", top_n=5, search="full", held_out_fraction=0.2, n_jobs=1)
 
 
 def test_selection_table_rule_and_summary(selection):
     assert isinstance(selection, ModelSelection)
     assert list(selection.table.columns) == ["n_topics", "random_state", "c_v", "c_npmi", "diversity",
-                                             "perplexity", "converged"]
+                                             "perplexity", "converged", "stage"]
     assert selection.table[["n_topics", "random_state"]].values.tolist() == [
         [k, s] for k in (2, 3, 4, 5) for s in (0, 1)
     ]
@@ -70,7 +70,10 @@ def test_selection_table_rule_and_summary(selection):
     assert summary["n_topics"].tolist() == [2, 3, 4, 5]
     assert summary.loc[summary.chosen, "n_topics"].item() == selection.chosen_n_topics
     np.testing.assert_allclose(summary["c_npmi_mean"], selection.table.groupby("n_topics")["c_npmi"].mean())
-    assert selection.params["n_held_out"] == round(0.2 * 36)
+    n_tokens = 36 * 25  # planted_corpus(): 36 passages of 25 tokens
+    held = [f.params["n_held_out_tokens"] for f in selection.fits.values()]
+    assert len(set(held)) == 1 and 0.1 * n_tokens < held[0] < 0.3 * n_tokens  # one split, ~20 % of tokens
+    assert all(f.params["n_tokens"] + held[0] == n_tokens for f in selection.fits.values())
     assert set(selection.fits) == {(k, s) for k in (2, 3, 4, 5) for s in (0, 1)}
 
 
@@ -127,10 +130,13 @@ def test_same_inputs_give_identical_tables(docs, selection):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", TextlabWarning)
         again = select_n_topics(docs, n_topics_range=range(2, 6), random_states=(0, 1), lda_kwargs=LDA,
-                                keep_fits="chosen", top_n=5)
+                                keep_fits="chosen", top_n=5, search="full", held_out_fraction=0.2, n_jobs=2)
     pd.testing.assert_frame_equal(again.table, selection.table)
     assert again.chosen_n_topics == selection.chosen_n_topics and again.rule == selection.rule
     assert set(again.fits) == {(again.chosen_n_topics, 0), (again.chosen_n_topics, 1)}
+    for key, fit in again.fits.items():  # two processes give the serial run's fits, array for array
+        np.testing.assert_array_equal(fit.topic_term, selection.fits[key].topic_term)
+        np.testing.assert_array_equal(fit.doc_topic_dirichlet, selection.fits[key].doc_topic_dirichlet)
 
 
 @pytest.mark.filterwarnings("ignore::textlab._errors.TextlabWarning")
@@ -175,11 +181,11 @@ def test_select_rejects_bad_arguments(docs):
 
 
 def test_topic_coherence_fallback_uses_gensim_loop(docs, monkeypatch):
-    import textlab.analysis.topics.selection as selection_module
-
     sets = [PLANTED, [PLANTED[0], PLANTED[2]]]
     fast = topic_coherence(sets, docs, top_n=8)
-    monkeypatch.setattr(selection_module, "_window_counts", lambda accumulator, ids: None)
+    import textlab.analysis.topics.coherence as coherence_module
+
+    monkeypatch.setattr(coherence_module, "_window_counts", lambda accumulator, ids: None)
     slow = topic_coherence(sets, docs, top_n=8)
     for measure in ("c_v", "c_npmi"):
         for a, b in zip(fast[measure], slow[measure]):
@@ -200,3 +206,66 @@ def test_heldout_perplexity_formula_by_hand():
     p_c = 0.25 * 0.2 + 0.75 * 0.8
     expected = np.exp(-(2 * np.log(p_a) + np.log(p_c)) / 3)  # "zzz" is out of vocabulary: ignored
     assert heldout_perplexity(fit, [["a", "zzz", "a", "c"]]) == pytest.approx(expected, rel=1e-12)
+
+
+def test_staged_search_fits_other_seeds_only_near_the_best(docs, selection):
+    """Every K on the first seed; seeds 1.. only for K within one SE (over topics) of the best."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TextlabWarning)
+        staged = select_n_topics(docs, n_topics_range=range(2, 6), random_states=(0, 1), lda_kwargs=LDA,
+                                 keep_fits="all", top_n=5, n_jobs=1)
+    table = staged.table
+    assert staged.params["search"] == "staged" and staged.params["held_out_fraction"] == 0.0
+    assert table["perplexity"].isna().all()  # the default rule needs no perplexity: no held-out tokens
+    assert sorted(table.loc[table.stage == 1, "n_topics"]) == [2, 3, 4, 5]
+    assert set(table.loc[table.stage == 1, "random_state"]) == {0}
+    # candidates by hand from the first-seed fits' per-topic c_npmi
+    first = [staged.fits[(k, 0)] for k in (2, 3, 4, 5)]
+    per_topic = topic_coherence([[list(f.vocabulary[np.argsort(-r, kind="stable")[:5]]) for r in f.topic_term]
+                                 for f in first], docs, measures=["c_npmi"], top_n=5)["c_npmi"]
+    means = [float(np.mean(v)) for v in per_topic]
+    best = int(np.argmax(means))
+    se = np.std(per_topic[best], ddof=1) / np.sqrt(len(per_topic[best]))
+    expected = [k for k, m in zip((2, 3, 4, 5), means) if m >= means[best] - se]
+    assert staged.params["stage2_n_topics"] == expected
+    assert sorted(table.loc[table.stage == 2, "n_topics"]) == expected
+    assert len(table) == 4 + len(expected) < 8
+    assert staged.chosen_n_topics == 3 and "staged search" in staged.rule
+
+
+def test_chosen_k_at_the_edge_warns_and_is_recorded(docs):
+    from textlab.analysis.topics.selection import KRangeEdgeWarning
+
+    with pytest.warns(KRangeEdgeWarning, match=r"largest K searched .*widen the range"):
+        result = select_n_topics(docs, n_topics_range=[2, 3], random_states=(0,), lda_kwargs=LDA, top_n=5,
+                                 n_jobs=1)
+    assert result.chosen_n_topics == 3 and result.at_edge and result.params["edge"] == "top"
+    assert result.summary.loc[result.summary.chosen, "at_edge"].item()
+    assert issubclass(KRangeEdgeWarning, TextlabWarning)
+
+
+def test_default_range_scales_with_the_corpus():
+    from textlab.analysis.topics.selection import default_n_topics_range
+
+    assert default_n_topics_range(5) == (2, 5)
+    assert default_n_topics_range(93) == (3, 8)
+    assert default_n_topics_range(2000) == (3, 13)
+    assert default_n_topics_range(45_595) == (3, round(45_595 ** (1 / 3)))
+    assert default_n_topics_range(10**7) == (3, 40)
+    highs = [default_n_topics_range(n)[1] for n in (10, 100, 1000, 10_000, 100_000)]
+    assert highs == sorted(highs)
+    with pytest.raises(ConfigError, match="n_documents"):
+        default_n_topics_range(1)
+
+
+def test_selection_is_a_result_with_its_settings(selection):
+    from textlab.data import Result
+
+    assert isinstance(selection, Result)
+    assert set(selection.tables()) == {"table", "summary"}
+    again = ModelSelection.from_tables(selection.tables(), selection.params)
+    assert again.chosen_n_topics == selection.chosen_n_topics and again.rule == selection.rule
+    pd.testing.assert_frame_equal(again.table, selection.table)
+    for key in ("n_topics_range", "random_states", "search", "held_out_fraction", "rule", "lda_kwargs",
+                "lda_settings", "n_jobs", "at_edge"):
+        assert key in selection.params
