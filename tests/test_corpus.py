@@ -275,3 +275,187 @@ def test_many_garbled_files_give_one_warning(tmp_path):
         load_corpus(meta, encoding="latin-1")
     garbled = [w for w in record if "valid UTF-8" in str(w.message)]
     assert len(garbled) == 1 and "12 files are valid UTF-8" in str(garbled[0].message) and "2 more" in str(garbled[0].message)
+
+
+# --------------------------------------------------------------------------- one reader, one set of checks (issue 11)
+
+from textlab.preprocessing.read import corpus_size, iter_corpus  # noqa: E402
+
+
+def _jsonl(path: Path, rows: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def _all_formats(tmp_path: Path, table: pd.DataFrame) -> list[Path]:
+    csv = tmp_path / "t.csv"
+    table.to_csv(csv, index=False)
+    parquet = tmp_path / "t.parquet"
+    table.to_parquet(parquet, index=False, row_group_size=3)
+    return [csv, _jsonl(tmp_path / "t.jsonl", table.to_dict("records")), parquet]
+
+
+def test_chunked_reading_equals_whole_reading_in_every_format(tmp_path):
+    table = pd.DataFrame({"doc_id": [f"{i:03d}" for i in range(23)], "text": [f"text {i}\r\nline" for i in range(23)],
+                          "outlet": [f"o{i % 3}" for i in range(23)]})
+    for path in _all_formats(tmp_path, table):
+        whole = load_corpus(path).docs
+        chunks = list(iter_corpus(path, chunk_size=4))
+        assert [len(c) for c in chunks] == [4] * 5 + [3]
+        pd.testing.assert_frame_equal(pd.concat(chunks), whole)
+        assert whole.index.tolist() == table["doc_id"].tolist()
+        assert whole["text"].tolist() == [t.replace("\r\n", "\n") for t in table["text"]]
+
+
+def test_duplicate_ids_in_different_chunks_are_caught(tmp_path):
+    table = pd.DataFrame({"doc_id": ["a", "b", "c", "d", "b"], "text": list("vwxyz")})
+    for path in _all_formats(tmp_path, table):
+        with pytest.raises(InputFileError, match=r"duplicate ids: 'b'"):
+            list(iter_corpus(path, chunk_size=2))
+
+
+def test_nul_bytes_in_tables_are_refused(tmp_path):
+    jsonl = _jsonl(tmp_path / "t.jsonl", [{"doc_id": "a", "text": "ok"}, {"doc_id": "b", "text": "bad\u0000byte"}])
+    with pytest.raises(InputFileError, match=r"t\.jsonl.*NUL.*'b'"):
+        load_corpus(jsonl)
+    raw = tmp_path / "t.csv"
+    data = b"doc_id,text\na,fine\nb,bin\x00ary\n"
+    raw.write_bytes(data)
+    at = data.index(b"\x00")
+    with pytest.raises(InputFileError, match=rf"t\.csv.*NUL byte at byte {at}"):
+        list(iter_corpus(raw, chunk_size=1))
+    parquet = tmp_path / "t.parquet"
+    pd.DataFrame({"doc_id": ["a"], "text": ["x\x00y"]}).to_parquet(parquet)
+    with pytest.raises(InputFileError, match="NUL"):
+        load_corpus(parquet)
+
+
+def test_integer_text_is_refused_in_jsonl_and_parquet(tmp_path):
+    jsonl = _jsonl(tmp_path / "t.jsonl", [{"doc_id": "a", "text": "words"}, {"doc_id": "b", "text": 42}])
+    with pytest.raises(InputFileError, match=r"t\.jsonl.*non-text values.*'b'"):
+        list(iter_corpus(jsonl, chunk_size=1))
+    parquet = tmp_path / "t.parquet"
+    pd.DataFrame({"doc_id": ["a", "b"], "text": [1, 2]}).to_parquet(parquet)
+    with pytest.raises(InputFileError, match=r"t\.parquet.*non-text values"):
+        load_corpus(parquet)
+
+
+def test_leading_bom_is_dropped_in_csv_and_jsonl(tmp_path):
+    csv = tmp_path / "t.csv"
+    csv.write_bytes("\ufeffdoc_id,text\na,hello\n".encode())
+    assert load_corpus(csv).docs.loc["a", "text"] == "hello"  # the id column is found despite the BOM
+    jsonl = tmp_path / "t.jsonl"
+    jsonl.write_bytes('\ufeff{"doc_id": "a", "text": "\\ufeffhi"}\n'.encode())
+    assert load_corpus(jsonl).docs.loc["a", "text"] == "hi"
+
+
+def test_reader_errors_name_the_file_and_line(tmp_path):
+    jsonl = tmp_path / "t.jsonl"
+    jsonl.write_text('{"doc_id": "a", "text": "x"}\n{"doc_id": "b", "text": \n', encoding="utf-8")
+    with pytest.raises(InputFileError, match=r"t\.jsonl: line 2 is not valid JSON"):
+        load_corpus(jsonl)
+    jsonl.write_text('{"doc_id": "a", "text": "x"}\n["not", "an", "object"]\n', encoding="utf-8")
+    with pytest.raises(InputFileError, match=r"line 2 holds a JSON list"):
+        load_corpus(jsonl)
+    bad_utf8 = tmp_path / "u.jsonl"
+    data = b'{"doc_id": "a", "text": "x"}\n{"doc_id": "b", "text": "caf\xe9"}\n'
+    bad_utf8.write_bytes(data)
+    at = data.index(b"\xe9")
+    with pytest.raises(InputFileError, match=rf"u\.jsonl: is not valid UTF-8 at byte {at} \(line 2"):
+        list(iter_corpus(bad_utf8, chunk_size=1))
+    parquet = tmp_path / "p.parquet"
+    parquet.write_bytes(b"PAR1 not really parquet")
+    with pytest.raises(InputFileError, match=r"p\.parquet: is not a readable Parquet file"):
+        load_corpus(parquet)
+
+
+def test_ragged_csv_rows_are_an_error_naming_the_line(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("doc_id,text,outlet\na,one,x,EXTRA\nb,two,y\n", encoding="utf-8")  # pandas would shift columns
+    with pytest.raises(InputFileError, match=r"t\.csv: line 2 \(row 2\) has 4 fields but the header has 3"):
+        load_corpus(path)
+    path.write_text('doc_id,text,outlet\na,"multi\nline",x\nb,short\n', encoding="utf-8")
+    with pytest.raises(InputFileError, match=r"line 4 \(row 3\) has 2 fields"):
+        load_corpus(path)
+
+
+def test_csv_fields_are_missing_only_when_empty(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("doc_id,text,outlet\nNA,text one,null\nb,text two,\n", encoding="utf-8")
+    docs = load_corpus(path).docs
+    assert docs.index.tolist() == ["NA", "b"]  # pandas would have read the id 'NA' as missing
+    assert docs.loc["NA", "outlet"] == "null" and pd.isna(docs.loc["b", "outlet"])
+
+
+def _outside_link(tmp_path: Path, corpus: Path, name: str) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("private notes")
+    (corpus / name).symlink_to(secret)
+
+
+def test_symlinks_leaving_the_corpus_folder_are_refused_in_every_mode(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("a text")
+    _outside_link(tmp_path, corpus, "leak.txt")
+    with pytest.raises(InputFileError, match=r"leak\.txt: is a symbolic link to .*outside the corpus folder"):
+        load_corpus(corpus)  # folder mode
+    (corpus / "metadata.csv").write_text("doc_id,file\na,a.txt\nb,leak.txt\n")
+    with pytest.raises(InputFileError, match="outside the corpus folder"):
+        load_corpus(corpus / "metadata.csv")  # metadata mode
+    with pytest.raises(InputFileError, match="outside the corpus folder"):
+        list(iter_corpus(corpus, chunk_size=1))  # folder with metadata, streamed
+    (corpus / "leak.txt").unlink()
+    (corpus / "sub").symlink_to(tmp_path, target_is_directory=True)
+    (corpus / "metadata.csv").unlink()
+    with pytest.raises(InputFileError, match=r"sub: is a symbolic link"):
+        load_corpus(corpus)
+    (corpus / "sub").unlink()
+    (corpus / "inside.txt").symlink_to(corpus / "a.txt")  # a link that stays inside is fine
+    assert load_corpus(corpus).docs.index.tolist() == ["a", "inside"]
+
+
+def test_every_file_read_is_in_the_fingerprint(tmp_path):
+    (tmp_path / "notes.md").write_text("A markdown document.")
+    (tmp_path / "a.txt").write_text("A text document.")
+    (tmp_path / "metadata.csv").write_text("doc_id,file\nm,notes.md\na,a.txt\n")
+    extra = tmp_path / "extra.csv"
+    extra.write_text("doc_id,outlet\nm,X\na,Y\n")
+    files = load_corpus(tmp_path / "metadata.csv").params["files"]
+    assert files == {"notes.md": _sha(tmp_path / "notes.md"), "a.txt": _sha(tmp_path / "a.txt"),
+                     "metadata.csv": _sha(tmp_path / "metadata.csv")}
+    (tmp_path / "metadata.csv").write_text("doc_id,file\nm,notes.md\na,a.txt\n")
+    table = tmp_path / "t.jsonl"
+    _jsonl(table, [{"doc_id": "m", "text": "x"}, {"doc_id": "a", "text": "y"}])
+    params = load_corpus(table, metadata=extra).params
+    assert params["files"] == {"t.jsonl": _sha(table), "extra.csv": _sha(extra)}
+
+
+def test_compressed_tsv_and_row_number_ids(tmp_path):
+    import gzip
+
+    path = tmp_path / "t.tsv.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as handle:
+        handle.write("text\tgroup\nfirst, with comma\tx\nsecond\ty\n")
+    docs = load_corpus(path, id_column=None).docs
+    assert docs.index.tolist() == ["0", "1"] and docs["text"].tolist() == ["first, with comma", "second"]
+
+
+def test_corpus_size_counts_without_reading_texts(tmp_path):
+    (tmp_path / "a.txt").write_text("12345")
+    (tmp_path / "b.txt").write_text("123")
+    assert corpus_size(tmp_path).n_docs == 2 and corpus_size(tmp_path).n_bytes == 8
+    (tmp_path / "metadata.csv").write_text("doc_id,file\na,a.txt\n")
+    assert corpus_size(tmp_path).n_docs == 1 and corpus_size(tmp_path).n_bytes == 5
+    parquet = tmp_path / "t.parquet"
+    pd.DataFrame({"doc_id": ["a", "b", "c"], "text": ["x" * 100] * 3}).to_parquet(parquet)
+    assert corpus_size(parquet).n_docs == 3 and corpus_size(parquet).n_bytes >= 300
+    assert corpus_size(DATA / "table.csv").n_docs is None
+
+
+def test_reader_params_after_iteration_and_keep_empty(tmp_path):
+    path = _jsonl(tmp_path / "t.jsonl", [{"doc_id": "a", "text": "x"}, {"doc_id": "b", "text": " "}])
+    reader = iter_corpus(path, on_empty="skip", chunk_size=1)
+    assert sum(len(c) for c in reader) == 1
+    assert reader.params["skipped_empty"] == ["b"] and reader.params["n_docs"] == 1
+    assert sum(len(c) for c in iter_corpus(path, on_empty="keep")) == 2

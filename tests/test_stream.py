@@ -80,13 +80,15 @@ def test_chunks_reassemble_the_full_table(table, tmp_path, fmt):
 def test_missing_id_column_uses_row_numbers_across_chunks(table, tmp_path):
     path = tmp_path / "noid.csv"
     table.drop(columns="doc_id").to_csv(path, index=False)
-    ids = [i for c in iter_documents(path, chunk_size=10) for i in c.index]
+    ids = [i for c in iter_documents(path, chunk_size=10, id_column=None) for i in c.index]
     assert ids == [str(i) for i in range(len(table))]
+    with pytest.raises(InputFileError, match=r"no column 'doc_id'.*id_column="):  # not silently numbered
+        next(iter(iter_documents(path)))
 
 
 def test_bad_inputs_raise_textlab_errors(table, tmp_path):
     path = _write(table, tmp_path, "csv")
-    with pytest.raises(InputFileError, match="text_column='body'"):
+    with pytest.raises(InputFileError, match="'body' column"):
         next(iter_documents(path, text_column="body"))
     with pytest.raises(InputFileError, match="does not exist"):
         next(iter_documents(tmp_path / "nope.csv"))

@@ -1,8 +1,9 @@
-"""Streaming input and parallel preprocessing for corpora too large for memory.
+"""Parallel, ordered preprocessing of streamed documents.
 
-:func:`iter_documents` reads a JSONL, CSV or Parquet table, or a folder of
-``.txt`` files, in chunks of ``chunk_size`` documents; only one chunk of texts
-is in memory at a time. :func:`preprocess_stream` turns the chunks into token
+Reading is :func:`textlab.preprocessing.read.iter_corpus` (one reader for every size;
+:func:`iter_documents` is its older name). :func:`map_ordered` applies a picklable
+function to a stream of items on ``n_jobs`` processes, in input order, with bounded
+memory; :func:`preprocess_stream` turns document chunks into token
 lists, optionally on several cores (``n_jobs``); its output order and content
 are identical to a single-core run, because batches are submitted in order and
 collected in order, with at most ``2 * n_jobs`` batches in flight (so a fast
@@ -24,13 +25,11 @@ import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from textlab._errors import InputFileError, bad_value
-from textlab._io import iter_parquet_batches
+from textlab._errors import bad_value
 from textlab._progress import _disabled
 
 __all__ = [
@@ -40,6 +39,7 @@ __all__ = [
     "preprocess_stream",
     "resolve_n_jobs",
     "map_batches",
+    "map_ordered",
     "clean_text_only",
     "describe_preprocess_fn",
     "doc_progress",
@@ -47,193 +47,39 @@ __all__ = [
 
 PreprocessFn = Callable[[str], list[str]]
 
-_TABLE_SUFFIXES = {
-    ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl",
-    ".csv": "csv", ".tsv": "csv", ".parquet": "parquet", ".pq": "parquet",
-}
-
-
-def _input_format(path: Path) -> str:
-    if path.is_dir():
-        return "folder"
-    suffixes = [s.lower() for s in path.suffixes]
-    if suffixes and suffixes[-1] in {".gz", ".bz2", ".xz", ".zst", ".zip"}:
-        suffixes = suffixes[:-1]
-    fmt = _TABLE_SUFFIXES.get(suffixes[-1] if suffixes else "")
-    if fmt is None:
-        raise InputFileError(
-            path, "is not a folder or a .jsonl/.csv/.tsv/.parquet table (compressed .gz/.bz2/.xz also work)"
-        )
-    return fmt
-
-
-def _finish_chunk(frame: pd.DataFrame, path: Path, text_column: str, id_column: str, start: int) -> pd.DataFrame:
-    """Check columns, make ``doc_id`` a str index and ``text`` a str column (``Corpus.docs`` layout)."""
-    if text_column not in frame.columns:
-        raise InputFileError(
-            path, f"has no column text_column={text_column!r}; columns are {list(frame.columns)}"
-        )
-    frame = frame.reset_index(drop=True)
-    if id_column in frame.columns:
-        ids = frame[id_column]
-        if ids.isna().any():
-            raise InputFileError(path, f"has an empty {id_column!r} in rows {start}..{start + len(frame) - 1}")
-        ids = ids.astype(str)
-        frame = frame.drop(columns=[id_column])
-    else:  # row number in the file, stable across chunk sizes
-        ids = pd.Series([str(i) for i in range(start, start + len(frame))])
-    text = frame.pop(text_column).fillna("").astype(str)
-    frame.insert(0, "text", text)
-    frame.index = pd.Index(ids.to_numpy(dtype=object), name="doc_id")
-    return frame
-
-
-def _read_file(file: Path, encoding: str) -> str:
-    try:
-        return file.read_text(encoding=encoding)
-    except UnicodeDecodeError as err:
-        raise InputFileError(file, f"cannot be decoded as encoding={encoding!r} ({err.reason})") from err
-
-
-def _iter_folder(path: Path, chunk_size: int, encoding: str, id_column: str) -> Iterator[pd.DataFrame]:
-    meta_path = path / "metadata.csv"
-    metadata = None
-    if meta_path.is_file():  # as textlab.preprocessing.read.load_corpus: one row per document (small next to the texts)
-        metadata = pd.read_csv(meta_path, dtype=str, encoding=encoding)
-        if id_column not in metadata.columns:
-            raise InputFileError(meta_path, f"has no column id_column={id_column!r}; columns are {list(metadata.columns)}")
-        if metadata[id_column].duplicated().any():
-            raise InputFileError(meta_path, f"has duplicate values in {id_column!r}")
-    if metadata is not None and "file" in metadata.columns:
-        yield from _iter_metadata_rows(path, meta_path, metadata, chunk_size, encoding, id_column)
-        return
-    files = sorted(p for p in path.rglob("*.txt") if p.is_file())
-    if not files:
-        raise InputFileError(path, "contains no .txt files")
-    if metadata is not None:
-        metadata = metadata.set_index(id_column)
-    for start in range(0, len(files), chunk_size):
-        batch = files[start : start + chunk_size]
-        rel = [f.relative_to(path).as_posix() for f in batch]
-        frame = pd.DataFrame(
-            {"text": [_read_file(f, encoding) for f in batch], "file": rel},
-            index=pd.Index([r[: -len(".txt")] for r in rel], dtype=object, name="doc_id"),
-        )
-        if metadata is not None:
-            frame = frame.join(metadata, how="left")
-        yield frame
-
-
-def _iter_metadata_rows(path, meta_path, metadata, chunk_size, encoding, id_column) -> Iterator[pd.DataFrame]:
-    root = path.resolve()
-    for start in range(0, len(metadata), chunk_size):
-        rows = metadata.iloc[start : start + chunk_size]
-        texts = []
-        for line, name in enumerate(rows["file"].fillna(""), start=start + 2):
-            target = (root / name.strip()).resolve()
-            if not name.strip() or root not in target.parents or not target.is_file():
-                raise InputFileError(meta_path, f"row {line}: file {name!r} not found in {path}")
-            texts.append(_read_file(target, encoding))
-        frame = rows.drop(columns=[id_column, "file"]).copy()
-        frame.insert(0, "text", texts)
-        frame["file"] = rows["file"].fillna("").str.strip().to_numpy()
-        frame.index = pd.Index(rows[id_column].to_numpy(dtype=object), name="doc_id")
-        yield frame
-
 
 def iter_documents(
     path: str | os.PathLike,
     *,
     text_column: str = "text",
-    id_column: str = "doc_id",
+    id_column: str | None = "doc_id",
     chunk_size: int = 10_000,
     encoding: str = "utf-8",
+    on_empty: str = "keep",
 ) -> Iterator[pd.DataFrame]:
-    """Read a corpus in chunks, never holding all texts in memory.
+    """Read a corpus in chunks: :func:`textlab.preprocessing.read.iter_corpus` keeping empty documents.
 
-    Parameters
-    ----------
-    path
-        A ``.jsonl`` (one JSON object per line), ``.csv``/``.tsv``, ``.parquet``
-        file (optionally ``.gz``/``.bz2``/``.xz`` compressed, except Parquet),
-        or a folder of ``.txt`` files. As in :func:`textlab.preprocessing.read.load_corpus`, a
-        ``metadata.csv`` in the folder with a ``file`` column names the
-        documents (ids from ``id_column``, its other columns as metadata);
-        without a ``file`` column its rows are joined to the files by id.
-        Otherwise every ``.txt`` file is a document (searched recursively, in
-        sorted order; empty files are kept as empty documents).
-    text_column, id_column
-        Columns holding the text and the document id in a table. Without an id
-        column, ids are the 0-based row numbers as strings. In a folder without a
-        metadata ``file`` column the id is the file path relative to the folder
-        without ``.txt`` (the file stem for files at the top level).
-    chunk_size
-        Documents per chunk (files per chunk for a folder).
-    encoding
-        Text encoding of CSV/JSONL files and ``.txt`` files.
-
-    Yields
-    ------
-    pandas.DataFrame
-        Laid out like ``Corpus.docs``: index ``doc_id`` (str), column ``text``
-        (str; missing text becomes ``""``), then the other columns as given
-        (all ``str`` for CSV), and ``file`` for folders.
+    Kept for code written before the one reader; it is that reader (same formats, same
+    checks) with ``on_empty="keep"``. ``id_column=None`` numbers the rows of a table.
 
     Examples
     --------
     >>> import tempfile, pathlib
     >>> f = pathlib.Path(tempfile.mkdtemp()) / "docs.jsonl"
-    >>> _ = f.write_text('{"doc_id": "a", "text": "one"}\\n{"doc_id": "b", "text": "two"}\\n')
+    >>> _ = f.write_text('{"doc_id": "a", "text": "one"}\\n{"doc_id": "b", "text": ""}\\n')
     >>> [chunk.index.tolist() for chunk in iter_documents(f, chunk_size=1)]
     [['a'], ['b']]
     """
-    path = Path(path)
-    if not path.exists():
-        raise InputFileError(path, "does not exist")
-    if not isinstance(chunk_size, int) or chunk_size < 1:
-        raise bad_value("chunk_size", chunk_size, "an integer >= 1")
-    fmt = _input_format(path)
-    if fmt == "folder":
-        yield from _iter_folder(path, chunk_size, encoding, id_column)
-        return
-    start = 0
-    if fmt == "parquet":
-        import pyarrow.parquet as pq
+    from textlab.preprocessing.read import iter_corpus
 
-        reader = pq.ParquetFile(path)
-        if text_column not in reader.schema_arrow.names:
-            raise InputFileError(
-                path, f"has no column text_column={text_column!r}; columns are {reader.schema_arrow.names}"
-            )
-        chunks: Iterable[pd.DataFrame] = (b.to_pandas() for b in iter_parquet_batches(reader, chunk_size, exact=True))
-    elif fmt == "csv":
-        sep = "\t" if ".tsv" in [s.lower() for s in path.suffixes] else ","
-        chunks = pd.read_csv(
-            path, sep=sep, dtype=str, keep_default_na=False, chunksize=chunk_size, encoding=encoding
-        )
-    else:
-        chunks = pd.read_json(
-            path, lines=True, chunksize=chunk_size, dtype=False, encoding=encoding
-        )
-    try:
-        for frame in chunks:
-            yield _finish_chunk(frame, path, text_column, id_column, start)
-            start += len(frame)
-    except (ValueError, UnicodeDecodeError) as err:
-        if isinstance(err, InputFileError):
-            raise
-        raise InputFileError(path, f"could not be read near document {start}: {err}") from err
-    finally:
-        close = getattr(chunks, "close", None)
-        if close is not None:
-            close()
+    yield from iter_corpus(path, text_column=text_column, id_column=id_column, chunk_size=chunk_size,
+                           encoding=encoding, on_empty=on_empty)
 
 
 def count_documents(path: str | os.PathLike, *, text_column: str = "text") -> int | None:
-    """Number of documents in ``path`` if cheap to know (Parquet metadata, folders), else ``None``.
+    """Number of documents in ``path`` if cheap to know (folders, metadata CSVs, Parquet), else ``None``.
 
-    Used to give progress bars a total. JSONL/CSV would need a full read, so
-    they return ``None``.
+    Used to give progress bars a total (see :func:`textlab.preprocessing.read.corpus_size`).
 
     Examples
     --------
@@ -243,17 +89,9 @@ def count_documents(path: str | os.PathLike, *, text_column: str = "text") -> in
     >>> count_documents(d)
     1
     """
-    path = Path(path)
-    fmt = _input_format(path)
-    if fmt == "folder":
-        if (path / "metadata.csv").is_file():  # the table decides which files are documents
-            return None
-        return sum(1 for p in path.rglob("*.txt") if p.is_file())
-    if fmt == "parquet":
-        import pyarrow.parquet as pq
+    from textlab.preprocessing.read import corpus_size
 
-        return int(pq.ParquetFile(path).metadata.num_rows)
-    return None
+    return corpus_size(path).n_docs
 
 
 # --- per-text preprocessing -------------------------------------------------------------
@@ -360,10 +198,10 @@ def _describe_value(value: Any) -> str:
 
 # --- ordered parallel map -------------------------------------------------------------------
 
-_WORKER_FN: PreprocessFn | None = None
+_WORKER_FN: Callable[[Any], Any] | None = None
 
 
-def _init_worker(fn: PreprocessFn) -> None:
+def _init_worker(fn: Callable[[Any], Any]) -> None:
     global _WORKER_FN
     _WORKER_FN = fn
     os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -384,13 +222,6 @@ def _exit_with_parent() -> None:
         pass
 
 
-def _run_batch(texts: Sequence[str]) -> list[list[str]]:
-    if _WORKER_FN is None:  # pragma: no cover - initializer always runs first
-        raise RuntimeError("worker started without a preprocess function")
-    fn = _WORKER_FN
-    return [fn(text) for text in texts]
-
-
 def resolve_n_jobs(n_jobs: int) -> int:
     """Translate ``n_jobs`` (``-1`` = all cores) into a worker count >= 1.
 
@@ -404,32 +235,51 @@ def resolve_n_jobs(n_jobs: int) -> int:
     return (os.cpu_count() or 1) if n_jobs == -1 else n_jobs
 
 
-def map_batches(
-    fn: PreprocessFn,
-    batches: Iterable[tuple[Any, Sequence[str]]],
+class _PerText:
+    """Picklable ``texts -> [fn(text) for text in texts]``."""
+
+    def __init__(self, fn: PreprocessFn) -> None:
+        self.fn = fn
+
+    def __call__(self, texts: Sequence[str]) -> list[list[str]]:
+        fn = self.fn
+        return [fn(text) for text in texts]
+
+
+def _run_item(item: Any) -> Any:
+    if _WORKER_FN is None:  # pragma: no cover - initializer always runs first
+        raise RuntimeError("worker started without a function")
+    return _WORKER_FN(item)
+
+
+def map_ordered(
+    fn: Callable[[Any], Any],
+    items: Iterable[tuple[Any, Any]],
     *,
     n_jobs: int = 1,
-) -> Iterator[tuple[Any, list[list[str]]]]:
-    """Apply ``fn`` to every text of ``(payload, texts)`` batches, in order, on ``n_jobs`` processes.
+) -> Iterator[tuple[Any, Any]]:
+    """Yield ``(payload, fn(item))`` for ``(payload, item)`` pairs, in input order, on ``n_jobs`` processes.
 
-    At most ``2 * n_jobs`` batches are in flight, so memory stays bounded
-    however long the input is. With ``n_jobs=1`` no process is started.
+    ``fn`` must be picklable (a module-level function or an instance of a module-level
+    class); it is sent once to each worker. At most ``2 * n_jobs`` items are in flight, so
+    memory stays bounded however long the input is, and the output is the same for every
+    ``n_jobs``. With one job no process is started.
 
     Examples
     --------
-    >>> list(map_batches(str.split, [("first", ["a b"]), ("second", ["c"])]))
-    [('first', [['a', 'b']]), ('second', [['c']])]
+    >>> list(map_ordered(len, [("first", "ab"), ("second", "c")]))
+    [('first', 2), ('second', 1)]
     """
     workers = resolve_n_jobs(n_jobs)
     if workers == 1:
-        for payload, texts in batches:
-            yield payload, [fn(text) for text in texts]
+        for payload, item in items:
+            yield payload, fn(item)
         return
     pending: deque[tuple[Any, Future]] = deque()
     with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(fn,)) as pool:
         try:
-            for payload, texts in batches:
-                pending.append((payload, pool.submit(_run_batch, list(texts))))
+            for payload, item in items:
+                pending.append((payload, pool.submit(_run_item, item)))
                 if len(pending) >= 2 * workers:
                     done_payload, future = pending.popleft()
                     yield done_payload, future.result()
@@ -441,6 +291,22 @@ def map_batches(
                 future.cancel()
             pool.shutdown(wait=True, cancel_futures=True)
             raise
+
+
+def map_batches(
+    fn: PreprocessFn,
+    batches: Iterable[tuple[Any, Sequence[str]]],
+    *,
+    n_jobs: int = 1,
+) -> Iterator[tuple[Any, list[list[str]]]]:
+    """Apply ``fn`` to every text of ``(payload, texts)`` batches, in order (:func:`map_ordered` per text).
+
+    Examples
+    --------
+    >>> list(map_batches(str.split, [("first", ["a b"]), ("second", ["c"])]))
+    [('first', [['a', 'b']]), ('second', [['c']])]
+    """
+    yield from map_ordered(_PerText(fn), ((payload, list(texts)) for payload, texts in batches), n_jobs=n_jobs)
 
 
 def _batched_chunks(chunks: Iterable[pd.DataFrame], batch_size: int) -> Iterator[tuple[pd.DataFrame, list[str]]]:
