@@ -12,6 +12,7 @@ from gensim.corpora import Dictionary
 
 from textlab._errors import ConfigError, EstimationError
 from textlab.preprocessing.counts import DocumentTermMatrix, aggregate_counts, count_terms, counts_from_bow
+from textlab.data import TextData
 from textlab.preprocessing.tokens import TokenizedCorpus
 
 TOKENS = [
@@ -104,6 +105,6 @@ def test_counts_from_gensim_bow_equal_count_terms(tokenized):
     direct = count_terms(tokenized)
     assert list(from_bow.vocabulary) == list(direct.vocabulary)
     assert np.array_equal(from_bow.counts.toarray(), direct.counts.toarray())
-    assert isinstance(from_bow, DocumentTermMatrix)
+    assert isinstance(from_bow, TextData) and from_bow.tokens is None
     with pytest.raises(ConfigError, match="term ids"):
         counts_from_bow([[(99, 1)]], {0: "a"})

@@ -28,7 +28,7 @@ import pandas as pd
 
 from textlab._errors import ConfigError
 
-__all__ = ["UNITS", "CountStore", "TextData", "Result", "require_tokens"]
+__all__ = ["UNITS", "CountStore", "TextData", "Result", "require_tokens", "as_text_data"]
 
 #: What one row of a :class:`TextData` is.
 UNITS = ("passage", "document", "group")
@@ -159,9 +159,45 @@ def require_tokens(data: Any, what: str) -> Sequence[list[str]]:
     """Return ``data.tokens`` or raise a one-line error saying ``what`` needs running text."""
     tokens = getattr(data, "tokens", None)
     if tokens is None:
-        raise ConfigError(f"{what} needs running text, but this data was read as counts only "
-                          "(a document-term matrix); it is unavailable for this corpus")
+        how = ("summed per " + repr(data.params["aggregated_by"]) if "aggregated_by" in getattr(data, "params", {})
+               else "read as counts only (a document-term matrix)")
+        raise ConfigError(f"{what} needs running text, but this data was {how}; it is unavailable for it")
     return tokens
+
+
+def as_text_data(data: Any, *, name: str = "data") -> TextData:
+    """``data`` as a :class:`TextData`: returned as is, or built from a ``DocumentTermMatrix``-like object.
+
+    Anything with ``counts`` (a sparse matrix), ``vocabulary`` and ``passages`` (or ``rows``)
+    is wrapped in a :class:`~textlab.store.memory.MemoryStore`; ``tokens`` and
+    ``surface_forms`` are kept when present.  ``name`` is the parameter named in errors.
+
+    Examples
+    --------
+    >>> import scipy.sparse as sp
+    >>> from textlab.preprocessing.counts import DocumentTermMatrix
+    >>> dtm = DocumentTermMatrix(sp.csr_matrix([[1, 2]]), np.array(["a", "b"]), pd.DataFrame({"doc_id": ["d"]}))
+    >>> as_text_data(dtm).terms["term"].tolist()
+    ['a', 'b']
+    """
+    if isinstance(data, TextData):
+        return data
+    counts = getattr(data, "counts", None)
+    vocabulary = getattr(data, "vocabulary", None)
+    rows = getattr(data, "passages", getattr(data, "rows", None))
+    if counts is None or vocabulary is None or not isinstance(rows, pd.DataFrame):
+        raise ConfigError(f"{name} must be a TextData (from count_terms or load_counts) or a DocumentTermMatrix, "
+                          f"got {type(data).__name__}")
+    from textlab.store.memory import MemoryStore
+
+    terms = [str(t) for t in np.asarray(vocabulary, dtype=object)]
+    forms = dict(getattr(data, "surface_forms", None) or {})
+    params = dict(getattr(data, "params", None) or {})
+    unit = params.get("unit", "passage")
+    unit = unit if unit in UNITS else "group"
+    return TextData(rows=rows.reset_index(drop=True), terms=pd.DataFrame({"term": terms,
+                    "label": [str(forms.get(t, t)) for t in terms]}), store=MemoryStore(counts),
+                    tokens=getattr(data, "tokens", None), unit=unit, params=params)
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 
 from textlab._errors import ConfigError, EstimationError, bad_value
-from textlab.data import TextData
+from textlab.data import TextData, as_text_data
 from textlab.store.memory import MemoryStore
 
 __all__ = ["DocumentTermMatrix", "count_terms", "aggregate_counts", "counts_from_bow", "group_indicator"]
@@ -215,22 +215,10 @@ def group_indicator(labels: Sequence | pd.Series | np.ndarray) -> tuple[sp.csr_m
     return indicator, pd.Index(uniques)
 
 
-def aggregate_counts(dtm: DocumentTermMatrix, by: str) -> DocumentTermMatrix:
-    """Sum the rows of ``dtm`` per value of a metadata column (documents, groups ...).
+def aggregate_counts(dtm, by: str) -> TextData:
+    """Sum the rows of ``dtm`` per value of a row column: :func:`textlab.store.aggregate.aggregate`.
 
-    Parameters
-    ----------
-    dtm
-        Counts per passage.
-    by
-        Column of ``dtm.passages`` to group by (``"doc_id"``, ``"narrative"`` ...).
-
-    Returns
-    -------
-    DocumentTermMatrix
-        One row per value of ``by`` (order of first appearance). ``passages`` has
-        the column ``by``, ``n_passages``, ``n_docs`` (when ``doc_id`` exists) and
-        every other column that is constant within each group.
+    Kept for older code; takes a :class:`~textlab.data.TextData` or a :class:`DocumentTermMatrix`.
 
     Examples
     --------
@@ -241,26 +229,9 @@ def aggregate_counts(dtm: DocumentTermMatrix, by: str) -> DocumentTermMatrix:
     >>> agg.counts.toarray().tolist(), list(agg.passages["n_docs"])
     ([[3, 1], [0, 3]], [1, 1])
     """
-    if by not in dtm.passages.columns:
-        raise ConfigError(
-            f"by={by!r} is not a column of the passages table; available: {list(dtm.passages.columns)}"
-        )
-    indicator, groups = group_indicator(dtm.passages[by].to_numpy())
-    counts = sp.csr_matrix(indicator @ dtm.counts, dtype=np.int64)
-    meta = dtm.passages.reset_index(drop=True)
-    grouped = meta.groupby(meta[by].to_numpy(), sort=False)
-    table = pd.DataFrame({by: groups})
-    table["n_passages"] = np.asarray(indicator.sum(axis=1)).ravel()
-    if "doc_id" in meta.columns and by != "doc_id":
-        table["n_docs"] = grouped["doc_id"].nunique().reindex(groups).to_numpy()
-    constant = grouped.nunique(dropna=False).eq(1).all(axis=0)
-    skip = {by, "passage_id", "position", "text", "n_words", "n_passages", "n_docs"}
-    for column in meta.columns:
-        if column not in skip and bool(constant.get(column, False)):
-            table[column] = grouped[column].first().reindex(groups).to_numpy()
-    params = dict(dtm.params)
-    params.update({"aggregated_by": by, "n_rows": int(counts.shape[0]), "unit": by})
-    return DocumentTermMatrix(counts=counts, vocabulary=dtm.vocabulary, passages=table, params=params)
+    from textlab.store.aggregate import aggregate
+
+    return aggregate(as_text_data(dtm, name="dtm"), by)
 
 
 def counts_from_bow(
@@ -269,7 +240,7 @@ def counts_from_bow(
     *,
     passages: pd.DataFrame | None = None,
 ) -> DocumentTermMatrix:
-    """Build a :class:`DocumentTermMatrix` from a gensim bag-of-words corpus.
+    """Counts (a :class:`~textlab.data.TextData`) from a gensim bag-of-words corpus.
 
     Lets keyness and TF-IDF run on counts made by any engine. Columns are sorted
     alphabetically, as scikit-learn orders them.
@@ -286,7 +257,8 @@ def counts_from_bow(
 
     Returns
     -------
-    DocumentTermMatrix
+    TextData
+        In a ``MemoryStore``; ``tokens`` is ``None`` (a bag of words has no running text).
 
     Examples
     --------
@@ -323,4 +295,5 @@ def counts_from_bow(
     elif len(passages) != n_rows:
         raise ConfigError(f"passages has {len(passages)} rows but bow has {n_rows}; they must match")
     params = {"source": "bow", "n_rows": n_rows, "n_terms": len(ids), "n_tokens": int(counts.sum()), "unit": "passage"}
-    return DocumentTermMatrix(counts=counts, vocabulary=terms[order], passages=passages.reset_index(drop=True), params=params)
+    return as_text_data(DocumentTermMatrix(counts=counts, vocabulary=terms[order],
+                                           passages=passages.reset_index(drop=True), params=params))
