@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy.spatial.distance import jensenshannon
 
-from textlab._errors import ConfigError, EstimationError, SmallSampleWarning
+from textlab._errors import ConfigError, EstimationError, SmallSampleWarning, TextlabWarning
 from textlab.analysis.topics.lda import LdaFit
 from textlab.analysis.topics.stability import assess_stability, match_topics, pairwise_topic_distances
 
@@ -159,3 +159,67 @@ def test_noise_ceiling_tracks_token_count(beta):
     assert (small.table["noise_ceiling"] < 0.5).all()
     # overlap of top terms: identical runs share all of them
     np.testing.assert_allclose(big.table["top_terms_overlap"], 1.0)
+
+
+@pytest.fixture(scope="module")
+def mixed_docs():
+    """Passages mixing three planted topics (so chains can disagree in detail)."""
+    rng = np.random.default_rng(4)
+    planted = [[f"{c}{i}" for i in range(12)] for c in "abc"]
+    docs = []
+    for _ in range(60):
+        mix = rng.dirichlet([0.5, 0.5, 0.5])
+        docs.append([planted[t][rng.integers(12)] for t in rng.choice(3, size=30, p=mix)])
+    return docs
+
+
+@pytest.mark.filterwarnings("ignore::textlab._errors.TextlabWarning")
+def test_five_seeds_are_five_distinct_chains_and_the_table_says_so(mixed_docs):
+    from textlab.analysis.topics.stability import fit_seeds
+
+    fits = fit_seeds(mixed_docs, n_topics=3, random_states=range(5), passes=40, no_below=1, no_above=1.0,
+                     n_jobs=1)
+    assert len({f.topic_term.tobytes() for f in fits}) == 5  # seeds 0..4: five different fits
+    assert len({seed for f in fits for seed in f.params["chain_seeds"]}) == 5
+    result = assess_stability(fits)
+    assert (result.table["n_distinct_chains"] == 5).all() and result.params["n_distinct_chains"] == 5
+    # the same fit twice is one chain, and the result says so
+    with pytest.warns(TextlabWarning, match="identical"):
+        twice = assess_stability([fits[0], fits[0], fits[1]])
+    assert (twice.table["n_distinct_chains"] == 2).all() and (twice.table["n_runs"] == 3).all()
+
+
+@pytest.mark.filterwarnings("ignore::textlab._errors.TextlabWarning")
+def test_fit_seeds_in_parallel_equals_serial_and_reuses_adaptive_fits(mixed_docs):
+    from textlab.analysis.topics.lda import fit_lda
+    from textlab.analysis.topics.stability import fit_seeds
+
+    opts = dict(no_below=1, no_above=1.0)
+    serial = fit_seeds(mixed_docs, n_topics=3, random_states=(0, 1, 2), n_jobs=1, **opts)
+    parallel = fit_seeds(mixed_docs, n_topics=3, random_states=(0, 1, 2), n_jobs=2, **opts)
+    for a, b in zip(serial, parallel):
+        np.testing.assert_array_equal(a.topic_term, b.topic_term)
+        np.testing.assert_array_equal(a.doc_topic_dirichlet, b.doc_topic_dirichlet)
+        assert a.params == b.params
+    # a default (adaptive) fit ran some number of sweeps but was requested with passes=None: reused
+    done = fit_lda(mixed_docs, n_topics=3, random_state=1, progress=False, **opts)
+    assert done.params["passes"] >= 100 and done.params["passes_requested"] is None
+    again = fit_seeds(mixed_docs, n_topics=3, random_states=(1, 5), reuse={(3, 1): done}, n_jobs=1, **opts)
+    assert again[0] is done and again[1].params["random_state"] == 5
+    # a selection fit that left tokens out for perplexity is never reused
+    from textlab.analysis.topics.lda import fit_grid
+
+    (part,), _ = fit_grid(mixed_docs, [(3, 1)], n_jobs=1, held_out_fraction=0.2, **opts)
+    held = fit_seeds(mixed_docs, n_topics=3, random_states=(1,), reuse={(3, 1): part}, n_jobs=1, **opts)
+    assert held[0] is not part and held[0].params["n_tokens"] > part.params["n_tokens"]
+
+
+def test_stability_result_is_a_result(beta):
+    from textlab.analysis.topics.stability import StabilityResult
+    from textlab.data import Result
+
+    result = assess_stability([make_fit(beta), make_fit(beta[::-1])])
+    assert isinstance(result, Result) and set(result.tables()) == {"table"}
+    again = StabilityResult.from_tables(result.tables(), result.params)
+    pd.testing.assert_frame_equal(again.table, result.table)
+    assert again.params["n_runs"] == 2 and again.params["threshold"] == 0.5

@@ -34,28 +34,30 @@ import pandas as pd
 from scipy.optimize import linear_sum_assignment
 from scipy.spatial.distance import jensenshannon
 
-from textlab._errors import ConfigError, EstimationError, SmallSampleWarning, bad_value
-from textlab._progress import progress
+from textlab._errors import ConfigError, EstimationError, SmallSampleWarning, TextlabWarning, bad_value
 from textlab.analysis.topics.lda import LdaFit
+from textlab.data import Result
 
 __all__ = ["StabilityResult", "assess_stability", "fit_seeds", "match_topics", "pairwise_topic_distances"]
 
 _METRICS = ("jsd", "cosine")
 
 
-@dataclass(frozen=True)
-class StabilityResult:
-    """Topic stability of a reference run against refits with other seeds.
+@dataclass(frozen=True, kw_only=True)
+class StabilityResult(Result):
+    """Topic stability of a reference run against refits with other seeds (a :class:`~textlab.data.Result`).
 
     Attributes
     ----------
     table
         One row per topic of the reference run: ``topic`` (1..K), ``stability`` (mean of
         ``1 − JSD`` to the matched topic of every other run, in [0, 1]), ``stable``
-        (``stability >= threshold``), ``n_runs`` (runs compared, reference included), and
-        ``stability_min`` (the worst match), ``top_terms_overlap`` (mean share of the top 10
-        terms shared with the match) and ``noise_ceiling`` (stability an identical topic would
-        reach from sampling noise alone; ``nan`` if the fit does not record ``n_tokens``).
+        (``stability >= threshold``), ``n_runs`` (runs compared, reference included),
+        ``n_distinct_chains`` (how many of those runs are different fits: identical fits, as
+        neighbouring seeds once gave, count once), ``stability_min`` (the worst match),
+        ``top_terms_overlap`` (mean share of the top 10 terms shared with the match) and
+        ``noise_ceiling`` (stability an identical topic would reach from sampling noise alone;
+        ``nan`` if the fit does not record ``n_tokens``).
     aligned
         The fits with topics permuted to the reference run's order (``topic_term`` rows and
         ``doc_topic`` / ``doc_topic_dirichlet`` columns); ``params["topic_permutation"]`` holds
@@ -63,13 +65,18 @@ class StabilityResult:
     distances
         ``runs x K`` JS distance of each reference topic to its match (0 for the reference).
     params
-        ``reference``, ``threshold``, ``metric``, ``random_states`` of the runs, ``n_top_terms``.
+        ``reference``, ``threshold``, ``metric``, ``random_states`` of the runs, ``n_runs``,
+        ``n_distinct_chains``, ``n_top_terms``, the LDA settings of the reference run.
     """
 
     table: pd.DataFrame
-    aligned: list[LdaFit]
-    distances: np.ndarray
-    params: dict = field(default_factory=dict)
+    aligned: list[LdaFit] = field(default_factory=list)
+    distances: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+
+    @classmethod
+    def from_tables(cls, tables: dict[str, pd.DataFrame], params: dict) -> "StabilityResult":
+        """Rebuild from ``table`` and ``params`` (aligned fits and distances are not stored)."""
+        return cls(table=tables["table"], params=dict(params))
 
 
 def pairwise_topic_distances(
@@ -264,6 +271,7 @@ def assess_stability(
     --------
     >>> import numpy as np, pandas as pd
     >>> from textlab.analysis.topics.lda import LdaFit
+from textlab.data import Result
     >>> beta = np.array([[.7, .2, .1], [.1, .2, .7]])
     >>> make = lambda b: LdaFit(b, np.full((1, 2), .5), np.ones((1, 2)), np.array(["a", "b", "c"]),
     ...                         np.array(["d:000"]), pd.DataFrame())
@@ -305,12 +313,18 @@ def assess_stability(
     overlap = np.mean([_top_overlap(aligned[reference], a, int(n_top_terms))
                        for i, a in enumerate(aligned) if i != reference], axis=0)
     ceiling = _noise_ceiling(ref, n_sim=20, random_state=random_state) if metric == "jsd" else np.full(k, np.nan)
+    n_distinct = len({np.ascontiguousarray(f.topic_term).tobytes() for f in fits})
+    if n_distinct < len(fits):
+        warnings.warn(f"{len(fits) - n_distinct + 1} of the {len(fits)} fits are identical (same chain): stability "
+                      f"compares {n_distinct} distinct chains; refit with other random_state values",
+                      TextlabWarning, stacklevel=2)
     table = pd.DataFrame(
         {
             "topic": np.arange(1, k + 1),
             "stability": stability,
             "stable": stability >= float(threshold),
             "n_runs": len(fits),
+            "n_distinct_chains": n_distinct,
             "stability_min": similarity.min(axis=0),
             "top_terms_overlap": overlap,
             "noise_ceiling": ceiling,
@@ -331,6 +345,10 @@ def assess_stability(
         "metric": metric,
         "n_topics": int(k),
         "random_states": [f.params.get("random_state") for f in fits],
+        "n_runs": len(fits),
+        "n_distinct_chains": int(n_distinct),
+        "lda_settings": {key: ref.params.get(key) for key in ("engine", "passes_requested", "alpha", "eta", "tol",
+                                                               "restarts", "no_below", "no_above", "keep_n")},
         "n_top_terms": int(n_top_terms),
         "noise_ceiling_random_state": int(random_state),
     }
@@ -343,6 +361,7 @@ def fit_seeds(
     n_topics: int,
     random_states: Sequence[int] = (0, 1, 2),
     reuse: Mapping[tuple[int, int], LdaFit] | None = None,
+    n_jobs: int | None = None,
     **lda_kwargs: Any,
 ) -> list[LdaFit]:
     """Fit the same LDA once per seed (a convenience for :func:`assess_stability`).
@@ -350,17 +369,22 @@ def fit_seeds(
     Parameters
     ----------
     tokenized
-        A ``TokenizedCorpus`` or a list of token lists, as accepted by ``fit_lda``.
+        A ``TextData``, ``TokenizedCorpus`` or a list of token lists, as accepted by ``fit_lda``.
     n_topics
         Number of topics ``K``.
     random_states
-        One fit per seed, in this order.
+        One fit per seed, in this order; each seed's chains come from ``SeedSequence(seed)``, so
+        the fits are independent.
     reuse
         Fits already made, keyed by ``(K, seed)`` — typically ``ModelSelection.fits`` — used
-        instead of refitting when their recorded settings equal ``lda_kwargs`` and they cover
-        as many passages as ``tokenized``.
+        instead of refitting when they were *requested* with the same settings as ``lda_kwargs``
+        (options not given compared at ``fit_lda``'s defaults; the sweeps a fit happened to run
+        are not compared), saw every token (no held-out share) and cover as many passages.
+    n_jobs
+        Processes for the fits still to make (``None`` / ``-1`` = every core); results do not
+        depend on it.
     **lda_kwargs
-        Passed to :func:`textlab.analysis.topics.lda.fit_lda` (``passes``, ``iterations``, ``engine`` ...).
+        Passed to :func:`textlab.analysis.topics.lda.fit_lda` (``passes``, ``engine`` ...).
 
     Returns
     -------
@@ -370,39 +394,45 @@ def fit_seeds(
     --------
     >>> docs = [["chip", "huawei", "ascend"], ["cloud", "aws", "region"]] * 5
     >>> fits = fit_seeds(docs, n_topics=2, random_states=(0, 1), passes=20, no_below=1,
-    ...                  progress=False)  # doctest: +SKIP
+    ...                  progress=False, n_jobs=1)  # doctest: +SKIP
     >>> [f.params["random_state"] for f in fits]  # doctest: +SKIP
     [0, 1]
     """
-    from textlab.analysis.topics.lda import fit_lda  # imported late: lda.py may be edited alongside
+    from textlab.analysis.topics.lda import fit_grid
 
     seeds = [random_states] if isinstance(random_states, (int, np.integer)) else list(random_states)
     if not seeds or len(set(seeds)) != len(seeds):
         raise bad_value("random_states", random_states, "a non-empty sequence of distinct integers")
     if "random_state" in lda_kwargs:
         raise ConfigError("pass seeds as random_states=(...), not random_state=")
-    n_passages = len(tokenized.tokens if hasattr(tokenized, "tokens") else tokenized)
-    fits = []
-    for seed in progress(seeds, desc=f"refitting K={n_topics}", unit="fit"):
+    lda_kwargs.pop("progress", None)
+    lda_kwargs.pop("keep_model", None)
+    n_passages = len(tokenized.rows) if hasattr(tokenized, "store") else \
+        len(tokenized.tokens if hasattr(tokenized, "tokens") else tokenized)
+    fits: list[LdaFit | None] = []
+    for seed in seeds:
         old = (reuse or {}).get((int(n_topics), int(seed)))
-        if old is not None and _same_settings(old, lda_kwargs, n_passages):
-            fits.append(old)
-        else:
-            fits.append(fit_lda(tokenized, n_topics=n_topics, random_state=int(seed), **lda_kwargs))
-    return fits
+        fits.append(old if old is not None and _same_settings(old, lda_kwargs, n_passages) else None)
+    todo = [i for i, fit in enumerate(fits) if fit is None]
+    if todo:
+        new, _ = fit_grid(tokenized, [(int(n_topics), int(seeds[i])) for i in todo], n_jobs=n_jobs, **lda_kwargs)
+        for i, fit in zip(todo, new):
+            fits[i] = fit
+    return fits  # type: ignore[return-value]
 
 
 def _same_settings(fit: LdaFit, lda_kwargs: Mapping[str, Any], n_passages: int) -> bool:
-    """Whether ``fit`` was made from ``n_passages`` passages with the options ``fit_lda(**lda_kwargs)`` uses.
+    """Whether ``fit`` was requested from ``n_passages`` passages with the options ``fit_lda(**lda_kwargs)`` uses.
 
     Options not given are compared at ``fit_lda``'s defaults, so a fit made with other settings
-    is never reused by accident.
+    is never reused by accident; ``passes`` is compared as requested (``params["passes_requested"]``),
+    not as run, and fits with held-out tokens are never reused.
     """
     import inspect
 
     from textlab.analysis.topics import lda
 
-    if fit.params.get("n_passages") != n_passages:
+    if fit.params.get("n_passages") != n_passages or fit.params.get("held_out_fraction"):
         return False
     signature = inspect.signature(lda.fit_lda).parameters
     skip = {"corpus", "n_topics", "random_state", "progress", "keep_model", "dictionary", "passage_ids"}
@@ -412,13 +442,17 @@ def _same_settings(fit: LdaFit, lda_kwargs: Mapping[str, Any], n_passages: int) 
         if name in skip or parameter.kind is not inspect.Parameter.KEYWORD_ONLY:
             continue
         expected = lda_kwargs.get(name, parameter.default)
+        recorded_name = name
         if name == "engine":
-            name, expected = "engine", used
-        elif name == "passes" and expected is None:
-            expected = lda.DEFAULT_PASSES.get(used)
+            expected = used
+        elif name == "passes":
+            recorded_name = "passes_requested" if "passes_requested" in fit.params else "passes"
+            expected = lda.DEFAULT_PASSES.get(used) if expected is None else expected
         elif name == "iterations" and expected is None:
             expected = lda.DEFAULT_ITERATIONS.get(used)
-        recorded = fit.params.get(name, expected)
-        if recorded is not None and recorded != expected:
+        recorded = fit.params.get(recorded_name, expected)
+        if name in ("chunksize", "update_every", "gamma_threshold", "restarts") and recorded is None:
+            continue  # recorded only for the engine that uses it
+        if recorded != expected:
             return False
     return True
