@@ -1,7 +1,7 @@
 """Keyness between groups: which terms does one group use more than another?
 
-For each contrast (a group against another group, or against all the rest) and
-each term, :func:`score_keyness` reports
+For each comparison (a group against another group, or against all the rest; see
+:class:`textlab.stats.Contrast`) and each term, :func:`score_keyness` reports
 
 * the log-odds ratio with an informative Dirichlet prior of Monroe, Colaresi &
   Quinn (2008), its analytic standard error and z-score (:func:`log_odds_dirichlet`);
@@ -11,36 +11,44 @@ each term, :func:`score_keyness` reports
 * honest uncertainty: a stratified bootstrap interval of the log-odds and a
   permutation test of the group labels, both over *documents* (passages when a
   group has a single document; see ``resampling_unit``), with Benjamini-Hochberg
-  q-values across the terms of each contrast.
+  q-values across the terms of each comparison.
 
-The token-level z-score treats every token as independent; with few documents it
-overstates significance, which is why ``p_perm``/``q_perm`` and ``ci_low``/``ci_high``
-are the columns to report.
+The permutation test is sequential by default (Besag-Clifford stopping, see
+:func:`textlab.stats.permutation_test`): terms far from significance stop after a
+few dozen permutations while the others go on up to ``n_perm``, so p-values down to
+``1 / (n_perm + 1)`` are reachable and the permutation resolution no longer caps
+the q-values. The token-level z-score treats every token as independent; with few
+documents it overstates significance, which is why ``p_perm``/``q_perm`` and
+``ci_low``/``ci_high`` are the columns to report.
+
+Counts are read through the data's count store (``data.store.iter_blocks()``) and
+summed per document and group as the blocks stream, so an on-disk store gives the
+same numbers as an in-memory one.
 """
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from scipy.special import xlogy
 
-from textlab._errors import ConfigError, EstimationError, SmallSampleWarning, bad_value
+from textlab._errors import ConfigError, EstimationError, SmallSampleWarning, TextlabWarning, bad_value
 from textlab._progress import progress
-from textlab.stats.resampling import (
-    RESAMPLING_UNITS,
-    bh_qvalues,
-    bootstrap_weights,
-    choose_resampling_unit,
-    percentile_interval,
-    permutation_assignments,
-    permutation_pvalues,
-)
-from textlab.preprocessing.counts import DocumentTermMatrix, group_indicator
+from textlab.data import Result
+from textlab.stats.association import log_likelihood_g2, log_odds_dirichlet, log_ratio
+from textlab.stats.bootstrap import bootstrap_weights
+from textlab.stats.checks import check_count, check_level, check_unit
+from textlab.stats.contrasts import REST, Comparison, Contrast, as_contrast
+from textlab.stats.intervals import bh_qvalues, percentile_interval, smallest_bh_discovery
+from textlab.stats.layout import choose_resampling_unit
+from textlab.stats.permutation import PERMUTATION_METHODS, permutation_test
+from textlab.stats.units import UnitCounts, count_units
 
 __all__ = ["KeynessResult", "score_keyness", "log_odds_dirichlet", "log_likelihood_g2", "log_ratio", "COLUMNS"]
 
@@ -48,229 +56,141 @@ COLUMNS = [
     "term", "label", "group", "reference", "count_group", "count_reference", "rate_group",
     "rate_reference", "log_odds", "log_odds_se", "z", "ci_low", "ci_high", "g2", "log_ratio",
     "p_perm", "q_perm", "n_passages_group", "n_docs_group", "dispersion_passages",
-    "dispersion_docs", "resampling_unit",
+    "dispersion_docs", "resampling_unit", "n_perm_run",
 ]  # fmt: skip
 
-REST = "rest"
 _CHUNK_ELEMENTS = 4_000_000  # replicate x term block size held in memory at once
 
 
 @dataclass(frozen=True)
-class KeynessResult:
+class KeynessResult(Result):
     """Keyness of terms between groups.
 
     Attributes
     ----------
     table
         One row per (term, group) with the columns in :data:`COLUMNS`, sorted by
-        contrast and then by ``z`` (highest first).
+        comparison and then by ``z`` (highest first). ``n_perm_run`` is the number of
+        permutations the term's ``p_perm`` rests on.
     params
-        Settings, the prior convention, and per contrast the resampling units used
-        and whether the permutation test was exact (all assignments enumerated).
+        Settings (``ci_level``, ``n_boot``, ``n_perm``, ``permutation``, ``resampling_unit``,
+        ``contrast``, ``random_state`` ...), the prior convention, the resampling fallbacks,
+        and per comparison (``contrasts``) the units used, the permutation design, the
+        permutations run and the smallest reachable p (``p_min``).
     """
 
     table: pd.DataFrame
-    params: dict = field(default_factory=dict)
+    params: dict = field(default_factory=dict, kw_only=True)
 
 
-def log_odds_dirichlet(
-    y_group: np.ndarray,
-    y_reference: np.ndarray,
-    *,
-    prior_scale: float = 1.0,
-    n_group: float | np.ndarray | None = None,
-    n_reference: float | np.ndarray | None = None,
-    alpha: np.ndarray | None = None,
-    alpha0: float | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Monroe et al. (2008) log-odds ratio with an informative Dirichlet prior.
-
-    With counts ``y_w^i`` of term ``w`` in the group, ``y_w^j`` in the reference,
-    totals ``n_i``, ``n_j``, prior ``alpha_w = prior_scale * (y_w^i + y_w^j)`` (the
-    pooled counts; ``prior_scale=1`` is the empirical-Bayes default of tidylo and of
-    most reference implementations) and ``alpha0 = sum_w alpha_w``::
-
-        delta_w = log((y_w^i + a_w) / (n_i + a0 - y_w^i - a_w))
-                - log((y_w^j + a_w) / (n_j + a0 - y_w^j - a_w))
-        var_w   = 1 / (y_w^i + a_w) + 1 / (y_w^j + a_w)
-
-    and ``z_w = delta_w / sqrt(var_w)``.
-
-    Parameters
-    ----------
-    y_group, y_reference
-        Term counts over the *whole* vocabulary (totals and ``alpha0`` are taken from
-        them unless given). Trailing axis = terms; leading axes (replicates) broadcast.
-    prior_scale
-        Multiplier of the pooled counts giving ``alpha_w`` (> 0).
-    n_group, n_reference, alpha, alpha0
-        Override the totals and prior, e.g. when ``y_*`` hold only some terms.
-
-    Returns
-    -------
-    delta, variance
-        Arrays shaped like ``y_group``.
-
-    Examples
-    --------
-    >>> d, v = log_odds_dirichlet(np.array([10, 0, 5]), np.array([2, 4, 5]))
-    >>> (d / np.sqrt(v)).round(2).tolist()
-    [1.88, -1.53, -0.46]
-    """
-    y_i = np.asarray(y_group, dtype=float)
-    y_j = np.asarray(y_reference, dtype=float)
-    if alpha is None:
-        if not prior_scale > 0:
-            raise bad_value("prior_scale", prior_scale, "a number > 0")
-        alpha = prior_scale * (y_i + y_j)
-    if alpha0 is None:
-        alpha0 = float(np.sum(alpha))
-    n_i = y_i.sum(axis=-1, keepdims=True) if n_group is None else n_group
-    n_j = y_j.sum(axis=-1, keepdims=True) if n_reference is None else n_reference
-    with np.errstate(divide="ignore", invalid="ignore"):
-        delta = (np.log(y_i + alpha) - np.log(n_i + alpha0 - y_i - alpha)) - (
-            np.log(y_j + alpha) - np.log(n_j + alpha0 - y_j - alpha)
-        )
-        variance = 1.0 / (y_i + alpha) + 1.0 / (y_j + alpha)
-    return delta, variance
+# --------------------------------------------------------------------------- inputs
 
 
-def log_likelihood_g2(a: np.ndarray, b: np.ndarray, n_a: float, n_b: float) -> np.ndarray:
-    """Dunning's log-likelihood G² of the 2x2 table (term / other tokens x group / reference).
-
-    ``G2 = 2 * sum O * ln(O / E)`` over the four cells, as
-    ``scipy.stats.chi2_contingency(table, correction=False, lambda_="log-likelihood")``.
-    Always >= 0; the direction is in ``log_ratio`` / ``log_odds``.
-
-    Examples
-    --------
-    >>> log_likelihood_g2(np.array([30.0]), np.array([10.0]), 1000, 1000).round(3).tolist()
-    [10.669]
-    """
-    a = np.asarray(a, dtype=float)
-    b = np.asarray(b, dtype=float)
-    total = n_a + n_b
-    observed = (a, b, n_a - a, n_b - b)
-    expected = (
-        n_a * (a + b) / total, n_b * (a + b) / total,
-        n_a * (total - a - b) / total, n_b * (total - a - b) / total,
-    )  # fmt: skip
-    g2 = sum(xlogy(o, o) - xlogy(o, e) for o, e in zip(observed, expected))
-    return np.maximum(2.0 * g2, 0.0)
+@dataclass(frozen=True)
+class _Options:
+    prior: Any
+    prior_scale: float
+    n_boot: int
+    n_perm: int
+    permutation: str
+    n_exceed: int
+    fdr_level: float
+    resampling_unit: str
+    ci_level: float
+    min_count: int
+    random_state: int
 
 
-def log_ratio(a: np.ndarray, b: np.ndarray, n_a: float, n_b: float) -> np.ndarray:
-    """Hardie's (2014) Log Ratio: ``log2((a / n_a) / (b / n_b))``.
-
-    Zero counts are replaced by 0.5 (Hardie's zero-frequency correction), so a term
-    absent from one side gets a finite value; non-zero counts are used as they are.
-
-    Examples
-    --------
-    >>> log_ratio(np.array([8, 4]), np.array([2, 0]), 100, 100).tolist()
-    [2.0, 3.0]
-    """
-    a = np.where(np.asarray(a, dtype=float) == 0, 0.5, a)
-    b = np.where(np.asarray(b, dtype=float) == 0, 0.5, b)
-    return np.log2((a / n_a) / (b / n_b))
+def _check_prior(prior, prior_scale, n_terms: int) -> tuple[Any, str]:
+    if not prior_scale > 0:
+        raise bad_value("prior_scale", prior_scale, "a number > 0 (1.0 = pooled counts)")
+    if isinstance(prior, str):
+        if prior not in ("pooled", "uniform"):
+            raise bad_value("prior", prior, "'pooled', 'uniform' or an array of n_terms background counts")
+        return prior, prior
+    background = np.asarray(prior, dtype=float).ravel()
+    if background.shape != (n_terms,) or (background <= 0).any():
+        raise bad_value("prior", f"array of shape {background.shape}", f"{n_terms} positive numbers")
+    return background, "background counts"
 
 
-# --------------------------------------------------------------------------- data prep
+def _read_data(data) -> tuple[pd.DataFrame, Any, np.ndarray, dict, str]:
+    """Rows, count store, vocabulary, labels and unit of a TextData or DocumentTermMatrix (duck-typed)."""
+    rows = getattr(data, "rows", None)
+    if rows is None:
+        rows = getattr(data, "passages", None)
+    if not isinstance(rows, pd.DataFrame) or not hasattr(data, "vocabulary"):
+        raise ConfigError(f"data must be a TextData or DocumentTermMatrix (rows, counts, vocabulary), "
+                          f"got {type(data).__name__}")
+    store = getattr(data, "store", None)
+    if store is None:
+        from textlab.store.memory import MemoryStore
+
+        store = MemoryStore(sp.csr_matrix(data.counts))
+    forms = getattr(data, "surface_forms", None)
+    forms = dict(forms) if isinstance(forms, Mapping) else {}
+    return rows.reset_index(drop=True), store, np.asarray(data.vocabulary, dtype=object), forms, \
+        str(getattr(data, "unit", "passage"))
 
 
-def _contrasts(present: list, groups: Sequence | None, reference: object) -> tuple[list, list]:
-    """Return (contrasts, universe); a contrast is (group, reference label, reference groups, mirrored)."""
-
-    def check(name: str, value: object) -> None:
-        if value not in present:
-            raise ConfigError(f"{name}={value!r} is not a group in the data; present groups: {present}")
-
-    if len(present) < 2:
-        raise EstimationError(f"keyness needs at least two groups; the data has {present}")
-    selected = present if groups is None else list(dict.fromkeys(groups))
-    for g in selected:
-        check("groups", g)
-    if reference is not None:
-        check("reference", reference)
-        universe = list(dict.fromkeys([*selected, reference]))
-        return [(g, reference, [reference], False) for g in selected if g != reference], universe
-    if len(selected) == 1:
-        universe = present
-        return [(selected[0], REST, [g for g in present if g != selected[0]], False)], universe
-    if len(selected) == 2:
-        a, b = selected
-        return [(a, b, [b], False), (b, a, [a], True)], selected
-    return [(g, REST, [h for h in selected if h != g], False) for g in selected], selected
-
-
-def _chunk(n_rep: int, width: int) -> int:
-    return max(1, min(n_rep, _CHUNK_ELEMENTS // max(width, 1)))
-
-
-def _weighted(units: sp.csr_matrix, weights: np.ndarray) -> np.ndarray:
-    """``weights @ units`` as a dense array (sparse product, replicates in rows)."""
-    return np.asarray((units.T @ weights.T).T)
-
-
-class _Groups:
-    """Per-group unit matrices (passages and documents) over the kept terms."""
-
-    def __init__(self, counts: sp.csr_matrix, labels: np.ndarray, doc_keys: np.ndarray, keep_all: list):
-        self.rows = {g: np.flatnonzero(labels == g) for g in keep_all}
-        doc_ind, doc_index = group_indicator(doc_keys)
-        self.doc_counts = sp.csr_matrix(doc_ind @ counts)
-        doc_group = pd.Series(labels).groupby(doc_keys, sort=False).first().reindex(doc_index).to_numpy()
-        self.docs = {g: np.flatnonzero(doc_group == g) for g in keep_all}
-        self.counts = counts
-
-    def units(self, g, unit: str) -> sp.csr_matrix:
-        return self.counts[self.rows[g]] if unit == "passage" else self.doc_counts[self.docs[g]]
+def _is_aggregated(meta: pd.DataFrame, group_column: str, unit: str) -> bool:
+    """One row of summed counts per group (TextData unit 'group', or aggregate_group_counts output)."""
+    legacy = {"n_docs", "n_tokens"} <= set(meta.columns) and "doc_id" not in meta.columns
+    return (unit == "group" or legacy) and meta[group_column].is_unique
 
 
 # --------------------------------------------------------------------------- main
 
 
 def score_keyness(
-    dtm: DocumentTermMatrix,
+    data,
     *,
     group_column: str,
     groups: Sequence | None = None,
     reference: object = None,
+    contrast: Contrast | Sequence | Mapping | None = None,
     prior: str | np.ndarray = "pooled",
     prior_scale: float = 1.0,
     n_boot: int = 500,
-    n_perm: int = 1000,
+    n_perm: int = 10_000,
+    permutation: str = "sequential",
+    n_exceed: int = 10,
+    fdr_level: float = 0.05,
     resampling_unit: str = "document",
     ci_level: float = 0.95,
     min_count: int = 3,
     surface_forms: Mapping[str, str] | None = None,
+    block_rows: int | None = None,
     random_state: int = 0,
 ) -> KeynessResult:
     """Score every term's keyness for each group against another group or the rest.
 
     Parameters
     ----------
-    dtm
-        Counts per passage; ``dtm.passages`` needs ``group_column`` and, for
+    data
+        A :class:`textlab.data.TextData` (counts read through ``data.store``) or a
+        ``DocumentTermMatrix``; the row table needs ``group_column`` and, for
         document-level resampling, ``doc_id`` (without it each row is a document). One
-        row of summed counts per group (``textlab.store.cache.aggregate_group_counts``, with
-        ``n_docs`` and ``n_tokens`` columns) gives the count-based columns only: it needs
-        ``n_boot=0, n_perm=0`` (else :class:`ConfigError`), and dispersion is NA.
+        row of summed counts per group (``TextData`` with ``unit="group"``, or a table
+        with ``n_docs`` and ``n_tokens`` columns) gives the count-based columns only: it
+        needs ``n_boot=0, n_perm=0`` (else :class:`ConfigError`), and dispersion is NA.
     group_column
-        Column of ``dtm.passages`` holding the groups (e.g. ``"narrative"``).
-    groups
-        Groups to compare. ``None``: all groups. With two groups (given or present)
-        both directions are reported (each group against the other); with more,
-        each group against all the others selected (``reference == "rest"``). One
-        group: that group against all the other groups.
-    reference
-        A group to compare every selected group against (instead of the rest).
+        Column of the row table holding the groups (e.g. ``"party"``).
+    groups, reference
+        Shortcuts for ``contrast=Contrast(groups=..., reference=...)``. ``groups``:
+        the groups compared (default all); with two groups both directions are
+        reported (each against the other); with more, each against the others
+        selected pooled (``reference == "rest"``); one group: against all the other
+        groups. ``reference``: a group to compare every selected group against, or
+        ``"rest"``.
+    contrast
+        A :class:`textlab.stats.Contrast` (``groups``, ``reference`` or explicit
+        ``pairs``), a ``(group_a, group_b)`` pair, or a list of pairs.
     prior
         The Dirichlet prior ``alpha_w``, always on the whole vocabulary (before
         ``min_count`` filtering) and held fixed in resampling:
         ``"pooled"`` (default; informative, empirical Bayes as in tidylo):
-        ``alpha_w = prior_scale * (count of w in the two sides compared)``, so
-        ``alpha0 = prior_scale * (n_group + n_reference)``;
+        ``alpha_w = prior_scale * (count of w in the two sides compared)``;
         ``"uniform"``: ``alpha_w = prior_scale`` for every term (the FightingWords
         reference script uses ``prior_scale=0.01``);
         an array of ``n_terms`` background counts: ``alpha_w = prior_scale * prior[w]``.
@@ -279,9 +199,20 @@ def score_keyness(
     n_boot
         Bootstrap replicates for ``ci_low``/``ci_high`` (0 skips: NaN).
     n_perm
-        Label permutations for ``p_perm`` (0 skips: NaN). If there are at most
-        ``n_perm`` distinct assignments of document labels, all are enumerated
-        (exact test) and a :class:`SmallSampleWarning` gives the smallest possible p.
+        Permutations of the unit labels (0 skips: NaN): with ``permutation="sequential"``
+        the most any term gets (smallest p ``1 / (n_perm + 1)``), with ``"fixed"`` the
+        number every term gets. If there are at most ``n_perm`` distinct assignments of
+        the labels, all are enumerated (exact test) and a :class:`SmallSampleWarning`
+        gives the smallest possible p.
+    permutation
+        ``"sequential"`` (default; Besag-Clifford: a term stops once ``n_exceed``
+        permuted statistics are as extreme as its own) or ``"fixed"``.
+    n_exceed
+        The Besag-Clifford stopping count ``h`` (default 10).
+    fdr_level
+        The false-discovery rate the study will read ``q_perm`` at; if the smallest
+        reachable p cannot give any q below it a :class:`TextlabWarning` says how many
+        permutations would.
     resampling_unit
         ``"document"`` (default; stratified by group) or ``"passage"``. A group with
         one document is resampled by passages, with a warning, and its rows say
@@ -293,7 +224,9 @@ def score_keyness(
         Report only terms with at least this many occurrences in the two sides
         together (also the set over which q-values control the FDR).
     surface_forms
-        ``term -> readable label`` (``TokenizedCorpus.surface_forms``).
+        ``term -> readable label`` (default: the data's own term labels, if any).
+    block_rows
+        Rows read from the store at a time (the store's default when ``None``).
     random_state
         Seed of the bootstrap and permutations.
 
@@ -311,6 +244,7 @@ def score_keyness(
     Examples
     --------
     >>> import pandas as pd, scipy.sparse as sp, numpy as np
+    >>> from textlab.preprocessing.counts import DocumentTermMatrix
     >>> counts = sp.csr_matrix(np.array([[5, 1], [4, 0], [1, 6], [0, 5]]))
     >>> meta = pd.DataFrame({"doc_id": ["a", "b", "c", "d"], "side": ["x", "x", "y", "y"]})
     >>> dtm = DocumentTermMatrix(counts, np.array(["ai", "chip"], dtype=object), meta)
@@ -319,84 +253,50 @@ def score_keyness(
     [['ai', 9, 1], ['chip', 1, 11]]
     """
     for name, value in (("n_boot", n_boot), ("n_perm", n_perm), ("min_count", min_count)):
-        if not isinstance(value, (int, np.integer)) or value < 0:
-            raise bad_value(name, value, "an integer >= 0")
-    if resampling_unit not in RESAMPLING_UNITS:
-        raise bad_value("resampling_unit", resampling_unit, "'document' or 'passage'")
-    if not 0 < ci_level < 1:
-        raise bad_value("ci_level", ci_level, "a number between 0 and 1, e.g. 0.95")
-    if not prior_scale > 0:
-        raise bad_value("prior_scale", prior_scale, "a number > 0 (1.0 = pooled counts)")
-    if isinstance(prior, str):
-        if prior not in ("pooled", "uniform"):
-            raise bad_value("prior", prior, "'pooled', 'uniform' or an array of n_terms background counts")
-        prior_desc = prior
-    else:
-        background = np.asarray(prior, dtype=float).ravel()
-        if background.shape != (len(dtm.vocabulary),) or (background <= 0).any():
-            raise bad_value("prior", f"array of shape {background.shape}", f"{len(dtm.vocabulary)} positive numbers")
-        prior, prior_desc = background, "background counts"
-    meta = dtm.passages.reset_index(drop=True)
+        check_count(name, value, 0)
+    check_count("n_exceed", n_exceed, 1)
+    check_unit(resampling_unit)
+    check_level(ci_level)
+    check_level(fdr_level, "fdr_level")
+    if permutation not in PERMUTATION_METHODS:
+        raise bad_value("permutation", permutation, "'sequential' or 'fixed'")
+    meta, store, vocab, data_forms, unit = _read_data(data)
+    prior, prior_desc = _check_prior(prior, prior_scale, len(vocab))
+    opts = _Options(prior, prior_scale, n_boot, n_perm, permutation, n_exceed, fdr_level, resampling_unit,
+                    ci_level, min_count, random_state)  # fmt: skip
     if group_column not in meta.columns:
         raise ConfigError(
             f"group_column={group_column!r} is not a column of the passages table; "
             f"available: {list(meta.columns)}"
         )
-    labels_all = meta[group_column].to_numpy(dtype=object)
-    present = list(pd.unique(meta[group_column].dropna()))
-    # one row of summed counts per group (textlab.store.cache.aggregate_group_counts): nothing to resample
-    aggregated = {"n_docs", "n_tokens"} <= set(meta.columns) and "doc_id" not in meta.columns \
-        and meta[group_column].is_unique
+    aggregated = _is_aggregated(meta, group_column, unit)
     if aggregated and (n_boot > 0 or n_perm > 0):
         raise ConfigError(
-            "dtm holds one row of summed counts per group (aggregate_group_counts), so bootstrap intervals "
-            "and permutation tests cannot be estimated: pass n_boot=0, n_perm=0, or use one row per document "
-            "(aggregate_group_counts(cached, None))"
+            "data holds one row of summed counts per group, so bootstrap intervals and permutation tests "
+            "cannot be estimated: pass n_boot=0, n_perm=0, or use one row per document or passage"
         )
-    contrasts, universe = _contrasts(present, groups, reference)
+    spec = as_contrast(contrast, groups=groups, reference=reference)
+    present = list(pd.unique(meta[group_column].dropna()))
+    if len(present) < 2:
+        raise EstimationError(f"keyness needs at least two groups; the data has {present}")
+    comparisons = spec.resolve(present, default="rest")
+    involved = {c.group for c in comparisons} | {h for c in comparisons for h in c.reference_groups}
+    universe = [g for g in present if g in involved]
 
-    in_universe = np.flatnonzero(pd.Series(labels_all).isin(universe).to_numpy())
-    counts = sp.csr_matrix(dtm.counts, dtype=np.float64)[in_universe]
-    labels = labels_all[in_universe]
-    doc_keys = (
-        meta["doc_id"].astype(str).to_numpy(dtype=object)[in_universe] + "\x1f" + labels.astype(str)
-        if "doc_id" in meta.columns
-        else np.arange(len(in_universe)).astype(str)
-    )
-    data = _Groups(counts, labels, doc_keys, universe)
-    group_counts = {}
-    for g in universe:
-        if len(data.rows[g]) == 0:
-            raise EstimationError(f"group {g!r} has no passages in {group_column!r}")
-        y = np.asarray(counts[data.rows[g]].sum(axis=0)).ravel()
-        if y.sum() == 0:
+    labels = meta[group_column].to_numpy(dtype=object)
+    doc_keys = (meta["doc_id"].astype(str).to_numpy(dtype=object) + "\x1f" + labels.astype(str)
+                if "doc_id" in meta.columns else np.arange(len(meta)).astype(str))  # fmt: skip
+    units, perm_units, passage_groups = _plan_units(labels, doc_keys, universe, comparisons, opts)
+    counts = count_units(store, labels, doc_keys, universe, passage_groups=passage_groups, block_rows=block_rows)
+    for i, g in enumerate(universe):
+        if counts.group_counts[i].sum() == 0:
             raise EstimationError(
-                f"group {g!r} has {len(data.rows[g])} passages but no counted tokens; "
+                f"group {g!r} has {int(counts.n_passages[i])} passages but no counted tokens; "
                 "check tokenisation or min_df/max_df"
             )
-        group_counts[g] = y
-    units = {}
-    for g in universe:  # a loop, not a comprehension, so warnings point at the caller
-        units[g] = choose_resampling_unit(
-            len(data.docs[g]), len(data.rows[g]), requested=resampling_unit, group=g,
-            warn=(n_boot > 0 or n_perm > 0),
-        )  # fmt: skip
-    vocab = np.asarray(dtm.vocabulary, dtype=object)
-    forms = dict(surface_forms or {})
-    frames, contrast_info = [], []
-    for index, (g, ref_label, ref_groups, mirrored) in enumerate(contrasts):
-        if mirrored:
-            frames.append(_mirror(frames[-1], g, ref_label, data, vocab))
-            contrast_info.append({**contrast_info[-1], "group": g, "reference": ref_label})
-            continue
-        table, info = _score_contrast(
-            data, group_counts, units, g, ref_label, ref_groups,
-            prior=prior, prior_scale=prior_scale, n_boot=n_boot, n_perm=n_perm, resampling_unit=resampling_unit,
-            ci_level=ci_level, min_count=min_count, vocab=vocab, random_state=random_state, index=index,
-        )  # fmt: skip
-        frames.append(table)
-        contrast_info.append(info)
-    table = pd.concat(frames, ignore_index=True)
+    tables, infos = _score_all(counts, comparisons, units, perm_units, opts, vocab)
+    table = pd.concat(tables, ignore_index=True)
+    forms = dict(surface_forms) if surface_forms is not None else data_forms
     table.insert(1, "label", [forms.get(t, t) for t in table["term"]])
     table = table[COLUMNS]
     if aggregated:  # in how many passages / documents a term occurs is unknown from summed counts
@@ -406,20 +306,67 @@ def score_keyness(
         table["resampling_unit"] = "none"
     params = {
         "group_column": group_column, "groups": list(universe), "reference": reference,
-        "prior": prior_desc,
-        "prior_scale": prior_scale, "n_boot": n_boot, "n_perm": n_perm,
-        "resampling_unit": resampling_unit, "ci_level": ci_level, "min_count": min_count,
+        "contrast": spec.to_dict(), "comparisons": [[c.group, c.reference] for c in comparisons],
+        "prior": prior_desc, "prior_scale": prior_scale, "n_boot": n_boot, "n_perm": n_perm,
+        "permutation": permutation, "n_exceed": n_exceed, "fdr_level": fdr_level,
+        "p_min": min((i["p_min"] for i in infos if i["p_min"] is not None), default=None),
+        "resampling_unit": resampling_unit,
+        "resampling_fallbacks": {str(g): u for g, u in units.items() if u != resampling_unit},
+        "ci_level": ci_level, "interval": "percentile", "min_count": min_count,
         "random_state": random_state, "rate": "share of the side's tokens",
-        "log_ratio_zero_correction": 0.5, "contrasts": contrast_info, "aggregated_counts": bool(aggregated),
+        "log_ratio_zero_correction": 0.5, "contrasts": infos, "aggregated_counts": bool(aggregated),
+        "store": getattr(store, "kind", type(store).__name__),
     }  # fmt: skip
     return KeynessResult(table=table, params=params)
 
 
-def _side(data: _Groups, group_list: list, units: dict, unit_override: str | None, keep: np.ndarray):
+def _plan_units(labels, doc_keys, universe, comparisons, opts: _Options):
+    """Resampling unit per group (bootstrap), per comparison (permutation), and the groups kept by passage."""
+    resampling = opts.n_boot > 0 or opts.n_perm > 0
+    frame = pd.DataFrame({"group": labels, "doc": doc_keys})
+    frame = frame[frame["group"].isin(universe)]
+    n_docs = frame.groupby("group", sort=False)["doc"].nunique().to_dict()
+    n_rows = frame.groupby("group", sort=False).size().to_dict()
+    units = {}
+    for g in universe:  # a loop, not a comprehension, so warnings point at the caller
+        units[g] = choose_resampling_unit(n_docs.get(g, 0), n_rows.get(g, 0), requested=opts.resampling_unit,
+                                          group=g, warn=resampling, stacklevel=4)  # fmt: skip
+    perm_units = []
+    for c in comparisons:
+        few = n_docs[c.group] < 2 or sum(n_docs[h] for h in c.reference_groups) < 2
+        perm_units.append("passage" if opts.resampling_unit == "passage" or few else "document")
+    need = set()
+    if opts.n_boot > 0:
+        need |= {g for g in universe if units[g] == "passage"}
+    if opts.n_perm > 0:
+        for c, u in zip(comparisons, perm_units):
+            if u == "passage":
+                need |= {c.group, *c.reference_groups}
+    return units, perm_units, [universe.index(g) for g in universe if g in need]
+
+
+def _score_all(counts: UnitCounts, comparisons: list[Comparison], units, perm_units, opts, vocab):
+    tables, infos, done = [], [], {}
+    for index, (c, perm_unit) in enumerate(zip(comparisons, perm_units)):
+        mirror = done.get((c.reference, c.group))
+        if mirror is not None and c.reference_groups == (comparisons[mirror].group,):
+            tables.append(_mirror(tables[mirror], c, counts, vocab))
+            infos.append({**infos[mirror], "group": c.group, "reference": c.reference,
+                          "reference_groups": list(c.reference_groups)})  # fmt: skip
+        else:
+            table, info = _score_comparison(counts, c, units, perm_unit, opts, vocab, index)
+            tables.append(table)
+            infos.append(info)
+        if c.reference != REST:
+            done[(c.group, c.reference)] = index
+    return tables, infos
+
+
+def _side_counts(counts: UnitCounts, group_list, units: dict, unit_override: str | None, keep: np.ndarray):
     """Stack the unit matrices of several groups (kept terms), their token totals and strata."""
     mats, strata = [], []
     for g in group_list:
-        m = data.units(g, unit_override or units[g])
+        m = counts.units(counts.groups.index(g), unit_override or units[g])
         mats.append(m)
         strata.extend([g] * m.shape[0])
     stacked = sp.vstack(mats).tocsr()
@@ -427,125 +374,164 @@ def _side(data: _Groups, group_list: list, units: dict, unit_override: str | Non
     return stacked[:, keep].tocsc(), totals, np.asarray(strata, dtype=object)
 
 
-def _score_contrast(data, group_counts, units, g, ref_label, ref_groups, *, prior, prior_scale, n_boot,
-                    n_perm, resampling_unit, ci_level, min_count, vocab, random_state, index):  # fmt: skip
-    y_a = group_counts[g]
-    y_b = np.sum([group_counts[h] for h in ref_groups], axis=0)
+def _chunk(n_rep: int, width: int) -> int:
+    return max(1, min(n_rep, _CHUNK_ELEMENTS // max(width, 1)))
+
+
+def _weighted(units: sp.spmatrix, weights: np.ndarray) -> np.ndarray:
+    """``weights @ units`` as a dense array (sparse product, replicates in rows)."""
+    return np.asarray((units.T @ weights.T).T)
+
+
+def _score_comparison(counts: UnitCounts, c: Comparison, units, perm_unit, opts: _Options, vocab, index):
+    y_a = counts.group_counts[counts.groups.index(c.group)]
+    y_b = np.sum([counts.group_counts[counts.groups.index(h)] for h in c.reference_groups], axis=0)
     n_a, n_b = float(y_a.sum()), float(y_b.sum())
     pooled = y_a + y_b
-    if isinstance(prior, str):
-        alpha_all = prior_scale * (pooled if prior == "pooled" else np.ones_like(pooled))
+    if isinstance(opts.prior, str):
+        alpha_all = opts.prior_scale * (pooled if opts.prior == "pooled" else np.ones_like(pooled))
     else:
-        alpha_all = prior_scale * prior
+        alpha_all = opts.prior_scale * opts.prior
     alpha0 = float(alpha_all.sum())
-    keep = np.flatnonzero(pooled >= max(min_count, 1))
-    ya, yb = y_a[keep], y_b[keep]
-    alpha = alpha_all[keep]
+    keep = np.flatnonzero(pooled >= max(opts.min_count, 1))
+    ya, yb, alpha = y_a[keep], y_b[keep], alpha_all[keep]
     delta, var = log_odds_dirichlet(ya, yb, n_group=n_a, n_reference=n_b, alpha=alpha, alpha0=alpha0)
     z = delta / np.sqrt(var)
-
-    # bootstrap: units resampled within each group (stratified), prior held fixed
-    boot_unit = "document" if all(units[h] == "document" for h in [g, *ref_groups]) else "passage"
-    ci_low = ci_high = np.full(len(keep), np.nan)
-    if n_boot > 0 and len(keep):
-        rng = np.random.default_rng([random_state, index, 0])
-        m_a, t_a, s_a = _side(data, [g], units, None, keep)
-        m_b, t_b, s_b = _side(data, ref_groups, units, None, keep)
-        reps = np.empty((n_boot, len(keep)), dtype=np.float32)
-        step = _chunk(n_boot, max(len(keep), len(t_a) + len(t_b)))
-        for start in progress(range(0, n_boot, step), desc=f"bootstrap {g} vs {ref_label}", unit="chunk"):
-            size = min(step, n_boot - start)
-            w_a = bootstrap_weights(s_a, n_boot=size, random_state=rng)
-            w_b = bootstrap_weights(s_b, n_boot=size, random_state=rng)
-            d, _ = log_odds_dirichlet(
-                _weighted(m_a, w_a), _weighted(m_b, w_b), n_group=(w_a @ t_a)[:, None],
-                n_reference=(w_b @ t_b)[:, None], alpha=alpha, alpha0=alpha0,
-            )  # fmt: skip
-            reps[start : start + size] = d
-        ci_low, ci_high = percentile_interval(reps, ci_level=ci_level)
-
-    # permutation of unit labels between the two sides
-    perm_unit = resampling_unit
-    if perm_unit == "document" and (len(data.docs[g]) < 2 or sum(len(data.docs[h]) for h in ref_groups) < 2):
-        perm_unit = "passage"
-    p = np.full(len(keep), np.nan)
-    exact, n_assign = False, 0
-    if n_perm > 0 and len(keep):
-        rng = np.random.default_rng([random_state, index, 1])
-        m_a, t_a, _ = _side(data, [g], units, perm_unit, keep)
-        m_b, t_b, _ = _side(data, ref_groups, units, perm_unit, keep)
-        mat = sp.vstack([m_a, m_b]).tocsc()
-        totals = np.concatenate([t_a, t_b])
-        n_units, n_first = len(totals), len(t_a)
-        abs_obs = np.abs(z) * (1 - 1e-9) - 1e-12  # tolerance: the identity assignment must count
-        extreme = np.zeros(len(keep), dtype=np.int64)
-        assign, exact = permutation_assignments(n_units, n_first, n_perm=n_perm, random_state=rng)
-        n_assign = assign.shape[0]
-        step = _chunk(n_assign, max(len(keep), n_units))
-        for start in progress(range(0, n_assign, step), desc=f"permutations {g} vs {ref_label}", unit="chunk"):
-            w = assign[start : start + step]
-            yp_a = _weighted(mat, w)
-            np_a = (w @ totals)[:, None]
-            d, v = log_odds_dirichlet(
-                yp_a, (ya + yb) - yp_a, n_group=np_a, n_reference=(n_a + n_b) - np_a,
-                alpha=alpha, alpha0=alpha0,
-            )  # fmt: skip
-            extreme += (np.abs(d / np.sqrt(v)) >= abs_obs).sum(axis=0)
-        p = permutation_pvalues(extreme, n_assign, exact=exact)
-        if exact:
-            warnings.warn(
-                f"{g!r} vs {ref_label!r}: only {n_assign} distinct assignments of {perm_unit} labels "
-                f"({n_first} vs {n_units - n_first}); all were enumerated (exact permutation test), so "
-                f"the smallest possible p_perm is {1 / n_assign:.3g}",
-                SmallSampleWarning,
-                stacklevel=3,
-            )
-    row_unit = "document" if boot_unit == "document" and perm_unit == "document" else "passage"
+    stats = dict(ya=ya, yb=yb, n_a=n_a, n_b=n_b, alpha=alpha, alpha0=alpha0)
+    ci_low, ci_high = _bootstrap(counts, c, units, keep, stats, opts, index)
+    p, n_run, perm_info = _permute(counts, c, perm_unit, keep, z, stats, opts, index)
+    boot_unit = "document" if all(units[h] == "document" for h in [c.group, *c.reference_groups]) else "passage"
     table = pd.DataFrame(
         {
-            "term": vocab[keep], "group": g, "reference": ref_label,
+            "term": vocab[keep], "group": c.group, "reference": c.reference,
             "count_group": ya.astype(np.int64), "count_reference": yb.astype(np.int64),
             "rate_group": ya / n_a, "rate_reference": yb / n_b,
             "log_odds": delta, "log_odds_se": np.sqrt(var), "z": z,
             "ci_low": np.asarray(ci_low, dtype=float), "ci_high": np.asarray(ci_high, dtype=float),
             "g2": log_likelihood_g2(ya, yb, n_a, n_b), "log_ratio": log_ratio(ya, yb, n_a, n_b),
-            "p_perm": p, "q_perm": bh_qvalues(p), "resampling_unit": row_unit,
+            "p_perm": p, "q_perm": bh_qvalues(p),
+            "resampling_unit": "document" if boot_unit == "document" and perm_unit == "document" else "passage",
+            "n_perm_run": n_run,
         }  # fmt: skip
     )
-    table = pd.concat([table, _dispersion(data, g, keep)], axis=1)
+    table = pd.concat([table, _dispersion(counts, c.group, keep)], axis=1)
     table = table.sort_values(["z", "term"], ascending=[False, True], kind="stable", ignore_index=True)
     info = {
-        "group": g, "reference": ref_label, "reference_groups": list(ref_groups),
+        "group": c.group, "reference": c.reference, "reference_groups": list(c.reference_groups),
         "n_tokens_group": int(n_a), "n_tokens_reference": int(n_b), "n_terms_tested": int(len(keep)),
-        "bootstrap_units": {h: units[h] for h in [g, *ref_groups]}, "permutation_unit": perm_unit,
-        "permutation_exact": bool(exact), "n_permutations_done": int(n_assign),
+        "bootstrap_units": {h: units[h] for h in [c.group, *c.reference_groups]}, "permutation_unit": perm_unit,
+        **perm_info,
     }  # fmt: skip
     return table, info
 
 
-def _dispersion(data: _Groups, g, keep: np.ndarray) -> pd.DataFrame:
-    in_passages = np.asarray((data.counts[data.rows[g]][:, keep] > 0).sum(axis=0)).ravel()
-    in_docs = np.asarray((data.doc_counts[data.docs[g]][:, keep] > 0).sum(axis=0)).ravel()
+def _bootstrap(counts, c: Comparison, units, keep, s: dict, opts: _Options, index):
+    """Percentile interval of the log-odds: units resampled within each group (stratified), prior fixed."""
+    if opts.n_boot == 0 or not len(keep):
+        return np.full(len(keep), np.nan), np.full(len(keep), np.nan)
+    rng = np.random.default_rng([opts.random_state, index, 0])
+    m_a, t_a, s_a = _side_counts(counts, [c.group], units, None, keep)
+    m_b, t_b, s_b = _side_counts(counts, c.reference_groups, units, None, keep)
+    reps = np.empty((opts.n_boot, len(keep)), dtype=np.float32)
+    step = _chunk(opts.n_boot, max(len(keep), len(t_a) + len(t_b)))
+    for start in progress(range(0, opts.n_boot, step), desc=f"bootstrap {c.group} vs {c.reference}", unit="chunk"):
+        size = min(step, opts.n_boot - start)
+        w_a = bootstrap_weights(s_a, n_boot=size, random_state=rng)
+        w_b = bootstrap_weights(s_b, n_boot=size, random_state=rng)
+        d, _ = log_odds_dirichlet(
+            _weighted(m_a, w_a), _weighted(m_b, w_b), n_group=(w_a @ t_a)[:, None],
+            n_reference=(w_b @ t_b)[:, None], alpha=s["alpha"], alpha0=s["alpha0"],
+        )  # fmt: skip
+        reps[start : start + size] = d
+    return percentile_interval(reps, ci_level=opts.ci_level)
+
+
+def _permute(counts, c: Comparison, perm_unit, keep, z, s: dict, opts: _Options, index):
+    """Permutation p-values of |z| with the unit labels of the two sides reassigned."""
+    blank = {"permutation_method": None, "permutation_exact": False, "n_permutations_done": 0,
+             "n_permutations_run": None, "p_min": None}  # fmt: skip
+    if opts.n_perm == 0 or not len(keep):
+        return np.full(len(keep), np.nan), np.zeros(len(keep), dtype=np.int64), blank
+    m_a, t_a, _ = _side_counts(counts, [c.group], None, perm_unit, keep)
+    m_b, t_b, _ = _side_counts(counts, c.reference_groups, None, perm_unit, keep)
+    mat = sp.vstack([m_a, m_b]).tocsc()
+    totals = np.concatenate([t_a, t_b])
+    n_units, n_first = len(totals), len(t_a)
+    pooled, n_all = s["ya"] + s["yb"], s["n_a"] + s["n_b"]
+
+    def statistic(w: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        yp_a = _weighted(mat[:, cols], w)
+        np_a = (w @ totals)[:, None]
+        d, v = log_odds_dirichlet(yp_a, pooled[cols] - yp_a, n_group=np_a, n_reference=n_all - np_a,
+                                  alpha=s["alpha"][cols], alpha0=s["alpha0"])  # fmt: skip
+        return np.abs(d / np.sqrt(v))
+
+    rng = np.random.default_rng([opts.random_state, index, 1])
+    test = permutation_test(statistic, z, n_units, n_first, n_perm=opts.n_perm, method=opts.permutation,
+                            n_exceed=opts.n_exceed, random_state=rng)  # fmt: skip
+    label = f"{c.group!r} vs {c.reference!r}"
+    if test.exact:
+        warnings.warn(
+            f"{label}: only {test.n_assignments} distinct assignments of {perm_unit} labels "
+            f"({n_first} vs {n_units - n_first}); all were enumerated (exact permutation test), so "
+            f"the smallest possible p_perm is {test.p_min:.3g}",
+            SmallSampleWarning,
+            stacklevel=5,
+        )
+    _warn_resolution(label, test, len(keep), opts)
+    run = test.n_run
+    info = {
+        "permutation_method": test.method, "permutation_exact": test.exact,
+        "n_permutations_done": int(run.max()), "p_min": float(test.p_min),
+        "n_permutations_run": {"min": int(run.min()), "median": float(np.median(run)), "max": int(run.max()),
+                               "total": int(run.sum()), "fixed_design_total": int(run.max()) * len(run)},
+    }  # fmt: skip
+    return test.pvalues, run.astype(np.int64), info
+
+
+def _warn_resolution(label: str, test, n_tests: int, opts: _Options) -> None:
+    """Warn when the smallest reachable p cannot give a BH q below ``fdr_level``."""
+    needed = smallest_bh_discovery(test.p_min, n_tests, opts.fdr_level)
+    if needed <= 1:
+        return
+    fix = (f"raise n_perm to at least {math.ceil(n_tests / opts.fdr_level)}"
+           + (" (permutation='sequential' keeps that cheap)" if opts.permutation == "fixed" else "")
+           if not test.exact else "only more documents (or passage resampling) give a finer test")  # fmt: skip
+    reach = (f"no q_perm can fall below {opts.fdr_level}" if needed > n_tests
+             else f"q_perm < {opts.fdr_level} needs at least {needed} terms at that p")
+    warnings.warn(
+        f"{label}: the smallest reachable p_perm is {test.p_min:.3g} ({test.method} design), so with "
+        f"Benjamini-Hochberg over {n_tests} terms {reach}; {fix}",
+        TextlabWarning,
+        stacklevel=6,
+    )
+
+
+def _dispersion(counts: UnitCounts, g, keep: np.ndarray) -> pd.DataFrame:
+    i = counts.groups.index(g)
+    in_passages = counts.passages_with_term[i, keep]
+    docs = counts.docs(i)
+    in_docs = np.asarray((counts.doc_counts[docs][:, keep] > 0).sum(axis=0)).ravel()
     return pd.DataFrame(
         {
             "n_passages_group": in_passages.astype(np.int64),
             "n_docs_group": in_docs.astype(np.int64),
-            "dispersion_passages": in_passages / len(data.rows[g]),
-            "dispersion_docs": in_docs / len(data.docs[g]),
+            "dispersion_passages": in_passages / counts.n_passages[i],
+            "dispersion_docs": in_docs / len(docs),
         }
     )
 
 
-def _mirror(table: pd.DataFrame, g, ref_label, data: _Groups, vocab: np.ndarray) -> pd.DataFrame:
-    """The same two-group contrast seen from the other side (same draws, so same p and q)."""
+def _mirror(table: pd.DataFrame, c: Comparison, counts: UnitCounts, vocab: np.ndarray) -> pd.DataFrame:
+    """The same two-group comparison seen from the other side (same draws, so same p and q)."""
     out = table.drop(columns=["n_passages_group", "n_docs_group", "dispersion_passages", "dispersion_docs"])
     out = out.assign(
-        group=g, reference=ref_label,
+        group=c.group, reference=c.reference,
         count_group=table["count_reference"], count_reference=table["count_group"],
         rate_group=table["rate_reference"], rate_reference=table["rate_group"],
         log_odds=-table["log_odds"], z=-table["z"], ci_low=-table["ci_high"], ci_high=-table["ci_low"],
         log_ratio=-table["log_ratio"],
     )  # fmt: skip
     keep = pd.Index(vocab).get_indexer(out["term"])
-    out = pd.concat([out.reset_index(drop=True), _dispersion(data, g, keep)], axis=1)
+    out = pd.concat([out.reset_index(drop=True), _dispersion(counts, c.group, keep)], axis=1)
     return out.sort_values(["z", "term"], ascending=[False, True], kind="stable", ignore_index=True)
