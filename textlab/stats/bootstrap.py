@@ -26,7 +26,7 @@ def as_generator(random_state: int | Sequence[int] | np.random.Generator) -> np.
 
     Examples
     --------
-    >>> as_generator(0).integers(10) == as_generator(0).integers(10)
+    >>> bool(as_generator(0).integers(10) == as_generator(0).integers(10))
     True
     """
     if isinstance(random_state, np.random.Generator):

@@ -90,8 +90,8 @@ def difference_table(
     >>> t = difference_table("frame", ["econ"], [Comparison("x", "y", ("y",))], groups=["x", "y"],
     ...                      units=["document", "passage"], point_sums=sums, point_totals=totals,
     ...                      replicate_sums=reps, replicate_totals=rep_totals, ci_level=0.5)
-    >>> t.iloc[0].tolist()
-    ['econ', 'x', 'y', -2.0, -1.75, -1.25, 'passage']
+    >>> t[["difference", "ci_low", "ci_high"]].iloc[0].tolist(), t.resampling_unit[0]
+    ([-2.0, -1.75, -1.25], 'passage')
     """
     rows = []
     for comparison in comparisons:

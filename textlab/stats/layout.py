@@ -217,8 +217,9 @@ def group_labels(passages: pd.DataFrame, group_column: str | None) -> pd.Series:
                 f"group(s) {empty} of group_column={group_column!r} have no passages; "
                 "nothing can be estimated for them: drop them first (Series.cat.remove_unused_categories())"
             )
-    labels = column.astype(object).where(column.notna(), None)
-    return labels.map(lambda v: None if v is None else str(v))
+    missing = column.isna().to_numpy()
+    values = [None if gone else str(v) for v, gone in zip(column.to_numpy(dtype=object), missing)]
+    return pd.Series(values, index=passages.index, dtype=object)
 
 
 def _group_units(groups, n_docs, n_passages, *, resampling_unit: str, has_docs: bool, what: str):
