@@ -19,21 +19,21 @@ abbreviation list, stems from NLTK's Snowball stemmer or a plural-folding rule, 
 
 from __future__ import annotations
 
-import warnings
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from textlab._errors import CleaningWarning, TextlabError, bad_value
+from textlab._errors import TextlabError, bad_value
 from textlab._io import sha256_file
 from textlab.preprocessing._text.aliases import DEFAULT_ALIASES_PATH
 from textlab.preprocessing._text.normalize import normalize_text
-from textlab.preprocessing._text.passages import document_passages, split_sentences
+from textlab.preprocessing._text.passages import split_sentences
 from textlab.preprocessing._text.phrases import PHRASE_DELIMITER, apply_phrases, learn_phrases
 from textlab.preprocessing._text.pipeline import DEFAULT_PHRASES_PATH, DEFAULT_STOPWORDS_PATH, get_pipeline
+from textlab.preprocessing.passages import TEXT_COLUMNS, split_passages  # noqa: F401 (public here too)
 from textlab.preprocessing.read import Corpus
 
 __all__ = [
@@ -46,11 +46,13 @@ __all__ = [
     "learn_phrases",
     "apply_phrases",
     "tokenize",
+    "tokenize_texts",
+    "learn_corpus_phrases",
+    "surface_forms",
+    "tokens_params",
     "preprocess",
 ]
 
-#: Document columns that describe the text rather than the document; never copied to passages.
-TEXT_COLUMNS = ("text", "raw_text", "n_words_raw", "n_words_clean")
 
 
 @dataclass(frozen=True)
@@ -77,90 +79,6 @@ class TokenizedCorpus:
 
     def __len__(self) -> int:
         return len(self.tokens)
-
-
-# ---------------------------------------------------------------------------------------------
-# Passages
-# ---------------------------------------------------------------------------------------------
-def split_passages(corpus: Corpus, *, max_words: int = 120, min_words: int = 12) -> pd.DataFrame:
-    """Split cleaned documents into passages that keep their document's metadata.
-
-    Each line is a paragraph (blank lines between paragraphs are optional).  A heading (a line
-    of at most 16 words without final punctuation) is joined to the paragraph or list after
-    it; a lead-in line ending with ``:`` is joined to the list that follows (lines starting
-    with ``•``, ``-``, ``*`` ..., or a run of short single-sentence lines); a block longer than
-    ``max_words`` is cut at sentence boundaries (lists between items) into near-equal chunks;
-    passages shorter than ``min_words`` are merged into the shorter neighbour in the same
-    document.  A passage is therefore at most ``max_words + min_words - 1`` words long, plus any
-    heading words (sentences longer than ``max_words`` are cut between words).
-
-    Parameters
-    ----------
-    corpus
-        Documents; ``corpus.docs`` is indexed by ``doc_id`` and has a ``text`` column.
-    max_words
-        Word budget of a passage (>= 2).
-    min_words
-        Passages with fewer words are merged into a neighbour (1 <= min_words <= max_words).
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``passage_id`` (``"<doc_id>:<nnn>"``), ``doc_id``, ``position`` (0-based in the
-        document), ``text``, ``n_words`` (whitespace-separated words), then every metadata
-        column of ``corpus.docs`` except ``text``, ``raw_text``, ``n_words_raw`` and
-        ``n_words_clean``.  Documents with no text give no passages (a ``CleaningWarning``).
-
-    Examples
-    --------
-    >>> docs = pd.DataFrame({"text": ["Key Facts\\nAWS will invest in Malaysia."],
-    ...                      "narrative": ["aws-led"]}, index=pd.Index(["a"], name="doc_id"))
-    >>> split_passages(Corpus(docs), min_words=2)[["passage_id", "n_words", "narrative"]]
-      passage_id  n_words narrative
-    0      a:000        7   aws-led
-    """
-    if not isinstance(max_words, int) or isinstance(max_words, bool) or max_words < 2:
-        raise bad_value("max_words", max_words, "an integer >= 2")
-    if not isinstance(min_words, int) or isinstance(min_words, bool) or not 1 <= min_words <= max_words:
-        raise bad_value("min_words", min_words, f"an integer between 1 and max_words={max_words}")
-    docs = getattr(corpus, "docs", None)
-    if not isinstance(docs, pd.DataFrame) or "text" not in docs.columns:
-        raise TextlabError(
-            f"corpus={type(corpus).__name__} is not allowed: expected a Corpus whose docs table "
-            "has a 'text' column"
-        )
-    doc_ids, positions, texts = [], [], []
-    empty = []
-    for doc_id, text in zip(docs.index, docs["text"]):
-        pieces = document_passages(
-            text if isinstance(text, str) else "", max_words=max_words, min_words=min_words
-        )
-        if not pieces:
-            empty.append(str(doc_id))
-        doc_ids.extend([doc_id] * len(pieces))
-        positions.extend(range(len(pieces)))
-        texts.extend(pieces)
-    if empty:
-        warnings.warn(
-            f"{len(empty)} document(s) have no text and give no passages: {empty[:5]}",
-            CleaningWarning,
-            stacklevel=2,
-        )
-    width = max(3, len(str(max(positions, default=0))))
-    table = pd.DataFrame(
-        {
-            "passage_id": [f"{d}:{p:0{width}d}" for d, p in zip(doc_ids, positions)],
-            "doc_id": pd.Series(doc_ids, dtype=object).astype(str).to_numpy(),
-            "position": pd.array(positions, dtype="int64"),
-            "text": texts,
-            "n_words": pd.array([len(t.split()) for t in texts], dtype="int64"),
-        }
-    )
-    meta_cols = [c for c in docs.columns if c not in TEXT_COLUMNS and c not in table.columns]
-    if meta_cols:
-        meta = docs[meta_cols].loc[doc_ids].reset_index(drop=True)
-        table = pd.concat([table, meta], axis=1)
-    return table
 
 
 # ---------------------------------------------------------------------------------------------
@@ -300,8 +218,53 @@ def tokenize_text(text: str, options: TokenizerOptions | None = None) -> list[st
     return get_pipeline(options if options is not None else _DEFAULT_OPTIONS)(text)
 
 
-def _surface_forms(counts: Counter, pipe, tokens: list[list[str]]) -> dict[str, str]:
-    """Most frequent surface word per token; display names for aliases; phrases from parts."""
+def tokenize_texts(texts: Iterable[str], options: TokenizerOptions) -> tuple[list[list[str]], Counter]:
+    """Tokens of each text before learned phrases, and the count of every matched surface word.
+
+    The per-chunk step of :func:`tokenize` and of the streamed path of
+    :func:`textlab.preprocessing.pipeline.prepare_data` (run in worker processes there).
+
+    Examples
+    --------
+    >>> tokens, words = tokenize_texts(["AWS opens data centers."], TokenizerOptions(phrases=False))
+    >>> tokens, words["opens"]
+    ([['aws', 'open', 'data_center']], 1)
+    """
+    pipe = get_pipeline(options)
+    counts: Counter = Counter()
+    tokens: list[list[str]] = []
+    for text in texts:
+        words = pipe.words(text if isinstance(text, str) else "")
+        counts.update(words)
+        tokens.append(pipe.join_user_phrases(pipe.tokens("", words)))
+    return tokens, counts
+
+
+def learn_corpus_phrases(token_lists: Iterable[Sequence[str]], options: TokenizerOptions):
+    """The phrase model of ``options`` learned on ``token_lists`` (read once), or ``None`` when phrases are off."""
+    if not options.phrases:
+        return None
+    return learn_phrases(token_lists, min_count=options.phrase_min_count, threshold=options.phrase_threshold,
+                         scoring=options.phrase_scoring)
+
+
+def tokens_params(options: TokenizerOptions, frozen, n_passages: int, n_tokens: int) -> dict:
+    """``TokenizedCorpus.params``: the options, the phrases found (with npmi scores), resource hashes, sizes."""
+    params = options.to_params()
+    params["phrases_found"] = {} if frozen is None else {
+        p.replace(PHRASE_DELIMITER, "_"): round(float(v), 6) for p, v in sorted(frozen.phrasegrams.items())
+    }
+    if frozen is not None and getattr(frozen, "textlab_min_reduce", 0):
+        params["phrase_counts_pruned_at"] = int(frozen.textlab_min_reduce)
+    params["resources"] = _resource_hashes(options)
+    params["n_passages"] = int(n_passages)
+    params["n_tokens"] = int(n_tokens)
+    return params
+
+
+def surface_forms(counts: Counter, options: TokenizerOptions, vocabulary: Iterable[str]) -> dict[str, str]:
+    """Most frequent surface word per token; display names for aliases; phrases from their parts."""
+    pipe = get_pipeline(options)
     best: dict[str, tuple[int, str]] = {}
     for word, n in counts.items():
         token = pipe.cache[word]
@@ -309,7 +272,7 @@ def _surface_forms(counts: Counter, pipe, tokens: list[list[str]]) -> dict[str, 
             best[token] = (n, word)
     forms = {token: word for token, (n, word) in best.items()}
     forms.update({k: v for k, v in pipe.display.items()})
-    vocabulary = {t for doc in tokens for t in doc}
+    vocabulary = set(vocabulary)
     for token in sorted(vocabulary - forms.keys()):
         forms[token] = _phrase_form(token, forms)
     return {token: forms[token] for token in sorted(vocabulary)}
@@ -358,36 +321,15 @@ def tokenize(passages: pd.DataFrame, *, options: TokenizerOptions | None = None)
         raise bad_value("options", options, "a TokenizerOptions or None")
     if not isinstance(passages, pd.DataFrame) or "text" not in passages.columns:
         raise TextlabError("passages is not allowed: expected a DataFrame with a 'text' column")
-    pipe = get_pipeline(options)
-    counts: Counter = Counter()
-    tokens: list[list[str]] = []
-    for text in passages["text"]:
-        words = pipe.words(text if isinstance(text, str) else "")
-        counts.update(words)
-        tokens.append(pipe.join_user_phrases(pipe.tokens("", words)))
-    found: dict[str, float] = {}
-    if options.phrases and tokens:
-        frozen = learn_phrases(
-            tokens,
-            min_count=options.phrase_min_count,
-            threshold=options.phrase_threshold,
-            scoring=options.phrase_scoring,
-        )
+    tokens, counts = tokenize_texts(passages["text"], options)
+    frozen = learn_corpus_phrases(tokens, options) if tokens else None
+    if frozen is not None:
         tokens = apply_phrases(tokens, frozen)
-        found = {
-            p.replace(PHRASE_DELIMITER, "_"): round(float(v), 6)
-            for p, v in sorted(frozen.phrasegrams.items())
-        }
-    params = options.to_params()
-    params["phrases_found"] = found
-    params["resources"] = _resource_hashes(options)
-    params["n_passages"] = len(tokens)
-    params["n_tokens"] = sum(map(len, tokens))
     return TokenizedCorpus(
         passages=passages.reset_index(drop=True).copy(),
         tokens=tokens,
-        surface_forms=_surface_forms(counts, pipe, tokens),
-        params=params,
+        surface_forms=surface_forms(counts, options, (t for doc in tokens for t in doc)),
+        params=tokens_params(options, frozen, len(tokens), sum(map(len, tokens))),
     )
 
 
