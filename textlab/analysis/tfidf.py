@@ -1,24 +1,29 @@
-"""TF-IDF weights, distinctive terms per group and cosine similarity (scikit-learn).
+"""TF-IDF weights, distinctive terms per group and cosine similarity.
 
-All functions start from a :class:`~textlab.preprocessing.counts.DocumentTermMatrix`, so
-they use textlab's own tokens (or any engine's counts) rather than re-tokenising.
+Every function takes a :class:`~textlab.data.TextData` (or an older ``DocumentTermMatrix``)
+and reads the counts through its store, block by block, so counts on disk give the same
+numbers as counts in memory.  TF-IDF follows scikit-learn's ``TfidfTransformer`` exactly
+(``idf = ln((1 + n) / (1 + df)) + 1`` with ``smooth_idf``; rows normalised), computed in
+one pass for document frequencies and one for the weights.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.metrics.pairwise import cosine_similarity
+from sklearn.preprocessing import normalize as _normalize
 
-from textlab._errors import ConfigError, bad_value
-from textlab.preprocessing.counts import DocumentTermMatrix, aggregate_counts
+from textlab._errors import ConfigError, TextlabWarning, bad_value
+from textlab.data import Result, TextData, as_text_data
+from textlab.store.aggregate import aggregate
 
-__all__ = ["TfidfResult", "fit_tfidf", "distinctive_terms", "similarity_table"]
+__all__ = ["TfidfResult", "DistinctiveTerms", "Similarity", "fit_tfidf", "distinctive_terms", "similarity_table"]
 
 _NORMS = ("l1", "l2", None)
 _LEVELS = {"document": "doc_id", "passage": "passage_id"}
@@ -35,9 +40,9 @@ class TfidfResult:
     vocabulary
         Term strings, column order of ``matrix``.
     rows
-        Row metadata (the ``passages`` table of the input matrix).
+        Row metadata (the ``rows`` table of the input).
     params
-        ``sublinear_tf``, ``norm``, ``smooth_idf`` and the row unit.
+        ``sublinear_tf``, ``norm``, ``smooth_idf``, the row unit and ``idf``-relevant sizes.
     """
 
     matrix: sp.csr_matrix
@@ -46,19 +51,33 @@ class TfidfResult:
     params: dict = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class DistinctiveTerms(Result):
+    """Top TF-IDF terms per group: ``table`` has ``group, rank, term, label, tfidf``."""
+
+    table: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class Similarity(Result):
+    """Square cosine-similarity ``table`` indexed and columned by row id (``params`` say which rows)."""
+
+    table: pd.DataFrame
+
+
 def fit_tfidf(
-    dtm: DocumentTermMatrix,
+    data: TextData,
     *,
     sublinear_tf: bool = False,
     norm: str | None = "l2",
     smooth_idf: bool = True,
 ) -> TfidfResult:
-    """TF-IDF of each row of ``dtm`` with scikit-learn's ``TfidfTransformer``.
+    """TF-IDF of each row of ``data``, as scikit-learn's ``TfidfTransformer`` computes it.
 
     Parameters
     ----------
-    dtm
-        Counts (rows are passages, documents or groups).
+    data
+        Counts (rows are passages, documents or groups), in any store.
     sublinear_tf
         Use ``1 + log(tf)`` instead of raw counts.
     norm
@@ -72,7 +91,7 @@ def fit_tfidf(
 
     Examples
     --------
-    >>> import pandas as pd, scipy.sparse as sp, numpy as np
+    >>> from textlab.preprocessing.counts import DocumentTermMatrix
     >>> dtm = DocumentTermMatrix(sp.csr_matrix(np.array([[1, 1], [0, 2]])), np.array(["ai", "hub"]),
     ...                          pd.DataFrame({"doc_id": ["a", "b"]}))
     >>> fit_tfidf(dtm, norm=None).matrix.toarray().round(3).tolist()
@@ -80,154 +99,210 @@ def fit_tfidf(
     """
     if norm not in _NORMS:
         raise bad_value("norm", norm, "'l1', 'l2' or None")
-    transformer = TfidfTransformer(norm=norm, use_idf=True, smooth_idf=smooth_idf, sublinear_tf=sublinear_tf)
-    matrix = sp.csr_matrix(transformer.fit_transform(dtm.counts))
-    params = {
-        "sublinear_tf": sublinear_tf,
-        "norm": norm,
-        "smooth_idf": smooth_idf,
-        "unit": dtm.params.get("unit", "passage"),
-        "n_rows": int(matrix.shape[0]),
-    }
-    return TfidfResult(matrix=matrix, vocabulary=np.asarray(dtm.vocabulary, dtype=object), rows=dtm.passages, params=params)
+    data = as_text_data(data)
+    n_rows, n_terms = data.shape
+    df = np.zeros(n_terms, dtype=np.int64)
+    for _, block in data.store.iter_blocks():
+        block = sp.csr_matrix(block)
+        df += np.bincount(block.indices[block.data > 0], minlength=n_terms)
+    with np.errstate(divide="ignore"):
+        idf = np.log((n_rows + int(smooth_idf)) / (df + int(smooth_idf)).astype(np.float64)) + 1.0
+    blocks = []
+    for _, block in data.store.iter_blocks():
+        weights = sp.csr_matrix(block, dtype=np.float64, copy=True)
+        weights.eliminate_zeros()
+        if sublinear_tf:
+            np.log(weights.data, out=weights.data)
+            weights.data += 1.0
+        weights.data *= idf[weights.indices]
+        blocks.append(_normalize(weights, norm=norm, copy=False) if norm else weights)
+    matrix = sp.csr_matrix(sp.vstack(blocks, format="csr")) if blocks else sp.csr_matrix((n_rows, n_terms))
+    params = {"sublinear_tf": sublinear_tf, "norm": norm, "smooth_idf": smooth_idf, "unit": data.unit,
+              "n_rows": int(n_rows)}
+    return TfidfResult(matrix=matrix, vocabulary=np.asarray(data.vocabulary, dtype=object), rows=data.rows,
+                       params=params)
+
+
+def _by(by: str | None, group_column: str | None) -> str:
+    column = by if by is not None else group_column
+    if column is None:
+        raise ConfigError("by= is needed: the row column whose values are the groups (e.g. by='outlet')")
+    return column
 
 
 def distinctive_terms(
-    dtm: DocumentTermMatrix,
+    data: TextData,
     *,
-    group_column: str = "narrative",
     by: str | None = None,
     n_terms: int = 15,
     surface_forms: Mapping[str, str] | None = None,
     sublinear_tf: bool = False,
     smooth_idf: bool = True,
     drop_shared: bool = True,
-) -> pd.DataFrame:
+    group_column: str | None = None,
+) -> DistinctiveTerms:
     """Top TF-IDF terms of each group (or document).
 
-    Each group is treated as **one document made of all its passages
-    concatenated**: the counts are summed per group, then TF-IDF is computed across
-    the groups (``idf`` counts in how many *groups* a term occurs), rows
-    l2-normalised. With ``group_column="doc_id"`` this gives the distinctive terms of
-    each document. Terms with zero weight are never listed; ties are broken
-    alphabetically.
+    Each group is treated as **one document made of all its rows concatenated**: the
+    counts are summed per group (:func:`~textlab.store.aggregate.aggregate`), then TF-IDF
+    is computed across the groups (``idf`` counts in how many *groups* a term occurs), rows
+    l2-normalised.  With ``by="doc_id"`` this gives the distinctive terms of each document.
+    Terms with zero weight are never listed; ties are broken alphabetically.
 
-    Note that with few groups idf has few distinct values (with two groups a term
-    is either in one or in both), so for group contrasts prefer
-    :func:`textlab.analysis.keyness.score_keyness`, which also gives uncertainty.
+    With few groups idf has few distinct values (with two groups a term is either in one or
+    in both), so for group contrasts prefer :func:`textlab.analysis.keyness.score_keyness`,
+    which also gives uncertainty.
 
     Parameters
     ----------
-    dtm
-        Counts per passage.
-    group_column
-        Column of ``dtm.passages`` to group by (``"narrative"``, ``"doc_id"`` ...).
+    data
+        Counts per passage (any store).
     by
-        Alias of ``group_column`` (as in :func:`aggregate_counts`); wins when given.
+        Row column to group by (``"outlet"``, ``"doc_id"`` ...).
     n_terms
         Terms per group.
     surface_forms
-        ``term -> readable label``; the ``label`` column is ``surface_forms.get(term, term)``.
+        ``term -> readable label``; default the labels of ``data.terms``.
     sublinear_tf, smooth_idf
         Passed to :func:`fit_tfidf`.
     drop_shared
-        Leave out terms that occur in *every* group. scikit-learn's idf adds 1,
-        so such terms keep weight ``tf`` and, with few groups, the most
-        frequent shared words ("ai") would top every list while distinguishing
-        none; ``False`` keeps them.
+        Leave out terms that occur in *every* group (scikit-learn's idf adds 1, so such terms
+        keep weight ``tf`` and the most frequent shared words would top every list while
+        distinguishing none); ``False`` keeps them.
+    group_column
+        Older name of ``by`` (``by`` wins when both are given).
 
     Returns
     -------
-    pandas.DataFrame
-        Columns ``group, rank, term, label, tfidf`` (``rank`` from 1).
+    DistinctiveTerms
+        ``.table``: ``group, rank, term, label, tfidf`` (``rank`` from 1); ``.params``: the settings.
 
     Examples
     --------
-    >>> import pandas as pd, scipy.sparse as sp, numpy as np
+    >>> from textlab.preprocessing.counts import DocumentTermMatrix
     >>> dtm = DocumentTermMatrix(sp.csr_matrix(np.array([[2, 1, 0], [0, 1, 3]])),
     ...                          np.array(["aws", "hub", "huawei"]), pd.DataFrame({"narrative": ["a", "h"]}))
-    >>> distinctive_terms(dtm, n_terms=1)[["group", "term"]].values.tolist()
+    >>> distinctive_terms(dtm, by="narrative", n_terms=1).table[["group", "term"]].values.tolist()
     [['a', 'aws'], ['h', 'huawei']]
     """
-    if not isinstance(n_terms, (int, np.integer)) or n_terms < 1:
+    if isinstance(n_terms, bool) or not isinstance(n_terms, (int, np.integer)) or n_terms < 1:
         raise bad_value("n_terms", n_terms, "an integer >= 1")
-    if by is not None:
-        group_column = by
-    aggregated = aggregate_counts(dtm, group_column)
+    column = _by(by, group_column)
+    data = as_text_data(data)
+    aggregated = aggregate(data, column)
     tfidf = fit_tfidf(aggregated, sublinear_tf=sublinear_tf, smooth_idf=smooth_idf, norm="l2")
-    forms = dict(surface_forms or {})
+    forms = dict(data.surface_forms) if surface_forms is None else dict(surface_forms)
     vocab = tfidf.vocabulary
-    records = []
+    counts = aggregated.counts
     matrix = tfidf.matrix
-    if drop_shared and aggregated.counts.shape[0] > 1:
-        in_groups = np.asarray((aggregated.counts > 0).sum(axis=0)).ravel()
-        keep = sp.diags((in_groups < aggregated.counts.shape[0]).astype(float))
-        matrix = sp.csr_matrix(matrix @ keep)
+    if drop_shared and counts.shape[0] > 1:
+        in_groups = np.asarray((counts > 0).sum(axis=0)).ravel()
+        matrix = sp.csr_matrix(matrix @ sp.diags((in_groups < counts.shape[0]).astype(float)))
         matrix.eliminate_zeros()
-    for row, group in enumerate(aggregated.passages[group_column]):
+    records = []
+    for row, group in enumerate(aggregated.rows[column]):
         start, end = matrix.indptr[row], matrix.indptr[row + 1]
         cols, vals = matrix.indices[start:end], matrix.data[start:end]
-        nonzero = vals > 0
-        cols, vals = cols[nonzero], vals[nonzero]
+        cols, vals = cols[vals > 0], vals[vals > 0]
         order = np.lexsort((vocab[cols].astype(str), -vals))[:n_terms]
         for rank, k in enumerate(order, start=1):
             term = vocab[cols[k]]
             records.append((group, rank, term, forms.get(term, term), float(vals[k])))
-    return pd.DataFrame.from_records(records, columns=["group", "rank", "term", "label", "tfidf"])
+    table = pd.DataFrame.from_records(records, columns=["group", "rank", "term", "label", "tfidf"])
+    params = {"by": column, "n_terms": int(n_terms), "sublinear_tf": sublinear_tf, "smooth_idf": smooth_idf,
+              "drop_shared": drop_shared, "norm": "l2", "n_groups": int(counts.shape[0]), "unit": data.unit}
+    return DistinctiveTerms(table, params=params)
+
+
+def _similarity_rows(data: TextData, level: str, by: str | None) -> tuple[TextData, str]:
+    """The rows compared at ``level`` and the column naming them."""
+    if level == "group":
+        column = _by(by, None)
+        return aggregate(data, column), column
+    column = _LEVELS[level]
+    if column not in data.rows.columns:
+        raise ConfigError(f"level={level!r} needs a {column!r} column in the rows; "
+                          f"available: {[str(c) for c in data.rows.columns]}")
+    if level == "document" and data.unit != "document":
+        return aggregate(data, column), column
+    return data, column
 
 
 def similarity_table(
-    dtm: DocumentTermMatrix,
+    data: TextData,
     *,
     level: str = "document",
+    by: str | None = None,
     weighting: str = "tfidf",
-    max_rows: int = 20_000,
-) -> pd.DataFrame:
-    """Cosine similarity between documents or passages (scikit-learn ``cosine_similarity``).
+    max_rows: int = 2_000,
+    random_state: int = 0,
+) -> Similarity:
+    """Cosine similarity between documents, passages or groups (scikit-learn ``cosine_similarity``).
+
+    A square table grows with the square of its rows (2,833 documents give an unreadable
+    8-million-cell table and a 111 MB CSV), so beyond ``max_rows`` rows it is not built as
+    asked: with ``by`` the rows are summed per group of ``by`` instead; without it a uniform
+    random sample of ``max_rows`` rows (``random_state``, kept in row order) is compared.
+    Either way a :class:`~textlab._errors.TextlabWarning` says so and ``params`` records it
+    (``level_shown``, ``n_rows_total``, ``n_rows_shown``, ``sampled``).
 
     Parameters
     ----------
-    dtm
-        Counts per passage.
+    data
+        Counts per passage (any store).
     level
-        ``"document"`` (passages summed per ``doc_id`` first) or ``"passage"``.
+        ``"document"`` (passages summed per ``doc_id`` first), ``"passage"`` or ``"group"``
+        (summed per ``by``).
+    by
+        Group column: needed for ``level="group"``; otherwise the fallback beyond ``max_rows``.
     weighting
-        ``"tfidf"`` (default; :func:`fit_tfidf` at that level, l2-normalised) or
-        ``"counts"`` (raw counts).
+        ``"tfidf"`` (default; :func:`fit_tfidf` at that level, l2-normalised) or ``"counts"``.
     max_rows
-        Refuse to build a dense square table with more rows than this (memory grows
-        with the square).
+        Largest square table built (default 2,000).
+    random_state
+        Seed of the sample beyond ``max_rows``.
 
     Returns
     -------
-    pandas.DataFrame
-        Square table indexed and columned by ``doc_id`` (or ``passage_id``); 1 on the
-        diagonal for non-empty rows.
+    Similarity
+        ``.table`` indexed and columned by ``doc_id`` / ``passage_id`` / the ``by`` values;
+        1 on the diagonal for non-empty rows.
 
     Examples
     --------
-    >>> import pandas as pd, scipy.sparse as sp, numpy as np
+    >>> from textlab.preprocessing.counts import DocumentTermMatrix
     >>> dtm = DocumentTermMatrix(sp.csr_matrix(np.array([[1, 0], [1, 0], [0, 1]])), np.array(["ai", "hub"]),
     ...                          pd.DataFrame({"passage_id": ["a:0", "a:1", "b:0"], "doc_id": ["a", "a", "b"]}))
-    >>> similarity_table(dtm, weighting="counts").values.tolist()
+    >>> similarity_table(dtm, weighting="counts").table.values.tolist()
     [[1.0, 0.0], [0.0, 1.0]]
     """
-    if level not in _LEVELS:
-        raise bad_value("level", level, "'document' or 'passage'")
+    if level not in (*_LEVELS, "group"):
+        raise bad_value("level", level, "'document', 'passage' or 'group'")
     if weighting not in ("tfidf", "counts"):
         raise bad_value("weighting", weighting, "'tfidf' or 'counts'")
-    column = _LEVELS[level]
-    if column not in dtm.passages.columns:
-        raise ConfigError(
-            f"level={level!r} needs a {column!r} column in the passages table; available: {list(dtm.passages.columns)}"
-        )
-    table = aggregate_counts(dtm, column) if level == "document" else dtm
-    n_rows = table.counts.shape[0]
-    if n_rows > max_rows:
-        raise ConfigError(
-            f"similarity_table would build a {n_rows} x {n_rows} dense table (max_rows={max_rows}); "
-            "select fewer rows or raise max_rows"
-        )
+    if isinstance(max_rows, bool) or not isinstance(max_rows, (int, np.integer)) or max_rows < 2:
+        raise bad_value("max_rows", max_rows, "an integer >= 2")
+    data = as_text_data(data)
+    table, column = _similarity_rows(data, level, by)
+    n_total, shown, sampled = table.shape[0], level, False
+    if n_total > max_rows and by is not None and level != "group":
+        table, column = _similarity_rows(data, "group", by)
+        shown = "group"
+        warnings.warn(f"similarity_table: {n_total} {level}s exceed max_rows={max_rows}; showing the similarity "
+                      f"of the {table.shape[0]} groups of {by!r} instead", TextlabWarning, stacklevel=2)
+    if table.shape[0] > max_rows:
+        keep = np.sort(np.random.default_rng(random_state).choice(table.shape[0], size=max_rows, replace=False))
+        sampled = True
+        warnings.warn(f"similarity_table: {table.shape[0]} rows exceed max_rows={max_rows}; showing a random sample "
+                      f"of {max_rows} (random_state={random_state}); pass by= to compare groups instead",
+                      TextlabWarning, stacklevel=2)
     matrix = fit_tfidf(table).matrix if weighting == "tfidf" else table.counts.astype(float)
-    labels = pd.Index(table.passages[column].astype(str), name=column)
-    return pd.DataFrame(cosine_similarity(matrix, dense_output=True), index=labels, columns=labels.rename(None))
+    labels = table.rows[column].astype(str)
+    if sampled:
+        matrix, labels = matrix[keep], labels.iloc[keep]
+    index = pd.Index(labels.to_numpy(), name=column)
+    square = pd.DataFrame(cosine_similarity(matrix, dense_output=True), index=index, columns=index.rename(None))
+    params = {"level": level, "level_shown": shown, "by": by, "weighting": weighting, "max_rows": int(max_rows),
+              "n_rows_total": int(n_total), "n_rows_shown": int(len(index)), "sampled": sampled,
+              "random_state": random_state, "unit": data.unit}
+    return Similarity(square, params=params)
