@@ -4,7 +4,7 @@ A corpus is turned into :class:`WordIds` once (a flat ``int32`` array of term id
 each passage, plus passage offsets and the kept vocabulary in sorted order), whatever it came
 from: token lists, a bag of words, or the counts of a :class:`~textlab.data.TextData`.  The same
 counts therefore give the same fit whichever input holds them.  Every fit reads that one object;
-:func:`run_fits` runs many fits over it in worker processes (``spawn``: no threads are forked),
+:func:`run_fits` runs many fits over it in worker processes (loky: fork + exec, no threads inherited),
 each single-threaded and seeded, so the results equal a serial run.
 
 This module imports only NumPy and tomotopy (no gensim, no pandas), so a worker starts quickly.
@@ -13,7 +13,6 @@ This module imports only NumPy and tomotopy (no gensim, no pandas), so a worker 
 from __future__ import annotations
 
 import os
-import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain
@@ -277,17 +276,37 @@ def _columns(vocabulary: Sequence[str], used: Iterable[str]) -> np.ndarray:
 
 
 # -- parallel fits -------------------------------------------------------------------------------
-_WORDS: WordIds | None = None
+_CACHE: dict[str, WordIds] = {}
 
 
-def _init_worker(words: WordIds) -> None:
-    global _WORDS
+def _save(words: WordIds, folder: str) -> str:
+    """Write ``words`` as ``.npy`` + JSON (no pickles) for workers to memory-map; return the folder."""
+    import json
+
+    np.save(os.path.join(folder, "ids.npy"), words.ids, allow_pickle=False)
+    np.save(os.path.join(folder, "offsets.npy"), words.offsets, allow_pickle=False)
+    with open(os.path.join(folder, "terms.json"), "w", encoding="utf-8") as handle:
+        json.dump({"vocabulary": list(words.vocabulary), "report": words.report}, handle)
+    return folder
+
+
+def _load(folder: str) -> WordIds:
+    """The corpus a worker reads: memory-mapped ids (shared page cache across workers), cached per folder."""
+    import json
+
+    if folder not in _CACHE:
+        _CACHE.clear()  # one corpus at a time
+        with open(os.path.join(folder, "terms.json"), encoding="utf-8") as handle:
+            terms = json.load(handle)
+        _CACHE[folder] = WordIds(vocabulary=tuple(terms["vocabulary"]), report=terms["report"],
+                                 ids=np.load(os.path.join(folder, "ids.npy"), mmap_mode="r", allow_pickle=False),
+                                 offsets=np.load(os.path.join(folder, "offsets.npy"), allow_pickle=False))
+    return _CACHE[folder]
+
+
+def _run_task(folder: str, opts: dict) -> dict:
     os.environ["TEXTLAB_PROGRESS"] = "0"  # workers never draw bars; the parent reports fits done
-    _WORDS = words
-
-
-def _run_task(opts: dict) -> dict:
-    return fit_tomotopy(_WORDS, opts)
+    return fit_tomotopy(_load(folder), opts)
 
 
 def resolve_n_jobs(n_jobs: int | None, n_tasks: int) -> int:
@@ -304,33 +323,30 @@ def resolve_n_jobs(n_jobs: int | None, n_tasks: int) -> int:
 def run_fits(words: WordIds, tasks: Sequence[dict], *, n_jobs: int | None, desc: str) -> list[dict]:
     """Run ``fit_tomotopy(words, task)`` for every task, in order, on ``n_jobs`` processes.
 
-    Each fit is single-threaded and seeded by its task, so results equal a serial run.  Worker
-    processes are spawned (never forked from a parent that may hold threads) and receive
-    ``words`` once each.  If the pool cannot start (a script without an
-    ``if __name__ == "__main__":`` guard re-runs itself in the workers), the fits run serially,
-    with a warning.
+    Each fit is single-threaded and seeded by its task, so results equal a serial run.  Workers
+    are loky processes (joblib's executor: started by fork + exec, so no parent thread is
+    inherited, and a script without an ``if __name__ == "__main__":`` guard is not re-run);
+    they stay up for a minute between calls, so a selection and its stability fits start them
+    once.  The corpus reaches them as memory-mapped ``.npy`` files in a temporary folder, read
+    once per worker and shared through the page cache, not copied into every task.
     """
-    from textlab._errors import TextlabWarning
+    import tempfile
+
     from textlab._progress import progress
 
     n = resolve_n_jobs(n_jobs, len(tasks))
     if n == 1:
         return [fit_tomotopy(words, task) for task in progress(tasks, desc=desc, unit="fit")]
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-    from concurrent.futures.process import BrokenProcessPool
+    from concurrent.futures import as_completed
+
+    from joblib.externals.loky import get_reusable_executor
 
     order = sorted(range(len(tasks)), key=lambda i: -tasks[i]["n_topics"])  # largest K first: balanced end
     results: list[dict | None] = [None] * len(tasks)
-    try:
-        with ProcessPoolExecutor(n, mp_context=mp.get_context("spawn"), initializer=_init_worker,
-                                 initargs=(words,)) as pool:
-            futures = {pool.submit(_run_task, tasks[i]): i for i in order}
-            for future in progress(as_completed(futures), desc=desc, total=len(futures), unit="fit"):
-                results[futures[future]] = future.result()
-    except BrokenProcessPool as error:
-        warnings.warn(f"n_jobs={n_jobs}: worker processes could not start ({error}); fitting serially instead. "
-                      "In a script, call textlab under `if __name__ == \"__main__\":`, or pass n_jobs=1",
-                      TextlabWarning, stacklevel=3)
-        return [fit_tomotopy(words, task) for task in tasks]
+    with tempfile.TemporaryDirectory(prefix="textlab-lda-") as folder:
+        _save(words, folder)
+        executor = get_reusable_executor(max_workers=n, timeout=60)
+        futures = {executor.submit(_run_task, folder, tasks[i]): i for i in order}
+        for future in progress(as_completed(futures), desc=desc, total=len(futures), unit="fit"):
+            results[futures[future]] = future.result()
     return results  # type: ignore[return-value]

@@ -462,7 +462,9 @@ def fit_grid(corpus: Any, grid: Sequence[tuple[int, int]], *, n_jobs: int | None
         if task["n_topics"] > len(prepared.passage_ids):
             raise EstimationError(f"n_topics={task['n_topics']} is more than the {len(prepared.passage_ids)} "
                                   f"passages: choose n_topics between 2 and {len(prepared.passage_ids)}")
-    if prepared.engine == "tomotopy":
-        raws = run_fits(prepared.words, tasks, n_jobs=n_jobs, desc="LDA fits (K, seed)")
-        return [_fit_prepared(prepared, task, raw=raw) for task, raw in zip(tasks, raws)], prepared
-    return [_fit_prepared(prepared, task) for task in tasks], prepared
+    raws = run_fits(prepared.words, tasks, n_jobs=n_jobs, desc="LDA fits (K, seed)") \
+        if prepared.engine == "tomotopy" else [None] * len(tasks)
+    fits = []
+    for task, raw in zip(tasks, raws):  # a loop, not a comprehension: warnings point at fit_grid's caller's caller
+        fits.append(_fit_prepared(prepared, task, raw=raw, stacklevel=4))
+    return fits, prepared
