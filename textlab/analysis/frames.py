@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from functools import partial
 from importlib import resources
@@ -32,9 +32,13 @@ import scipy.sparse as sp
 
 from textlab._errors import ConfigError
 from textlab._io import read_toml, sha256_file, sha256_text
+from textlab.data import Result, require_tokens
 from textlab.preprocessing.tokens import TokenizedCorpus
-from textlab.analysis.prevalence import build_layout, check_count, check_level, check_unit, group_labels
-from textlab.stats.resampling import percentile_interval
+from textlab.stats.checks import check_count, check_level, check_unit
+from textlab.stats.contrasts import Contrast, as_contrast
+from textlab.stats.differences import DIFFERENCE_COLUMNS, difference_table
+from textlab.stats.intervals import percentile_interval
+from textlab.stats.layout import GroupLayout, build_layout, group_labels
 
 __all__ = ["Codebook", "FrameResult", "default_codebook_path", "load_codebook", "score_frames"]
 
@@ -61,9 +65,13 @@ class Codebook:
     params: dict = field(default_factory=dict)
 
 
+def _empty_difference() -> pd.DataFrame:
+    return pd.DataFrame(columns=["frame", *DIFFERENCE_COLUMNS])
+
+
 @dataclass(frozen=True)
-class FrameResult:
-    """Frame scores per passage and per group.
+class FrameResult(Result):
+    """Frame scores per passage and per group, and differences between groups with intervals.
 
     Attributes
     ----------
@@ -76,15 +84,21 @@ class FrameResult:
         ``frame, group, term, label, count, share_of_frame``: the matched terms behind each frame in each group.
     coverage
         ``frame, entry, tokens, count, note``: what each codebook entry became and how often it occurs.
+    difference
+        ``frame, group_a, group_b, difference, ci_low, ci_high, resampling_unit``: ``group_a``
+        minus ``group_b`` (``"rest"``: the other groups pooled) in mean passage share, with a
+        percentile interval of the paired bootstrap replicates (the draws of ``by_group``).
     params
-        Settings, the normaliser used and the codebook's provenance.
+        Settings (``ci_level``, ``n_boot``, ``resampling_unit``, fallbacks, ``contrast``,
+        ``random_state``), the normaliser used and the codebook's provenance.
     """
 
     by_passage: pd.DataFrame
     by_group: pd.DataFrame
     drivers: pd.DataFrame
     coverage: pd.DataFrame
-    params: dict = field(default_factory=dict)
+    difference: pd.DataFrame = field(default_factory=_empty_difference)
+    params: dict = field(default_factory=dict, kw_only=True)
 
 
 def default_codebook_path() -> Path:
@@ -175,10 +189,13 @@ def load_codebook(source: str | Path | Mapping) -> Codebook:
 
 
 def score_frames(
-    tokenized: TokenizedCorpus,
+    tokenized,
     codebook: Codebook,
     *,
     group_column: str | None,
+    contrast: Contrast | Sequence | Mapping | None = None,
+    groups: Sequence | None = None,
+    reference: object = None,
     normalize: Callable[[str], list[str]] | None = None,
     match_phrase_parts: bool = True,
     n_boot: int = 500,
@@ -191,11 +208,17 @@ def score_frames(
     Parameters
     ----------
     tokenized
-        Passages and their tokens.
+        Passages and their tokens: a :class:`~textlab.preprocessing.tokens.TokenizedCorpus`
+        or a :class:`textlab.data.TextData` that holds tokens (``.passages``/``.rows``,
+        ``.tokens``, ``.surface_forms``).
     codebook
         From :func:`load_codebook`.
     group_column
         Column of ``tokenized.passages`` defining the groups (``None``: one group ``"all"``).
+    contrast
+        Which groups the ``difference`` table compares: a :class:`textlab.stats.Contrast`,
+        a ``(group_a, group_b)`` pair or a list of pairs; ``None``: every pair once
+        (sorted). ``groups``/``reference`` are shortcuts, e.g. ``reference="rest"``.
     normalize
         Turns a codebook entry into tokens, e.g. ``partial(tokenize_text, options=options)``
         with the options used for the corpus. ``None``: rebuilt from ``tokenized.params``
@@ -237,16 +260,13 @@ def score_frames(
     >>> result.by_passage["share"].round(3).tolist()
     [0.25, 0.25, 0.0, 0.667]
     """
-    if not isinstance(tokenized, TokenizedCorpus):
-        raise ConfigError(f"tokenized must be a TokenizedCorpus, got {type(tokenized).__name__}")
+    passages, tokens, surface_forms = _text_inputs(tokenized)
     if not isinstance(codebook, Codebook):
         raise ConfigError(f"codebook must be a Codebook (use load_codebook), got {type(codebook).__name__}")
     check_count("n_boot", n_boot, 1)
     check_unit(resampling_unit)
     check_level(ci_level)
-    passages = tokenized.passages.reset_index(drop=True)
-    if len(passages) != len(tokenized.tokens):
-        raise ConfigError(f"tokenized has {len(passages)} passages but {len(tokenized.tokens)} token lists")
+    spec = as_contrast(contrast, groups=groups, reference=reference)
     labels = group_labels(passages, group_column)
     if resampling_unit == "document" and "doc_id" not in passages.columns:
         raise ConfigError("resampling_unit='document' needs a 'doc_id' column in the passages; "
@@ -254,9 +274,9 @@ def score_frames(
     normalize, normalize_name = (normalize, _describe(normalize)) if normalize else _default_normalize(tokenized)
 
     frame_names = list(codebook.frames)
-    vocabulary = {t for toks in tokenized.tokens for t in toks}
-    entries, units = _compile(codebook, normalize, vocabulary, tokenized.surface_forms, match_phrase_parts)
-    counts = _count_units(tokenized.tokens, units)  # N x U
+    vocabulary = {t for toks in tokens for t in toks}
+    entries, units = _compile(codebook, normalize, vocabulary, surface_forms, match_phrase_parts)
+    counts = _count_units(tokens, units)  # N x U
     unit_frame = sp.csr_matrix(
         (np.ones(sum(len(e["units"]) for e in entries)),
          ([u for e in entries for u in e["units"]], [frame_names.index(e["frame"]) for e in entries for _ in e["units"]])),
@@ -264,37 +284,88 @@ def score_frames(
     )
     unit_frame.data[:] = 1.0  # an occurrence counts once per frame, however many entries share it
     hits = np.asarray((counts @ unit_frame).todense()) if len(units) else np.zeros((len(passages), len(frame_names)))
-    n_tokens = np.array([len(t) for t in tokenized.tokens], dtype=np.int64)
+    n_tokens = np.array([len(t) for t in tokens], dtype=np.int64)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(n_tokens[:, None] > 0, hits / np.maximum(n_tokens, 1)[:, None], np.nan)
+    by_passage = _by_passage(passages, labels, frame_names, hits, n_tokens, share)
 
-    group_values = labels.to_numpy(dtype=object)
-    doc_values = passages["doc_id"].astype(str).to_numpy() if "doc_id" in passages.columns else np.full(len(passages), "")
+    doc_ids = passages["doc_id"] if "doc_id" in passages.columns else None
+    layout = build_layout(labels, doc_ids, resampling_unit=resampling_unit, what="score_frames")
+    one_group = len(layout.groups) < 2 and spec == Contrast()  # nothing to compare, nothing asked
+    comparisons = [] if one_group else spec.resolve(layout.groups, default="pairs")
+    by_group, difference = _group_tables(layout, frame_names, share, n_tokens, comparisons, n_boot=n_boot,
+                                         ci_level=ci_level, random_state=random_state)  # fmt: skip
+    drivers = _drivers(counts, units, unit_frame, frame_names, layout, surface_forms)
+    coverage = _coverage(entries, units, counts)
+    params = {
+        "group_column": group_column,
+        "contrast": spec.to_dict(),
+        "comparisons": [[c.group, c.reference] for c in comparisons],
+        "n_boot": n_boot,
+        "resampling_unit": resampling_unit,
+        "resampling_unit_by_group": dict(zip(layout.groups, layout.units)),
+        "resampling_fallbacks": dict(layout.fallbacks),
+        "ci_level": ci_level,
+        "interval": "percentile",
+        "random_state": random_state,
+        "normalize": normalize_name,
+        "matching": "longest entry first; multi-word entries as phrase token and as token sequence",
+        "match_phrase_parts": match_phrase_parts,
+        "codebook": dict(codebook.params),
+        "n_entries_unmatched": int((coverage["count"] == 0).sum()),
+    }
+    return FrameResult(by_passage=by_passage, by_group=by_group, drivers=drivers, coverage=coverage,
+                       difference=difference, params=params)
+
+
+def _text_inputs(data) -> tuple[pd.DataFrame, Sequence[list[str]], dict]:
+    """Passages, token lists and surface forms of a TokenizedCorpus or a TextData holding tokens."""
+    passages = getattr(data, "passages", None)
+    if not isinstance(passages, pd.DataFrame) or not hasattr(data, "tokens"):
+        raise ConfigError(f"tokenized must be a TokenizedCorpus or a TextData with tokens, got {type(data).__name__}")
+    tokens = require_tokens(data, "score_frames")
+    passages = passages.reset_index(drop=True)
+    if len(passages) != len(tokens):
+        raise ConfigError(f"tokenized has {len(passages)} passages but {len(tokens)} token lists")
+    return passages, tokens, dict(getattr(data, "surface_forms", None) or {})
+
+
+def _by_passage(passages, labels, frame_names, hits, n_tokens, share) -> pd.DataFrame:
     n_frames = len(frame_names)
-    by_passage = pd.DataFrame({
-        "passage_id": np.repeat(passages["passage_id"].astype(str).to_numpy() if "passage_id" in passages.columns
-                                else np.arange(len(passages)).astype(str), n_frames),
+    doc_values = passages["doc_id"].astype(str).to_numpy() if "doc_id" in passages.columns else np.full(len(passages), "")
+    ids = (passages["passage_id"].astype(str).to_numpy() if "passage_id" in passages.columns
+           else np.arange(len(passages)).astype(str))  # fmt: skip
+    return pd.DataFrame({
+        "passage_id": np.repeat(ids, n_frames),
         "doc_id": np.repeat(doc_values, n_frames),
-        "group": np.repeat(group_values, n_frames),
+        "group": np.repeat(labels.to_numpy(dtype=object), n_frames),
         "frame": np.tile(frame_names, len(passages)),
         "n_hits": hits.ravel().astype(np.int64),
         "n_tokens": np.repeat(n_tokens, n_frames),
         "share": share.ravel(),
     })
 
-    doc_ids = passages["doc_id"] if "doc_id" in passages.columns else None
-    layout = build_layout(labels, doc_ids, resampling_unit=resampling_unit, what="score_frames")
+
+def _group_tables(layout: GroupLayout, frame_names, share, n_tokens, comparisons, *, n_boot, ci_level,
+                  random_state) -> tuple[pd.DataFrame, pd.DataFrame]:  # fmt: skip
+    """Mean passage share per group and differences between groups, bootstrapped over units."""
     base = (n_tokens > 0).astype(float)
     values = np.nan_to_num(share)
-    point = layout.group_means(values, base)  # G x F
+    point_sums, point_totals = layout.group_sums(values, base)  # 1 x G x F, 1 x G
+    with np.errstate(invalid="ignore", divide="ignore"):
+        point = (point_sums / point_totals[:, :, None])[0]
     rng = np.random.default_rng(random_state)
-    chunk = max(1, min(n_boot, 2_000_000 // max(len(passages), 1)))
-    replicates = []
+    chunk = max(1, min(n_boot, 2_000_000 // max(len(share), 1)))
+    sums, totals = [], []
     for start in range(0, n_boot, chunk):
         weights = layout.resample_weights(rng, min(chunk, n_boot - start)) * base
-        replicates.append(layout.group_means(values, weights))
-    low, high = percentile_interval(np.concatenate(replicates), ci_level=ci_level)
-    n_groups = len(layout.groups)
+        s, t = layout.group_sums(values, weights)
+        sums.append(s)
+        totals.append(t)
+    rep_sums, rep_totals = np.concatenate(sums), np.concatenate(totals)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        low, high = percentile_interval(rep_sums / rep_totals[:, :, None], ci_level=ci_level)
+    n_groups, n_frames = len(layout.groups), len(frame_names)
     by_group = pd.DataFrame({
         "frame": np.repeat(frame_names, n_groups),
         "group": np.tile(layout.groups, n_frames),
@@ -305,30 +376,21 @@ def score_frames(
         "n_docs": np.tile(layout.n_docs, n_frames),
         "resampling_unit": np.tile(np.array(layout.units, dtype=object), n_frames),
     })
+    difference = difference_table(
+        "frame", frame_names, comparisons, groups=layout.groups, units=layout.units, point_sums=point_sums,
+        point_totals=point_totals, replicate_sums=rep_sums, replicate_totals=rep_totals, ci_level=ci_level,
+    )  # fmt: skip
+    return by_group, difference
 
-    drivers = _drivers(counts, units, unit_frame, frame_names, layout, tokenized.surface_forms)
+
+def _coverage(entries, units, counts) -> pd.DataFrame:
     totals = np.asarray(counts.sum(axis=0)).ravel() if len(units) else np.zeros(0)
-    coverage = pd.DataFrame([
+    return pd.DataFrame([
         {"frame": e["frame"], "entry": e["entry"], "tokens": " | ".join(_term(units[u]) for u in e["units"]),
          "count": int(sum(totals[u] for u in e["units"])),
          "note": e["note"] or ("" if any(totals[u] for u in e["units"]) else "no occurrence in the corpus")}
         for e in entries
     ], columns=["frame", "entry", "tokens", "count", "note"])
-    params = {
-        "group_column": group_column,
-        "n_boot": n_boot,
-        "resampling_unit": resampling_unit,
-        "resampling_unit_by_group": dict(zip(layout.groups, layout.units)),
-        "ci_level": ci_level,
-        "interval": "percentile",
-        "random_state": random_state,
-        "normalize": normalize_name,
-        "matching": "longest entry first; multi-word entries as phrase token and as token sequence",
-        "match_phrase_parts": match_phrase_parts,
-        "codebook": dict(codebook.params),
-        "n_entries_unmatched": int((coverage["count"] == 0).sum()),
-    }
-    return FrameResult(by_passage, by_group, drivers, coverage, params)
 
 
 def _default_normalize(tokenized: TokenizedCorpus) -> tuple[Callable[[str], list[str]], str]:
