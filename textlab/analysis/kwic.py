@@ -11,42 +11,93 @@ pipeline, so a token such as ``united_states`` is found where the text says
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from textlab._errors import ConfigError, bad_value
-from textlab.analysis.topics.lda import LdaFit
-from textlab.preprocessing.tokens import TokenizedCorpus
 from textlab.analysis.frames import Codebook, _compile, _default_normalize
+from textlab.analysis.topics.lda import LdaFit
+from textlab.data import Result, require_tokens
 
-__all__ = ["keywords_in_context"]
+__all__ = ["KeywordsInContext", "keywords_in_context"]
 
 _COLUMNS = ["passage_id", "doc_id", "group", "left", "match", "right"]
 _WORD = re.compile(r"\S+")
 
 
+@dataclass(frozen=True)
+class KeywordsInContext(Result):
+    """Occurrences in their text: ``table`` has ``passage_id, doc_id, group, left, match, right``."""
+
+    table: pd.DataFrame
+
+
+def _rows_of(data: Any) -> pd.DataFrame:
+    rows = getattr(data, "rows", None)
+    rows = getattr(data, "passages", None) if not isinstance(rows, pd.DataFrame) else rows
+    if not isinstance(rows, pd.DataFrame):
+        raise ConfigError(f"data must be a TextData or a TokenizedCorpus, got {type(data).__name__}")
+    return rows.reset_index(drop=True)
+
+
+def _iter_texts(rows: pd.DataFrame, tokens: Any) -> Iterator[str]:
+    """Row texts in order: from the ``text`` column, or streamed from the token shards on disk."""
+    if "text" in rows.columns:
+        return (t if isinstance(t, str) else "" for t in rows["text"])
+    if getattr(tokens, "has_text", False):
+        return tokens.iter_texts()
+    raise ConfigError("the rows have no 'text' column and no text is stored with the tokens: "
+                      "keyword-in-context needs the passage text")
+
+
+def _take(rows: pd.DataFrame, tokens: Any, indices: list[int]) -> Iterator[tuple[int, str, Sequence[str]]]:
+    """``(row, text, tokens)`` of a few rows, reading only the shards that hold them on disk."""
+    if "text" in rows.columns:
+        column = rows["text"]
+        texts = [column.iat[i] if isinstance(column.iat[i], str) else "" for i in indices]
+    else:
+        _iter_texts(rows, tokens)  # a one-line error when there is no text at all
+        texts = tokens.read_texts(indices)
+    token_lists = tokens.take(indices) if hasattr(tokens, "take") else [tokens[i] for i in indices]
+    return zip(indices, texts, token_lists)
+
+
+def _check_options(by: str, window: int, top_n: int, n_terms: int, max_rows: int) -> None:
+    if by not in ("token", "frame", "topic"):
+        raise bad_value("by", by, "'token', 'frame' or 'topic'")
+    for name, value, low in (("window", window, 0), ("top_n", top_n, 1), ("n_terms", n_terms, 1),
+                             ("max_rows", max_rows, 1)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+            raise bad_value(name, value, f"an integer >= {low}")
+
+
 def keywords_in_context(
-    tokenized: TokenizedCorpus,
+    data: Any,
     query: str | int,
     *,
     by: str = "token",
     window: int = 8,
-    group_column: str | None = "narrative",
+    group_column: str | None = None,
     codebook: Codebook | None = None,
     fit: LdaFit | None = None,
     normalize: Callable[[str], list[str]] | None = None,
     top_n: int = 10,
     n_terms: int = 10,
     max_rows: int = 50,
-) -> pd.DataFrame:
+) -> KeywordsInContext:
     """Occurrences of a term, frame or topic in the passages' text, with ``window`` words either side.
 
     Parameters
     ----------
-    tokenized
-        Passages (with their ``text``) and tokens.
+    data
+        A :class:`~textlab.data.TextData` (from ``count_terms``, in memory or on disk) or a
+        ``TokenizedCorpus``: rows with their tokens, and their text in a ``text`` column or
+        in the token shards on disk (read shard by shard; only the rows shown are kept).
+        Counts-only data (``load_counts``) has no running text: a one-line error says so.
     query
         ``by="token"``: a token (``"export_control"``) or any word or phrase as written
         (``"U.S."``, ``"export controls"``), normalised like the corpus. ``by="frame"``: a
@@ -56,14 +107,13 @@ def keywords_in_context(
     window
         Words shown on each side (whitespace-separated words of the original text).
     group_column
-        Column of the passages shown as ``group``. The default ``"narrative"`` gives an
-        empty ``group`` when the column does not exist; any other missing column is an error.
+        Row column shown as ``group`` (``None``: an empty ``group``).
     codebook
         Needed for ``by="frame"``; entries are matched as in :func:`~textlab.analysis.frames.score_frames`.
     fit
-        Needed for ``by="topic"``; its ``passage_ids`` must be passages of ``tokenized``.
+        Needed for ``by="topic"``; its ``passage_ids`` must be rows of ``data``.
     normalize
-        Per-text tokeniser (default: rebuilt from ``tokenized.params``, as in ``score_frames``).
+        Per-text tokeniser (default: rebuilt from ``data.params``, as in ``score_frames``).
     top_n
         ``by="topic"``: how many passages with the highest proportion of the topic; each is
         shown with the occurrences of the topic's ``n_terms`` most probable terms (or, if it
@@ -75,73 +125,77 @@ def keywords_in_context(
 
     Returns
     -------
-    pandas.DataFrame
-        ``passage_id, doc_id, group, left, match, right``. Words that the token
+    KeywordsInContext
+        ``.table``: ``passage_id, doc_id, group, left, match, right``. Words that the token
         pipeline drops (stopwords) are found by a case-insensitive whole-word search.
+        ``.params``: the query and settings.
 
     Examples
     --------
+    >>> from textlab.preprocessing.tokens import TokenizedCorpus
     >>> passages = pd.DataFrame({"passage_id": ["a:000"], "doc_id": ["a"], "narrative": ["x"],
     ...                          "text": ["Washington tightened export controls on advanced chips last year."]})
     >>> tc = TokenizedCorpus(passages, [["washington", "tightened", "export", "controls", "advanced", "chips"]])
-    >>> row = keywords_in_context(tc, "controls", window=2).iloc[0]
+    >>> row = keywords_in_context(tc, "controls", window=2).table.iloc[0]
     >>> row["left"], row["match"], row["right"]
     ('tightened export', 'controls', 'on advanced')
     """
-    if not isinstance(tokenized, TokenizedCorpus):
-        raise ConfigError(f"tokenized must be a TokenizedCorpus, got {type(tokenized).__name__}")
-    if by not in ("token", "frame", "topic"):
-        raise bad_value("by", by, "'token', 'frame' or 'topic'")
-    for name, value, low in (("window", window, 0), ("top_n", top_n, 1), ("n_terms", n_terms, 1), ("max_rows", max_rows, 1)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-            raise bad_value(name, value, f"an integer >= {low}")
-    passages = tokenized.passages.reset_index(drop=True)
-    if "text" not in passages.columns:
-        raise ConfigError("tokenized.passages has no 'text' column: keyword-in-context needs the passage text")
-    if group_column is not None and group_column not in passages.columns and group_column != "narrative":
+    _check_options(by, window, top_n, n_terms, max_rows)
+    rows = _rows_of(data)
+    tokens = require_tokens(data, "keyword-in-context")
+    if group_column is not None and group_column not in rows.columns:
         raise ConfigError(f"group_column={group_column!r} is not a column of the passages: "
-                          f"expected one of {sorted(map(str, passages.columns))}")
+                          f"expected one of {sorted(map(str, rows.columns))}")
     if normalize is None:
-        normalize, _ = _default_normalize(tokenized)
-    vocabulary = {t for toks in tokenized.tokens for t in toks}
+        normalize, _ = _default_normalize(data)
+    vocabulary = {t for toks in tokens for t in toks}
 
+    literal = None
     if by == "topic":
-        order, targets = _topic_targets(tokenized, query, fit, top_n, n_terms)
-        literal = None
+        order, targets = _topic_targets(rows, query, fit, top_n, n_terms)
+        candidates = _take(rows, tokens, order)
     else:
-        order = range(len(passages))
         if by == "frame":
-            targets, literal = _frame_targets(tokenized, query, codebook, normalize, vocabulary), None
+            targets = _frame_targets(data, query, codebook, normalize, vocabulary)
         else:
             targets, literal = _token_targets(str(query), normalize, vocabulary)
+        candidates = zip(range(len(rows)), _iter_texts(rows, tokens), tokens)
 
-    rows: list[tuple] = []
-    for i in order:
-        text = passages.at[i, "text"]
-        text = text if isinstance(text, str) else ""
+    found: list[tuple] = []
+    for i, text, toks in candidates:
         spans = []
-        if targets and _contains_any(tokenized.tokens[i], targets):
+        if targets and _contains_any(toks, targets):
             spans = _locate(text, targets, normalize)
         if literal is not None:
             spans = sorted(set(spans) | {m.span() for m in literal.finditer(text)})
         if by == "topic" and not spans:
-            rows.append((i, "", "", " ".join(text.split()[: 2 * window])))
-        for start, end in spans:
-            rows.append((i, *_context(text, start, end, window)))
-        if len(rows) >= max_rows:
+            found.append((i, "", "", " ".join(text.split()[: 2 * window])))
+        found.extend((i, *_context(text, start, end, window)) for start, end in spans)
+        if len(found) >= max_rows:
             break
-    rows = rows[:max_rows]
-    idx = [r[0] for r in rows]
-    group = (passages[group_column].astype(object).where(passages[group_column].notna(), "").astype(str)
-             if group_column is not None and group_column in passages.columns else pd.Series("", index=passages.index))
+    found = found[:max_rows]
+    params = {"query": query if isinstance(query, (int, str)) else str(query), "by": by, "window": int(window),
+              "group_column": group_column, "max_rows": int(max_rows), "n_rows": len(found)}
+    if by == "topic":
+        params.update({"top_n": int(top_n), "n_terms": int(n_terms)})
+    return KeywordsInContext(_table(rows, found, group_column), params=params)
+
+
+def _table(rows: pd.DataFrame, found: list[tuple], group_column: str | None) -> pd.DataFrame:
+    idx = [r[0] for r in found]
+    if group_column is not None:
+        labels = rows[group_column].iloc[idx]
+        group = labels.astype(object).where(labels.notna(), "").astype(str).to_numpy()
+    else:
+        group = np.full(len(idx), "", dtype=object)
     return pd.DataFrame({
-        "passage_id": passages["passage_id"].astype(str).to_numpy()[idx] if "passage_id" in passages.columns
+        "passage_id": rows["passage_id"].astype(str).to_numpy()[idx] if "passage_id" in rows.columns
         else np.array(idx, dtype=str),
-        "doc_id": passages["doc_id"].astype(str).to_numpy()[idx] if "doc_id" in passages.columns else "",
-        "group": group.to_numpy()[idx],
-        "left": [r[1] for r in rows],
-        "match": [r[2] for r in rows],
-        "right": [r[3] for r in rows],
+        "doc_id": rows["doc_id"].astype(str).to_numpy()[idx] if "doc_id" in rows.columns else "",
+        "group": group,
+        "left": [r[1] for r in found],
+        "match": [r[2] for r in found],
+        "right": [r[3] for r in found],
     }, columns=_COLUMNS)
 
 
@@ -164,17 +218,17 @@ def _token_targets(query: str, normalize, vocabulary: set[str]):
     return _with_parts(targets), literal
 
 
-def _frame_targets(tokenized, frame, codebook, normalize, vocabulary) -> set[tuple[str, ...]]:
+def _frame_targets(data, frame, codebook, normalize, vocabulary) -> set[tuple[str, ...]]:
     if not isinstance(codebook, Codebook):
         raise ConfigError("by='frame' needs codebook= (a Codebook from load_codebook)")
     if frame not in codebook.frames:
         raise ConfigError(f"query={frame!r} is not a frame of the codebook: expected one of {sorted(codebook.frames)}")
     one = Codebook(frames={frame: codebook.frames[frame]}, descriptions={}, params={})
-    entries, units = _compile(one, normalize, vocabulary, tokenized.surface_forms, True)
+    entries, units = _compile(one, normalize, vocabulary, getattr(data, "surface_forms", {}) or {}, True)
     return _with_parts({units[u] for e in entries for u in e["units"]})
 
 
-def _topic_targets(tokenized, query, fit, top_n, n_terms):
+def _topic_targets(rows: pd.DataFrame, query, fit, top_n, n_terms):
     if not isinstance(fit, LdaFit):
         raise ConfigError("by='topic' needs fit= (an LdaFit)")
     try:
@@ -183,10 +237,12 @@ def _topic_targets(tokenized, query, fit, top_n, n_terms):
         topic = -1
     if not 1 <= topic <= fit.n_topics:
         raise bad_value("query", query, f"a topic number from 1 to {fit.n_topics}")
-    ids = tokenized.passages["passage_id"].astype(str).reset_index(drop=True)
+    if "passage_id" not in rows.columns:
+        raise ConfigError("by='topic' needs a 'passage_id' column in the rows (the ids the model was fitted on)")
+    ids = rows["passage_id"].astype(str)
     position = pd.Index(ids).get_indexer(np.asarray(fit.passage_ids).astype(str))
     if (position < 0).any():
-        raise ConfigError("fit.passage_ids are not all passages of tokenized: pass the corpus the model was fitted on")
+        raise ConfigError("fit.passage_ids are not all passages of data: pass the corpus the model was fitted on")
     proportion = np.asarray(fit.doc_topic)[:, topic - 1]
     best = np.argsort(-proportion, kind="stable")[:top_n]
     terms = np.asarray(fit.vocabulary)[np.argsort(-np.asarray(fit.topic_term)[topic - 1], kind="stable")[:n_terms]]

@@ -298,13 +298,20 @@ class DiskTokens:
     def read_texts(self, indices: Sequence[int]) -> list[str]:
         """Texts of the rows ``indices`` (in the order given), reading only the shards that hold them."""
         self._need_text()
+        return self._take(indices, "text")
+
+    def take(self, indices: Sequence[int]) -> list[list[str]]:
+        """Token lists of the rows ``indices`` (in the order given), reading only the shards that hold them."""
+        return self._take(indices, "tokens")
+
+    def _take(self, indices: Sequence[int], column: str) -> list:
         located = [self._locate(i) for i in indices]
-        out: list[str] = [""] * len(located)
+        out: list = [None] * len(located)
         for shard in sorted({s for s, _ in located}):
-            texts = _read_column(self.folder / self.shards[shard], "text")
+            values = _read_column(self.folder / self.shards[shard], column)
             for k, (s, offset) in enumerate(located):
                 if s == shard:
-                    out[k] = texts[offset]
+                    out[k] = values[offset]
         return out
 
 
