@@ -361,3 +361,61 @@ def test_tomotopy_restarts_respect_short_passes(planted):
     """passes below the 30-sweep restart chains runs exactly that many sweeps."""
     fit = fit_lda(planted[0][:40], n_topics=2, passes=20, restarts=3, progress=False)
     assert fit.params["passes"] == 20 and fit.convergence["pass"].iloc[-1] == 20
+
+
+def _text_data(docs, *, with_tokens: bool, block_rows: int | None = None):
+    """A TextData over ``docs`` (counts built here by hand), with or without its tokens."""
+    import scipy.sparse as sp
+
+    from textlab.data import TextData
+    from textlab.store.memory import MemoryStore
+
+    vocab = sorted({w for d in docs for w in d})[::-1]  # column order unlike the fit's sorted vocabulary
+    col = {w: i for i, w in enumerate(vocab)}
+    counts = sp.lil_matrix((len(docs), len(vocab)), dtype=np.int64)
+    for r, doc in enumerate(docs):
+        for w, n in Counter(doc).items():
+            counts[r, col[w]] = n
+
+    class Store(MemoryStore):  # small blocks: the fit must stitch them in order
+        def iter_blocks(self, rows=None):
+            return super().iter_blocks(block_rows or rows)
+
+    rows = pd.DataFrame({"passage_id": [f"p{i:03d}" for i in range(len(docs))]})
+    terms = pd.DataFrame({"term": vocab, "label": vocab})
+    return TextData(rows=rows, terms=terms, store=Store(counts.tocsr()), tokens=docs if with_tokens else None)
+
+
+def test_textdata_with_tokens_or_counts_only_gives_the_same_fit(planted):
+    """fit_lda takes a TextData; counts-only data (tokens=None) fits from the store's counts, same answer."""
+    docs = planted[0][:70] + [[]]
+    kw = dict(n_topics=3, passes=40, no_below=2, no_above=0.9, progress=False)
+    from_list = fit_lda(docs, **kw)
+    with_tokens = fit_lda(_text_data(docs, with_tokens=True), **kw)
+    counts_only = fit_lda(_text_data(docs, with_tokens=False, block_rows=16), **kw)
+    for fit in (with_tokens, counts_only):
+        assert list(fit.passage_ids) == [f"p{i:03d}" for i in range(71)]
+        assert list(fit.vocabulary) == list(from_list.vocabulary) == sorted(from_list.vocabulary)
+        np.testing.assert_array_equal(fit.topic_term, from_list.topic_term)
+        np.testing.assert_array_equal(fit.doc_topic_dirichlet, from_list.doc_topic_dirichlet)
+        assert fit.params["n_tokens"] == from_list.params["n_tokens"]
+    dfs = Counter(w for d in docs for w in set(d))
+    assert set(counts_only.vocabulary) == {w for w, n in dfs.items() if 2 <= n <= 0.9 * 71}
+    gensim = fit_lda(_text_data(docs, with_tokens=False), n_topics=3, engine="gensim", passes=3,
+                     no_below=2, no_above=0.9, progress=False)
+    assert set(gensim.vocabulary) == set(counts_only.vocabulary) and gensim.doc_topic.shape == (71, 3)
+
+
+def test_fit_grid_in_parallel_equals_fit_lda_one_by_one(planted):
+    from textlab.analysis.topics.lda import fit_grid
+
+    docs = planted[0][:60]
+    grid = [(2, 0), (3, 0), (3, 7)]
+    fits, prepared = fit_grid(docs, grid, n_jobs=2, passes=30, restarts=2)
+    assert prepared.words.n_docs == 60
+    for (k, seed), fit in zip(grid, fits):
+        alone = fit_lda(docs, n_topics=k, random_state=seed, passes=30, restarts=2, progress=False)
+        np.testing.assert_array_equal(fit.topic_term, alone.topic_term)
+        np.testing.assert_array_equal(fit.doc_topic_dirichlet, alone.doc_topic_dirichlet)
+        pd.testing.assert_frame_equal(fit.convergence, alone.convergence)
+        assert fit.params == alone.params

@@ -66,65 +66,93 @@ def _filter_ids(dfs: np.ndarray, n_docs: int, no_below: int, no_above: float, ke
     return keep
 
 
-def _build(terms: np.ndarray, codes: np.ndarray, lengths: np.ndarray, dfs: np.ndarray,
+_CHUNK_ROWS = 5_000  # passages encoded at a time: transient arrays stay chunk-sized
+
+
+def _build(terms: np.ndarray, dfs: np.ndarray, chunks: list[tuple[np.ndarray, np.ndarray]],
            no_below: int, no_above: float, keep_n: int | None) -> WordIds:
-    """Sort and filter the vocabulary, re-number ``codes`` (term index per token) and sort each passage."""
-    n_docs = len(lengths)
+    """Sort and filter the vocabulary, then re-number each chunk's ``codes`` and sort every passage by term.
+
+    ``chunks`` holds, per block of passages, the term index of every token (``int32``) and the
+    passages' lengths; each chunk is replaced by its result as it is done, so memory stays near
+    4 bytes per token plus one chunk's working arrays.
+    """
+    lengths_all = np.concatenate([lengths for _, lengths in chunks]) if chunks else np.zeros(0, np.int64)
+    n_docs = len(lengths_all)
     order = np.argsort(terms, kind="stable")
     terms, dfs = terms[order], dfs[order]
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order))
     keep = _filter_ids(dfs, n_docs, no_below, no_above, keep_n)
     new = np.full(len(terms), -1, dtype=np.int64)
     new[keep] = np.arange(int(keep.sum()))
-    mapped = new[rank[codes]] if len(codes) else np.zeros(0, dtype=np.int64)
-    rows = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
-    kept = mapped >= 0
-    rows, mapped = rows[kept], mapped[kept]
-    sort = np.lexsort((mapped, rows))  # passage, then term id
-    ids = mapped[sort].astype(np.int32)
+    to_new = np.empty(len(order), dtype=np.int64)
+    to_new[order] = new  # old term index -> new id (-1: filtered out)
+    kept_per_doc, parts = [], []
+    while chunks:
+        codes, lengths = chunks.pop(0)
+        mapped = to_new[codes]
+        rows = np.repeat(np.arange(len(lengths), dtype=np.int32), lengths)
+        kept = mapped >= 0
+        rows, mapped = rows[kept], mapped[kept]
+        sort = np.lexsort((mapped, rows))  # passage, then term id
+        parts.append(mapped[sort].astype(np.int32))
+        kept_per_doc.append(np.bincount(rows, minlength=len(lengths)))
+        del codes, mapped, rows, sort
+    ids = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
     offsets = np.zeros(n_docs + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=n_docs), out=offsets[1:])
+    if kept_per_doc:
+        np.cumsum(np.concatenate(kept_per_doc), out=offsets[1:])
     report = {"n_terms_before": int(len(terms)), "n_terms_after": int(keep.sum()),
               "n_removed_no_below": int(np.sum(dfs < no_below)),
               "n_removed_no_above": int(np.sum(dfs > no_above * n_docs))}
     return WordIds(vocabulary=tuple(str(t) for t in terms[keep]), ids=ids, offsets=offsets, report=report)
 
 
-def _document_frequencies(codes: np.ndarray, lengths: np.ndarray, n_terms: int) -> np.ndarray:
-    rows = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
-    pairs = np.unique(rows * n_terms + codes)
-    return np.bincount(pairs % n_terms, minlength=n_terms)
-
-
 def word_ids_from_tokens(tokens: Sequence[Sequence[str]], *, no_below: int, no_above: float,
                          keep_n: int | None) -> WordIds:
-    """Term ids of token lists (hash-coded in one vectorised pass, no per-passage dictionary calls)."""
+    """Term ids of token lists, hash-coded (``pandas.factorize``) a block of passages at a time."""
     import pandas as pd  # parent process only
 
-    lengths = np.fromiter((len(doc) for doc in tokens), dtype=np.int64, count=len(tokens))
-    flat = np.fromiter(chain.from_iterable(tokens), dtype=object, count=int(lengths.sum()))
-    codes, uniques = pd.factorize(flat, sort=False)
-    del flat
-    terms = np.asarray(uniques, dtype=object).astype(str)
-    dfs = _document_frequencies(codes.astype(np.int64), lengths, len(terms))
-    return _build(terms, codes.astype(np.int64), lengths, dfs, no_below, no_above, keep_n)
+    index: dict[str, int] = {}
+    dfs = np.zeros(1024, dtype=np.int64)
+    chunks, block = [], []
+    for doc in chain(tokens, [None]):
+        if doc is not None:
+            block.append(doc)
+        if block and (doc is None or len(block) == _CHUNK_ROWS):
+            lengths = np.fromiter((len(d) for d in block), dtype=np.int64, count=len(block))
+            flat = np.fromiter(chain.from_iterable(block), dtype=object, count=int(lengths.sum()))
+            local, uniques = pd.factorize(flat, sort=False)
+            glob = np.fromiter((index.setdefault(u, len(index)) for u in uniques), dtype=np.int64,
+                               count=len(uniques))
+            if len(index) > len(dfs):
+                dfs = np.concatenate([dfs, np.zeros(max(len(index), 2 * len(dfs)) - len(dfs), dtype=np.int64)])
+            rows = np.repeat(np.arange(len(block), dtype=np.int64), lengths)
+            pairs = np.unique(rows * max(len(uniques), 1) + local)
+            dfs[glob] += np.bincount(pairs % max(len(uniques), 1), minlength=len(uniques))
+            chunks.append((glob[local].astype(np.int32), lengths))
+            block = []
+            del flat, local, rows, pairs
+    terms = np.array(list(index), dtype=object).astype(str) if index else np.zeros(0, dtype=str)
+    return _build(terms, dfs[:len(index)], chunks, no_below, no_above, keep_n)
 
 
 def word_ids_from_counts(blocks: Iterable[tuple[int, Any]], vocabulary: Sequence[str], n_docs: int, *,
                          no_below: int, no_above: float, keep_n: int | None) -> WordIds:
     """Term ids of a counts store (``iter_blocks`` of ``(first_row, csr)``): each term repeated by its count."""
-    codes, lengths = [], np.zeros(n_docs, dtype=np.int64)
+    chunks, seen = [], 0
     dfs = np.zeros(len(vocabulary), dtype=np.int64)
     for first, block in blocks:
         block = block.tocsr()
+        block.eliminate_zeros()
+        if first != seen:
+            raise ValueError(f"count blocks out of order: block at row {first}, expected {seen}")
         counts = np.asarray(block.data, dtype=np.int64)
-        codes.append(np.repeat(block.indices.astype(np.int64), counts))
-        lengths[first:first + block.shape[0]] = np.asarray(block.sum(axis=1), dtype=np.int64).ravel()
-        dfs += np.bincount(block.indices[counts > 0], minlength=len(vocabulary))
-    codes = np.concatenate(codes) if codes else np.zeros(0, dtype=np.int64)
+        chunks.append((np.repeat(block.indices.astype(np.int32), counts),
+                       np.asarray(block.sum(axis=1), dtype=np.int64).ravel()))
+        dfs += np.bincount(block.indices, minlength=len(vocabulary))
+        seen += block.shape[0]
     terms = np.asarray(vocabulary, dtype=object).astype(str)
-    return _build(terms, codes, lengths, dfs, no_below, no_above, keep_n)
+    return _build(terms, dfs, chunks, no_below, no_above, keep_n)
 
 
 def chain_seeds(random_state: int, n_chains: int) -> list[int]:

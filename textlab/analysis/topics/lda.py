@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import chain
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -328,7 +329,8 @@ def _prepare(corpus: Any, opts: dict, dictionary: Any = None, passage_ids: Seque
     else:
         tokens = _tokens_or_bow(corpus, dictionary)
         if isinstance(tokens, tuple):  # a bag of words with its dictionary: as counts
-            words = word_ids_from_counts([(0, tokens[0])], tokens[1], tokens[0].shape[0], **filt)
+            n_rows = len(corpus) if hasattr(corpus, "__len__") else None
+            words = word_ids_from_counts(tokens[0], tokens[1], n_rows, **filt)
         else:
             words = word_ids_from_tokens(tokens, **filt)
     n_docs = words.n_docs
@@ -348,9 +350,7 @@ def _prepare(corpus: Any, opts: dict, dictionary: Any = None, passage_ids: Seque
 
 
 def _tokens_or_bow(corpus: Any, dictionary: Any):
-    """Token lists, or ``(csr, vocabulary)`` for a bag-of-words corpus; refuse what cannot be read twice."""
-    import scipy.sparse as sp
-
+    """Token lists, or ``(count blocks, vocabulary)`` for a bag-of-words corpus; refuse what cannot be read twice."""
     if hasattr(corpus, "tokens") and hasattr(corpus, "passages"):
         return corpus.tokens
     if isinstance(corpus, (str, bytes)) or not isinstance(corpus, Iterable):
@@ -366,16 +366,27 @@ def _tokens_or_bow(corpus: Any, dictionary: Any):
     if dictionary is None:
         raise bad_value("dictionary", None, "a gensim Dictionary or {id: word} mapping when corpus is bag-of-words")
     mapping = dict(dictionary.items())
-    rows, cols, vals = [], [], []
-    for d, doc in enumerate(corpus):
-        for i, c in doc:
-            rows.append(d)
-            cols.append(int(i))
-            vals.append(int(c))
-    size = max(max(mapping, default=-1), max(cols, default=-1)) + 1
-    csr = sp.csr_matrix((vals, (rows, cols)), shape=(d + 1, size), dtype=np.int64)
+    size = max(mapping, default=-1) + 1
     vocabulary = [str(mapping.get(i, f"<id {i}>")) for i in range(size)]
-    return csr, vocabulary
+    return _bow_blocks(corpus, size), vocabulary
+
+
+def _bow_blocks(bow: Iterable, size: int, block_rows: int = 5_000):
+    """``(first_row, csr)`` blocks of a bag-of-words corpus (vectorised, a block of passages at a time)."""
+    import scipy.sparse as sp
+
+    block, first = [], 0
+    for doc in chain(bow, [None]):
+        if doc is not None:
+            block.append(doc)
+        if block and (doc is None or len(block) == block_rows):
+            rows, ids, counts = _flatten(block)
+            if len(ids) and (ids.max() >= size or ids.min() < 0):
+                raise bad_value("dictionary", f"<{size} ids>", f"a mapping that covers every term id of the corpus "
+                                f"(found id {int(ids.max())})")
+            yield first, sp.csr_matrix((counts.astype(np.int64), (rows, ids)), shape=(len(block), size))
+            first += len(block)
+            block = []
 
 
 def _fit_prepared(prepared: _Prepared, opts: dict, *, keep_model: bool = False, stacklevel: int = 2,
