@@ -78,7 +78,6 @@ _LAZY: dict[str, str] = {
     'write_results': 'textlab.study.run',
     'iter_documents': 'textlab.preprocessing.stream',
     'preprocess_stream': 'textlab.preprocessing.stream',
-    'CachedCorpus': 'textlab.store.cache',
     'aggregate_group_counts': 'textlab.store.cache',
     'build_bow_cache': 'textlab.store.cache',
     'load_cached_corpus': 'textlab.store.cache',
