@@ -231,6 +231,10 @@ def test_staged_search_fits_other_seeds_only_near_the_best(docs, selection):
     assert sorted(table.loc[table.stage == 2, "n_topics"]) == expected
     assert len(table) == 4 + len(expected) < 8
     assert staged.chosen_n_topics == 3 and "staged search" in staged.rule
+    # the rule compares the K fitted on every seed, each averaged over all of them
+    fitted_on_all = staged.summary[staged.summary.n_runs == 2]
+    assert fitted_on_all["n_topics"].tolist() == expected
+    assert staged.chosen_n_topics == choose_n_topics(table[table.n_topics.isin(expected)])[0]
 
 
 def test_chosen_k_at_the_edge_warns_and_is_recorded(docs):

@@ -20,8 +20,8 @@
 
 The least work that answers the question (``search="staged"``, default): every K is fitted on
 the first seed; the other seeds are fitted only for the K whose first-seed coherence is within
-one standard error (over that fit's topics) of the best, since the rule can only choose among
-them.  ``search="full"`` fits every (K, seed).  All fits share one term-id corpus and run in
+one standard error (over that fit's topics) of the best, and the rule then chooses among those K,
+each averaged over every seed (a K screened out keeps its one first-seed row in the table).  ``search="full"`` fits every (K, seed).  All fits share one term-id corpus and run in
 parallel processes (``n_jobs``), each single-threaded and seeded, so the table equals a serial
 run.  Each seed's chains come from ``SeedSequence(seed)``, so seeds are independent.
 
@@ -346,7 +346,9 @@ def select_n_topics(
     table = pd.DataFrame(rows)[_TABLE_COLUMNS].sort_values(["n_topics", "random_state"], kind="stable")
     table = table.reset_index(drop=True)
     summary = _summarise(table)
-    chosen, rule_text = _choose(summary, rule)
+    # staged: the rule chooses among the K that every seed was fitted for (all screened in by the first
+    # seed), so means over equal numbers of seeds are compared
+    chosen, rule_text = _choose(summary[summary["n_topics"].isin(candidates)].reset_index(drop=True), rule)
     edge = None if len(ks) < 2 else ("bottom" if chosen == ks[0] else "top" if chosen == ks[-1] else None)
     summary["chosen"] = summary["n_topics"] == chosen
     summary["at_edge"] = summary["chosen"] & (edge is not None)
