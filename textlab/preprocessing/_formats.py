@@ -229,10 +229,20 @@ def _iter_jsonl(path: Path, chunk_size: int, encoding: str, garbled) -> Iterator
         where.append(f"line {number}")
         if len(rows) == chunk_size:
             seen_any = True
-            yield RawChunk(pd.DataFrame.from_records(rows), where)
+            yield RawChunk(_json_frame(rows), where)
             rows, where = [], []
     if rows or not seen_any:
-        yield RawChunk(pd.DataFrame.from_records(rows), where)
+        yield RawChunk(_json_frame(rows), where)
+
+
+def _json_frame(rows: list[dict]) -> pd.DataFrame:
+    """Rows of JSON objects as a frame; a JSON null is NaN in every column (as pandas' read_json gives)."""
+    frame = pd.DataFrame.from_records(rows)
+    for column in frame.columns:
+        values = frame[column]
+        if values.dtype == object and values.isna().any():
+            frame[column] = values.where(values.notna(), np.nan)
+    return frame
 
 
 def _iter_parquet(path: Path, chunk_size: int) -> Iterator[RawChunk]:

@@ -1,0 +1,208 @@
+"""Where :func:`textlab.preprocessing.pipeline.prepare_data` keeps what the workers return.
+
+:class:`MemorySink` collects rows, tokens and the audit in memory; :class:`DiskSink` streams them
+to Parquet (pre-phrase parts, then token shards; the audit to ``audit.parquet``). Both learn the
+phrases with the same function on the same token lists in the same order, and build the same
+tables, so the two stores give identical data.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from textlab._errors import ConfigError
+from textlab.preprocessing.clean import CleanedBatch, audit_frame
+from textlab.preprocessing.passages import TEXT_COLUMNS, SplitDocuments, passage_table
+from textlab.preprocessing.tokens import (
+    TokenizedCorpus,
+    TokenizerOptions,
+    apply_phrases,
+    learn_corpus_phrases,
+    surface_forms,
+    tokens_params,
+)
+
+__all__ = ["MemorySink", "DiskSink"]
+
+_AUDIT_SCHEMA = pa.schema([("doc_id", pa.string()), ("line_start", pa.int64()), ("line_end", pa.int64()),
+                           ("rule", pa.string()), ("text", pa.string())])
+_PART_ROWS = 20_000  # rows per pre-phrase part file (memory while writing or reading one part)
+_WORK = ".work"
+
+
+def rows_table(split: SplitDocuments, meta: pd.DataFrame, unit: str) -> pd.DataFrame:
+    """The row table of one task: passages with their documents' metadata, or the documents."""
+    if unit == "passage":
+        return passage_table(split, meta)
+    table = pd.DataFrame({"doc_id": pd.Series(split.doc_id, dtype=object).to_numpy(),
+                          "text": pd.Series(split.text, dtype=object).to_numpy(),
+                          "n_words": pd.array(split.n_words, dtype="int64")})
+    columns = [c for c in meta.columns if c not in TEXT_COLUMNS and c not in table.columns]
+    return pd.concat([table, meta[columns].reset_index(drop=True)], axis=1) if columns else table
+
+
+def documents_table(meta: pd.DataFrame, cleaned: CleanedBatch) -> pd.DataFrame:
+    """One row per document of a task: ``doc_id``, metadata, ``n_words_raw``, ``n_words_clean``."""
+    columns = [c for c in meta.columns if c not in TEXT_COLUMNS]
+    table = meta[columns].reset_index()
+    table["doc_id"] = table["doc_id"].astype(str).astype(object)
+    table["n_words_raw"] = pd.array(cleaned.n_words_raw, dtype="int64")
+    table["n_words_clean"] = pd.array(cleaned.n_words_clean, dtype="int64")
+    return table
+
+
+def _tokens_params(options: TokenizerOptions, frozen, n_rows: int, n_tokens: int, passage_opts: dict | None) -> dict:
+    params = tokens_params(options, frozen, n_rows, n_tokens)
+    if passage_opts is not None:  # as textlab.preprocessing.tokens.preprocess records them
+        params = {"max_words": passage_opts["max_words"], "min_words": passage_opts["min_words"], **params}
+    return params
+
+
+class MemorySink:
+    """Rows, tokens and the audit collected in memory."""
+
+    def __init__(self, unit: str) -> None:
+        self.unit = unit
+        self.rows: list[pd.DataFrame] = []
+        self.tokens: list[list[str]] = []
+        self.words: Counter = Counter()
+        self.audit_rows: list[tuple] = []
+        self.docs: list[pd.DataFrame] = []
+
+    def add(self, meta: pd.DataFrame, cleaned: CleanedBatch, split: SplitDocuments, tokens: list, words: Counter):
+        self.rows.append(rows_table(split, meta, self.unit))
+        self.tokens.extend(tokens)
+        self.words.update(words)
+        self.audit_rows.extend(cleaned.audit_rows)
+        self.docs.append(documents_table(meta, cleaned))
+
+    def finish(self, options: TokenizerOptions, passage_opts: dict | None) -> tuple[TokenizedCorpus, pd.DataFrame]:
+        tokens = self.tokens
+        frozen = learn_corpus_phrases(tokens, options) if tokens else None
+        if frozen is not None:
+            tokens = apply_phrases(tokens, frozen)
+        forms = surface_forms(self.words, options, (t for doc in tokens for t in doc))
+        rows = pd.concat(self.rows, ignore_index=True) if self.rows else pd.DataFrame()
+        params = _tokens_params(options, frozen, len(tokens), sum(map(len, tokens)), passage_opts)
+        return TokenizedCorpus(rows, tokens, forms, params), audit_frame(self.audit_rows)
+
+    def documents(self) -> pd.DataFrame:
+        return pd.concat(self.docs, ignore_index=True) if self.docs else pd.DataFrame()
+
+    def abort(self) -> None:
+        self.rows, self.tokens = [], []
+
+
+class DiskSink:
+    """Rows and tokens streamed to Parquet under ``folder``; the audit to ``folder/audit.parquet``."""
+
+    def __init__(self, folder: Path, unit: str, *, phrases: bool) -> None:
+        from textlab.store.disk import TokenShardWriter
+
+        self.folder, self.unit, self.phrases = Path(folder), unit, phrases
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.work = self.folder / _WORK
+        shutil.rmtree(self.work, ignore_errors=True)
+        self.work.mkdir()
+        self.audit_path = self.folder / "audit.parquet"
+        self._audit_writer = pq.ParquetWriter(self.work / "audit.parquet", _AUDIT_SCHEMA)
+        self._audit_buffer: list[tuple] = []
+        self._rows: list[pd.DataFrame] = []
+        self._tokens: list[list[str]] = []
+        self._n_buffered = 0
+        self._parts: list[Path] = []
+        self.words: Counter = Counter()
+        self.vocabulary: set[str] = set()
+        self.n_rows = self.n_tokens = 0
+        self.docs: list[pd.DataFrame] = []
+        self.writer = None if phrases else TokenShardWriter(self.folder / "data", unit=unit)
+
+    def add(self, meta: pd.DataFrame, cleaned: CleanedBatch, split: SplitDocuments, tokens: list, words: Counter):
+        rows = rows_table(split, meta, self.unit)
+        self.words.update(words)
+        self.docs.append(documents_table(meta, cleaned))
+        self._audit_buffer.extend(cleaned.audit_rows)
+        if len(self._audit_buffer) >= _PART_ROWS:
+            self._flush_audit()
+        if self.writer is not None:  # no phrases: the tokens are final
+            self._write_final(rows, tokens)
+            return
+        self._rows.append(rows)
+        self._tokens.extend(tokens)
+        self._n_buffered += len(rows)
+        if self._n_buffered >= _PART_ROWS:
+            self._flush_part()
+
+    def _write_final(self, rows: pd.DataFrame, tokens: list) -> None:
+        if len(rows):
+            self.writer.add(rows, tokens)
+        for toks in tokens:
+            self.vocabulary.update(toks)
+            self.n_tokens += len(toks)
+        self.n_rows += len(rows)
+
+    def _flush_audit(self) -> None:
+        frame = audit_frame(self._audit_buffer)
+        self._audit_writer.write_table(pa.Table.from_pandas(frame, schema=_AUDIT_SCHEMA, preserve_index=False))
+        self._audit_buffer = []
+
+    def _flush_part(self) -> None:
+        if not self._n_buffered:
+            return
+        rows = pd.concat(self._rows, ignore_index=True) if len(self._rows) > 1 else self._rows[0]
+        try:
+            table = pa.Table.from_pandas(rows, preserve_index=False)
+        except (pa.ArrowInvalid, pa.ArrowTypeError) as err:
+            raise ConfigError(f"document metadata cannot be stored in Parquet ({err}); give each metadata column "
+                              "one type") from None
+        table = table.append_column("tokens", pa.array(self._tokens, type=pa.list_(pa.string())))
+        path = self.work / f"part-{len(self._parts):05d}.parquet"
+        pq.write_table(table, path)
+        self._parts.append(path)
+        self._rows, self._tokens, self._n_buffered = [], [], 0
+
+    def _iter_part_tokens(self) -> Iterator[list[str]]:
+        for path in self._parts:
+            yield from pq.read_table(path, columns=["tokens"]).column(0).to_pylist()
+
+    def finish(self, options: TokenizerOptions, passage_opts: dict | None) -> tuple[TokenizedCorpus, Path]:
+        from textlab.store.disk import TokenShardWriter
+
+        frozen = None
+        if self.writer is None:
+            self._flush_part()
+            frozen = learn_corpus_phrases(self._iter_part_tokens(), options) if self._parts else None
+            self.writer = TokenShardWriter(self.folder / "data", unit=self.unit)
+            for path in self._parts:
+                table = pq.read_table(path)
+                tokens = table.column("tokens").to_pylist()
+                rows = table.drop_columns(["tokens"]).to_pandas()
+                self._write_final(rows, apply_phrases(tokens, frozen) if frozen is not None else tokens)
+                path.unlink()
+        self._flush_audit()
+        self._audit_writer.close()
+        (self.work / "audit.parquet").replace(self.audit_path)
+        forms = surface_forms(self.words, options, self.vocabulary)
+        params = _tokens_params(options, frozen, self.n_rows, self.n_tokens, passage_opts)
+        tokenized = self.writer.close(params, surface_forms=forms)
+        shutil.rmtree(self.work, ignore_errors=True)
+        return tokenized, self.audit_path
+
+    def documents(self) -> pd.DataFrame:
+        return pd.concat(self.docs, ignore_index=True) if self.docs else pd.DataFrame()
+
+    def abort(self) -> None:
+        try:
+            self._audit_writer.close()
+        except Exception:  # noqa: BLE001 - already failing; the error that matters is being raised
+            pass
+        if self.writer is not None:  # removes the shards it wrote
+            self.writer.__exit__(RuntimeError, None, None)
+        shutil.rmtree(self.work, ignore_errors=True)

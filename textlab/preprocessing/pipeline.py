@@ -1,0 +1,343 @@
+"""One preparation path from files to counts, in memory or on disk: :func:`prepare_data`.
+
+read (:func:`~textlab.preprocessing.read.iter_corpus`) -> clean, with the audit and the
+per-document overrides (:func:`~textlab.preprocessing.clean.clean_batch`) -> passages
+(:func:`~textlab.preprocessing.passages.split_documents`) -> tokens
+(:func:`~textlab.preprocessing.tokens.tokenize_texts`) -> phrases learned once on every token list
+(:func:`~textlab.preprocessing.tokens.learn_corpus_phrases`) and applied -> counts
+(:func:`~textlab.preprocessing.counts.count_terms`).
+
+The corpus is read in chunks, and each chunk is cut into tasks of :data:`TASK_DOCS` documents
+that worker processes clean, split and tokenise (:func:`~textlab.preprocessing.stream.map_ordered`:
+results in input order, so ``n_jobs`` never changes the output). Only what is kept differs
+between the two stores:
+
+``store="memory"``
+    passages (with their text), tokens and the audit are collected in memory; the result
+    holds a :class:`~textlab.store.memory.MemoryStore`.
+``store="disk"``
+    passages and pre-phrase tokens go to Parquet parts in ``cache_dir/.work``, the audit is
+    streamed to ``cache_dir/audit.parquet``; phrases are learned streaming the parts, then
+    the phrased tokens and passages (with text) are written to token shards in
+    ``cache_dir/data`` (:class:`~textlab.store.disk.TokenShardWriter`) and counted there
+    (a :class:`~textlab.store.disk.DiskStore`). No step holds the corpus text in memory.
+
+Both give identical passages, tokens, audit, surface forms and counts (``tests/test_pipeline.py``).
+``store="auto"`` chooses by the size of the input (:func:`choose_store`).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from textlab._errors import InputFileError, bad_value
+from textlab.data import Result, TextData
+from textlab.preprocessing._prepare_sinks import DiskSink, MemorySink
+from textlab.preprocessing.clean import (
+    DEFAULT_RULES,
+    OVERRIDE_COLUMNS,
+    CleanedBatch,
+    _check_rules,
+    clean_batch,
+    clean_params,
+    count_words,
+    emit_notes,
+    warn_emptied,
+)
+from textlab.preprocessing.passages import SplitDocuments, split_documents, warn_no_passages
+from textlab.preprocessing.read import Corpus, CorpusReader, corpus_size, iter_corpus
+from textlab.preprocessing.stream import doc_progress, map_ordered, resolve_n_jobs
+from textlab.preprocessing.tokens import TokenizerOptions, tokenize_texts
+
+__all__ = ["PreparedCorpus", "prepare_data", "choose_store", "AUTO_MEMORY_BYTES", "AUTO_MEMORY_DOCS", "TASK_DOCS"]
+
+#: ``store="auto"`` keeps a corpus in memory up to this many bytes of text on disk ...
+AUTO_MEMORY_BYTES = 200_000_000
+#: ... and this many documents (when cheap to count); above either it uses the disk store.
+AUTO_MEMORY_DOCS = 100_000
+#: Documents per task sent to a worker process.
+TASK_DOCS = 200
+_STORES = ("auto", "memory", "disk")
+
+
+@dataclass(frozen=True)
+class PreparedCorpus(Result):
+    """A prepared corpus: counts and tokens (``data``), one row per document, and the cleaning audit.
+
+    Attributes
+    ----------
+    data
+        :class:`~textlab.data.TextData`: rows (passages, or documents with ``passages=False``),
+        terms with readable labels, counts in a memory or disk store, and the tokens.
+    documents
+        One row per document: ``doc_id``, its metadata, ``n_words_raw``, ``n_words_clean``
+        (no text).
+    audit
+        The cleaning audit (``doc_id, line_start, line_end, rule, text``): a DataFrame, or
+        the path of its Parquet file on the disk path (read it with :meth:`audit_table`).
+    params
+        ``store`` (and why), ``read`` (the reader's params, with the fingerprint of every
+        file read), ``clean``, ``passages``, ``tokens``, ``counts``, ``n_jobs``, ``cache_dir``.
+    """
+
+    data: TextData | None = None
+    documents: pd.DataFrame | None = None
+    audit: pd.DataFrame | Path | None = None
+
+    def audit_table(self) -> pd.DataFrame:
+        """The audit as a DataFrame (read from Parquet on the disk path)."""
+        if isinstance(self.audit, pd.DataFrame):
+            return self.audit
+        return pd.read_parquet(self.audit)
+
+
+# --------------------------------------------------------------------------- options
+
+
+def _options(value: Any, name: str, defaults: dict) -> dict | None:
+    """``None`` -> defaults, ``False`` -> off (``None``), a dict -> defaults updated (unknown keys refused)."""
+    if value is None or value is True:
+        return dict(defaults)
+    if value is False:
+        return None
+    if not isinstance(value, dict):
+        raise bad_value(name, value, f"None, False or a dict with keys {sorted(defaults)}")
+    unknown = sorted(set(value) - set(defaults))
+    if unknown:
+        raise bad_value(name, value, f"a dict with keys among {sorted(defaults)} (unknown: {unknown})")
+    return {**defaults, **value}
+
+
+def _tokenizer(tokens: Any) -> TokenizerOptions:
+    if tokens is None:
+        return TokenizerOptions()
+    if isinstance(tokens, TokenizerOptions):
+        return tokens
+    if isinstance(tokens, dict):
+        return TokenizerOptions(**tokens)
+    raise bad_value("tokens", tokens, "None, a TokenizerOptions or a dict of its fields")
+
+
+def choose_store(source: Any, store: str = "auto") -> tuple[str, str]:
+    """The store to use for ``source`` and why: ``store`` itself unless it is ``"auto"``.
+
+    ``"auto"`` keeps an in-memory :class:`Corpus` in memory; for files it uses the disk
+    store when the input holds more than :data:`AUTO_MEMORY_BYTES` bytes of text or more than
+    :data:`AUTO_MEMORY_DOCS` documents (:func:`~textlab.preprocessing.read.corpus_size`:
+    file sizes and metadata only), and memory otherwise.
+
+    Examples
+    --------
+    >>> choose_store("anything.jsonl", "memory")
+    ('memory', 'store=memory given')
+    """
+    if store not in _STORES:
+        raise bad_value("store", store, "'auto', 'memory' or 'disk'")
+    if store != "auto":
+        return store, f"store={store} given"
+    if isinstance(source, Corpus):
+        return "memory", "store=auto: the corpus is already in memory"
+    path = source.path if isinstance(source, CorpusReader) else Path(source)
+    size = corpus_size(path)
+    docs = "an unknown number of" if size.n_docs is None else f"{size.n_docs:,}"
+    if size.n_bytes > AUTO_MEMORY_BYTES or (size.n_docs or 0) > AUTO_MEMORY_DOCS:
+        return "disk", (f"store=auto: {docs} documents, {size.n_bytes:,} bytes > {AUTO_MEMORY_BYTES:,} bytes or "
+                        f"{AUTO_MEMORY_DOCS:,} documents")
+    return "memory", f"store=auto: {docs} documents, {size.n_bytes:,} bytes of text"
+
+
+# --------------------------------------------------------------------------- the per-task work
+
+
+@dataclass(frozen=True)
+class _Prepare:
+    """Picklable task: clean, split and tokenise a few documents (runs in worker processes)."""
+
+    rules: tuple[str, ...] | None  # None: no cleaning
+    max_words: int | None  # None: documents are the rows
+    min_words: int
+    options: TokenizerOptions
+
+    def __call__(self, item: tuple[list[str], list[str], dict]) -> tuple[CleanedBatch, SplitDocuments, list, Counter]:
+        doc_ids, texts, overrides = item
+        if self.rules is None:
+            words = [count_words(t) for t in texts]
+            cleaned = CleanedBatch(list(texts), [], words, list(words))
+        else:
+            cleaned = clean_batch(doc_ids, texts, overrides, rules=self.rules)
+        if self.max_words is None:
+            n = len(doc_ids)
+            split = SplitDocuments(list(doc_ids), list(doc_ids), list(range(n)), [0] * n, list(cleaned.texts),
+                                   list(cleaned.n_words_clean), [])
+        else:
+            split = split_documents(doc_ids, cleaned.texts, max_words=self.max_words, min_words=self.min_words)
+        tokens, words = tokenize_texts(split.text, self.options)
+        return cleaned, split, tokens, words
+
+
+def _tasks(chunks: Iterator[pd.DataFrame], overrides: bool, columns: list,
+           source: str) -> Iterator[tuple[pd.DataFrame, tuple]]:
+    """``(metadata of the task's documents, (ids, texts, overrides))`` for every task of every chunk."""
+    for chunk in chunks:
+        chunk = _same_columns(chunk, columns, source)
+        for start in range(0, len(chunk), TASK_DOCS):
+            part = chunk.iloc[start:start + TASK_DOCS]
+            over = {c: part[c].tolist() for c in OVERRIDE_COLUMNS if overrides and c in part.columns}
+            yield part.drop(columns=["text"]), (part.index.astype(str).tolist(), part["text"].tolist(), over)
+
+
+def _same_columns(chunk: pd.DataFrame, columns: list, source: str) -> pd.DataFrame:
+    """Every chunk gets the first chunk's columns (a column first seen later is refused)."""
+    if not columns:
+        columns.extend(chunk.columns)
+        return chunk
+    if list(chunk.columns) == columns:
+        return chunk
+    extra = [c for c in chunk.columns if c not in columns and chunk[c].notna().any()]
+    if extra:
+        raise InputFileError(source, f"documents from doc_id {chunk.index[0]!r} on have column(s) {extra} that "
+                             "earlier documents lack; give every document every field (empty or null when missing)")
+    return chunk.reindex(columns=columns)
+
+
+# --------------------------------------------------------------------------- the driver
+
+
+def _chunks(source: Any, read: dict) -> tuple[Iterator[pd.DataFrame], CorpusReader | None]:
+    if isinstance(source, Corpus):
+        docs = source.docs
+        size = int(read.get("chunk_size", 10_000))
+        return (docs.iloc[i:i + size] for i in range(0, len(docs), size)), None
+    reader = source if isinstance(source, CorpusReader) else iter_corpus(source, **read)
+    return iter(reader), reader
+
+
+def prepare_data(
+    source: str | Path | Corpus | CorpusReader,
+    *,
+    read: dict | None = None,
+    store: str = "auto",
+    cache_dir: str | Path | None = None,
+    n_jobs: int = -1,
+    clean: dict | bool | None = None,
+    passages: dict | bool | None = None,
+    tokens: TokenizerOptions | dict | None = None,
+    counts: dict | None = None,
+    progress: bool | None = True,
+) -> PreparedCorpus:
+    """Read, clean, split, tokenise and count a corpus, in memory or on disk, with one code path.
+
+    Parameters
+    ----------
+    source
+        A corpus path (anything :func:`~textlab.preprocessing.read.iter_corpus` reads), a
+        reader from ``iter_corpus``, or a loaded :class:`~textlab.preprocessing.read.Corpus`.
+    read
+        Options of ``iter_corpus`` (``text_column``, ``id_column``, ``encoding``, ``metadata``,
+        ``on_empty``, ``chunk_size`` ...) when ``source`` is a path.
+    store
+        ``"memory"``, ``"disk"`` or ``"auto"`` (see :func:`choose_store`).
+    cache_dir
+        Folder for the disk store (``data/`` token and count shards, ``audit.parquet``); a new
+        temporary folder when ``None``. Unused in memory.
+    n_jobs
+        Worker processes for cleaning and tokenising (``-1``: all cores). The output is the
+        same for every value.
+    clean
+        ``None`` (default rules), ``False`` (no cleaning) or ``{"rules": ..., "disable": ...,
+        "overrides_from_metadata": True}`` as in :func:`~textlab.preprocessing.clean.clean_corpus`.
+    passages
+        ``None`` (``max_words=120, min_words=12``), a dict of those, or ``False`` for one row
+        per document.
+    tokens
+        :class:`~textlab.preprocessing.tokens.TokenizerOptions` (or a dict of its fields).
+    counts
+        Options of :func:`~textlab.preprocessing.counts.count_terms` (``min_df``, ``max_df``,
+        ``vocabulary``).
+    progress
+        Show a progress bar (``None``: only on a terminal).
+
+    Returns
+    -------
+    PreparedCorpus
+
+    Examples
+    --------
+    >>> from textlab.preprocessing.read import load_texts
+    >>> corpus = load_texts({"a": "Logo\\nAWS opens a data centre in Johor.", "b": "Huawei opens a cloud hub."})
+    >>> prepared = prepare_data(corpus, store="memory", n_jobs=1, passages={"min_words": 2}, progress=False)
+    >>> prepared.data.rows["passage_id"].tolist(), prepared.audit["rule"].tolist()
+    (['a:000', 'b:000'], ['navigation'])
+    >>> prepared.data.tokens[0]
+    ['aws', 'open', 'data_center', 'johor']
+    """
+    read = dict(read or {})
+    clean_opts = _options(clean, "clean", {"rules": DEFAULT_RULES, "disable": (), "overrides_from_metadata": True})
+    passage_opts = _options(passages, "passages", {"max_words": 120, "min_words": 12})
+    options = _tokenizer(tokens)
+    count_opts = _options(counts, "counts", {"min_df": 1, "max_df": 1.0, "vocabulary": None})
+    workers = resolve_n_jobs(n_jobs)
+    kind, reason = choose_store(source, store)
+    rules = None if clean_opts is None else _check_rules(clean_opts["rules"], clean_opts["disable"])
+    worker = _Prepare(rules, None if passage_opts is None else passage_opts["max_words"],
+                      1 if passage_opts is None else passage_opts["min_words"], options)
+    if passage_opts is not None:
+        split_documents([], [], max_words=passage_opts["max_words"], min_words=passage_opts["min_words"])
+    chunks, reader = _chunks(source, read)
+    unit = "passage" if passage_opts is not None else "document"
+    own_tmp = kind == "disk" and cache_dir is None
+    folder = Path(tempfile.mkdtemp(prefix="textlab-data-")) if own_tmp else None if cache_dir is None else Path(cache_dir)
+    sink = MemorySink(unit) if kind == "memory" else DiskSink(folder, unit, phrases=options.phrases)
+    overrides = clean_opts is not None and clean_opts["overrides_from_metadata"]
+    state = {"notes": [], "emptied": [], "kept_whole": [], "no_passages": [], "n_removals": 0}
+    try:
+        total = None if reader is None else _cheap_count(reader)
+        with doc_progress("preparing", total=total, show_progress=progress) as bar:
+            columns: list = []
+            for meta, (cleaned, split, token_lists, words) in map_ordered(
+                    worker, _tasks(chunks, overrides, columns, str(getattr(reader, "path", "corpus"))),
+                    n_jobs=workers):
+                sink.add(meta, cleaned, split, token_lists, words)
+                for key in ("notes", "emptied", "kept_whole"):
+                    state[key].extend(getattr(cleaned, key))
+                state["no_passages"].extend(split.empty)
+                state["n_removals"] += len(cleaned.audit_rows)
+                bar.update(len(meta))
+        tokenized, audit = sink.finish(options, passage_opts)
+    except BaseException:
+        sink.abort()
+        if own_tmp:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+    emit_notes(state["notes"])
+    warn_emptied(state["emptied"])
+    warn_no_passages(state["no_passages"])
+    from textlab.preprocessing.counts import count_terms
+
+    data = count_terms(tokenized, **count_opts)
+    read_params = reader.params if reader is not None else dict(source.params)
+    clean_p = None if clean_opts is None else clean_params(rules, clean_opts["disable"], overrides,
+                                                           state["kept_whole"], state["n_removals"])
+    params = {"store": kind, "store_reason": reason, "read": read_params, "clean": clean_p,
+              "passages": passage_opts, "unit": unit, "tokens": dict(tokenized.params),
+              "counts": {k: v for k, v in count_opts.items() if k != "vocabulary"} | {
+                  "vocabulary_given": count_opts["vocabulary"] is not None},
+              "n_jobs": workers, "cache_dir": None if folder is None else str(folder)}
+    data = data.with_(unit=unit, params={**data.params, "read": read_params, "clean": clean_p})
+    return PreparedCorpus(params=params, data=data, documents=sink.documents(), audit=audit)
+
+
+def _cheap_count(reader: CorpusReader) -> int | None:
+    try:
+        return corpus_size(reader.path, file_column=reader.file_column).n_docs
+    except (OSError, ValueError):
+        return None
+
