@@ -304,27 +304,8 @@ def select_n_topics(
     ks = sorted(_int_list("n_topics_range", n_topics_range, 2)) if n_topics_range is not None \
         else list(range(*(lambda r: (r[0], r[1] + 1))(default_n_topics_range(max(n_passages, 2)))))
     seeds = _int_list("random_states", random_states, 0)
-    measures = [coherence] if isinstance(coherence, str) else list(coherence)
-    if any(m not in _MEASURES for m in measures) or len(set(measures)) != len(measures):
-        raise bad_value("coherence", coherence, f"a selection of {list(_MEASURES)}")
-    if rule not in RULES:
-        raise bad_value("rule", rule, f"one of {list(RULES)}")
-    metric = RULES[rule][0]
-    if held_out_fraction is None:
-        held_out_fraction = 0.2 if metric == "perplexity" else 0.0
-    if not 0.0 <= float(held_out_fraction) < 1.0:
-        raise bad_value("held_out_fraction", held_out_fraction, "a fraction in [0, 1)")
-    if isinstance(top_n, bool) or not isinstance(top_n, (int, np.integer)) or top_n < 2:
-        raise bad_value("top_n", top_n, "an integer >= 2")
-    if keep_fits not in ("chosen", "all", "none"):
-        raise bad_value("keep_fits", keep_fits, "'chosen', 'all' or 'none'")
-    if search not in SEARCHES:
-        raise bad_value("search", search, " or ".join(repr(x) for x in SEARCHES))
-    lda_kwargs = dict(lda_kwargs or {})
-    reserved = [k for k in _RESERVED if k in lda_kwargs]
-    if reserved:
-        raise ConfigError(f"lda_kwargs must not set {reserved}: select_n_topics sets them itself")
-    lda_kwargs.pop("progress", None)
+    measures, metric, held_out_fraction, lda_kwargs = _check(coherence, rule, held_out_fraction, top_n, keep_fits,
+                                                             search, lda_kwargs)
     if ks[-1] > n_passages:
         raise ConfigError(f"n_topics_range reaches K={ks[-1]} but the corpus has {n_passages} passages: "
                           f"use K <= {n_passages}")
@@ -372,6 +353,32 @@ def select_n_topics(
     }
     return ModelSelection(table=table, summary=summary, chosen_n_topics=chosen, rule=rule_text, fits=kept,
                           params=params)
+
+
+def _check(coherence, rule, held_out_fraction, top_n, keep_fits, search, lda_kwargs):
+    """Validate select_n_topics' options; return measures, the rule's metric, held-out share, LDA options."""
+    measures = [coherence] if isinstance(coherence, str) else list(coherence)
+    if any(m not in _MEASURES for m in measures) or len(set(measures)) != len(measures):
+        raise bad_value("coherence", coherence, f"a selection of {list(_MEASURES)}")
+    if rule not in RULES:
+        raise bad_value("rule", rule, f"one of {list(RULES)}")
+    metric = RULES[rule][0]
+    if held_out_fraction is None:
+        held_out_fraction = 0.2 if metric == "perplexity" else 0.0
+    if not 0.0 <= float(held_out_fraction) < 1.0:
+        raise bad_value("held_out_fraction", held_out_fraction, "a fraction in [0, 1)")
+    if isinstance(top_n, bool) or not isinstance(top_n, (int, np.integer)) or top_n < 2:
+        raise bad_value("top_n", top_n, "an integer >= 2")
+    if keep_fits not in ("chosen", "all", "none"):
+        raise bad_value("keep_fits", keep_fits, "'chosen', 'all' or 'none'")
+    if search not in SEARCHES:
+        raise bad_value("search", search, " or ".join(repr(x) for x in SEARCHES))
+    lda_kwargs = dict(lda_kwargs or {})
+    reserved = [k for k in _RESERVED if k in lda_kwargs]
+    if reserved:
+        raise ConfigError(f"lda_kwargs must not set {reserved}: select_n_topics sets them itself")
+    lda_kwargs.pop("progress", None)
+    return measures, metric, float(held_out_fraction), lda_kwargs
 
 
 def _settings(fit: LdaFit) -> dict:
