@@ -233,3 +233,17 @@ def test_writer_replaces_its_own_folder_and_cleans_up_on_error(corpus, tmp_path)
             writer.add(small.passages, small.tokens)
             raise RuntimeError("interrupted")
     assert list((tmp_path / "broken").iterdir()) == []
+
+
+def test_shards_are_cut_by_tokens_as_well_as_rows(tmp_path):
+    rows = pd.DataFrame({"doc_id": [f"d{i}" for i in range(6)]})
+    tokens = [["a"] * n for n in (3, 4, 1, 5, 0, 2)]
+    with TokenShardWriter(tmp_path / "data", unit="document", shard_rows=4, shard_tokens=6) as writer:
+        writer.add(rows.iloc[:2], tokens[:2])
+        writer.add(rows.iloc[2:], tokens[2:])
+        disk = writer.close()
+    assert disk.tokens.lengths == (2, 2, 2)  # 3+4 >= 6; 1+5 >= 6; the rest
+    assert list(disk.tokens) == tokens and disk.tokens.unit == "document"
+    assert [len(b) for b in disk.tokens.iter_batches(batch_rows=1)] == [1] * 6
+    data = count_terms(disk)
+    assert data.unit == "document" and data.counts.toarray().ravel().tolist() == [3, 4, 1, 5, 0, 2]

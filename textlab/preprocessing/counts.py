@@ -91,8 +91,8 @@ def _count_memory(tokens: list, min_df, max_df, vocab_list) -> tuple[list[str], 
 def _disk_vocabulary(tokens, min_df, max_df) -> list[str]:
     """Terms kept by ``CountVectorizer``'s document-frequency rule, from one streamed pass."""
     df: Counter = Counter()
-    for shard in tokens.iter_shards():
-        for toks in shard:
+    for batch in tokens.iter_batches():
+        for toks in batch:
             df.update(set(toks))
     n_rows = len(tokens)
     high = max_df if isinstance(max_df, Integral) else max_df * n_rows

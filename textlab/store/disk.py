@@ -26,7 +26,7 @@ Folder layout
 
 API (used by :func:`textlab.preprocessing.pipeline.prepare_data`)
 -------------------------------------------------------------------
-``TokenShardWriter(folder, *, unit="passage", shard_rows=20_000)``
+``TokenShardWriter(folder, *, unit="passage", shard_rows=20_000, shard_tokens=2_000_000)``
     ``.add(rows: pd.DataFrame, tokens: list[list[str]])`` any number of times (any chunk
     size; ``rows`` has the same columns every time, e.g. ``passage_id, doc_id, position,
     text, n_words`` + metadata), then ``.close(params=None, *, surface_forms=None) ->
@@ -70,6 +70,8 @@ MANIFEST = "manifest.json"
 FORMAT = "textlab-data"
 VERSION = 1
 DEFAULT_SHARD_ROWS = 20_000
+DEFAULT_SHARD_TOKENS = 2_000_000  # a shard's tokens: ~20 MB in Arrow, ~150 MB as Python lists when read whole
+BATCH_ROWS = 2_000  # rows turned into Python lists at a time when streaming a shard
 _OWN_NAME = re.compile(r"^(?:(?:tokens|counts)-\d{5}\.parquet|terms\.parquet|surface_forms\.parquet)$")
 _OWN_DEBRIS = re.compile(r"^\.manifest\.json\..*\.tmp$")  # left by a write killed mid-way
 _RESERVED = ("tokens", "text")
@@ -116,8 +118,9 @@ class TokenShardWriter:
         New, empty, or written by textlab before (then replaced).
     unit
         What a row is: ``"passage"`` or ``"document"``.
-    shard_rows
-        Rows per shard (memory while reading is one shard).
+    shard_rows, shard_tokens
+        A shard is cut at this many rows or tokens, whichever comes first (memory while
+        writing is one shard; while reading, one shard's Arrow column and one batch of lists).
 
     Examples
     --------
@@ -133,14 +136,18 @@ class TokenShardWriter:
     ['Chips.', 'AI hub.']
     """
 
-    def __init__(self, folder: str | Path, *, unit: str = "passage", shard_rows: int = DEFAULT_SHARD_ROWS) -> None:
+    def __init__(self, folder: str | Path, *, unit: str = "passage", shard_rows: int = DEFAULT_SHARD_ROWS,
+                 shard_tokens: int = DEFAULT_SHARD_TOKENS) -> None:
         if unit not in ("passage", "document"):
             raise bad_value("unit", unit, "'passage' or 'document'")
-        if isinstance(shard_rows, bool) or not isinstance(shard_rows, int) or shard_rows < 1:
-            raise bad_value("shard_rows", shard_rows, "an integer >= 1")
+        for name, value in (("shard_rows", shard_rows), ("shard_tokens", shard_tokens)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise bad_value(name, value, "an integer >= 1")
         self.folder = Path(folder)
         self.unit = unit
         self.shard_rows = shard_rows
+        self.shard_tokens = shard_tokens
+        self._n_tokens = 0
         _prepare_folder(self.folder)
         self._rows: list[pd.DataFrame] = []
         self._tokens: list[list[str]] = []
@@ -178,13 +185,16 @@ class TokenShardWriter:
         self._rows.append(rows.reset_index(drop=True))
         self._tokens.extend(list(t) for t in tokens)
         self._n_buffered += len(rows)
-        while self._n_buffered >= self.shard_rows:
-            self._flush(self.shard_rows)
+        self._n_tokens += sum(map(len, self._tokens[len(self._tokens) - len(rows):]))
+        while self._n_buffered >= self.shard_rows or self._n_tokens >= self.shard_tokens:
+            ends = np.cumsum([len(t) for t in self._tokens])
+            self._flush(min(self.shard_rows, int(np.searchsorted(ends, self.shard_tokens)) + 1))
 
     def _flush(self, n: int) -> None:
         rows = pd.concat(self._rows, ignore_index=True) if len(self._rows) > 1 else self._rows[0]
         part, rest = rows.iloc[:n], rows.iloc[n:].reset_index(drop=True)
         tokens, self._tokens = self._tokens[:n], self._tokens[n:]
+        self._n_tokens -= sum(map(len, tokens))
         try:
             token_array = pa.array(tokens, type=pa.list_(pa.string()))
         except (pa.ArrowInvalid, pa.ArrowTypeError):
@@ -264,13 +274,28 @@ class DiskTokens:
         return int(sum(self.lengths))
 
     def __iter__(self) -> Iterator[list[str]]:
-        for shard in self.iter_shards():
-            yield from shard
+        for batch in self.iter_batches():
+            yield from batch
 
     def iter_shards(self, column: str = "tokens") -> Iterator[list]:
         """One list per shard (token lists, or texts with ``column="text"``), in row order."""
         for name in self.shards:
             yield _read_column(self.folder / name, column)
+
+    def iter_batches(self, batch_rows: int = BATCH_ROWS, column: str = "tokens") -> Iterator[list]:
+        """Lists of at most ``batch_rows`` rows' values, in row order (one shard's Arrow column in memory)."""
+        for index in range(len(self.shards)):
+            yield from self.iter_shard_batches(index, batch_rows, column)
+
+    def iter_shard_batches(self, index: int, batch_rows: int = BATCH_ROWS, column: str = "tokens") -> Iterator[list]:
+        """The rows of shard ``index`` as lists of at most ``batch_rows`` values."""
+        path = self.folder / self.shards[index]
+        try:
+            values = pq.read_table(path, columns=[column]).column(0)
+        except (pa.ArrowException, OSError) as err:
+            raise InputFileError(path, f"cannot be read as a textlab shard ({err})") from None
+        for start in range(0, len(values), batch_rows):
+            yield values.slice(start, batch_rows).to_pylist()
 
     def __getitem__(self, index: int) -> list[str]:
         shard, offset = self._locate(index)
@@ -292,7 +317,7 @@ class DiskTokens:
     def iter_texts(self) -> Iterator[str]:
         """Passage texts in row order, one shard in memory at a time."""
         self._need_text()
-        for texts in self.iter_shards("text"):
+        for texts in self.iter_batches(column="text"):
             yield from texts
 
     def read_texts(self, indices: Sequence[int]) -> list[str]:
@@ -514,8 +539,9 @@ def write_counts(tokens: DiskTokens, terms: pd.DataFrame, transform: Callable[[l
     write_json(manifest, folder / MANIFEST)  # from here until the end the folder is refused
     files = manifest["files"]
     n_tokens = 0
-    for index, (shard, token_lists) in enumerate(zip(manifest["shards"], tokens.iter_shards())):
-        block = sp.csr_matrix(transform(token_lists), dtype=np.int64)
+    for index, shard in enumerate(manifest["shards"]):
+        parts = [sp.csr_matrix(transform(batch), dtype=np.int64) for batch in tokens.iter_shard_batches(index)]
+        block = sp.csr_matrix(sp.vstack(parts, format="csr"), dtype=np.int64)
         block.sort_indices()
         n_tokens += int(block.data.sum())
         rows = np.repeat(np.arange(block.shape[0], dtype=np.int32), np.diff(block.indptr))
