@@ -373,7 +373,8 @@ def run_fits(words: WordIds, tasks: Sequence[dict], *, n_jobs: int | None, desc:
     results: list[dict | None] = [None] * len(tasks)
     with tempfile.TemporaryDirectory(prefix="textlab-lda-") as folder:
         _save(words, folder)
-        executor = get_reusable_executor(max_workers=n, timeout=60)
+        # the same size whatever the number of tasks, so that later calls reuse the running workers
+        executor = get_reusable_executor(max_workers=resolve_n_jobs(n_jobs, 1 << 20), timeout=60)
         futures = {executor.submit(_run_task, folder, tasks[i]): i for i in order}
         for future in progress(as_completed(futures), desc=desc, total=len(futures), unit="fit"):
             results[futures[future]] = future.result()
