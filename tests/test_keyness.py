@@ -259,3 +259,116 @@ def test_labels_use_surface_forms(three_groups):
     res = score_keyness(three_groups, group_column="narrative", groups=("h", "a"), n_boot=0, n_perm=0,
                         min_count=1, surface_forms={"ai": "AI"})  # fmt: skip
     assert _row(res.table, "ai", "h").label == "AI" and _row(res.table, "chip", "h").label == "chip"
+
+
+# --------------------------------------------------------------------------- the container and its stores
+
+
+class ChunkedStore:
+    """A hand-made count store: the same matrix served in uneven row blocks (as an on-disk store would)."""
+
+    kind = "chunked"
+
+    def __init__(self, matrix, cuts):
+        self.matrix = sp.csr_matrix(matrix)
+        self.cuts = cuts
+        self.reads = 0
+
+    @property
+    def shape(self):
+        return self.matrix.shape
+
+    def iter_blocks(self, block_rows=None):
+        self.reads += 1
+        edges = [0, *self.cuts, self.matrix.shape[0]]
+        for start, stop in zip(edges[:-1], edges[1:]):
+            block = self.matrix[start:stop].tocoo()
+            order = np.random.default_rng(start).permutation(block.nnz)  # entries in any order within a block
+            yield start, sp.coo_matrix((block.data[order], (block.row[order], block.col[order])), shape=block.shape)
+
+    def to_csr(self):
+        raise AssertionError("keyness must read the store block by block, not materialise it")
+
+
+def _text_data(dtm, store):
+    from textlab.data import TextData
+
+    terms = pd.DataFrame({"term": dtm.vocabulary, "label": [t.upper() for t in dtm.vocabulary]})
+    return TextData(rows=dtm.passages, terms=terms, store=store, unit="passage")
+
+
+@pytest.mark.parametrize("cuts, unit, n_perm", [([1], "document", 200), ([2, 3, 7], "passage", 50),
+                                                ([4, 5, 6, 8], "passage", 50)])
+def test_text_data_store_gives_identical_table_in_any_blocks(three_groups, cuts, unit, n_perm):
+    """TextData over a MemoryStore and over a chunked store give the DocumentTermMatrix numbers exactly.
+
+    Documents (exact permutation tests) and passages (sequential permutation tests: 126 and 84
+    assignments > n_perm=50) both go through the streamed per-unit counts.
+    """
+    from textlab.store.memory import MemoryStore
+
+    kwargs = dict(group_column="narrative", n_boot=40, n_perm=n_perm, resampling_unit=unit, min_count=1,
+                  random_state=5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = score_keyness(three_groups, surface_forms={t: t.upper() for t in VOCAB}, **kwargs)
+        mem = score_keyness(_text_data(three_groups, MemoryStore(three_groups.counts)), **kwargs)
+        store = ChunkedStore(three_groups.counts, cuts)
+        chunked = score_keyness(_text_data(three_groups, store), block_rows=2, **kwargs)
+    pd.testing.assert_frame_equal(ref.table, mem.table, check_exact=True)
+    pd.testing.assert_frame_equal(ref.table, chunked.table, check_exact=True)
+    assert store.reads == 1 and chunked.params["store"] == "chunked"
+    methods = {c["permutation_method"] for c in chunked.params["contrasts"]}
+    assert methods == ({"exact"} if unit == "document" else {"exact", "sequential"})
+    assert chunked.table.label.str.isupper().all()  # labels come from the container's term table
+
+
+def test_group_rows_give_counts_only(three_groups):
+    """A TextData whose rows are groups (unit='group') gives the count columns, and refuses resampling."""
+    from textlab.data import TextData
+    from textlab.store.memory import MemoryStore
+
+    counts = three_groups.counts.toarray()
+    summed = np.vstack([counts[:5].sum(0), counts[5:8].sum(0), counts[8:].sum(0)])
+    data = TextData(rows=pd.DataFrame({"narrative": ["h", "a", "m"]}),
+                    terms=pd.DataFrame({"term": VOCAB, "label": VOCAB}),
+                    store=MemoryStore(sp.csr_matrix(summed)), unit="group")  # fmt: skip
+    res = score_keyness(data, group_column="narrative", n_boot=0, n_perm=0, min_count=1)
+    ref = score_keyness(three_groups, group_column="narrative", n_boot=0, n_perm=0, min_count=1)
+    pd.testing.assert_series_equal(res.table.z, ref.table.z)
+    assert (res.table.resampling_unit == "none").all() and res.table.n_docs_group.isna().all()
+    with pytest.raises(ConfigError, match="n_boot=0, n_perm=0"):
+        score_keyness(data, group_column="narrative", n_boot=10, n_perm=0)
+
+
+def test_contrast_spec_pairs_and_rest(three_groups):
+    from textlab.stats import Contrast
+
+    kwargs = dict(group_column="narrative", n_boot=0, n_perm=0, min_count=1)
+    pairs = score_keyness(three_groups, contrast=Contrast(pairs=[("h", "a"), ("m", "h")]), **kwargs)
+    assert list(dict.fromkeys(zip(pairs.table.group, pairs.table.reference))) == [("h", "a"), ("m", "h")]
+    legacy = score_keyness(three_groups, groups=("h", "a"), **kwargs)
+    pd.testing.assert_frame_equal(pairs.table[pairs.table.group == "h"].reset_index(drop=True),
+                                  legacy.table[legacy.table.group == "h"].reset_index(drop=True))  # fmt: skip
+    rest = score_keyness(three_groups, contrast={"groups": ["a"], "reference": "rest"}, **kwargs)
+    assert set(rest.table.reference) == {"rest"} and rest.params["comparisons"] == [["a", "rest"]]
+    assert _row(rest.table, "aws", "a").count_reference == three_groups.counts.toarray()[[0, 1, 2, 3, 4, 8], 1].sum()
+    with pytest.raises(ConfigError, match=r"pairs='q'.*present groups"):
+        score_keyness(three_groups, contrast=[("h", "q")], **kwargs)
+    with pytest.raises(ConfigError, match="not both"):
+        score_keyness(three_groups, contrast=("h", "a"), groups=("h",), **kwargs)
+
+
+def test_result_is_a_result_with_its_settings(three_groups):
+    from textlab.data import Result
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = score_keyness(three_groups, group_column="narrative", n_boot=20, n_perm=50, ci_level=0.8, min_count=1)
+    assert isinstance(res, Result) and list(res.tables()) == ["table"]
+    for key in ("ci_level", "n_boot", "n_perm", "permutation", "resampling_unit", "resampling_fallbacks",
+                "contrast", "random_state", "p_min"):  # fmt: skip
+        assert key in res.params
+    assert res.params["ci_level"] == 0.8 and res.params["resampling_fallbacks"] == {"m": "passage"}
+    again = type(res).from_tables(res.tables(), res.params)
+    pd.testing.assert_frame_equal(again.table, res.table)
