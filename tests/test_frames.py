@@ -225,3 +225,83 @@ def test_default_codebook_has_six_frames_that_occur_in_the_seeds():
     result = quiet(score_frames, tc, book, group_column="narrative", n_boot=10)
     assert result.params["n_entries_unmatched"] <= 0.05 * len(result.coverage)
     assert (result.by_passage.groupby("frame")["n_hits"].sum() > 0).all()
+
+
+# --------------------------------------------------------------------------- differences, contrasts, TextData
+
+
+def _simulated(n_docs_per_group=40, seed=0):
+    """Documents of 2 passages; group x mentions 'trade' at rate 0.10, y at 0.05."""
+    rng = np.random.default_rng(seed)
+    tokens, docs, groups = [], [], []
+    for g, rate in (("x", 0.10), ("y", 0.05)):
+        for d in range(n_docs_per_group):
+            for _ in range(2):
+                n = int(rng.integers(20, 40))
+                tokens.append(["trade" if rng.random() < rate else "word" for _ in range(n)])
+                docs.append(f"{g}{d}")
+                groups.append(g)
+    return corpus(tokens, docs, groups)
+
+
+def test_difference_table_has_intervals_from_the_document_bootstrap():
+    tc = _simulated()
+    book = load_codebook({"economy": ["trade"]})
+    result = score_frames(tc, book, group_column="narrative", normalize=split, n_boot=3000, random_state=1)
+    assert list(result.difference.columns) == ["frame", "group_a", "group_b", "difference", "ci_low", "ci_high",
+                                               "resampling_unit"]  # fmt: skip
+    row = result.difference.iloc[0]
+    means = result.by_group.set_index("group")["mean"]
+    assert (row.group_a, row.group_b, row.resampling_unit) == ("x", "y", "document")
+    assert row.difference == pytest.approx(means["x"] - means["y"], rel=1e-12)
+    # independent check: the normal interval from document-level (cluster) variances
+    shares = result.by_passage.assign(doc=lambda t: t.doc_id).groupby(["group", "doc"])["share"].mean()
+    se = np.sqrt(sum(shares[g].var(ddof=1) / len(shares[g]) for g in ("x", "y")))
+    assert row.ci_low == pytest.approx(row.difference - 1.96 * se, abs=0.25 * se)
+    assert row.ci_high == pytest.approx(row.difference + 1.96 * se, abs=0.25 * se)
+    assert result.params["comparisons"] == [["x", "y"]] and result.params["ci_level"] == 0.95
+
+
+def test_contrast_against_the_rest_and_refused_groups():
+    tc = corpus(TOKENS * 3, [f"{d}{k}" for k in range(3) for d in DOCS], ["x", "x", "y", "y", "z", "z"] * 3)
+    result = quiet(score_frames, tc, BOOK, group_column="narrative", normalize=split, n_boot=50, reference="rest")
+    assert set(zip(result.difference.group_a, result.difference.group_b)) == {("x", "rest"), ("y", "rest"),
+                                                                            ("z", "rest")}  # fmt: skip
+    shares = result.by_passage.pivot_table(index="passage_id", columns="frame", values="share")
+    groups = result.by_passage.drop_duplicates("passage_id").set_index("passage_id")["group"]
+    row = result.difference[(result.difference.group_a == "z") & (result.difference.frame == "economy")].iloc[0]
+    by_hand = shares.loc[groups == "z", "economy"].mean() - shares.loc[groups != "z", "economy"].mean()
+    assert row.difference == pytest.approx(by_hand)
+    with pytest.raises(ConfigError, match="pairs='w' is not a group"):
+        quiet(score_frames, tc, BOOK, group_column="narrative", normalize=split, n_boot=5, contrast=("x", "w"))
+
+
+def test_text_data_with_tokens_gives_the_same_result():
+    from textlab.data import TextData
+    from textlab.store.memory import MemoryStore
+    import scipy.sparse as sp
+
+    tc = corpus(TOKENS, DOCS, GROUPS, surface_forms={"export_control": "export controls"})
+    data = TextData(rows=tc.passages, terms=pd.DataFrame({"term": ["export_control"], "label": ["export controls"]}),
+                    store=MemoryStore(sp.csr_matrix((len(TOKENS), 1))), tokens=tc.tokens)  # fmt: skip
+    a = quiet(score_frames, tc, BOOK, group_column="narrative", normalize=split, n_boot=30)
+    b = quiet(score_frames, data, BOOK, group_column="narrative", normalize=split, n_boot=30)
+    for name, table in a.tables().items():
+        pd.testing.assert_frame_equal(table, b.tables()[name])
+    counts_only = data.with_(tokens=None)
+    with pytest.raises(ConfigError, match="score_frames needs running text"):
+        score_frames(counts_only, BOOK, group_column="narrative")
+
+
+def test_frame_result_is_a_result_that_rebuilds_from_its_tables():
+    from textlab.data import Result
+
+    result = quiet(score_frames, corpus(TOKENS, DOCS, GROUPS), BOOK, group_column="narrative", normalize=split,
+                   n_boot=20)  # fmt: skip
+    assert isinstance(result, Result)
+    assert set(result.tables()) == {"by_passage", "by_group", "drivers", "coverage", "difference"}
+    again = type(result).from_tables(result.tables(), result.params)
+    pd.testing.assert_frame_equal(again.difference, result.difference)
+    assert result.params["resampling_fallbacks"] == {"y": "1 document(s): passages resampled instead"}
+    old = type(result).from_tables({k: v for k, v in result.tables().items() if k != "difference"}, {})
+    assert old.difference.empty and "ci_low" in old.difference.columns

@@ -220,3 +220,34 @@ def test_few_documents_are_flagged_with_the_number_of_distinct_resamples(study):
     fits, passages = study
     with pytest.warns(SmallSampleWarning, match="'huawei-led' has only 3 documents.* 10 distinct resamples"):
         estimate_prevalence(fits, passages, group_column="narrative", n_draws=2, n_boot=2)
+
+
+def test_reference_rest_pools_the_other_groups_by_passage(study):
+    fits, passages = study
+    result = quiet(estimate_prevalence, fits, passages, group_column="narrative", n_draws=10, n_boot=40,
+                   reference="rest")  # fmt: skip
+    assert set(zip(result.difference.group_a, result.difference.group_b)) == {
+        ("aws-led", "rest"), ("huawei-led", "rest"), ("mixed", "rest")}  # fmt: skip
+    labels = passages["narrative"].to_numpy()
+    expected = np.mean([f.doc_topic[labels == "mixed"].mean(0) - f.doc_topic[labels != "mixed"].mean(0)
+                        for f in fits], axis=0)  # fmt: skip
+    got = result.difference[result.difference.group_a == "mixed"].sort_values("topic")["difference"]
+    assert np.allclose(got, expected, rtol=1e-12)
+    assert (result.difference.ci_low <= result.difference.ci_high).all()
+    assert list(result.divergence.group_b) == ["rest"] * 3
+    assert result.params["contrast"] == {"groups": None, "reference": "rest", "pairs": None}
+
+
+def test_result_carries_its_settings_and_rebuilds(study):
+    from textlab.data import Result
+    from textlab.stats import Contrast
+
+    fits, passages = study
+    result = quiet(estimate_prevalence, fits, passages, group_column="narrative", n_draws=4, n_boot=8,
+                   ci_level=0.8, contrast=Contrast(pairs=[("mixed", "aws-led")]))  # fmt: skip
+    assert isinstance(result, Result) and result.params["comparisons"] == [["mixed", "aws-led"]]
+    assert result.params["resampling_fallbacks"] == {"aws-led": "1 document(s): passages resampled instead",
+                                                     "mixed": "1 document(s): passages resampled instead"}
+    assert result.params["ci_level"] == 0.8
+    again = type(result).from_tables(result.tables(), result.params)
+    pd.testing.assert_frame_equal(again.difference, result.difference)
