@@ -161,6 +161,16 @@ def keywords_in_context(
             targets, literal = _token_targets(str(query), normalize, vocabulary)
         candidates = zip(range(len(rows)), _iter_texts(rows, tokens), tokens)
 
+    found = _find(candidates, targets, literal, normalize, window, max_rows, by == "topic")
+    params = {"query": query if isinstance(query, (int, str)) else str(query), "by": by, "window": int(window),
+              "group_column": group_column, "max_rows": int(max_rows), "n_rows": len(found)}
+    if by == "topic":
+        params.update({"top_n": int(top_n), "n_terms": int(n_terms)})
+    return KeywordsInContext(_table(rows, found, group_column), params=params)
+
+
+def _find(candidates, targets, literal, normalize, window: int, max_rows: int, topic: bool) -> list[tuple]:
+    """``(row, left, match, right)`` of the first ``max_rows`` occurrences among ``(row, text, tokens)``."""
     found: list[tuple] = []
     for i, text, toks in candidates:
         spans = []
@@ -168,17 +178,12 @@ def keywords_in_context(
             spans = _locate(text, targets, normalize)
         if literal is not None:
             spans = sorted(set(spans) | {m.span() for m in literal.finditer(text)})
-        if by == "topic" and not spans:
+        if topic and not spans:
             found.append((i, "", "", " ".join(text.split()[: 2 * window])))
         found.extend((i, *_context(text, start, end, window)) for start, end in spans)
         if len(found) >= max_rows:
             break
-    found = found[:max_rows]
-    params = {"query": query if isinstance(query, (int, str)) else str(query), "by": by, "window": int(window),
-              "group_column": group_column, "max_rows": int(max_rows), "n_rows": len(found)}
-    if by == "topic":
-        params.update({"top_n": int(top_n), "n_terms": int(n_terms)})
-    return KeywordsInContext(_table(rows, found, group_column), params=params)
+    return found[:max_rows]
 
 
 def _table(rows: pd.DataFrame, found: list[tuple], group_column: str | None) -> pd.DataFrame:

@@ -199,8 +199,17 @@ def distinctive_terms(
         in_groups = np.asarray((counts > 0).sum(axis=0)).ravel()
         matrix = sp.csr_matrix(matrix @ sp.diags((in_groups < counts.shape[0]).astype(float)))
         matrix.eliminate_zeros()
+    table = _top_terms(matrix, vocab, aggregated.rows[column], n_terms, forms)
+    params = {"by": column, "n_terms": int(n_terms), "sublinear_tf": sublinear_tf, "smooth_idf": smooth_idf,
+              "drop_shared": drop_shared, "norm": "l2", "n_groups": int(counts.shape[0]), "unit": data.unit}
+    return DistinctiveTerms(table, params=params)
+
+
+def _top_terms(matrix: sp.csr_matrix, vocab: np.ndarray, groups: pd.Series, n_terms: int,
+               forms: Mapping[str, str]) -> pd.DataFrame:
+    """The ``n_terms`` largest positive weights of each row (ties alphabetical) as a long table."""
     records = []
-    for row, group in enumerate(aggregated.rows[column]):
+    for row, group in enumerate(groups):
         start, end = matrix.indptr[row], matrix.indptr[row + 1]
         cols, vals = matrix.indices[start:end], matrix.data[start:end]
         cols, vals = cols[vals > 0], vals[vals > 0]
@@ -208,10 +217,7 @@ def distinctive_terms(
         for rank, k in enumerate(order, start=1):
             term = vocab[cols[k]]
             records.append((group, rank, term, forms.get(term, term), float(vals[k])))
-    table = pd.DataFrame.from_records(records, columns=["group", "rank", "term", "label", "tfidf"])
-    params = {"by": column, "n_terms": int(n_terms), "sublinear_tf": sublinear_tf, "smooth_idf": smooth_idf,
-              "drop_shared": drop_shared, "norm": "l2", "n_groups": int(counts.shape[0]), "unit": data.unit}
-    return DistinctiveTerms(table, params=params)
+    return pd.DataFrame.from_records(records, columns=["group", "rank", "term", "label", "tfidf"])
 
 
 def _similarity_rows(data: TextData, level: str, by: str | None) -> tuple[TextData, str]:

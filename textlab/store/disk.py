@@ -47,13 +47,10 @@ API (used by :func:`textlab.preprocessing.pipeline.prepare_data`)
 
 from __future__ import annotations
 
-import hashlib
-import json
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, ClassVar
+from typing import Callable, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -61,47 +58,18 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import scipy.sparse as sp
 
-from textlab._errors import ConfigError, InputFileError, OutputError, bad_value
-from textlab._io import sha256_file, write_json
+from textlab._errors import ConfigError, InputFileError, bad_value
+from textlab._io import write_json
+from textlab.store._manifest import (FORMAT, MANIFEST, VERSION, _check_folder, _prepare_folder, _read_manifest,
+                                     _write_parquet)
 
 __all__ = ["TokenShardWriter", "DiskTokens", "DiskStore", "open_data", "open_tokens", "write_counts", "MANIFEST"]
 
-MANIFEST = "manifest.json"
-FORMAT = "textlab-data"
-VERSION = 1
 DEFAULT_SHARD_ROWS = 20_000
 DEFAULT_SHARD_TOKENS = 2_000_000  # a shard's tokens: ~20 MB in Arrow, ~150 MB as Python lists when read whole
 BATCH_ROWS = 2_000  # rows turned into Python lists at a time when streaming a shard
-_OWN_NAME = re.compile(r"^(?:(?:tokens|counts)-\d{5}\.parquet|terms\.parquet|surface_forms\.parquet)$")
-_OWN_DEBRIS = re.compile(r"^\.manifest\.json\..*\.tmp$")  # left by a write killed mid-way
-_RESERVED = ("tokens", "text")
-
 
 # --- writing ------------------------------------------------------------------------------------
-def _write_parquet(table: pa.Table, path: Path) -> dict:
-    """Write ``table`` to ``path``; return its manifest entry (size, sha256 of the bytes written)."""
-    sink = pa.BufferOutputStream()
-    pq.write_table(table, sink)
-    data = sink.getvalue().to_pybytes()
-    path.write_bytes(data)
-    return {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
-
-
-def _prepare_folder(folder: Path) -> None:
-    """Make ``folder`` ready for a new data set: create it, or clear textlab's own files from it."""
-    if folder.exists() and not folder.is_dir():
-        raise OutputError(f"{folder}: is a file, not a folder; choose a folder for the token shards")
-    folder.mkdir(parents=True, exist_ok=True)
-    names = sorted(p.name for p in folder.iterdir())
-    foreign = [n for n in names if (n != MANIFEST and not _OWN_NAME.match(n) and not _OWN_DEBRIS.match(n))
-               or (folder / n).is_symlink() or not (folder / n).is_file()]
-    if foreign:
-        raise OutputError(f"{folder}: holds files textlab did not write ({', '.join(foreign[:5])}); "
-                          "choose a new or empty folder")
-    for name in names:
-        (folder / name).unlink()
-
-
 def _to_arrow(rows: pd.DataFrame) -> pa.Table:
     try:
         return pa.Table.from_pandas(rows, preserve_index=False)
@@ -389,52 +357,6 @@ class DiskStore:
         if not blocks:
             return sp.csr_matrix(self.shape, dtype=np.int64)
         return sp.csr_matrix(sp.vstack(blocks, format="csr"), dtype=np.int64)
-
-
-def _read_manifest(folder: Path) -> dict:
-    path = folder / MANIFEST
-    if not folder.is_dir():
-        raise InputFileError(folder, "is not a folder (a textlab data folder holds manifest.json and Parquet shards)")
-    if path.is_symlink() or not path.is_file():
-        raise InputFileError(folder, "has no manifest.json: not a complete textlab data folder; rebuild it")
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise InputFileError(path, f"is not valid JSON ({err}); rebuild the folder") from None
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT or manifest.get("version") != VERSION:
-        raise InputFileError(path, f"is not a {FORMAT} manifest of version {VERSION}; rebuild the folder")
-    return manifest
-
-
-def _check_folder(folder: Path, verify: str) -> dict:
-    """The manifest of ``folder`` after checking every file against it (see the module docstring)."""
-    if verify not in ("hash", "size"):
-        raise bad_value("verify", verify, "'hash' or 'size'")
-    folder = Path(folder)
-    manifest = _read_manifest(folder)
-    files = manifest.get("files")
-    if not isinstance(files, dict) or not files:
-        raise InputFileError(folder / MANIFEST, "lists no files; refusing the folder (rebuild it)")
-    for name in files:
-        if not isinstance(name, str) or not _OWN_NAME.match(name):
-            raise InputFileError(folder / MANIFEST, f"lists {name!r}, which is not a textlab data file; refusing it")
-    unlisted = sorted(p.name for p in folder.iterdir() if p.name != MANIFEST and p.name not in files)
-    if unlisted:
-        raise InputFileError(folder / unlisted[0], "is not listed in the manifest; refusing the folder "
-                             "(remove the file or rebuild the folder)")
-    for name, entry in files.items():
-        path = folder / name
-        if path.is_symlink() or not path.is_file():
-            raise InputFileError(path, "is listed in the manifest but missing (or a link); rebuild the folder")
-        size = path.stat().st_size
-        if not isinstance(entry, dict) or size != entry.get("size"):
-            raise InputFileError(path, f"has {size} bytes, the manifest says {entry.get('size') if isinstance(entry, dict) else entry}; rebuild the folder")
-        if verify == "hash" and sha256_file(path) != entry.get("sha256"):
-            raise InputFileError(path, "does not match its SHA-256 in the manifest (altered or corrupt); rebuild the folder")
-    shards = manifest.get("shards")
-    if not isinstance(shards, list) or not shards or any(s.get("tokens") not in files for s in shards):
-        raise InputFileError(folder / MANIFEST, "names shards it does not list; rebuild the folder")
-    return manifest
 
 
 def _rows(folder: Path, manifest: dict) -> pd.DataFrame:
