@@ -174,6 +174,60 @@ def test_learn_and_apply_phrases_match_gensim(seed_passages):
     assert apply_phrases(tokens, ours) == expected
 
 
+def _random_token_lists(seed: int, n: int) -> list[list[str]]:
+    import random
+
+    rng = random.Random(seed)
+    words = [f"w{i}" for i in range(60)]
+    lists = []
+    for _ in range(n):
+        doc = rng.choices(words, weights=[1 / (k + 1) for k in range(60)], k=rng.randint(0, 12))
+        if rng.random() < 0.3:
+            doc[rng.randint(0, len(doc)) if doc else 0:0] = ["data", "center"]
+        lists.append(doc)
+    return lists
+
+
+@pytest.mark.parametrize(("scoring", "threshold", "min_count"), [("npmi", 0.5, 3), ("npmi", -0.2, 1),
+                                                                  ("default", 2.0, 2), ("default", 0.5, 5)])
+def test_learned_phrases_equal_gensim_phrases_on_the_same_counts(scoring, threshold, min_count, monkeypatch):
+    from textlab.preprocessing._text import phrases as module
+
+    monkeypatch.setattr(module, "PRUNE_EVERY", 7)  # many blocks, never pruned (the default size is large)
+    tokens = _random_token_lists(1, 400)
+    ours = learn_phrases(tokens, min_count=min_count, threshold=threshold, scoring=scoring)
+    reference = Phrases(tokens, min_count=min_count, threshold=threshold, scoring=scoring, delimiter="__").freeze()
+    assert ours.phrasegrams == reference.phrasegrams  # the same floats: gensim's scorer on the same counts
+    assert apply_phrases(tokens, ours) == [[t.replace("__", "_") for t in reference[doc]] for doc in tokens]
+
+
+def test_pruned_phrase_counts_follow_the_documented_rule(monkeypatch):
+    """With a small table, entries seen <= min_reduce times go at each check (reference: Counters)."""
+    from collections import Counter
+
+    from textlab.preprocessing._text import phrases as module
+
+    monkeypatch.setattr(module, "PRUNE_EVERY", 50)
+    tokens = _random_token_lists(2, 1000)
+    limit = 150
+    unigrams, pairs, min_reduce = Counter(), Counter(), 0
+    for i, doc in enumerate(tokens, start=1):
+        unigrams.update(doc)
+        pairs.update(zip(doc, doc[1:]))
+        if i % 50 == 0 and len(unigrams) + len(pairs) > limit:
+            min_reduce += 1
+            for table in (unigrams, pairs):
+                for key in [k for k, n in table.items() if n <= min_reduce]:
+                    del table[key]
+    model = Phrases(None, min_count=3, threshold=0.3, scoring="npmi", delimiter="__")
+    model.vocab = {**unigrams, **{a + "__" + b: n for (a, b), n in pairs.items()}}
+    model.corpus_word_count = sum(map(len, tokens))
+    expected = model.freeze().phrasegrams
+    ours = learn_phrases(tokens, min_count=3, threshold=0.3, max_vocab_size=limit)
+    assert min_reduce > 0 and ours.textlab_min_reduce == min_reduce
+    assert ours.phrasegrams == expected and "data__center" in expected
+
+
 def test_user_phrase_list_forces_a_rare_phrase():
     table = pd.DataFrame({"text": ["A brown fox met new export control rules.", "Nothing here."]})
     options = TokenizerOptions(user_phrases=["brown fox", "export controls"], phrases=True)
