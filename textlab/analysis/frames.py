@@ -36,7 +36,7 @@ from textlab.data import Result, require_tokens
 from textlab.preprocessing.tokens import TokenizedCorpus
 from textlab.stats.checks import check_count, check_level, check_unit
 from textlab.stats.contrasts import Contrast, as_contrast
-from textlab.stats.differences import DIFFERENCE_COLUMNS, difference_table
+from textlab.stats.differences import DIFFERENCE_COLUMNS, difference_table, group_table
 from textlab.stats.intervals import percentile_interval
 from textlab.stats.layout import GroupLayout, build_layout, group_labels
 
@@ -352,30 +352,11 @@ def _group_tables(layout: GroupLayout, frame_names, share, n_tokens, comparisons
     base = (n_tokens > 0).astype(float)
     values = np.nan_to_num(share)
     point_sums, point_totals = layout.group_sums(values, base)  # 1 x G x F, 1 x G
+    rep_sums, rep_totals = layout.bootstrap_sums(values, base, n_boot, np.random.default_rng(random_state))
     with np.errstate(invalid="ignore", divide="ignore"):
         point = (point_sums / point_totals[:, :, None])[0]
-    rng = np.random.default_rng(random_state)
-    chunk = max(1, min(n_boot, 2_000_000 // max(len(share), 1)))
-    sums, totals = [], []
-    for start in range(0, n_boot, chunk):
-        weights = layout.resample_weights(rng, min(chunk, n_boot - start)) * base
-        s, t = layout.group_sums(values, weights)
-        sums.append(s)
-        totals.append(t)
-    rep_sums, rep_totals = np.concatenate(sums), np.concatenate(totals)
-    with np.errstate(invalid="ignore", divide="ignore"):
         low, high = percentile_interval(rep_sums / rep_totals[:, :, None], ci_level=ci_level)
-    n_groups, n_frames = len(layout.groups), len(frame_names)
-    by_group = pd.DataFrame({
-        "frame": np.repeat(frame_names, n_groups),
-        "group": np.tile(layout.groups, n_frames),
-        "mean": point.T.ravel(),
-        "ci_low": low.T.ravel(),
-        "ci_high": high.T.ravel(),
-        "n_passages": np.tile(layout.n_passages, n_frames),
-        "n_docs": np.tile(layout.n_docs, n_frames),
-        "resampling_unit": np.tile(np.array(layout.units, dtype=object), n_frames),
-    })
+    by_group = group_table("frame", frame_names, layout, point, low, high)
     difference = difference_table(
         "frame", frame_names, comparisons, groups=layout.groups, units=layout.units, point_sums=point_sums,
         point_totals=point_totals, replicate_sums=rep_sums, replicate_totals=rep_totals, ci_level=ci_level,

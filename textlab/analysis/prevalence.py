@@ -30,7 +30,7 @@ from textlab.analysis.topics.lda import LdaFit
 from textlab.data import Result
 from textlab.stats.checks import check_count, check_level, check_unit
 from textlab.stats.contrasts import Contrast, as_contrast
-from textlab.stats.differences import comparison_sides, difference_table
+from textlab.stats.differences import comparison_sides, difference_table, group_table
 from textlab.stats.intervals import percentile_interval
 from textlab.stats.layout import build_layout, group_labels
 
@@ -205,60 +205,29 @@ def estimate_prevalence(
     else:
         base = np.ones(len(table))
 
-    n_fits, n_groups, n_topics = len(fits), len(layout.groups), fits[0].n_topics
+    n_fits, n_topics = len(fits), fits[0].n_topics
     state_sums, state_totals = _stack([layout.group_sums(f.doc_topic, base) for f in fits])  # F x G x K, F x G
     state = state_sums / state_totals[:, :, None]
-    point = state.mean(axis=0)
-
     per_draw = math.ceil(n_boot / n_draws)
-    rng = np.random.default_rng(random_state)
-    n_rep = n_draws * per_draw
-    rep_sums, rep_totals = np.empty((n_rep, n_groups, n_topics)), np.empty((n_rep, n_groups))
-    posterior_only = np.empty((n_draws, n_groups, n_topics))
-    resampling_only = np.empty((n_rep, n_groups, n_topics))
-    run_of_draw = np.arange(n_draws) % n_fits
-    for d in progress(range(n_draws), desc="prevalence draws", unit="draw"):
-        fit = fits[run_of_draw[d]]
-        theta = _posterior_draw(fit, rng)
-        posterior_only[d] = layout.group_means(theta, base)
-        weights = layout.resample_weights(rng, per_draw) * base
-        rows = slice(d * per_draw, (d + 1) * per_draw)
-        rep_sums[rows], rep_totals[rows] = layout.group_sums(theta, weights)
-        resampling_only[rows] = layout.group_means(fit.doc_topic, weights)
+    draws = _compose(fits, layout, base, n_draws=n_draws, per_draw=per_draw, random_state=random_state)
+    rep_sums, rep_totals, posterior_only, resampling_only, run_of_draw = draws
     with np.errstate(invalid="ignore", divide="ignore"):
         composed = rep_sums / rep_totals[:, :, None]
-
     low, high = percentile_interval(composed, ci_level=ci_level)
-    units = np.array(layout.units, dtype=object)
-    by_group = pd.DataFrame({
-        "topic": np.repeat(np.arange(1, n_topics + 1), n_groups),
-        "group": np.tile(layout.groups, n_topics),
-        "mean": point.T.ravel(),
-        "ci_low": low.T.ravel(),
-        "ci_high": high.T.ravel(),
-        "n_passages": np.tile(layout.n_passages, n_topics),
-        "n_docs": np.tile(layout.n_docs, n_topics),
-        "resampling_unit": np.tile(units, n_topics),
-    })
     topics = np.arange(1, n_topics + 1)
+    by_group = group_table("topic", topics, layout, state.mean(axis=0), low, high)
     difference = difference_table(
         "topic", topics, comparisons, groups=layout.groups, units=layout.units, point_sums=state_sums,
         point_totals=state_totals, replicate_sums=rep_sums, replicate_totals=rep_totals, ci_level=ci_level,
     )  # fmt: skip
     divergence = _divergence(comparisons, layout.groups, state_sums, state_totals, rep_sums, rep_totals, ci_level)
-
     sds = {
         "posterior": _pooled_sd(posterior_only, run_of_draw),
         "resampling": _pooled_sd(resampling_only, np.repeat(run_of_draw, per_draw)),
-        "seeds": state.std(axis=0, ddof=1) if n_fits > 1 else np.zeros((n_groups, n_topics)),
+        "seeds": state.std(axis=0, ddof=1) if n_fits > 1 else np.zeros(state.shape[1:]),
         "total": composed.std(axis=0, ddof=1),
     }
-    components = pd.concat([
-        pd.DataFrame({"topic": np.repeat(topics, n_groups),
-                      "group": np.tile(layout.groups, n_topics), "source": source, "sd": sd.T.ravel()})
-        for source, sd in sds.items()
-    ], ignore_index=True).sort_values(["topic", "group"], kind="stable", ignore_index=True)
-
+    components = _components(sds, topics, layout.groups)
     params = {
         "group_column": group_column,
         "contrast": spec.to_dict(),
@@ -269,7 +238,7 @@ def estimate_prevalence(
         "n_draws": n_draws,
         "n_boot": n_boot,
         "resamples_per_draw": per_draw,
-        "n_replicates": int(n_rep),
+        "n_replicates": int(rep_sums.shape[0]),
         "seed_selection": "cycle: draw d uses run d mod n_fits",
         "resampling_unit": resampling_unit,
         "resampling_unit_by_group": dict(zip(layout.groups, layout.units)),
@@ -285,6 +254,36 @@ def estimate_prevalence(
     }
     return PrevalenceResult(by_group=by_group, difference=difference, divergence=divergence,
                             variance_components=components, params=params)
+
+
+def _compose(fits, layout, base, *, n_draws: int, per_draw: int, random_state: int):
+    """Composed replicates (posterior draw x resample, runs cycled) as group sums and totals, and the
+    posterior-only and resampling-only replicates the variance components need."""
+    n_groups, n_topics = len(layout.groups), fits[0].n_topics
+    rng = np.random.default_rng(random_state)
+    n_rep = n_draws * per_draw
+    rep_sums, rep_totals = np.empty((n_rep, n_groups, n_topics)), np.empty((n_rep, n_groups))
+    posterior_only = np.empty((n_draws, n_groups, n_topics))
+    resampling_only = np.empty((n_rep, n_groups, n_topics))
+    run_of_draw = np.arange(n_draws) % len(fits)
+    for d in progress(range(n_draws), desc="prevalence draws", unit="draw"):
+        fit = fits[run_of_draw[d]]
+        theta = _posterior_draw(fit, rng)
+        posterior_only[d] = layout.group_means(theta, base)
+        weights = layout.resample_weights(rng, per_draw) * base
+        rows = slice(d * per_draw, (d + 1) * per_draw)
+        rep_sums[rows], rep_totals[rows] = layout.group_sums(theta, weights)
+        resampling_only[rows] = layout.group_means(fit.doc_topic, weights)
+    return rep_sums, rep_totals, posterior_only, resampling_only, run_of_draw
+
+
+def _components(sds: dict, topics: np.ndarray, groups: list) -> pd.DataFrame:
+    n_groups, n_topics = len(groups), len(topics)
+    return pd.concat([
+        pd.DataFrame({"topic": np.repeat(topics, n_groups),
+                      "group": np.tile(groups, n_topics), "source": source, "sd": sd.T.ravel()})
+        for source, sd in sds.items()
+    ], ignore_index=True).sort_values(["topic", "group"], kind="stable", ignore_index=True)
 
 
 def _stack(pairs: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:

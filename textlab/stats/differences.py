@@ -20,9 +20,39 @@ from textlab.stats.contrasts import Comparison
 from textlab.stats.intervals import percentile_interval
 from textlab.stats.layout import side_means
 
-__all__ = ["DIFFERENCE_COLUMNS", "comparison_sides", "comparison_unit", "difference_table"]
+__all__ = ["DIFFERENCE_COLUMNS", "GROUP_COLUMNS", "comparison_sides", "comparison_unit", "difference_table",
+           "group_table"]
 
 DIFFERENCE_COLUMNS = ["group_a", "group_b", "difference", "ci_low", "ci_high", "resampling_unit"]
+GROUP_COLUMNS = ["group", "mean", "ci_low", "ci_high", "n_passages", "n_docs", "resampling_unit"]
+
+
+def group_table(item_column: str, items: Sequence, layout, mean: np.ndarray, low: np.ndarray,
+                high: np.ndarray) -> pd.DataFrame:  # fmt: skip
+    """One row per (item, group): ``<item>, group, mean, ci_low, ci_high, n_passages, n_docs, resampling_unit``.
+
+    ``mean``, ``low`` and ``high`` are ``G x n_items``; ``layout`` is a
+    :class:`~textlab.stats.layout.GroupLayout` (groups, counts and units per group).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> layout = SimpleNamespace(groups=["x", "y"], n_passages=[3, 2], n_docs=[2, 1], units=["document", "passage"])
+    >>> t = group_table("frame", ["econ"], layout, np.array([[0.1], [0.2]]), np.zeros((2, 1)), np.ones((2, 1)))
+    >>> t[["frame", "group", "mean", "resampling_unit"]].values.tolist()
+    [['econ', 'x', 0.1, 'document'], ['econ', 'y', 0.2, 'passage']]
+    """
+    n_groups, n_items = len(layout.groups), len(items)
+    return pd.DataFrame({
+        item_column: np.repeat(np.asarray(items), n_groups),
+        "group": np.tile(layout.groups, n_items),
+        "mean": np.asarray(mean).T.ravel(),
+        "ci_low": np.asarray(low).T.ravel(),
+        "ci_high": np.asarray(high).T.ravel(),
+        "n_passages": np.tile(layout.n_passages, n_items),
+        "n_docs": np.tile(layout.n_docs, n_items),
+        "resampling_unit": np.tile(np.array(layout.units, dtype=object), n_items),
+    })
 
 
 def _members(comparison: Comparison, groups: Sequence) -> tuple[list[int], list[int]]:

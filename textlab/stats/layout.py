@@ -177,6 +177,20 @@ class GroupLayout:
             sums[:, g] = np.einsum("mn,n...->m...", w, vals[rows])
         return sums, totals
 
+    def bootstrap_sums(self, values: np.ndarray, base: np.ndarray, n_boot: int, rng: np.random.Generator,
+                       max_elements: int = 2_000_000) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+        """``n_boot`` stratified bootstrap replicates of :meth:`group_sums` (passage weights times ``base``).
+
+        Drawn in chunks of at most ``max_elements`` replicate x passage weights.
+        """
+        chunk = max(1, min(n_boot, max_elements // max(len(self.codes), 1)))
+        sums, totals = [], []
+        for start in range(0, n_boot, chunk):
+            s, t = self.group_sums(values, self.resample_weights(rng, min(chunk, n_boot - start)) * base)
+            sums.append(s)
+            totals.append(t)
+        return np.concatenate(sums), np.concatenate(totals)
+
     def group_means(self, values: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """Weighted means of ``values`` (``N`` or ``N x K``) per group.
 
