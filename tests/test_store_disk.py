@@ -183,6 +183,11 @@ def test_manifest_problems_are_one_line_errors(corpus, tmp_path):
         open_data(folder)
     with pytest.raises(InputFileError, match="tokens-00000.parquet: cannot be read as a textlab shard"):
         open_data(folder, verify="size")  # sizes agree: the hash check is skipped, Parquet refuses the file
+    for broken in ({"shards": "all"}, {"shards": [{"tokens": "tokens-00000.parquet", "n_rows": "50"}]},
+                   {"unit": "sentence"}, {"row_columns": [1]}, {"counts": {"params": []}}):
+        (folder / "manifest.json").write_text(json.dumps({**manifest, **broken}))
+        with pytest.raises(InputFileError, match="does not describe its shards as textlab writes them"):
+            open_data(folder, verify="size")
     (folder / "manifest.json").write_text(json.dumps({**manifest, "files": {}}))
     with pytest.raises(InputFileError, match="lists no files"):
         open_data(folder)

@@ -26,7 +26,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 
 from textlab._errors import ConfigError, EstimationError, bad_value
-from textlab.data import TextData, as_text_data
+from textlab.data import TextData, as_text_data, require_tokens
 from textlab.store.memory import MemoryStore
 
 __all__ = ["DocumentTermMatrix", "count_terms", "aggregate_counts", "counts_from_bow", "group_indicator"]
@@ -151,7 +151,7 @@ def count_terms(
     """
     from textlab.store.disk import DiskTokens, write_counts
 
-    tokens = tokenized.tokens
+    tokens = require_tokens(tokenized, "count_terms")
     passages = tokenized.passages.reset_index(drop=True)
     if len(tokens) != len(passages):
         raise ConfigError(

@@ -87,10 +87,27 @@ def _check_folder(folder: Path, verify: str) -> dict:
             raise InputFileError(path, "is listed in the manifest but missing (or a link); rebuild the folder")
         size = path.stat().st_size
         if not isinstance(entry, dict) or size != entry.get("size"):
-            raise InputFileError(path, f"has {size} bytes, the manifest says {entry.get('size') if isinstance(entry, dict) else entry}; rebuild the folder")
+            said = entry.get("size") if isinstance(entry, dict) else entry
+            raise InputFileError(path, f"has {size} bytes, the manifest says {said}; rebuild the folder")
         if verify == "hash" and sha256_file(path) != entry.get("sha256"):
-            raise InputFileError(path, "does not match its SHA-256 in the manifest (altered or corrupt); rebuild the folder")
-    shards = manifest.get("shards")
-    if not isinstance(shards, list) or not shards or any(s.get("tokens") not in files for s in shards):
-        raise InputFileError(folder / MANIFEST, "names shards it does not list; rebuild the folder")
+            raise InputFileError(path, "does not match its SHA-256 in the manifest (altered or corrupt); "
+                                 "rebuild the folder")
+    _check_structure(folder / MANIFEST, manifest, files)
     return manifest
+
+
+def _check_structure(path: Path, manifest: dict, files: dict) -> None:
+    """Shards, row columns, unit and counts of a manifest have the types the readers expect."""
+    shards = manifest.get("shards")
+    counted = bool(manifest.get("counts"))
+    ok = isinstance(shards, list) and bool(shards) and all(
+        isinstance(s, dict) and s.get("tokens") in files and type(s.get("n_rows")) is int and s["n_rows"] >= 0
+        and (not counted or s.get("counts") in files) for s in shards)
+    ok = ok and manifest.get("unit") in ("passage", "document") and isinstance(manifest.get("params", {}), dict)
+    columns = manifest.get("row_columns")
+    ok = ok and isinstance(columns, list) and all(isinstance(c, str) for c in columns)
+    counts = manifest.get("counts")
+    ok = ok and (counts is None or isinstance(counts, dict) and isinstance(counts.get("params", {}), dict)
+                 and "terms.parquet" in files)
+    if not ok:
+        raise InputFileError(path, "does not describe its shards as textlab writes them; rebuild the folder")

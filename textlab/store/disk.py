@@ -434,7 +434,10 @@ def open_data(folder: str | Path, *, verify: str = "hash"):
     counts = manifest.get("counts")
     if not counts:
         raise InputFileError(folder, "holds tokens but no counts; open it with open_tokens and call count_terms")
-    terms = pq.read_table(folder / "terms.parquet").to_pandas()
+    try:
+        terms = pq.read_table(folder / "terms.parquet", columns=["term", "label"]).to_pandas()
+    except (pa.ArrowException, OSError) as err:
+        raise InputFileError(folder / "terms.parquet", f"cannot be read as a textlab terms table ({err})") from None
     store = DiskStore(folder, tuple(s["counts"] for s in manifest["shards"]),
                       tuple(int(s["n_rows"]) for s in manifest["shards"]), len(terms))
     params = {**manifest.get("params", {}), **counts.get("params", {})}
