@@ -87,3 +87,10 @@ def test_result_tables_round_trip_and_params_are_keyword_only():
     assert again.params == {"ci_level": 0.9} and again.params is not toy.params and again.note == ""
     with pytest.raises(TypeError):
         _Toy(pd.DataFrame(), None, "", {"ci_level": 0.9})  # params only by name
+
+
+def test_result_shows_its_tables_escaped_in_notebooks():
+    toy = _Toy(pd.DataFrame({"text": ["<script>alert(1)</script>"] * 25}))
+    shown = toy._repr_html_()
+    assert "<b>_Toy</b>" in shown and "(first 20 of 25 rows)" in shown
+    assert "<script>" not in shown and "&lt;script&gt;" in shown

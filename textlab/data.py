@@ -222,6 +222,16 @@ class Result:
                 out[f.name] = value
         return out
 
+    def _repr_html_(self) -> str:
+        """Notebook display: the first rows of each table (cells escaped by pandas)."""
+        import html
+
+        parts = [f"<p><b>{html.escape(type(self).__name__)}</b></p>"]
+        for name, table in self.tables().items():
+            more = f" (first 20 of {len(table)} rows)" if len(table) > 20 else ""
+            parts.append(f"<p><code>.{html.escape(name)}</code>{more}</p>{table.head(20).to_html(escape=True)}")
+        return "".join(parts)
+
     @classmethod
     def from_tables(cls, tables: dict[str, pd.DataFrame], params: dict) -> "Result":
         """Rebuild a result from its tables and params (fields that are not tables get defaults)."""
