@@ -39,15 +39,19 @@ import pandas as pd
 import scipy.sparse as sp
 
 from textlab._errors import ConfigError, EstimationError, SmallSampleWarning, TextlabWarning, bad_value
-from textlab._progress import progress
 from textlab.data import Result
-from textlab.stats.association import log_likelihood_g2, log_odds_dirichlet, log_ratio
-from textlab.stats.bootstrap import bootstrap_weights
+from textlab.stats.association import (
+    bootstrap_log_odds,
+    log_likelihood_g2,
+    log_odds_dirichlet,
+    log_ratio,
+    permute_log_odds,
+)
 from textlab.stats.checks import check_count, check_level, check_unit
 from textlab.stats.contrasts import REST, Comparison, Contrast, as_contrast
 from textlab.stats.intervals import bh_qvalues, percentile_interval, smallest_bh_discovery
 from textlab.stats.layout import choose_resampling_unit
-from textlab.stats.permutation import PERMUTATION_METHODS, permutation_test
+from textlab.stats.permutation import PERMUTATION_METHODS
 from textlab.stats.units import UnitCounts, count_units
 
 __all__ = ["KeynessResult", "score_keyness", "log_odds_dirichlet", "log_likelihood_g2", "log_ratio", "COLUMNS"]
@@ -58,8 +62,6 @@ COLUMNS = [
     "p_perm", "q_perm", "n_passages_group", "n_docs_group", "dispersion_passages",
     "dispersion_docs", "resampling_unit", "n_perm_run",
 ]  # fmt: skip
-
-_CHUNK_ELEMENTS = 4_000_000  # replicate x term block size held in memory at once
 
 
 @dataclass(frozen=True)
@@ -362,27 +364,6 @@ def _score_all(counts: UnitCounts, comparisons: list[Comparison], units, perm_un
     return tables, infos
 
 
-def _side_counts(counts: UnitCounts, group_list, units: dict, unit_override: str | None, keep: np.ndarray):
-    """Stack the unit matrices of several groups (kept terms), their token totals and strata."""
-    mats, strata = [], []
-    for g in group_list:
-        m = counts.units(counts.groups.index(g), unit_override or units[g])
-        mats.append(m)
-        strata.extend([g] * m.shape[0])
-    stacked = sp.vstack(mats).tocsr()
-    totals = np.asarray(stacked.sum(axis=1)).ravel()
-    return stacked[:, keep].tocsc(), totals, np.asarray(strata, dtype=object)
-
-
-def _chunk(n_rep: int, width: int) -> int:
-    return max(1, min(n_rep, _CHUNK_ELEMENTS // max(width, 1)))
-
-
-def _weighted(units: sp.spmatrix, weights: np.ndarray) -> np.ndarray:
-    """``weights @ units`` as a dense array (sparse product, replicates in rows)."""
-    return np.asarray((units.T @ weights.T).T)
-
-
 def _score_comparison(counts: UnitCounts, c: Comparison, units, perm_unit, opts: _Options, vocab, index):
     y_a = counts.group_counts[counts.groups.index(c.group)]
     y_b = np.sum([counts.group_counts[counts.groups.index(h)] for h in c.reference_groups], axis=0)
@@ -425,52 +406,32 @@ def _score_comparison(counts: UnitCounts, c: Comparison, units, perm_unit, opts:
     return table, info
 
 
-def _bootstrap(counts, c: Comparison, units, keep, s: dict, opts: _Options, index):
+def _bootstrap(counts: UnitCounts, c: Comparison, units, keep, s: dict, opts: _Options, index):
     """Percentile interval of the log-odds: units resampled within each group (stratified), prior fixed."""
     if opts.n_boot == 0 or not len(keep):
         return np.full(len(keep), np.nan), np.full(len(keep), np.nan)
-    rng = np.random.default_rng([opts.random_state, index, 0])
-    m_a, t_a, s_a = _side_counts(counts, [c.group], units, None, keep)
-    m_b, t_b, s_b = _side_counts(counts, c.reference_groups, units, None, keep)
-    reps = np.empty((opts.n_boot, len(keep)), dtype=np.float32)
-    step = _chunk(opts.n_boot, max(len(keep), len(t_a) + len(t_b)))
-    for start in progress(range(0, opts.n_boot, step), desc=f"bootstrap {c.group} vs {c.reference}", unit="chunk"):
-        size = min(step, opts.n_boot - start)
-        w_a = bootstrap_weights(s_a, n_boot=size, random_state=rng)
-        w_b = bootstrap_weights(s_b, n_boot=size, random_state=rng)
-        d, _ = log_odds_dirichlet(
-            _weighted(m_a, w_a), _weighted(m_b, w_b), n_group=(w_a @ t_a)[:, None],
-            n_reference=(w_b @ t_b)[:, None], alpha=s["alpha"], alpha0=s["alpha0"],
-        )  # fmt: skip
-        reps[start : start + size] = d
+    reps = bootstrap_log_odds(
+        counts.stack([c.group], units, keep), counts.stack(c.reference_groups, units, keep), alpha=s["alpha"],
+        alpha0=s["alpha0"], n_boot=opts.n_boot, random_state=np.random.default_rng([opts.random_state, index, 0]),
+        desc=f"bootstrap {c.group} vs {c.reference}",
+    )  # fmt: skip
     return percentile_interval(reps, ci_level=opts.ci_level)
 
 
-def _permute(counts, c: Comparison, perm_unit, keep, z, s: dict, opts: _Options, index):
+def _permute(counts: UnitCounts, c: Comparison, perm_unit, keep, z, s: dict, opts: _Options, index):
     """Permutation p-values of |z| with the unit labels of the two sides reassigned."""
     blank = {"permutation_method": None, "permutation_exact": False, "n_permutations_done": 0,
              "n_permutations_run": None, "p_min": None}  # fmt: skip
     if opts.n_perm == 0 or not len(keep):
         return np.full(len(keep), np.nan), np.zeros(len(keep), dtype=np.int64), blank
-    m_a, t_a, _ = _side_counts(counts, [c.group], None, perm_unit, keep)
-    m_b, t_b, _ = _side_counts(counts, c.reference_groups, None, perm_unit, keep)
-    mat = sp.vstack([m_a, m_b]).tocsc()
-    totals = np.concatenate([t_a, t_b])
-    n_units, n_first = len(totals), len(t_a)
-    pooled, n_all = s["ya"] + s["yb"], s["n_a"] + s["n_b"]
-
-    def statistic(w: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        yp_a = _weighted(mat[:, cols], w)
-        np_a = (w @ totals)[:, None]
-        d, v = log_odds_dirichlet(yp_a, pooled[cols] - yp_a, n_group=np_a, n_reference=n_all - np_a,
-                                  alpha=s["alpha"][cols], alpha0=s["alpha0"])  # fmt: skip
-        return np.abs(d / np.sqrt(v))
-
-    rng = np.random.default_rng([opts.random_state, index, 1])
-    test = permutation_test(statistic, z, n_units, n_first, n_perm=opts.n_perm, method=opts.permutation,
-                            n_exceed=opts.n_exceed, random_state=rng)  # fmt: skip
+    side_a = counts.stack([c.group], perm_unit, keep)
+    side_b = counts.stack(c.reference_groups, perm_unit, keep)
+    test = permute_log_odds(side_a, side_b, z, alpha=s["alpha"], alpha0=s["alpha0"], n_perm=opts.n_perm,
+                            method=opts.permutation, n_exceed=opts.n_exceed,
+                            random_state=np.random.default_rng([opts.random_state, index, 1]))  # fmt: skip
     label = f"{c.group!r} vs {c.reference!r}"
     if test.exact:
+        n_first, n_units = len(side_a[1]), len(side_a[1]) + len(side_b[1])
         warnings.warn(
             f"{label}: only {test.n_assignments} distinct assignments of {perm_unit} labels "
             f"({n_first} vs {n_units - n_first}); all were enumerated (exact permutation test), so "

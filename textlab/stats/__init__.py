@@ -11,7 +11,9 @@
 * :mod:`~textlab.stats.checks` -- shared option checks.
 """
 
-from textlab.stats.association import log_likelihood_g2, log_odds_dirichlet, log_ratio
+from textlab.stats.association import (
+    bootstrap_log_odds, log_likelihood_g2, log_odds_dirichlet, log_ratio, permute_log_odds,
+)
 from textlab.stats.bootstrap import bootstrap_indices, bootstrap_weights, stratified_unit_draws
 from textlab.stats.checks import RESAMPLING_UNITS, check_count, check_level, check_unit
 from textlab.stats.contrasts import REST, Comparison, Contrast, as_contrast
@@ -33,7 +35,7 @@ __all__ = [
     "Comparison", "Contrast", "GroupLayout", "PermutationTest", "UnitCounts",
     "as_contrast", "bh_qvalues", "bootstrap_indices", "bootstrap_weights", "build_layout", "check_count",
     "check_level", "check_unit", "choose_resampling_unit", "count_units", "difference_table", "group_labels",
-    "log_likelihood_g2", "log_odds_dirichlet", "log_ratio", "n_label_assignments", "percentile_interval",
+    "bootstrap_log_odds", "permute_log_odds", "log_likelihood_g2", "log_odds_dirichlet", "log_ratio", "n_label_assignments", "percentile_interval",
     "permutation_assignments", "permutation_pvalues", "permutation_test", "smallest_bh_discovery",
     "stratified_unit_draws",
 ]  # fmt: skip

@@ -3,7 +3,9 @@
 * :func:`log_odds_dirichlet` -- Monroe, Colaresi & Quinn (2008) log-odds ratio with an
   informative Dirichlet prior, and its variance (z = delta / sqrt(variance));
 * :func:`log_likelihood_g2` -- Dunning's log-likelihood G² of the 2x2 table;
-* :func:`log_ratio` -- Hardie's (2014) Log Ratio effect size.
+* :func:`log_ratio` -- Hardie's (2014) Log Ratio effect size;
+* :func:`bootstrap_log_odds` and :func:`permute_log_odds` -- the log-odds resampled over
+  units (documents or passages) of the two sides, the prior held fixed.
 
 Leading axes broadcast (replicates of a bootstrap or a permutation test in rows).
 """
@@ -11,11 +13,17 @@ Leading axes broadcast (replicates of a bootstrap or a permutation test in rows)
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 from scipy.special import xlogy
 
 from textlab._errors import bad_value
+from textlab._progress import progress
+from textlab.stats.bootstrap import bootstrap_weights
+from textlab.stats.permutation import PermutationTest, permutation_test
 
-__all__ = ["log_odds_dirichlet", "log_likelihood_g2", "log_ratio"]
+__all__ = ["log_odds_dirichlet", "log_likelihood_g2", "log_ratio", "bootstrap_log_odds", "permute_log_odds"]
+
+_CHUNK_ELEMENTS = 4_000_000  # replicate x term block size held in memory at once
 
 
 def log_odds_dirichlet(
@@ -118,3 +126,88 @@ def log_ratio(a: np.ndarray, b: np.ndarray, n_a: float, n_b: float) -> np.ndarra
     a = np.where(np.asarray(a, dtype=float) == 0, 0.5, a)
     b = np.where(np.asarray(b, dtype=float) == 0, 0.5, b)
     return np.log2((a / n_a) / (b / n_b))
+
+
+def _weighted(units: sp.spmatrix, weights: np.ndarray) -> np.ndarray:
+    """``weights @ units`` as a dense array (sparse product, replicates in rows)."""
+    return np.asarray((units.T @ weights.T).T)
+
+
+def bootstrap_log_odds(
+    side_a: tuple, side_b: tuple, *, alpha: np.ndarray, alpha0: float, n_boot: int,
+    random_state: int | np.random.Generator = 0, desc: str = "bootstrap",
+) -> np.ndarray:  # fmt: skip
+    """Stratified bootstrap replicates of the log-odds, units resampled within each stratum.
+
+    Parameters
+    ----------
+    side_a, side_b
+        ``(units x terms CSC counts, unit token totals over the whole vocabulary, unit strata)``.
+    alpha, alpha0
+        The prior of the terms and its total (held fixed).
+    n_boot
+        Replicates.
+    random_state
+        Seed or generator.
+    desc
+        Progress label.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``n_boot x terms`` float32 replicates of ``delta``.
+
+    Examples
+    --------
+    >>> side = (sp.csc_matrix(np.array([[3.0, 1.0], [1.0, 3.0]])), np.array([4.0, 4.0]), np.array(["a", "a"]))
+    >>> bootstrap_log_odds(side, side, alpha=np.ones(2), alpha0=2.0, n_boot=4).shape
+    (4, 2)
+    """
+    (m_a, t_a, s_a), (m_b, t_b, s_b) = side_a, side_b
+    rng = np.random.default_rng(random_state) if not isinstance(random_state, np.random.Generator) else random_state
+    reps = np.empty((n_boot, m_a.shape[1]), dtype=np.float32)
+    step = max(1, min(n_boot, _CHUNK_ELEMENTS // max(m_a.shape[1], len(t_a) + len(t_b), 1)))
+    for start in progress(range(0, n_boot, step), desc=desc, unit="chunk"):
+        size = min(step, n_boot - start)
+        w_a = bootstrap_weights(s_a, n_boot=size, random_state=rng)
+        w_b = bootstrap_weights(s_b, n_boot=size, random_state=rng)
+        d, _ = log_odds_dirichlet(
+            _weighted(m_a, w_a), _weighted(m_b, w_b), n_group=(w_a @ t_a)[:, None],
+            n_reference=(w_b @ t_b)[:, None], alpha=alpha, alpha0=alpha0,
+        )  # fmt: skip
+        reps[start : start + size] = d
+    return reps
+
+
+def permute_log_odds(
+    side_a: tuple, side_b: tuple, observed_z: np.ndarray, *, alpha: np.ndarray, alpha0: float, n_perm: int,
+    method: str = "sequential", n_exceed: int = 10, random_state: int | np.random.Generator = 0,
+) -> PermutationTest:  # fmt: skip
+    """Permutation test of ``|z|`` with the units of the two sides reassigned (prior fixed).
+
+    ``side_a``/``side_b`` are ``(units x terms CSC counts, unit token totals)``; see
+    :func:`textlab.stats.permutation_test` for ``method``, ``n_perm`` and ``n_exceed``.
+
+    Examples
+    --------
+    >>> a = (sp.csc_matrix(np.array([[5.0], [6.0]])), np.array([10.0, 10.0]))
+    >>> b = (sp.csc_matrix(np.array([[1.0], [0.0]])), np.array([10.0, 10.0]))
+    >>> res = permute_log_odds(a, b, np.array([2.0]), alpha=np.array([12.0]), alpha0=40.0, n_perm=100)
+    >>> res.method, res.n_assignments
+    ('exact', 6)
+    """
+    (m_a, t_a), (m_b, t_b) = side_a[:2], side_b[:2]
+    mat = sp.vstack([m_a, m_b]).tocsc()
+    totals = np.concatenate([t_a, t_b])
+    pooled = np.asarray(mat.sum(axis=0)).ravel()
+    n_all = float(totals.sum())
+
+    def statistic(w: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        yp_a = _weighted(mat[:, cols], w)
+        np_a = (w @ totals)[:, None]
+        d, v = log_odds_dirichlet(yp_a, pooled[cols] - yp_a, n_group=np_a, n_reference=n_all - np_a,
+                                  alpha=alpha[cols], alpha0=alpha0)  # fmt: skip
+        return np.abs(d / np.sqrt(v))
+
+    return permutation_test(statistic, observed_z, len(totals), len(t_a), n_perm=n_perm, method=method,
+                            n_exceed=n_exceed, random_state=random_state)  # fmt: skip

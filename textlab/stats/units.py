@@ -11,7 +11,7 @@ same numbers as an in-memory one.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -58,6 +58,21 @@ class UnitCounts:
     def units(self, g: int, unit: str) -> sp.csr_matrix:
         """Group ``g``'s units (``"document"`` or ``"passage"``) x terms."""
         return self.passage_counts[g] if unit == "passage" else self.doc_counts[self.docs(g)]
+
+    def stack(self, group_list: Sequence, unit: str | Mapping, keep: np.ndarray):
+        """Units of several groups stacked: ``(units x kept terms CSC, unit token totals, unit strata)``.
+
+        ``unit`` is one unit for every group or a mapping group -> unit; the token totals
+        are over the whole vocabulary (the log-odds denominators).
+        """
+        mats, strata = [], []
+        for g in group_list:
+            m = self.units(self.groups.index(g), unit[g] if isinstance(unit, Mapping) else unit)
+            mats.append(m)
+            strata.extend([g] * m.shape[0])
+        stacked = sp.vstack(mats).tocsr()
+        totals = np.asarray(stacked.sum(axis=1)).ravel()
+        return stacked[:, keep].tocsc(), totals, np.asarray(strata, dtype=object)
 
 
 def _to_csr(rows: np.ndarray, cols: np.ndarray, data: np.ndarray, shape: tuple[int, int]) -> sp.csr_matrix:
