@@ -372,3 +372,19 @@ def test_result_is_a_result_with_its_settings(three_groups):
     assert res.params["ci_level"] == 0.8 and res.params["resampling_fallbacks"] == {"m": "passage"}
     again = type(res).from_tables(res.tables(), res.params)
     pd.testing.assert_frame_equal(again.table, res.table)
+
+
+def test_document_rows_from_store_aggregate_give_the_same_document_statistics(three_groups):
+    """Summing passages to documents first (textlab.store.aggregate) changes nothing resampled by documents."""
+    from textlab.store.aggregate import aggregate
+    from textlab.store.memory import MemoryStore
+
+    data = _text_data(three_groups, MemoryStore(three_groups.counts))
+    docs = aggregate(data, "doc_id")
+    kwargs = dict(group_column="narrative", groups=("h", "a"), n_boot=30, n_perm=5, min_count=1, random_state=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        a = score_keyness(data, **kwargs).table
+        b = score_keyness(docs, **kwargs).table
+    same = ["term", "group", "z", "ci_low", "ci_high", "p_perm", "q_perm", "n_docs_group", "dispersion_docs"]
+    pd.testing.assert_frame_equal(a[same], b[same], check_exact=True)
