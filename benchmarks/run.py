@@ -16,12 +16,13 @@ Steps per corpus size ``N`` (K = 20 topics, V = 10,000 pseudo-words, ~150 tokens
 
 1. ``synthetic`` - draw the corpus from the LDA generative process (``benchmarks/synthetic.py``)
    and stream it to JSONL.
-2. ``textlab cache`` - ``textlab.store.cache.build_bow_cache``: stream, tokenise (textlab's default
-   per-text pipeline, phrases off: synthetic words have no collocations), write tokens and
-   the ``MmCorpus`` bag of words. Peak memory here is the streaming memory figure.
-3. LDA engines, all on that same bag of words and vocabulary (no further filtering):
-   ``textlab`` (``fit_lda`` defaults: tomotopy, 3 restarts, sweeps until converged), ``textlab-gensim`` (``fit_lda(engine="gensim")``
-   streaming the ``MmCorpus``), ``gensim-same`` (plain ``LdaModel`` with textlab's gensim settings,
+2. ``textlab prepare (disk)`` - ``textlab.preprocessing.pipeline.prepare_data(store="disk")``: stream,
+   clean and tokenise (textlab's default pipeline, one row per document, phrases off: synthetic
+   words have no collocations), write token and count shards (Parquet). Peak memory here is the
+   streaming memory figure.
+3. LDA engines, all on that same disk store (``open_data``) and vocabulary (no further filtering):
+   ``textlab`` (``fit_lda`` defaults: tomotopy, sweeps until converged), ``textlab-gensim``
+   (``fit_lda(engine="gensim")`` on the store), ``gensim-same`` (plain ``LdaModel`` with textlab's gensim settings,
    plus the final inference pass textlab does, i.e. the same work), ``gensim-issue`` (plain
    ``LdaModel``, gensim defaults, passes=20, as in the issue), ``sklearn`` (online
    ``LatentDirichletAllocation``, max_iter=10), ``tomotopy`` (plain ``LDAModel``, ``--sweeps`` sweeps),
@@ -105,20 +106,31 @@ def in_child(fn, *args) -> dict:
 # --- steps (run inside children) -----------------------------------------------------------------
 
 
+def _input_tokens(jsonl: str) -> int:
+    with open(jsonl, encoding="utf-8") as handle:
+        return sum(len(json.loads(line)["text"].split()) for line in handle)
+
+
 def step_cache(jsonl: str, cache_dir: str, n_jobs: int, phrases: bool) -> dict:
-    from textlab.store.cache import build_bow_cache
+    """``prepare_data`` to the disk store, one row per document; input tokens per second."""
+    import shutil
 
-    cached = build_bow_cache(jsonl, cache_dir=cache_dir, n_jobs=n_jobs, phrases=phrases,
-                             no_below=1, no_above=1.0, hash_input="stat", verify="size", rebuild=True)
-    stats = cached.params["tokenising"]
-    return {"bow_dir": str(cached.bow_path.parent), "n_docs": len(cached),
-            "tokens_per_s": stats["input_tokens_per_second"], "n_terms": len(cached.dictionary)}
+    from textlab.preprocessing.pipeline import prepare_data
+
+    shutil.rmtree(cache_dir, ignore_errors=True)
+    n_in = _input_tokens(jsonl)
+    start = time.perf_counter()
+    prepared = prepare_data(jsonl, store="disk", cache_dir=cache_dir, n_jobs=n_jobs, passages=False,
+                            tokens={"phrases": phrases}, progress=False)
+    seconds = time.perf_counter() - start
+    return {"data_dir": str(Path(cache_dir) / "data"), "n_docs": prepared.data.shape[0],
+            "tokens_per_s": n_in / seconds, "n_terms": prepared.data.shape[1]}
 
 
-def _load(bow_dir: str):
-    from textlab.store.cache import load_cached_corpus
+def _load(data_dir: str):
+    from textlab.store.disk import open_data
 
-    return load_cached_corpus(bow_dir, verify="size")
+    return open_data(data_dir, verify="size")
 
 
 def _score(topic_term, vocabulary, truth_path: str) -> dict:
@@ -127,33 +139,37 @@ def _score(topic_term, vocabulary, truth_path: str) -> dict:
     return {"recovery": r.jsd_similarity, "cosine": r.cosine}
 
 
-def step_engine(engine: str, bow_dir: str, truth_path: str, cfg: dict) -> dict:
+def step_engine(engine: str, data_dir: str, truth_path: str, cfg: dict) -> dict:
     import warnings
 
     warnings.simplefilter("ignore")
     started = time.perf_counter()
-    cached = _load(bow_dir)
+    data = _load(data_dir)
     k = cfg["n_topics"]
     if engine in ("textlab", "textlab-gensim"):
         from textlab.analysis.topics.lda import fit_lda
 
         kwargs = {"engine": "gensim", "passes": cfg["gensim_passes"]} if engine == "textlab-gensim" else {}
-        fit = fit_lda(cached.bow(), dictionary=cached.dictionary, passage_ids=cached.ids, n_topics=k,
-                      no_below=1, no_above=1.0, keep_n=None, progress=False, random_state=0, **kwargs)
+        fit = fit_lda(data, n_topics=k, no_below=1, no_above=1.0, keep_n=None, progress=False, random_state=0,
+                      **kwargs)
         out = _score(fit.topic_term, fit.vocabulary, truth_path)
         if engine == "textlab":
-            out["note"] = f"defaults: {fit.params['passes']} sweeps of the likeliest of {fit.params['restarts']} chains"
+            out["note"] = f"defaults: {fit.params['passes']} sweeps x {fit.params.get('restarts', 1)} chain(s)"
         return out
-    vocabulary = np.array([cached.dictionary[i] for i in range(len(cached.dictionary))], dtype=object)
+    vocabulary = np.asarray(data.vocabulary, dtype=object)
+    counts = data.store.to_csr()
     if engine in ("gensim-same", "gensim-issue"):
+        from gensim.matutils import Sparse2Corpus
         from gensim.models import LdaModel
 
+        bow = Sparse2Corpus(counts, documents_columns=False)
+        id2word = dict(enumerate(vocabulary))
         if engine == "gensim-same":  # textlab's gensim settings, and its final E-step over all docs
-            model = LdaModel(corpus=cached.bow(), id2word=cached.dictionary, num_topics=k, passes=cfg["gensim_passes"],
+            model = LdaModel(corpus=bow, id2word=id2word, num_topics=k, passes=cfg["gensim_passes"],
                              iterations=100, alpha="auto", eta=0.01, chunksize=2000, gamma_threshold=0.001,
                              eval_every=None, random_state=0, dtype=np.float64)
             chunk = []
-            for doc in cached.bow():
+            for doc in bow:
                 chunk.append(doc)
                 if len(chunk) == 2000:
                     model.inference(chunk)
@@ -161,14 +177,12 @@ def step_engine(engine: str, bow_dir: str, truth_path: str, cfg: dict) -> dict:
             if chunk:
                 model.inference(chunk)
         else:
-            model = LdaModel(corpus=cached.bow(), id2word=cached.dictionary, num_topics=k,
+            model = LdaModel(corpus=bow, id2word=id2word, num_topics=k,
                              passes=cfg["gensim_passes"], random_state=0)
         return _score(model.get_topics(), vocabulary, truth_path)
     if engine == "sklearn":
-        import scipy.io
         from sklearn.decomposition import LatentDirichletAllocation
 
-        counts = scipy.io.mmread(str(cached.bow_path)).tocsr()
         model = LatentDirichletAllocation(n_components=k, learning_method="online", max_iter=cfg["sklearn_iter"],
                                           random_state=0, n_jobs=1)
         model.fit(counts)
@@ -176,10 +190,8 @@ def step_engine(engine: str, bow_dir: str, truth_path: str, cfg: dict) -> dict:
     if engine in ("tomotopy", "tomotopy-equal-time"):
         import tomotopy as tp
 
-        from textlab.store.cache import iter_cached_tokens
-
         model = tp.LDAModel(k=k, alpha=0.1, eta=0.01, seed=0)
-        for tokens in iter_cached_tokens(cached):
+        for tokens in data.tokens:
             if tokens:
                 model.add_doc(tokens)
         if engine == "tomotopy":
@@ -245,14 +257,17 @@ def step_gensim_pipeline(jsonl: str, out_dir: str) -> dict:
 
 
 def step_stream_build(jsonl: str, cache_dir: str, n_jobs: int) -> dict:
-    from textlab.store.cache import build_bow_cache
+    """End to end on real text: ``prepare_data`` (read, clean, passages, tokens, phrases, counts) to disk."""
+    import shutil
 
+    from textlab.preprocessing.pipeline import prepare_data
+
+    shutil.rmtree(cache_dir, ignore_errors=True)
+    n_in = _input_tokens(jsonl)
     start = time.perf_counter()
-    cached = build_bow_cache(jsonl, cache_dir=cache_dir, n_jobs=n_jobs, rebuild=True, hash_input="stat")
+    prepared = prepare_data(jsonl, store="disk", cache_dir=cache_dir, n_jobs=n_jobs, progress=False)
     seconds = time.perf_counter() - start
-    return {"tokens_per_s": cached.params["tokenising"]["n_input_tokens"] / seconds,
-            "tokenise_only_tokens_per_s": cached.params["tokenising"]["input_tokens_per_second"],
-            "n_phrases": sum("_" in w for w in cached.dictionary.token2id)}
+    return {"tokens_per_s": n_in / seconds, "n_phrases": int(sum("_" in w for w in prepared.data.vocabulary))}
 
 
 def preload() -> None:
@@ -261,7 +276,8 @@ def preload() -> None:
     import scipy.io  # noqa: F401
     import sklearn.decomposition  # noqa: F401
 
-    import textlab.store.cache  # noqa: F401
+    import textlab.preprocessing.pipeline  # noqa: F401
+    import textlab.store.disk  # noqa: F401
     import textlab.preprocessing.clean  # noqa: F401
     import textlab.analysis.topics.lda  # noqa: F401
     import textlab.preprocessing.tokens  # noqa: F401
@@ -351,9 +367,9 @@ def render(info: dict, rows: list[dict], prep: list[dict], cfg: dict, args) -> s
             lines.append(f"- {n:,} docs, equal wall time: default engine {a['recovery']:.3f} in {a['wall_s']:.1f} s vs "
                          f"plain tomotopy {b['recovery']:.3f} in {b['wall_s']:.1f} s ({b.get('note', '')}) → "
                          f"{'met' if a['recovery'] >= b['recovery'] else 'NOT met'} (target: default ≥ tomotopy)")
-    caches = [r for r in rows if r["step"] == "textlab cache" and "peak_mb" in r]
+    caches = [r for r in rows if r["step"] == "textlab prepare (disk)" and "peak_mb" in r]
     if len(caches) > 1:
-        lines.append("- Streaming peak memory (cache build) by size: "
+        lines.append("- Streaming peak memory (prepare_data to disk) by size: "
                      + ", ".join(f"{r['n_docs']:,}: {r['peak_mb']:.0f} MB" for r in caches))
     lines += ["", "## Preprocessing throughput on real English text", "",
               "Texts: `seeds x N` = the five news articles in `seeds/` (6,584 whitespace tokens) repeated N "
@@ -442,9 +458,9 @@ def main(argv=None) -> int:
     print(f"preprocess {out['source']:<16} {out['method']:<28} {_fmt(out.get('tokens_per_s'), 0)} tokens/s", flush=True)
     for n_jobs in [1] if args.quick else sorted({1, args.n_jobs}):
         out = in_child(step_stream_build, str(seeds_jsonl), str(work / "cache-seeds"), n_jobs)
-        out.update(method=f"textlab build_bow_cache, n_jobs={n_jobs}", source="seeds x%d" % stream_repeats,
-                   note=out.get("error") or "end to end: read JSONL, clean, tokenise, phrases, dictionary, "
-                   f"MmCorpus; tokenising step alone {out['tokenise_only_tokens_per_s']:,.0f}/s")
+        out.update(method=f"textlab prepare_data (disk), n_jobs={n_jobs}", source="seeds x%d" % stream_repeats,
+                   note=out.get("error") or "end to end: read JSONL, clean, passages, tokenise, phrases, counts "
+                   f"(Parquet shards); {out['n_phrases']:,} phrase terms")
         prep.append(out)
         print(f"preprocess {out['source']:<16} {out['method']:<28} {_fmt(out.get('tokens_per_s'), 0)} tokens/s",
               flush=True)
@@ -462,10 +478,10 @@ def main(argv=None) -> int:
         built = in_child(step_cache, str(jsonl), str(work / "cache"), n_jobs, False)
         built["note"] = f"{built.get('tokens_per_s', 0):,.0f} input tokens/s, n_jobs={n_jobs}" \
             if "error" not in built else built["error"]
-        record({"n_docs": n, "step": "textlab cache", **built})
+        record({"n_docs": n, "step": "textlab prepare (disk)", **built})
         if "error" not in built and n in sizes:
             for engine in args.engines:
-                out = in_child(step_engine, engine, built["bow_dir"], str(work / f"truth-{n}.npz"), cfg)
+                out = in_child(step_engine, engine, built["data_dir"], str(work / f"truth-{n}.npz"), cfg)
                 if engine == "textlab" and "wall_s" in out:
                     cfg["budget_s"] = out["wall_s"]
                 record({"n_docs": n, "step": engine, **out})

@@ -26,6 +26,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import statistics
@@ -93,8 +94,6 @@ def peer_select(tokens_path: str, ks: list[int], sweeps: int, workers: int, out:
 
 def textlab_sweeps(results: Path) -> dict:
     """What textlab's results say about model selection: K range, chosen K, seeds, sweeps if recorded."""
-    import pandas as pd
-
     prov = json.loads((results / "provenance.json").read_text(encoding="utf-8"))
     out = {"chosen_k": prov.get("n_topics"), "rule": prov.get("n_topics_rule", ""),
            "selection_seeds": prov.get("seeds", {}).get("selection_random_states"),
@@ -102,11 +101,12 @@ def textlab_sweeps(results: Path) -> dict:
            "timings": prov.get("timings_seconds", {}), "recorded_sweeps": None, "ks": None}
     selection = results / "model_selection.csv"
     if selection.exists():
-        table = pd.read_csv(selection)
-        out["ks"] = sorted(int(k) for k in table["n_topics"].unique())
+        with open(selection, encoding="utf-8", newline="") as handle:  # csv, not pandas: keep this process small
+            table = list(csv.DictReader(handle))
+        out["ks"] = sorted({int(float(row["n_topics"])) for row in table})
         for column in ("sweeps", "passes", "n_sweeps"):
-            if column in table.columns:
-                out["recorded_sweeps"] = int(pd.to_numeric(table[column], errors="coerce").fillna(0).sum())
+            if table and column in table[0]:
+                out["recorded_sweeps"] = int(sum(float(row[column] or 0) for row in table))
                 out["recorded_sweeps_column"] = f"model_selection.csv:{column}"
                 break
     for key in ("sweeps_total", "total_sweeps", "sweeps"):

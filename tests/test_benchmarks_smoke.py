@@ -117,3 +117,117 @@ def test_quick_benchmark_runs_and_reports_recovery(tmp_path, capsys):
     assert float(engines["tomotopy"]["recovery (1−JSD)"]) > 0.9
     assert "input tokens/s" in report
     assert "equal wall time" in report  # the tomotopy-equal-time row is compared with textlab's
+
+
+# --- the generated news corpus and the study-level benchmarks ------------------------------------
+
+
+def _table_rows(report: str, header_start: str) -> list[dict]:
+    """Rows of the first markdown table whose header starts with ``header_start``, as dicts."""
+    lines = report.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(header_start))
+    columns = [c.strip() for c in lines[start].strip("|").split("|")]
+    rows = []
+    for line in lines[start + 2:]:
+        if not line.startswith("|"):
+            break
+        rows.append(dict(zip(columns, (c.strip() for c in line.strip("|").split("|")))))
+    return rows
+
+
+def test_news_corpus_is_deterministic_nested_and_plants_its_leans(tmp_path):
+    import csv
+
+    from benchmarks.newscorpus import build_news_corpus, generate_articles
+
+    small = build_news_corpus(tmp_path / "a", 60, random_state=3)
+    again = build_news_corpus(tmp_path / "b", 60, random_state=3)
+    assert small.articles.read_bytes() == again.articles.read_bytes()
+    other_seed = build_news_corpus(tmp_path / "c", 60, random_state=4)
+    assert small.articles.read_bytes() != other_seed.articles.read_bytes()
+    records = [json.loads(line) for line in small.articles.read_text(encoding="utf-8").splitlines()]
+    assert len(records) == 60 and {"doc_id", "text", "outlet", "date", "title"} == set(records[0])
+    assert len({r["outlet"] for r in records}) == 9  # every outlet present even in a small corpus
+    assert all("2023-01-01" <= r["date"] <= "2024-12-31" for r in records)
+    assert all(300 <= len(r["text"].split()) <= 1_500 for r in records)  # body 300-1,200 words + furniture
+    assert all("\n\n" in r["text"] for r in records)  # paragraphs
+    # the first 60 articles of a larger corpus are the same articles (ids widen with the size)
+    bigger = [a for a, _ in zip(generate_articles(150, random_state=3), range(60))]
+    assert [b["text"] for b in bigger] == [r["text"] for r in records]
+    # planted leans are visible in the realised sentence shares (independent count from the CSV)
+    with open(small.folder / "truth_documents.csv", encoding="utf-8") as handle:
+        truth_rows = list(csv.DictReader(handle))
+    assert [row["doc_id"] for row in truth_rows] == [r["doc_id"] for r in records]
+    big = build_news_corpus(tmp_path / "d", 900, random_state=0)
+    with open(big.folder / "truth_documents.csv", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    share = lambda outlet, topic: np.mean([float(r[f"topic_{topic}"]) for r in rows if r["outlet"] == outlet])
+    assert share("daily-ledger", "economy") > 2 * share("metro-herald", "economy")
+    assert share("metro-herald", "sport") > 2 * share("daily-ledger", "sport")
+    tech_2023 = np.mean([float(r["topic_technology"]) for r in rows if r["date"] < "2023-07-01"])
+    tech_2024 = np.mean([float(r["topic_technology"]) for r in rows if r["date"] >= "2024-07-01"])
+    assert tech_2024 > 1.5 * tech_2023  # planted trend: technology rises
+    synd = big.truth["corpus"]["syndicated"]
+    assert synd, "syndicated near-duplicates are planted"
+    by_id = {json.loads(line)["doc_id"]: json.loads(line) for line in big.articles.read_text().splitlines()}
+    copy, source = by_id[synd[0][0]], by_id[synd[0][1]]
+    assert copy["outlet"] != source["outlet"] and copy["title"] == source["title"]
+    # the study file loads and names the corpus, groups and codebook textlab reads
+    import textlab as tl
+
+    config = tl.load_study_config(small.study)
+    assert config.group_column == "outlet" and tuple(config.contrast) == ("daily-ledger", "northern-courier")
+    codebook = tl.load_codebook(small.folder / "codebook.toml")
+    assert len(codebook.frames) == 5
+
+
+def test_study_speed_runs_and_reports_both_sides(tmp_path):
+    from benchmarks.study_speed import main
+
+    out = tmp_path / "speed.md"
+    code = main(["--size", "12", "--textlab-fast", "--skip-seeds", "--sweeps", "10", "--workdir",
+                 str(tmp_path / "work"), "--out", str(out)])
+    report = out.read_text(encoding="utf-8")
+    assert code == 0, report
+    rows = {r["step"]: r for r in _table_rows(report, "| step |")}
+    tl_row = rows["textlab analyze --fast"]
+    peer = next(r for name, r in rows.items() if name.startswith("minimal peer"))
+    assert "textlab tokens for the peer" in rows
+    assert tl_row["K searched"] == peer["K searched"]  # the peer searches textlab's range
+    low, high = (int(x) for x in peer["K searched"].split("–"))
+    assert int(peer["Gibbs sweeps"].replace(",", "")) == 10 * (high - low + 1)
+    assert low <= int(peer["K chosen"]) <= high and low <= int(tl_row["K chosen"]) <= high
+    assert int(tl_row["Gibbs sweeps"].replace(",", "")) > 0  # counted in textlab's processes
+    assert "textlab analyze / minimal peer, wall time" in report
+    assert "### Seed study" not in report
+
+
+@pytest.mark.slow
+def test_study_speed_seeds_side_reports_analyze_and_figures(tmp_path):
+    """The seeds half (``textlab figures`` draws every figure: ~25 CPU s, so not in the default run)."""
+    from benchmarks.study_speed import main
+
+    out = tmp_path / "speed.md"
+    code = main(["--skip-news", "--seeds-fast", "--workdir", str(tmp_path / "work"), "--out", str(out)])
+    report = out.read_text(encoding="utf-8")
+    assert code == 0, report
+    seeds = {r["step"] for r in _table_rows(report.split("### Seed study")[1], "| step |")}
+    assert seeds == {"textlab analyze seeds (run 1)", "textlab figures seeds (run 1)"}
+    assert "textlab figures / textlab analyze on the seeds" in report
+
+
+def test_planted_benchmark_reports_both_engines(tmp_path):
+    from benchmarks.planted import main
+
+    out = tmp_path / "planted.md"
+    code = main(["--sizes", "200", "--topics", "4", "--vocab", "200", "--length", "40", "--workdir",
+                 str(tmp_path / "work"), "--out", str(out)])
+    report = out.read_text(encoding="utf-8")
+    assert code == 0, report
+    rows = {r["engine"]: r for r in _table_rows(report, "| documents |")}
+    assert set(rows) == {"textlab", "tomotopy"}
+    for row in rows.values():
+        assert 0.0 <= float(row["recovery (1−JSD)"]) <= 1.0 and float(row["peak MB"]) > 0
+        assert int(row["sweeps"]) > 0
+    assert float(rows["tomotopy"]["recovery (1−JSD)"]) > 0.9  # 4 well-separated topics: Gibbs finds them
+    assert "memory: peak" in report and "recovery at equal wall time" in report
