@@ -332,7 +332,7 @@ def _plan_units(labels, doc_keys, universe, comparisons, opts: _Options):
     units = {}
     for g in universe:  # a loop, not a comprehension, so warnings point at the caller
         units[g] = choose_resampling_unit(n_docs.get(g, 0), n_rows.get(g, 0), requested=opts.resampling_unit,
-                                          group=g, warn=resampling, stacklevel=4)  # fmt: skip
+                                          group=g, warn=resampling, what="score_keyness", stacklevel=4)  # fmt: skip
     perm_units = []
     for c in comparisons:
         few = n_docs[c.group] < 2 or sum(n_docs[h] for h in c.reference_groups) < 2

@@ -243,15 +243,25 @@ def permutation_test(
     n_items = len(threshold)
     total = n_label_assignments(n_units, n_first)
     rng = as_generator(random_state)
-    if total <= n_perm or method == "fixed":
-        assign, exact = permutation_assignments(n_units, n_first, n_perm=n_perm, random_state=rng)
+    if total <= n_perm:
+        assign, _ = permutation_assignments(n_units, n_first, n_perm=n_perm, random_state=rng)
         extreme = _exceedances(statistic, assign, np.arange(n_items), threshold).sum(axis=0)
-        n_done = assign.shape[0]
-        return PermutationTest(
-            permutation_pvalues(extreme, n_done, exact=exact), np.full(n_items, n_done), extreme,
-            "exact" if exact else "fixed", (1.0 / n_done) if exact else 1.0 / (n_done + 1), total,
-        )  # fmt: skip
+        return PermutationTest(permutation_pvalues(extreme, total, exact=True), np.full(n_items, total), extreme,
+                               "exact", 1.0 / total, total)  # fmt: skip
+    if method == "fixed":
+        extreme = np.zeros(n_items, dtype=np.int64)
+        step = _batch_cap(n_units)
+        for start in range(0, n_perm, step):  # the same stream as drawing all n_perm at once
+            assign = _random_assignments(n_units, n_first, min(step, n_perm - start), rng)
+            extreme += _exceedances(statistic, assign, np.arange(n_items), threshold).sum(axis=0)
+        return PermutationTest(permutation_pvalues(extreme, n_perm, exact=False), np.full(n_items, n_perm), extreme,
+                               "fixed", 1.0 / (n_perm + 1), total)  # fmt: skip
     return _sequential(statistic, threshold, n_units, n_first, n_perm, n_exceed, rng, total)
+
+
+def _batch_cap(n_units: int) -> int:
+    """Most permutations drawn at once, so that a batch holds at most _BLOCK_ELEMENTS labels."""
+    return max(1, min(_MAX_BATCH, _BLOCK_ELEMENTS // max(n_units, 1)))
 
 
 def _sequential(statistic, threshold, n_units, n_first, n_perm, n_exceed, rng, total) -> PermutationTest:
@@ -262,7 +272,7 @@ def _sequential(statistic, threshold, n_units, n_first, n_perm, n_exceed, rng, t
     active = np.arange(n_items)
     done, batch = 0, _FIRST_BATCH
     while len(active) and done < n_perm:
-        size = min(batch, n_perm - done)
+        size = min(batch, n_perm - done, _batch_cap(n_units))
         assign = _random_assignments(n_units, n_first, size, rng)
         hits = _exceedances(statistic, assign, active, threshold)  # size x active
         cumulative = np.cumsum(hits, axis=0, dtype=np.int64) + extreme[active]
