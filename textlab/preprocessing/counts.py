@@ -173,8 +173,7 @@ def count_terms(
     if on_disk:
         terms = vocab_list if vocab_list is not None else _disk_vocabulary(tokens, min_df, max_df)
         table = pd.DataFrame({"term": terms, "label": [forms.get(t, t) for t in terms]})
-        vectorizer = _vectorizer(terms)
-        store, n_tokens = write_counts(tokens, table, vectorizer.transform, {**params, "n_terms": len(terms)})
+        store, n_tokens = write_counts(tokens, table, {**params, "n_terms": len(terms)})
     else:
         tokens = tokens if isinstance(tokens, list) else list(tokens)
         terms, matrix = _count_memory(tokens, min_df, max_df, vocab_list)

@@ -50,7 +50,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, ClassVar
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -445,11 +445,31 @@ def open_data(folder: str | Path, *, verify: str = "hash"):
                     unit=manifest["unit"], params=params)
 
 
-def write_counts(tokens: DiskTokens, terms: pd.DataFrame, transform: Callable[[list[list[str]]], sp.csr_matrix],
-                 params: dict) -> tuple[DiskStore, int]:
-    """Count every tokens shard with ``transform`` and write counts shards + ``terms.parquet`` beside them.
+def _count_shard(column: pa.ChunkedArray, n_rows: int, value_set: pa.Array) -> sp.csr_matrix:
+    """CSR counts of one shard's ``list<string>`` tokens over the terms ``value_set`` (Arrow + NumPy, no Python loop).
 
-    ``transform`` maps one shard's token lists to its CSR counts (columns = ``terms`` rows).
+    Each token is looked up in the terms (``pyarrow.compute.index_in``; unknown tokens are
+    dropped), then ``row * n_terms + term`` keys are counted with ``numpy.unique``, which
+    sorts them by row and term: the CSR order.  The same numbers as ``CountVectorizer`` with
+    the vocabulary fixed (tests compare them).
+    """
+    import pyarrow.compute as pc
+
+    n_terms = len(value_set)
+    lists = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    parents = pc.list_parent_indices(lists).to_numpy().astype(np.int64)
+    ids = pc.index_in(lists.flatten(), value_set=value_set)
+    known = ids.is_valid().to_numpy(zero_copy_only=False)
+    keys = parents[known] * n_terms + ids.fill_null(0).to_numpy().astype(np.int64)[known]
+    keys, counts = np.unique(keys, return_counts=True)
+    indptr = np.zeros(n_rows + 1, dtype=np.int64)
+    np.cumsum(np.bincount(keys // n_terms, minlength=n_rows), out=indptr[1:])
+    return sp.csr_matrix((counts.astype(np.int64), keys % n_terms, indptr), shape=(n_rows, n_terms))
+
+
+def write_counts(tokens: DiskTokens, terms: pd.DataFrame, params: dict) -> tuple[DiskStore, int]:
+    """Count every tokens shard over ``terms["term"]`` and write counts shards + ``terms.parquet`` beside them.
+
     Earlier counts in the folder are replaced; the manifest is rewritten last.  Returns the
     store and the number of tokens counted.
     """
@@ -463,11 +483,15 @@ def write_counts(tokens: DiskTokens, terms: pd.DataFrame, transform: Callable[[l
     manifest["counts"] = None
     write_json(manifest, folder / MANIFEST)  # from here until the end the folder is refused
     files = manifest["files"]
+    value_set = pa.array([str(t) for t in terms["term"]], type=pa.string())
     n_tokens = 0
     for index, shard in enumerate(manifest["shards"]):
-        parts = [sp.csr_matrix(transform(batch), dtype=np.int64) for batch in tokens.iter_shard_batches(index)]
-        block = sp.csr_matrix(sp.vstack(parts, format="csr"), dtype=np.int64)
-        block.sort_indices()
+        path = folder / shard["tokens"]
+        try:
+            column = pq.read_table(path, columns=["tokens"]).column(0)
+        except (pa.ArrowException, OSError) as err:
+            raise InputFileError(path, f"cannot be read as a textlab shard ({err})") from None
+        block = _count_shard(column, int(shard["n_rows"]), value_set)
         n_tokens += int(block.data.sum())
         rows = np.repeat(np.arange(block.shape[0], dtype=np.int32), np.diff(block.indptr))
         table = pa.table({"row": rows, "term": block.indices.astype(np.int32), "count": block.data})
