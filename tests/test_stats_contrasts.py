@@ -75,6 +75,8 @@ def test_malformed_specifications_are_refused():
         Contrast(reference="rest").resolve(["rest", "b"])
     with pytest.raises(EstimationError, match="at least two groups"):
         Contrast().resolve(["a"])
+    with pytest.raises(ConfigError, match="compares nothing"):
+        Contrast(groups=["a"], reference="a").resolve(GROUPS)
 
 
 def test_call_forms_normalise_to_one_contrast():

@@ -152,7 +152,11 @@ class Contrast:
         focus = present if self.groups is None else [find("groups", g) for g in self.groups]
         if self.reference is not None and self.reference != REST:
             ref = find("reference", self.reference)
-            return [Comparison(g, ref, (ref,)) for g in focus if g != ref]
+            out = [Comparison(g, ref, (ref,)) for g in focus if g != ref]
+            if not out:
+                raise ConfigError(f"contrast: groups={list(self.groups or [])!r} with reference={self.reference!r} "
+                                  "compares nothing: select at least one group other than the reference")
+            return out
         if len(focus) == 1:
             return [Comparison(focus[0], REST, tuple(g for g in present if g != focus[0]))]
         if self.reference is None and len(focus) == 2:
