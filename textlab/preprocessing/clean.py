@@ -423,9 +423,7 @@ def audit_frame(rows: Sequence[tuple]) -> pd.DataFrame:
     >>> audit_frame([("a", 1, 1, "navigation", "Logo")])["rule"].tolist()
     ['navigation']
     """
-    return pd.DataFrame(list(rows), columns=AUDIT_COLUMNS).astype(
-        {"doc_id": object, "line_start": "int64", "line_end": "int64", "rule": object, "text": object}
-    )
+    return pd.DataFrame(list(rows), columns=AUDIT_COLUMNS).astype({"line_start": "int64", "line_end": "int64"})
 
 
 def warn_emptied(emptied: Sequence[str]) -> None:

@@ -39,6 +39,7 @@ from typing import Any
 import pandas as pd
 
 from textlab._errors import InputFileError, bad_value
+from textlab._progress import counter
 from textlab.data import Result, TextData
 from textlab.preprocessing._prepare_sinks import DiskSink, MemorySink
 from textlab.preprocessing.clean import (
@@ -54,7 +55,7 @@ from textlab.preprocessing.clean import (
 )
 from textlab.preprocessing.passages import SplitDocuments, split_documents, warn_no_passages
 from textlab.preprocessing.read import Corpus, CorpusReader, corpus_size, iter_corpus
-from textlab.preprocessing.stream import doc_progress, map_ordered, resolve_n_jobs
+from textlab.preprocessing.stream import map_ordered, resolve_n_jobs
 from textlab.preprocessing.tokens import TokenizerOptions, tokenize_texts
 
 __all__ = ["PreparedCorpus", "prepare_data", "choose_store", "AUTO_MEMORY_BYTES", "AUTO_MEMORY_DOCS", "TASK_DOCS"]
@@ -211,7 +212,13 @@ def _same_columns(chunk: pd.DataFrame, columns: list, source: str) -> pd.DataFra
 # --------------------------------------------------------------------------- the driver
 
 
+_READ_OPTIONS = ("chunk_size", "text_column", "id_column", "encoding", "metadata", "file_column", "on_empty")
+
+
 def _chunks(source: Any, read: dict) -> tuple[Iterator[pd.DataFrame], CorpusReader | None]:
+    unknown = sorted(set(read) - set(_READ_OPTIONS))
+    if unknown:
+        raise bad_value("read", read, f"a dict with keys among {list(_READ_OPTIONS)} (unknown: {unknown})")
     if isinstance(source, Corpus):
         docs = source.docs
         size = int(read.get("chunk_size", 10_000))
@@ -300,7 +307,7 @@ def prepare_data(
     state = {"notes": [], "emptied": [], "kept_whole": [], "no_passages": [], "n_removals": 0}
     try:
         total = None if reader is None else _cheap_count(reader)
-        with doc_progress("preparing", total=total, show_progress=progress) as bar:
+        with counter("Preparing", total=total, unit="doc", disable=None if progress is None else not progress) as bar:
             columns: list = []
             for meta, (cleaned, split, token_lists, words) in map_ordered(
                     worker, _tasks(chunks, overrides, columns, str(getattr(reader, "path", "corpus"))),

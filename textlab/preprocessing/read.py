@@ -163,11 +163,15 @@ def load_corpus(
     >>> corpus.docs.index.tolist(), corpus.docs.loc["b", "text"]
     (['a', 'b'], 'Second text.\\n')
     """
-    from textlab._progress import progress
+    from textlab._progress import counter
 
     reader = iter_corpus(path, text_column=text_column, id_column=id_column, encoding=encoding,
                          file_column=file_column, metadata=metadata, on_empty=on_empty)
-    chunks = list(progress(reader, desc="Reading", unit="chunk"))
+    chunks = []
+    with counter("Reading", unit="doc") as bar:
+        for chunk in reader:
+            chunks.append(chunk)
+            bar.update(len(chunk))
     docs = pd.concat(chunks) if len(chunks) > 1 else chunks[0]
     docs.index = pd.Index(docs.index.to_numpy(dtype=object), name="doc_id")  # one dtype whatever the chunking
     return Corpus(docs=docs, root=reader.root, params=reader.params)
