@@ -313,7 +313,7 @@ def score_keyness(
         "permutation": permutation, "n_exceed": n_exceed, "fdr_level": fdr_level,
         "p_min": min((i["p_min"] for i in infos if i["p_min"] is not None), default=None),
         "resampling_unit": resampling_unit,
-        "resampling_fallbacks": {str(g): u for g, u in units.items() if u != resampling_unit},
+        "resampling_fallbacks": {} if aggregated else {str(g): u for g, u in units.items() if u != resampling_unit},
         "ci_level": ci_level, "interval": "percentile", "min_count": min_count,
         "random_state": random_state, "rate": "share of the side's tokens",
         "log_ratio_zero_correction": 0.5, "contrasts": infos, "aggregated_counts": bool(aggregated),
