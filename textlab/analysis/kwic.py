@@ -98,6 +98,8 @@ def keywords_in_context(
         ``TokenizedCorpus``: rows with their tokens, and their text in a ``text`` column or
         in the token shards on disk (read shard by shard; only the rows shown are kept).
         Counts-only data (``load_counts``) has no running text: a one-line error says so.
+        A query is matched as a token when it is one of ``data.terms`` (every token of a
+        ``TokenizedCorpus``), and by its words as written otherwise.
     query
         ``by="token"``: a token (``"export_control"``) or any word or phrase as written
         (``"U.S."``, ``"export controls"``), normalised like the corpus. ``by="frame"``: a
@@ -148,7 +150,12 @@ def keywords_in_context(
                           f"expected one of {sorted(map(str, rows.columns))}")
     if normalize is None:
         normalize, _ = _default_normalize(data)
-    vocabulary = {t for toks in tokens for t in toks}
+    # the counted terms when the data has them (no pass over every token on disk), else every token
+    terms = getattr(data, "terms", None)
+    if isinstance(terms, pd.DataFrame):
+        vocabulary = set(terms["term"].astype(str))
+    else:
+        vocabulary = {t for toks in tokens for t in toks}
 
     literal = None
     if by == "topic":
