@@ -204,3 +204,22 @@ def test_disk_path_failure_leaves_no_work_files(tmp_path):
         prepare_data(path, store="disk", cache_dir=cache, n_jobs=1, progress=False)
     assert not (cache / ".work").exists()
     assert np.all([p.name != "audit.parquet" for p in cache.iterdir()])
+
+
+def test_seeds_folder_through_both_stores_and_the_step_by_step_path(seeds_dir, tmp_path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CleaningWarning)
+        memory = prepare_data(seeds_dir, store="memory", n_jobs=1, progress=False)
+        disk = prepare_data(seeds_dir / "metadata.csv", store="disk", cache_dir=tmp_path, n_jobs=2, progress=False)
+        corpus = load_corpus(seeds_dir)
+        cleaned = clean_corpus(corpus)
+        tokenized = preprocess(cleaned.corpus)
+    assert list(memory.data.tokens) == list(disk.data.tokens) == tokenized.tokens
+    assert memory.data.texts() == disk.data.texts() == tokenized.passages["text"].tolist()
+    assert memory.data.surface_forms == disk.data.surface_forms == tokenized.surface_forms
+    pd.testing.assert_frame_equal(memory.audit, cleaned.audit)
+    pd.testing.assert_frame_equal(disk.audit_table(), cleaned.audit, check_dtype=False)
+    assert (memory.data.counts != disk.data.counts).nnz == 0
+    assert memory.params["read"]["files"] == disk.params["read"]["files"] == corpus.params["files"]
+    from_corpus = prepare_data(corpus, store="auto", n_jobs=1, progress=False)
+    assert from_corpus.params["store"] == "memory" and list(from_corpus.data.tokens) == tokenized.tokens

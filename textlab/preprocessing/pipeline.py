@@ -32,7 +32,7 @@ import shutil
 import tempfile
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -181,7 +181,7 @@ class _Prepare:
         else:
             split = split_documents(doc_ids, cleaned.texts, max_words=self.max_words, min_words=self.min_words)
         tokens, words = tokenize_texts(split.text, self.options)
-        return cleaned, split, tokens, words
+        return replace(cleaned, texts=[]), split, tokens, words  # the cleaned texts live on in the passages
 
 
 def _tasks(chunks: Iterator[pd.DataFrame], overrides: bool, columns: list,
