@@ -159,5 +159,6 @@ def test_disk_store_gives_the_same_tfidf_and_tables(tmp_path, options):
     assert abs(a.matrix - b.matrix).max() == 0
     reference = TfidfVectorizer(analyzer=_tokens, lowercase=False, vocabulary=list(memory.vocabulary), **options)
     assert np.allclose(b.matrix.toarray(), reference.fit_transform(corpus.tokens).toarray())
-    pd.testing.assert_frame_equal(distinctive_terms(memory, by="outlet").table, distinctive_terms(disk, by="outlet").table)
+    pd.testing.assert_frame_equal(distinctive_terms(memory, by="outlet").table,
+                                  distinctive_terms(disk, by="outlet").table)
     pd.testing.assert_frame_equal(similarity_table(memory).table, similarity_table(disk).table)

@@ -207,8 +207,9 @@ class Result:
     Subclasses are frozen dataclasses whose ``pd.DataFrame`` fields are the tables and
     whose ``params`` dict holds every setting (``ci_level``, resampling unit, fallbacks,
     seeds ...).  ``params`` is keyword-only, so subclasses may declare their tables
-    without defaults and be built positionally: ``KeynessResult(table, params={...})``.  :meth:`tables` lists the tables by field name; :meth:`from_tables`
-    rebuilds the result from them, so a results folder can be read back without pickles.
+    without defaults and be built positionally: ``KeynessResult(table, params={...})``.
+    :meth:`tables` lists the tables by field name; :meth:`from_tables` rebuilds the result
+    from them, so a results folder can be read back without pickles.
     """
 
     params: dict = field(default_factory=dict, kw_only=True)
