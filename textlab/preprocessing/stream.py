@@ -12,8 +12,11 @@ reader never floods memory ahead of slow workers).
 The per-text function is textlab's own (``textlab.preprocessing.tokens.tokenize_text``
 with cleaning from ``textlab.preprocessing.clean`` when that module offers a per-text
 cleaner), or any picklable ``str -> list[str]`` passed as ``preprocess_fn``.
-Phrases are not applied here: they need corpus-wide counts, which
-:func:`textlab.store.cache.build_bow_cache` collects in a streamed first pass.
+Phrases are not applied here: they need corpus-wide counts.
+
+For the whole preparation (cleaning with its audit and per-document overrides, passages,
+phrases learned once, counts) in memory or on disk, use
+:func:`textlab.preprocessing.pipeline.prepare_data`, which runs on :func:`map_ordered`.
 """
 
 from __future__ import annotations
@@ -120,8 +123,8 @@ def default_preprocess_fn(options: Any = None, *, clean: bool = True) -> Preproc
         ``None`` for the defaults.
     clean
         Apply :func:`textlab.preprocessing.clean.clean_text` with its default rules first
-        (per-document overrides such as ``clean_cutoff`` are not available when
-        streaming; the cleaning audit is not kept).
+        (no per-document overrides and no audit here: :func:`textlab.preprocessing.pipeline.prepare_data`
+        has both).
 
     Returns
     -------
