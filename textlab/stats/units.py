@@ -82,6 +82,28 @@ def _to_csr(rows: np.ndarray, cols: np.ndarray, data: np.ndarray, shape: tuple[i
     return matrix
 
 
+def _documents_of_block(doc_rows: np.ndarray, cols: np.ndarray, data: np.ndarray, n_terms: int):
+    """The block's entries summed per document: (document codes, CSR over those documents)."""
+    codes, local = np.unique(doc_rows, return_inverse=True)
+    return codes, _to_csr(local, cols, data, (len(codes), n_terms))
+
+
+def _assemble_documents(parts: list, n_docs: int, n_terms: int) -> sp.csr_matrix:
+    """Stack per-block document sums; documents split across blocks are added up (exact for counts)."""
+    if not parts:
+        return sp.csr_matrix((n_docs, n_terms))
+    codes = np.concatenate([c for c, _ in parts])
+    stacked = sp.vstack([m for _, m in parts], format="csr")
+    if len(codes) == n_docs and np.array_equal(codes, np.arange(n_docs)):
+        return stacked
+    placement = sp.csr_matrix((np.ones(len(codes)), (codes, np.arange(len(codes)))), shape=(n_docs, len(codes)))
+    matrix = sp.csr_matrix(placement @ stacked)
+    matrix.sum_duplicates()
+    matrix.eliminate_zeros()
+    matrix.sort_indices()
+    return matrix
+
+
 def _concat(parts: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if not parts:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
@@ -149,11 +171,11 @@ def count_units(
         flat = code[rows] * n_terms + cols
         totals += np.bincount(flat, weights=data, minlength=n_groups * n_terms)
         presence += np.bincount(flat, minlength=n_groups * n_terms)
-        doc_parts.append((doc_code[rows], cols, data))
+        doc_parts.append(_documents_of_block(doc_code[rows], cols, data, n_terms))
         if keep_rows.any():
             sel = keep_rows[rows]
             passage_parts.append((rows[sel], cols[sel], data[sel]))
-    doc_counts = _to_csr(*_concat(doc_parts), (n_docs, n_terms))
+    doc_counts = _assemble_documents(doc_parts, n_docs, n_terms)
     prow, pcol, pdata = _concat(passage_parts)
     passage_counts = {}
     for g in passage_groups:
