@@ -13,7 +13,9 @@ plural folding were used. A multi-word entry matches its joined phrase token
 (``export_control``) when that exists in the corpus, and otherwise the
 consecutive token sequence. Every entry is listed in the ``coverage`` table
 with the tokens it became and how often it occurs, so entries that never match
-are visible rather than silently ignored.
+are visible rather than silently ignored. Groups are compared as in prevalence and
+keyness (:class:`textlab.stats.Contrast`): ``difference`` gives each compared pair's
+difference in mean frame share with a document-bootstrap interval.
 """
 
 from __future__ import annotations
