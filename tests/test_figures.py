@@ -60,6 +60,28 @@ def test_readme_names_each_figure_with_numbers(figure_dir, seeds_study_fast):
     assert f"K = {seeds_study_fast.n_topics}" in readme
 
 
+def test_formats_and_dpi_come_from_the_study(seeds_study_fast, tmp_path):
+    config = seeds_study_fast.config.replace(figure_formats=("png",), figure_dpi=100)
+    result = type(seeds_study_fast)(config=config, results=seeds_study_fast.results,
+                                    provenance=seeds_study_fast.provenance, tables=seeds_study_fast.tables)
+    written = make_figures(result, tmp_path / "figures")
+    assert not [p for p in written if p.suffix == ".pdf"]
+    width, _, ppm = _png_info(tmp_path / "figures" / "02_keyness.png")
+    assert abs(ppm * 0.0254 - 100) < 1 and width == round(7.2 * 100)
+    readme = (tmp_path / "figures" / "README.md").read_text()
+    assert "Each figure is a 100 dpi PNG and the CSV of exactly what is drawn." in readme
+
+
+def test_group_colours_come_from_the_study_file(seeds_study_fast, figure_dir):
+    from textlab.study.figures import study_colors
+
+    assert study_colors(seeds_study_fast) == {"aws-led": "#0072B2", "huawei-led": "#D55E00", "mixed": "#CC79A7"}
+    config = seeds_study_fast.config.replace(figure_colors={})
+    plain = type(seeds_study_fast)(config=config, results=seeds_study_fast.results,
+                                   provenance=seeds_study_fast.provenance, tables=seeds_study_fast.tables)
+    assert study_colors(plain)["aws-led"] == "#D55E00"  # the library knows no study's groups
+
+
 def test_rerun_gives_byte_identical_files(figure_dir, seeds_dir, tmp_path):
     again = run_study(seeds_dir / "study.toml", fast=True)
     out = tmp_path / "figures"

@@ -80,20 +80,42 @@ def _check_print_quality(fig):
 
 # --- colours and style -------------------------------------------------------------------------
 
-def test_group_colors_fixed_for_study_groups_whatever_the_subset():
-    full = plots.group_colors(["mixed", "aws-led", "huawei-led"])
+SEEDS_COLORS = {"huawei-led": "#D55E00", "aws-led": "#0072B2", "mixed": "#CC79A7"}  # seeds/study.toml [figures]
+
+
+def test_group_colors_fixed_by_the_study_whatever_the_subset():
+    full = plots.group_colors(["mixed", "aws-led", "huawei-led"], fixed=SEEDS_COLORS)
     assert full == {"aws-led": "#0072B2", "huawei-led": "#D55E00", "mixed": "#CC79A7"}
-    assert plots.group_colors(["huawei-led"])["huawei-led"] == full["huawei-led"]
-    assert plots.group_colors(["aws-led", "zeta"])["aws-led"] == full["aws-led"]
+    assert plots.group_colors(["huawei-led"], fixed=SEEDS_COLORS)["huawei-led"] == full["huawei-led"]
+    mixed = plots.group_colors(["aws-led", "zeta"], fixed=SEEDS_COLORS)
+    assert mixed["aws-led"] == full["aws-led"] and mixed["zeta"] not in SEEDS_COLORS.values()
+
+
+def test_library_colors_know_no_study_groups():
+    """Without [figures] colors, the seeds' groups are just groups: the palette in sorted order."""
+    assert plots.group_colors(["huawei-led", "aws-led"]) == {"aws-led": plots.OKABE_ITO["vermillion"],
+                                                             "huawei-led": plots.OKABE_ITO["blue"]}
+    assert not hasattr(plots, "STUDY_COLORS")
 
 
 def test_group_colors_other_groups_distinct_deterministic_and_not_reserved():
     names = [f"outlet{i}" for i in range(10)]
-    a = plots.group_colors(names)
-    assert a == plots.group_colors(list(reversed(names)))
-    assert len(set(a.values())) == 10
-    assert not set(a.values()) & set(plots.STUDY_COLORS.values())
-    assert a["outlet0"] == plots.OKABE_ITO["orange"]  # first in sorted order takes the first free colour
+    a = plots.group_colors(names, fixed={"outlet3": "#123456"})
+    assert a == plots.group_colors(list(reversed(names)), fixed={"outlet3": "#123456"})
+    assert len(set(a.values())) == 10 and a["outlet3"] == "#123456"
+    assert a["outlet0"] == plots.OKABE_ITO["vermillion"]  # first in sorted order takes the first free colour
+
+
+def test_interval_labels_follow_ci_level(by_group):
+    from textlab.plots._common import interval_percent
+
+    assert interval_percent(0.9) == "90%" and interval_percent(None) == "95%"
+    ax = plots.plot_prevalence(by_group, ci_level=0.8)
+    assert "80% interval" in ax.get_xlabel() and "95%" not in ax.get_xlabel()
+    frames = by_group.rename(columns={"topic": "frame"})
+    assert "90% interval" in plots.plot_frames(frames.assign(frame=frames["frame"].astype(str)),
+                                                ci_level=0.9).get_xlabel()
+    plt.close("all")
 
 
 def test_plot_rejects_colors_missing_a_group(by_group):
@@ -149,7 +171,7 @@ def test_select_keyness_labels_matches_an_independent_ranking(keyness):
 
 
 def test_keyness_points_colours_and_labels_do_not_overlap(keyness):
-    ax = plots.plot_keyness(keyness, n_labels=8)
+    ax = plots.plot_keyness(keyness, n_labels=8, colors=SEEDS_COLORS)
     offsets = ax.collections[0].get_offsets()
     assert len(offsets) == len(keyness)
     # each point's colour from its own z, independently of the drawing order
@@ -194,13 +216,14 @@ def test_distinctive_terms_one_panel_per_group_bars_equal_tfidf():
             for g in ["huawei-led", "aws-led", "mixed"] for r in range(1, 13)]
     table = pd.DataFrame(rows, columns=["group", "rank", "term", "label", "tfidf"])
     axes = plots.plot_distinctive_terms(table)
+    palette = plots.group_colors(table.group)
     assert [ax.get_title(loc="left") for ax in axes] == ["aws-led", "huawei-led", "mixed"]
     for ax in axes:
         g = ax.get_title(loc="left")
         want = table[table.group == g].sort_values("rank")
         assert [t.get_text() for t in ax.get_yticklabels()] == want["label"].tolist()
         assert sorted(p.get_width() for p in ax.patches) == pytest.approx(sorted(want["tfidf"]))
-        assert {to_hex(p.get_facecolor()).upper() for p in ax.patches} == {plots.group_colors([g])[g]}
+        assert {to_hex(p.get_facecolor()).upper() for p in ax.patches} == {palette[g]}
     _check_print_quality(axes[0].figure)
 
 
@@ -257,7 +280,7 @@ def test_prevalence_points_intervals_and_colours(by_group):
 def test_prevalence_difference_label_zero_line_and_sign_colours():
     diff = pd.DataFrame({"topic": [1, 2, 3], "group_a": "huawei-led", "group_b": "aws-led",
                          "difference": [0.2, -0.1, 0.01], "ci_low": [0.1, -0.2, -0.05], "ci_high": [0.3, -0.02, 0.07]})
-    ax = plots.plot_prevalence_difference(diff)
+    ax = plots.plot_prevalence_difference(diff, colors=SEEDS_COLORS)
     assert "huawei-led \u2212 aws-led" in ax.get_xlabel()
     assert any(list(line.get_xdata()) == [0, 0] for line in ax.lines)
     dots = [line for line in ax.lines if line.get_marker() == "o"]
@@ -302,7 +325,7 @@ def test_frames_rows_and_colours():
     rows = [(f, g, 0.01 * (i + 1), 0.005 * (i + 1), 0.02 * (i + 1)) for i, f in enumerate(["security", "economic_gain"])
             for g in ["aws-led", "huawei-led", "mixed"]]
     table = pd.DataFrame(rows, columns=["frame", "group", "mean", "ci_low", "ci_high"])
-    ax = plots.plot_frames(table)
+    ax = plots.plot_frames(table, colors=SEEDS_COLORS)
     assert [t.get_text() for t in ax.get_yticklabels()] == ["economic gain", "security"]
     dots = [line for line in ax.lines if line.get_marker() == "o"]
     assert {to_hex(d.get_color()).upper() for d in dots} == {"#0072B2", "#D55E00", "#CC79A7"}
@@ -388,3 +411,27 @@ def test_topic_terms_relevance_scores_drawn_as_dots_with_labels():
     dots = [line for line in axes[0].lines if line.get_marker() == "o"][0]
     assert sorted(dots.get_xdata()) == sorted(-0.5 * r for r in range(1, 6))
     _check_print_quality(axes[0].figure)
+
+
+def test_font_subset_cache_is_byte_stable_embeds_truetype_and_subsets_once(tmp_path, by_group, monkeypatch):
+    from matplotlib.backends import _backend_pdf_ps
+
+    from textlab.plots import save
+
+    calls = []
+    original = _backend_pdf_ps.get_glyphs_subset
+    monkeypatch.setattr(_backend_pdf_ps, "get_glyphs_subset", lambda *a: calls.append(a) or original(*a))
+    monkeypatch.setattr(save, "_SUBSETS", {})
+    figures = [plots.plot_prevalence(by_group).figure, plots.plot_frames(
+        by_group.rename(columns={"topic": "frame"}).astype({"frame": str})).figure]
+    with plots.font_subset_cache():
+        first = [plots.save_figure(f, tmp_path / "a" / f"f{i}", formats=("pdf",))[0] for i, f in enumerate(figures)]
+        second = [plots.save_figure(f, tmp_path / "b" / f"f{i}", formats=("pdf",))[0] for i, f in enumerate(figures)]
+    assert len(calls) == 1  # one font, one subset for both figures and both runs
+    assert _backend_pdf_ps.get_glyphs_subset is not original  # our counting wrapper is back in place
+    for p, q in zip(first, second, strict=True):
+        data = p.read_bytes()
+        assert data == q.read_bytes() and b"/FontFile2" in data and b"CreationDate" not in data
+    plain = plots.save_figure(figures[0], tmp_path / "c" / "f0", formats=("pdf",))[0].read_bytes()
+    assert len(calls) == 2 and b"/FontFile2" in plain  # outside the block: matplotlib's own subsetting
+    plt.close("all")

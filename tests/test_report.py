@@ -19,3 +19,28 @@ def test_report_is_self_contained_and_states_the_findings(seeds_study_fast, tmp_
     assert f"{difference['difference'].iloc[0]:.3f}" in html
     for digest in [v["sha256"] if isinstance(v, dict) else v for v in seeds_study_fast.provenance["inputs"].values()]:
         assert digest in html
+
+
+def test_report_takes_title_and_caveats_from_the_study_and_marks_a_quick_look(seeds_study_fast):
+    from textlab.study.report import render_report
+
+    html = render_report(seeds_study_fast, figures={})
+    first_page = html.split("<h2>")[0]
+    assert "<h1>How does the framing differ between huawei-led and aws-led sources?</h1>" in first_page
+    assert "Quick look (<code>--fast</code>)" in first_page and "textlab report seeds/study.toml --fast" in first_page
+    assert "explained in seeds/README.md" in html  # the seeds study's own caveat, from seeds/study.toml
+    assert html.index("explained in seeds/README.md") < html.index("Passages, not documents")
+    selection = seeds_study_fast.results["model_selection"]
+    assert ("at the edge of the range searched" in html) == bool(selection.params["at_edge"])
+    assert "95% intervals composing" in html
+
+
+def test_library_report_is_generic(seeds_study_fast):
+    from textlab.study.report import render_report
+
+    config = seeds_study_fast.config.replace(report_title=None, report_caveats=(), fast=False)
+    generic = type(seeds_study_fast)(config=config, results=seeds_study_fast.results,
+                                     provenance=seeds_study_fast.provenance, tables=seeds_study_fast.tables)
+    html = render_report(generic, figures={})
+    assert "<h1>How do huawei-led and aws-led differ?</h1>" in html
+    assert "seeds/README.md" not in html and "Quick look" not in html

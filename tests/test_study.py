@@ -33,6 +33,23 @@ def test_tables_and_provenance(seeds_study_fast, seeds_dir):
     assert prov["seeds"]["stability_random_states"] == [0, 1, 2]
     assert prov["packages"]["gensim"]
     assert any("aws-led" in w for w in prov["warnings"]), "the one-document fallback must be reported"
+    # provenance is the union of every step's settings; the quick look is marked
+    assert list(prov["steps"]) == list(result.results) == ["corpus", "tfidf", "keyness", "model_selection", "topics",
+                                                            "prevalence", "frames"]
+    assert prov["steps"]["keyness"]["ci_level"] == 0.95 and prov["steps"]["prevalence"]["ci_level"] == 0.95
+    assert prov["steps"]["model_selection"]["n_topics_range"] == [3, 8]
+    assert prov["fast"] is True and prov["rerun"].endswith("--fast") and result.fast
+
+
+def test_steps_results_are_the_analysis_results(seeds_study_fast):
+    result = seeds_study_fast
+    assert result.tables["keyness"] is result.results["keyness"].table
+    assert result.tables["prevalence_difference"] is result.results["prevalence"].difference
+    assert result.n_topics == result.results["topics"].n_topics == len(result.fits[0].topic_term)
+    summary = result.tables["model_selection_summary"]
+    edge = bool(result.results["model_selection"].params["at_edge"])
+    assert edge == (result.n_topics in (3, 8))
+    assert summary.loc[summary["chosen"].astype(bool), "at_edge"].tolist() == [edge]
 
 
 def test_prevalence_point_estimates_are_group_means_of_the_fits(seeds_study_fast):
@@ -63,7 +80,10 @@ def test_same_config_gives_identical_tables(seeds_study_fast, seeds_dir):
 def test_write_results_is_complete_and_atomic(seeds_study_fast, tmp_path):
     out = write_results(seeds_study_fast, tmp_path / "results")
     names = {p.name for p in out.iterdir()}
-    assert {f"{n}.csv" for n in seeds_study_fast.tables} | {"provenance.json", ".textlab-output"} == names
+    assert {f"{n}.csv" for n in seeds_study_fast.tables} | {"provenance.json", "manifest.json", "data",
+                                                             ".textlab-output"} == names
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["fast"] is True and manifest["rerun"] == "textlab analyze seeds/study.toml --out results --fast"
     prov = json.loads((out / "provenance.json").read_text())
     assert prov["config"]["group_column"] == "narrative"
     keyness = pd.read_csv(out / "keyness.csv")
@@ -98,10 +118,12 @@ def test_k_range_beyond_the_passages_is_narrowed_with_a_recorded_warning(tmp_pat
         rows.append({"doc_id": f"d{i}", "file": f"d{i}.txt", "side": group})
     pd.DataFrame(rows).to_csv(tmp_path / "metadata.csv", index=False)
     config = StudyConfig(corpus_path=tmp_path / "metadata.csv", group_column="side", n_topics_range=(2, 30),
-                         min_words=5)  # no codebook set: the shipped one, with a warning
+                         min_words=5)  # no codebook set: the frames step is skipped, with a warning
     result = run_study(config, fast=True)
     n_passages = len(result.tokenized.passages)
     n_fit = n_passages - max(1, round(0.2 * n_passages))
     assert any(f"K is chosen from 2..{n_fit}" in w for w in result.provenance["warnings"])
     assert result.tables["model_selection"]["n_topics"].max() == n_fit
-    assert any("no [frames] codebook set" in w for w in result.provenance["warnings"])
+    assert any("no [frames] codebook set: the frames step is skipped" in w for w in result.provenance["warnings"])
+    assert result.results["frames"] is None and "frames_by_group" not in result.tables
+    assert result.provenance["steps"]["frames"] == {"skipped": "the step returned no result (see the warnings)"}

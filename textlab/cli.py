@@ -26,6 +26,9 @@ __all__ = ["main"]
 def _print_table(table, *, max_rows: int = 40) -> None:
     import pandas as pd
 
+    if not isinstance(table, pd.DataFrame):  # a one-table Result (e.g. KeywordsInContext)
+        table = table.table
+
     with pd.option_context("display.max_rows", max_rows, "display.max_columns", 20, "display.width", 120,
                            "display.max_colwidth", 60):
         print(table.to_string(index=False) if len(table) else "(none)")
@@ -97,73 +100,135 @@ def _cmd_clean(args: argparse.Namespace) -> int:
     return 0
 
 
+def _is_results(path: str) -> bool:
+    from textlab.study.results import is_results_folder
+
+    return Path(path).is_dir() and is_results_folder(path)
+
+
+def _compute_overrides(args: argparse.Namespace) -> dict:
+    """``[compute]`` options given on the command line (they override the study file)."""
+    changes = {}
+    for option, attribute in (("store", "store"), ("cache_dir", "cache_dir"), ("n_jobs", "n_jobs")):
+        value = getattr(args, option, None)
+        if value is not None:
+            changes[attribute] = value
+    return changes
+
+
+def _load_config(args: argparse.Namespace):
+    from textlab.study.config import load_study_config
+
+    config = load_study_config(args.config)
+    changes = _compute_overrides(args)
+    return config.replace(**changes) if changes else config
+
+
 def _check_study_output(out: str, config_path: str) -> None:
     """Refuse, before any work, an output folder that is an input or holds files textlab did not write."""
     from textlab._io import check_output_directory
+
+    if _is_results(config_path):
+        check_output_directory(out, inputs=(config_path,))
+        return
     from textlab.study.config import load_study_config
 
     config = load_study_config(config_path)
     check_output_directory(out, inputs=(config_path, config.corpus_path))
 
 
+def _study_result(args: argparse.Namespace):
+    """Read a results folder (no computing), or run the study a config file names."""
+    from textlab.study.results import read_results
+    from textlab.study.run import run_study
+
+    if _is_results(args.config):
+        if getattr(args, "fast", False):
+            print("textlab: note: --fast is ignored for a results folder (it was recorded when it was written)",
+                  file=sys.stderr)
+        return read_results(args.config)
+    return run_study(_load_config(args), fast=getattr(args, "fast", False))
+
+
 def _cmd_analyze(args: argparse.Namespace) -> int:
     from textlab.study.run import run_study, write_results
 
+    if _is_results(args.config):
+        raise TextlabError(f"{args.config} is a results folder; analyze needs a study file (TOML)")
     _check_study_output(args.out, args.config)
-    result = run_study(args.config, fast=args.fast)
+    result = run_study(_load_config(args), fast=args.fast)
     out = write_results(result, args.out)
-    print(f"results written to {out}/ (chosen K = {result.n_topics}; see provenance.json)")
+    quick = " (quick look: --fast)" if result.fast else ""
+    print(f"results written to {out}/{quick} (chosen K = {result.n_topics}; see provenance.json); "
+          f"draw them with `textlab figures {out}`")
     return 0
 
 
 def _cmd_figures(args: argparse.Namespace) -> int:
     from textlab.study.figures import make_figures
-    from textlab.study.run import run_study
 
     start = time.perf_counter()
     _check_study_output(args.out, args.config)
-    result = run_study(args.config, fast=args.fast)
-    written = make_figures(result, args.out)
+    result = _study_result(args)
+    formats = args.formats.split(",") if args.formats else None
+    written = make_figures(result, args.out, formats=formats, dpi=args.dpi)
     print(f"{len(written)} files written to {Path(args.out)}/ in {time.perf_counter() - start:.1f} s")
     return 0
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from textlab.study.report import write_report
-    from textlab.study.run import run_study
-
     from textlab._io import check_output_file
-    from textlab.study.config import load_study_config
+    from textlab.study.report import write_report
 
-    config = load_study_config(args.config)
-    corpus_folder = config.corpus_path if config.corpus_path.is_dir() else config.corpus_path.parent
-    out = check_output_file(args.out, inputs=(args.config, config.corpus_path, corpus_folder),
+    if _is_results(args.config):
+        from textlab.study.results import read_results
+
+        result = read_results(args.config)
+        config = result.config
+        inputs = [args.config]
+    else:
+        from textlab.study.config import load_study_config
+
+        config = load_study_config(args.config)
+        inputs = [args.config, config.corpus_path]
+        result = None
+    corpus_folder = config.corpus_path if Path(config.corpus_path).is_dir() else Path(config.corpus_path).parent
+    out = check_output_file(args.out, inputs=(*inputs, corpus_folder),
                             default_name="report.html")  # a folder (or a path ending in /) gets report.html
-    result = run_study(args.config, fast=args.fast)
+    if result is None:
+        result = _study_result(args)
     path = write_report(result, out)
     print(f"report written to {path}")
     return 0
 
 
 def _cmd_kwic(args: argparse.Namespace) -> int:
+    from textlab.analysis.frames import load_codebook
     from textlab.analysis.kwic import keywords_in_context
-    from textlab.analysis.frames import default_codebook_path, load_codebook
-    from textlab.study.run import prepare_tokens, run_study
+    from textlab.study.run import prepare_tokens
+    from textlab.study.steps import codebook_path
 
-    if args.by == "topic":
-        result = run_study(args.config)
+    if args.by == "topic" or _is_results(args.config):
+        result = _study_result(args)
         config, tokenized = result.config, result.tokenized
+    else:
+        config, _, tokenized = prepare_tokens(args.config)
+        result = None
+    if args.by == "topic":
         try:
             query: str | int = int(args.query)
         except ValueError:
             raise TextlabError(f"with --by topic the query must be a topic number, got {args.query!r}") from None
+        if not result.fits:
+            raise TextlabError("--by topic needs the topics step, which did not run for this study")
         table = keywords_in_context(tokenized, query, by="topic", fit=result.fits[0], window=args.window,
                                     group_column=config.group_column, max_rows=args.max_rows)
     else:
-        config, _, tokenized = prepare_tokens(args.config)
         codebook = None
         if args.by == "frame":
-            path = default_codebook_path() if config.codebook in (None, "default") else config.codebook
+            path = codebook_path(config)
+            if path is None:
+                raise TextlabError("--by frame needs a codebook: set [frames] codebook in the study file")
             codebook = load_codebook(path)
         table = keywords_in_context(tokenized, args.query, by=args.by, codebook=codebook, window=args.window,
                                     group_column=config.group_column, max_rows=args.max_rows)
@@ -200,22 +265,41 @@ def build_parser() -> argparse.ArgumentParser:
     add_reading(p)
     p.set_defaults(func=_cmd_clean)
 
+    source_help = ("study config (TOML), e.g. seeds/study.toml (the study is run first), or a results folder "
+                   "written by `textlab analyze` (drawn without recomputing)")
+
+    def add_compute(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--store", choices=("auto", "memory", "disk"), default=None,
+                       help="where counts live (overrides [compute] store; default: the study file's, else auto)")
+        p.add_argument("--cache-dir", default=None, help="folder for the on-disk store (overrides [compute] cache_dir)")
+        p.add_argument("--n-jobs", type=int, default=None,
+                       help="worker processes for topic-model fits, -1 = all cores (overrides [compute] n_jobs)")
+
     for name, func, helptext, default_out in (
-        ("analyze", _cmd_analyze, "run the whole study; write tidy CSV tables and provenance.json", "results"),
-        ("figures", _cmd_figures, "run the study and regenerate every figure (PDF, PNG, CSV) and figures/README.md",
-         "figures"),
-        ("report", _cmd_report, "run the study and write a self-contained HTML findings report", "report.html"),
+        ("analyze", _cmd_analyze, "run the whole study; write its results folder (tables, arrays, settings, "
+         "provenance.json) for figures/report/kwic to read", "results"),
+        ("figures", _cmd_figures, "regenerate every figure (PDF, PNG, CSV) and README.md from a study file or a "
+         "results folder", "figures"),
+        ("report", _cmd_report, "write a self-contained HTML findings report from a study file or a results folder",
+         "report.html"),
     ):
         p = sub.add_parser(name, help=helptext)
-        p.add_argument("config", help="study config (TOML), e.g. seeds/study.toml")
+        p.add_argument("config", metavar="STUDY_OR_RESULTS" if name != "analyze" else "config",
+                       help=source_help if name != "analyze" else "study config (TOML), e.g. seeds/study.toml")
         p.add_argument("--out", default=default_out, help=f"output (default: {default_out})")
         p.add_argument("--fast", action="store_true",
                        help="fewer seeds, bootstrap replicates, permutations and posterior draws: a quick look, "
-                            "not for publication")
+                            "not for publication (marked as such in every output)")
+        add_compute(p)
+        if name == "figures":
+            p.add_argument("--formats", default=None,
+                           help="comma-separated file formats, e.g. pdf,png (default: [figures] formats)")
+            p.add_argument("--dpi", type=int, default=None, help="PNG resolution (default: [figures] dpi, else 300)")
         p.set_defaults(func=func)
 
-    p = sub.add_parser("kwic", help="keyword in context: read a term, phrase or frame in its passages")
-    p.add_argument("config", help="study config (TOML)")
+    p = sub.add_parser("kwic", help="keyword in context: read a term, phrase, frame or topic in its passages")
+    p.add_argument("config", metavar="STUDY_OR_RESULTS", help=source_help)
+    add_compute(p)
     p.add_argument("query", help="a word or phrase ('export controls'), a frame name, or a topic number")
     p.add_argument("--by", choices=("token", "frame", "topic"), default="token",
                    help="what the query names (default: token)")

@@ -21,14 +21,14 @@ whole figure in ``with style():`` when composing panels yourself, e.g.::
     save_figure(fig, "figures/keyness")
 """
 
-from textlab.plots._colors import NEUTRAL, OKABE_ITO, STUDY_COLORS, group_colors
+from textlab.plots._colors import NEUTRAL, OKABE_ITO, group_colors
 from textlab.plots._style import FULL_WIDTH, MIN_FONT_SIZE, SINGLE_COLUMN, STYLE_PATH, figure, style
 from textlab.plots.corpus import corpus_overview_table, plot_corpus_overview
 from textlab.plots.frames import plot_frames
 from textlab.plots.heatmaps import order_similarity, passage_topic_table, plot_passage_topics, plot_similarity
 from textlab.plots.keyness import plot_keyness, plot_keyness_intervals, select_keyness_labels
 from textlab.plots.prevalence import plot_prevalence, plot_prevalence_difference
-from textlab.plots.save import save_figure
+from textlab.plots.save import font_subset_cache, save_figure
 from textlab.plots.selection import plot_model_selection
 from textlab.plots.terms import plot_distinctive_terms
 from textlab.plots.topics import plot_topic_map, plot_topic_terms, topic_leaning
@@ -39,10 +39,10 @@ __all__ = [
     "NEUTRAL",
     "OKABE_ITO",
     "SINGLE_COLUMN",
-    "STUDY_COLORS",
     "STYLE_PATH",
     "corpus_overview_table",
     "figure",
+    "font_subset_cache",
     "group_colors",
     "order_similarity",
     "passage_topic_table",

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 
 from textlab._errors import bad_value
 
-__all__ = ["OKABE_ITO", "STUDY_COLORS", "NEUTRAL", "group_colors"]
+__all__ = ["OKABE_ITO", "NEUTRAL", "group_colors"]
 
 #: The Okabe & Ito (2008) palette, safe for the common colour-vision deficiencies.
 OKABE_ITO: dict[str, str] = {
@@ -20,24 +20,20 @@ OKABE_ITO: dict[str, str] = {
     "reddish purple": "#CC79A7",
 }
 
-#: Fixed colours of the first study's groups.
-STUDY_COLORS: dict[str, str] = {
-    "huawei-led": OKABE_ITO["vermillion"],
-    "aws-led": OKABE_ITO["blue"],
-    "mixed": OKABE_ITO["reddish purple"],
-}
-
 #: Colour for "no group" / not significant / reference "rest".
 NEUTRAL = "#BBBBBB"
 #: Darker neutral for a reference category that is not a group (e.g. "rest").
 REFERENCE = "#555555"
 
-# Colours handed to other groups, in this order: the rest of Okabe-Ito (yellow last, it is
-# faint on white), then Paul Tol's colour-blind-safe "muted" scheme.
+# Colours handed to groups, in this order: Okabe-Ito (yellow last, it is faint on white), then
+# Paul Tol's colour-blind-safe "muted" scheme.
 _OTHER = [
+    OKABE_ITO["vermillion"],
+    OKABE_ITO["blue"],
     OKABE_ITO["orange"],
     OKABE_ITO["bluish green"],
     OKABE_ITO["sky blue"],
+    OKABE_ITO["reddish purple"],
     OKABE_ITO["black"],
     OKABE_ITO["yellow"],
     "#332288",
@@ -55,12 +51,12 @@ _OTHER = [
 def group_colors(groups: Iterable[str], *, fixed: Mapping[str, str] | None = None) -> dict[str, str]:
     """Assign one colour to each group, deterministically.
 
-    The study's groups always get the same colour (``huawei-led`` vermillion,
-    ``aws-led`` blue, ``mixed`` reddish purple). Any other group gets the next
-    unused colour of the palette, taking the other groups in sorted order. For
-    a corpus with its own groups, call this once with *all* groups and pass
-    the result as ``colors=`` to every plot so that a figure showing only some
-    groups keeps their colours. With more than 17 other groups colours repeat.
+    Groups named in ``fixed`` (a study's ``[figures] colors``) get their colour;
+    every other group gets the next unused colour of the colour-blind-safe
+    palette, taking the groups in sorted order. Call this once with *all* groups
+    of a study and pass the result as ``colors=`` to every plot so that a figure
+    showing only some groups keeps their colours. With more than 19 other groups
+    colours repeat.
 
     Parameters
     ----------
@@ -76,15 +72,15 @@ def group_colors(groups: Iterable[str], *, fixed: Mapping[str, str] | None = Non
 
     Examples
     --------
-    >>> group_colors(["aws-led", "huawei-led"])
-    {'aws-led': '#0072B2', 'huawei-led': '#D55E00'}
     >>> group_colors(["left", "right"])
-    {'left': '#E69F00', 'right': '#009E73'}
+    {'left': '#D55E00', 'right': '#0072B2'}
+    >>> group_colors(["left", "right"], fixed={"left": "#009E73"})
+    {'left': '#009E73', 'right': '#D55E00'}
     """
     names = sorted({str(g) for g in groups})
-    known = {**STUDY_COLORS, **dict(fixed or {})}
+    known = dict(fixed or {})
     colors = {g: known[g] for g in names if g in known}
-    free = [c for c in _OTHER if c not in colors.values()]
+    free = [c for c in _OTHER if c not in known.values()] or list(_OTHER)  # never reuse a fixed colour
     others = [g for g in names if g not in colors]
     for i, g in enumerate(others):
         colors[g] = free[i % len(free)]

@@ -25,6 +25,17 @@ def require_columns(table: pd.DataFrame, columns: Sequence[str], name: str) -> N
         raise ConfigError(f"{name} is empty: nothing to draw")
 
 
+def interval_percent(ci_level: float | None, table: pd.DataFrame | None = None) -> str:
+    """``"95%"`` for ``ci_level=0.95``; ``None`` reads ``table.attrs["ci_level"]`` (default 0.95).
+
+    >>> interval_percent(0.9), interval_percent(0.975)
+    ('90%', '97.5%')
+    """
+    if ci_level is None:
+        ci_level = (table.attrs.get("ci_level") if table is not None else None) or 0.95
+    return f"{float(ci_level) * 100:.10g}%"
+
+
 def shorten(text: str, width: int = 24) -> str:
     """Cut ``text`` to ``width`` characters with an ellipsis."""
     text = str(text)

@@ -8,7 +8,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from textlab.plots._colors import resolve_colors
-from textlab.plots._common import dot_interval, group_legend, require_columns, shorten
+from textlab.plots._common import dot_interval, group_legend, require_columns, shorten, interval_percent
 from textlab.plots._style import finish_ticks, new_axes, style
 
 __all__ = ["plot_frames"]
@@ -20,8 +20,9 @@ def plot_frames(
     ax: Axes | None = None,
     colors: Mapping[str, str] | None = None,
     frames: list[str] | None = None,
-    xlabel: str = "Share of tokens in the frame\n(mean, 95% interval)",
+    xlabel: str | None = None,
     label_width: int = 32,
+    ci_level: float | None = None,
 ) -> Axes:
     """Frame prevalence per group: a point and its interval, frames as rows.
 
@@ -36,9 +37,13 @@ def plot_frames(
     frames
         Row order (top to bottom); default sorted frame names.
     xlabel
-        Axis label, to match what ``mean`` measures.
+        Axis label, to match what ``mean`` measures; default "Share of tokens in the frame
+        (mean, <ci_level> interval)".
     label_width
         Frame names (underscores shown as spaces) are cut to this many characters.
+    ci_level
+        Level of the intervals (``FrameResult.params["ci_level"]``); default
+        ``by_group.attrs["ci_level"]`` or 0.95.
 
     Returns
     -------
@@ -59,6 +64,8 @@ def plot_frames(
         ax = new_axes(ax, "single", 0.9 + 0.3 * len(frames))
         dot_interval(ax, table, category="frame", categories=frames,
                      category_labels=[shorten(f.replace("_", " "), label_width) for f in frames], colors=colors)
+        if xlabel is None:
+            xlabel = f"Share of tokens in the frame\n(mean, {interval_percent(ci_level, by_group)} interval)"
         ax.set_xlabel(xlabel)
         group_legend(ax, colors, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=len(colors),
                      handletextpad=0.2, columnspacing=0.8)

@@ -12,7 +12,7 @@ from matplotlib.lines import Line2D
 
 from textlab._errors import ConfigError, bad_value
 from textlab.plots._colors import NEUTRAL, REFERENCE, group_colors
-from textlab.plots._common import require_columns, shorten
+from textlab.plots._common import require_columns, shorten, interval_percent
 from textlab.plots._style import finish_ticks, new_axes, style
 
 __all__ = ["select_keyness_labels", "plot_keyness", "plot_keyness_intervals"]
@@ -223,6 +223,7 @@ def plot_keyness_intervals(
     *,
     ax: Axes | None = None,
     colors: Mapping[str, str] | None = None,
+    ci_level: float | None = None,
 ) -> Axes:
     """Forest plot of the log-odds and its bootstrap interval for the labelled terms.
 
@@ -235,6 +236,9 @@ def plot_keyness_intervals(
         Axes; default a new single-column figure.
     colors
         ``{group: colour}``; default :func:`group_colors`.
+    ci_level
+        Level of the intervals, named in the axis label (``KeynessResult.params["ci_level"]``);
+        default ``labels.attrs["ci_level"]`` or 0.95.
 
     Returns
     -------
@@ -266,6 +270,6 @@ def plot_keyness_intervals(
         ax.set_yticks(y, [shorten(t, 22) for t in names])
         ax.set_ylim(-0.7, n - 0.3)
         sides = f"\u2190 {shorten(reference, 14)}   {shorten(group, 14)} \u2192"
-        ax.set_xlabel(f"Log-odds, 95% bootstrap interval\n{sides}")
+        ax.set_xlabel(f"Log-odds, {interval_percent(ci_level, labels)} bootstrap interval\n{sides}")
         finish_ticks(ax)
     return ax

@@ -10,7 +10,7 @@ from matplotlib.axes import Axes
 
 from textlab._errors import ConfigError
 from textlab.plots._colors import NEUTRAL, group_colors, resolve_colors
-from textlab.plots._common import dot_interval, group_legend, require_columns, topic_names
+from textlab.plots._common import dot_interval, group_legend, require_columns, topic_names, interval_percent
 from textlab.plots._style import finish_ticks, new_axes, style
 
 __all__ = ["plot_prevalence", "plot_prevalence_difference"]
@@ -23,6 +23,7 @@ def plot_prevalence(
     colors: Mapping[str, str] | None = None,
     topic_labels: Mapping[int, str] | None = None,
     label_width: int = 36,
+    ci_level: float | None = None,
 ) -> Axes:
     """Expected topic proportion per group: a point and its interval, topics as rows.
 
@@ -38,6 +39,9 @@ def plot_prevalence(
         ``{topic: short label}`` for the tick labels.
     label_width
         Tick labels are cut to this many characters.
+    ci_level
+        Level of the intervals, named in the axis label (``PrevalenceResult.params["ci_level"]``);
+        default ``by_group.attrs["ci_level"]`` or 0.95.
 
     Returns
     -------
@@ -57,7 +61,7 @@ def plot_prevalence(
         ax = new_axes(ax, "single", 0.9 + 0.3 * len(topics))
         dot_interval(ax, by_group, category="topic", categories=topics,
                      category_labels=topic_names(topics, topic_labels, width=label_width), colors=colors)
-        ax.set_xlabel("Expected topic proportion\n(mean, 95% interval)")
+        ax.set_xlabel(f"Expected topic proportion\n(mean, {interval_percent(ci_level, by_group)} interval)")
         group_legend(ax, colors, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=len(colors),
                      handletextpad=0.2, columnspacing=0.8)
         finish_ticks(ax)

@@ -29,6 +29,7 @@ def plot_model_selection(
     chosen_n_topics: int | None = None,
     metrics: Sequence[str] = ("c_v", "c_npmi", "diversity"),
     fig: Figure | None = None,
+    at_edge: bool = False,
 ) -> np.ndarray:
     """One panel per metric against K: a point per seed, the mean across seeds as a line.
 
@@ -46,6 +47,9 @@ def plot_model_selection(
         Columns to draw, one panel each.
     fig
         Empty figure to draw in; default a new full-width figure.
+    at_edge
+        The chosen K is the lowest or highest K searched (``ModelSelection.params["at_edge"]``):
+        the legend says so, since a wider range may choose another K.
 
     Returns
     -------
@@ -79,7 +83,8 @@ def plot_model_selection(
                     label="mean over seeds")
             if chosen_n_topics is not None:
                 ax.axvline(chosen_n_topics, color="#D55E00", linestyle="--", linewidth=0.8, zorder=0,
-                           label=f"chosen K = {chosen_n_topics}")
+                           label=f"chosen K = {chosen_n_topics}" + (" (at the edge of the range searched)"
+                                                                   if at_edge else ""))
             ax.set_xticks(ks)
             ax.set_xlabel("Number of topics K")
             ax.set_title(_NAMES.get(metric, metric), loc="left")

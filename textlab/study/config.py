@@ -12,15 +12,29 @@ Example
     path = "metadata.csv"          # relative to this file
 
     [groups]
-    column = "narrative"
-    contrast = ["huawei-led", "aws-led"]
+    column = "outlet"
+    contrast = ["left", "right"]   # differences are left minus right
 
-    [lda]
-    n_topics_range = [3, 8]
+    [frames]
+    codebook = "frames.toml"       # without it the frames step is skipped
+
+    [compute]
+    store = "auto"                 # "memory" | "disk" | "auto" (by corpus size)
+    n_jobs = -1                    # all cores
+
+    [figures]
+    formats = ["pdf", "png"]
+    dpi = 300
+    colors = { left = "#D55E00", right = "#0072B2" }
+
+    [report]
+    title = "How do left and right outlets frame the subject?"
+    caveats = ["Outlets were assigned to sides by ..."]
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -28,7 +42,13 @@ from typing import Any
 from textlab._errors import ConfigError
 from textlab._io import read_toml
 
-__all__ = ["StudyConfig", "load_study_config"]
+__all__ = ["StudyConfig", "load_study_config", "STORES", "FIGURE_FORMATS"]
+
+#: Values of ``[compute] store``.
+STORES = ("auto", "memory", "disk")
+#: Values of ``[figures] formats``.
+FIGURE_FORMATS = ("pdf", "png", "svg")
+_HEX = re.compile(r"#[0-9A-Fa-f]{6}")
 
 
 @dataclass(frozen=True)
@@ -69,11 +89,26 @@ class StudyConfig:
     ci_level
         Width of every interval.
     codebook
-        Path to a frame codebook (TOML), or ``"default"`` for the one shipped for the Malaysia
-        AI-infrastructure study. ``None`` (not set) also uses the shipped one, with a warning:
-        its frames were written for that study, not for every corpus.
+        Path to a frame codebook (TOML), or ``"default"`` for the example one shipped with textlab
+        (written for the Malaysia AI-infrastructure study). ``None`` (not set): the frames step is
+        skipped, with a warning saying how to set one.
     random_state
         Seed for every resampling step.
+    store
+        ``[compute] store``: where counts live, ``"memory"``, ``"disk"`` or ``"auto"`` (by corpus size).
+    cache_dir
+        ``[compute] cache_dir``: folder for the on-disk store (``None``: a folder next to the results).
+    n_jobs
+        ``[compute] n_jobs``: worker processes for topic-model fits (``-1``: all cores).
+    figure_formats, figure_dpi, figure_colors
+        ``[figures] formats``, ``dpi`` and ``colors`` (``{group: "#RRGGBB"}``; other groups get the
+        colour-blind-safe palette of :func:`textlab.plots.group_colors`).
+    report_title, report_caveats
+        ``[report] title`` and ``caveats`` (study-specific sentences listed first among the caveats).
+    step_options
+        Options of the sections owned by steps registered outside textlab (section -> options).
+    fast
+        ``True`` for a quick-look run (``--fast``): fewer seeds and replicates, not for publication.
     source
         The config file, if read from one.
     """
@@ -89,7 +124,7 @@ class StudyConfig:
     min_words: int = 12
     tokenizer: dict[str, Any] = field(default_factory=dict)
     n_topics: int | None = None
-    n_topics_range: tuple[int, int] = (3, 8)
+    n_topics_range: tuple[int, int] | None = None
     selection_random_states: tuple[int, ...] = (0, 1, 2)
     stability_random_states: tuple[int, ...] = (0, 1, 2, 3, 4)
     lda: dict[str, Any] = field(default_factory=dict)
@@ -100,6 +135,16 @@ class StudyConfig:
     ci_level: float = 0.95
     codebook: str | None = None
     random_state: int = 0
+    store: str = "auto"
+    cache_dir: str | None = None
+    n_jobs: int = -1
+    figure_formats: tuple[str, ...] = ("pdf", "png")
+    figure_dpi: int = 300
+    figure_colors: dict[str, str] = field(default_factory=dict)
+    report_title: str | None = None
+    report_caveats: tuple[str, ...] = ()
+    fast: bool = False
+    step_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     source: Path | None = None
 
     def __post_init__(self) -> None:
@@ -114,11 +159,12 @@ class StudyConfig:
             raise ConfigError(
                 f"resampling_unit={self.resampling_unit!r} is not allowed: expected 'document' or 'passage'"
             )
-        low, high = self.n_topics_range
-        if not (2 <= low <= high):
-            raise ConfigError(
-                f"n_topics_range={list(self.n_topics_range)!r} is not allowed: expected [low, high] with 2 <= low <= high"
-            )
+        if self.n_topics_range is not None:
+            bounds = self.n_topics_range
+            if (len(bounds) != 2 or not all(isinstance(b, int) and not isinstance(b, bool) for b in bounds)
+                    or not 2 <= bounds[0] <= bounds[1]):
+                raise ConfigError(f"n_topics_range={list(bounds)!r} is not allowed: expected [low, high] with "
+                                  "2 <= low <= high (or leave it unset to scale the range with the corpus)")
         if self.n_topics is not None and self.n_topics < 2:
             raise ConfigError(f"n_topics={self.n_topics!r} is not allowed: expected an integer >= 2")
         if not 0 < self.ci_level < 1:
@@ -130,6 +176,54 @@ class StudyConfig:
             raise ConfigError(f"contrast={list(self.contrast)!r} is not allowed: expected two group names")
         if not self.selection_random_states or not self.stability_random_states:
             raise ConfigError("random_states lists must not be empty")
+        self._check_compute()
+        self._check_figures_and_report()
+
+    def _check_compute(self) -> None:
+        if self.store not in STORES:
+            raise ConfigError(f"[compute] store = {self.store!r} is not allowed: expected one of {list(STORES)}")
+        if self.cache_dir is not None and not isinstance(self.cache_dir, str | Path):
+            raise ConfigError(f"[compute] cache_dir = {self.cache_dir!r} is not allowed: expected a folder path")
+        n_jobs = self.n_jobs
+        if not isinstance(n_jobs, int) or isinstance(n_jobs, bool) or n_jobs == 0 or n_jobs < -1:
+            raise ConfigError(f"[compute] n_jobs = {n_jobs!r} is not allowed: expected a positive integer, "
+                              "or -1 for all cores")
+
+    def _check_figures_and_report(self) -> None:
+        formats = self.figure_formats
+        if (isinstance(formats, str) or not formats
+                or not all(isinstance(f, str) and f in FIGURE_FORMATS for f in formats)):
+            raise ConfigError(f"[figures] formats = {formats!r} is not allowed: expected a non-empty list of "
+                              f"{list(FIGURE_FORMATS)}, e.g. [\"pdf\", \"png\"]")
+        dpi = self.figure_dpi
+        if not isinstance(dpi, int) or isinstance(dpi, bool) or not 30 <= dpi <= 2400:
+            raise ConfigError(f"[figures] dpi = {dpi!r} is not allowed: expected an integer from 30 to 2400")
+        colors = self.figure_colors
+        if not isinstance(colors, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) and _HEX.fullmatch(v) for k, v in colors.items()):
+            raise ConfigError(f"[figures] colors = {colors!r} is not allowed: expected a table of group = "
+                              "\"#RRGGBB\", e.g. colors = { left = \"#D55E00\" }")
+        if self.report_title is not None and not isinstance(self.report_title, str):
+            raise ConfigError(f"[report] title = {self.report_title!r} is not allowed: expected a string")
+        if not all(isinstance(c, str) for c in self.report_caveats) or isinstance(self.report_caveats, str):
+            raise ConfigError(f"[report] caveats = {self.report_caveats!r} is not allowed: expected a list of "
+                              "sentences")
+
+    def rerun_command(self, command: str = "analyze", out: str | None = None) -> str:
+        """The command line that reruns this study (``--fast`` included when it was a quick look).
+
+        Examples
+        --------
+        >>> StudyConfig(corpus_path=Path("c.csv"), group_column="g", fast=True).rerun_command("figures", "figs")
+        'textlab figures STUDY.toml --out figs --fast'
+        """
+        source = "STUDY.toml" if self.source is None else f"{Path(self.source).parent.name}/{Path(self.source).name}"
+        parts = ["textlab", command, source]
+        if out is not None:
+            parts += ["--out", out]
+        if self.fast:
+            parts.append("--fast")
+        return " ".join(parts)
 
     def to_dict(self) -> dict[str, Any]:
         """The configuration as plain JSON-ready values (for provenance)."""
@@ -170,9 +264,13 @@ _SCHEMA: dict[str, dict[str, str]] = {
         "random_state": "random_state",
     },
     "frames": {"codebook": "codebook"},
+    "compute": {"store": "store", "cache_dir": "cache_dir", "n_jobs": "n_jobs"},
+    "figures": {"formats": "figure_formats", "dpi": "figure_dpi", "colors": "figure_colors"},
+    "report": {"title": "report_title", "caveats": "report_caveats"},
 }
 
-_TUPLES = {"contrast", "clean_disable", "n_topics_range", "selection_random_states", "stability_random_states"}
+_TUPLES = {"contrast", "clean_disable", "n_topics_range", "selection_random_states", "stability_random_states",
+           "figure_formats", "report_caveats"}
 
 
 def _tokenizer_options() -> set[str]:
@@ -191,6 +289,21 @@ def _lda_options() -> set[str]:
 
     own = {"corpus", "n_topics", "random_state", "dictionary", "passage_ids", "progress", "keep_model"}
     return set(inspect.signature(fit_lda).parameters) - own
+
+
+def _step_section(path: Path, section: str, content: dict, defaults: Any) -> dict[str, Any]:
+    """Check a registered step's section: known keys, each of its default's type."""
+    out = {}
+    for key, value in content.items():
+        if key not in defaults:
+            raise ConfigError(f"{path}: unknown option {key!r} in [{section}]; valid options: {sorted(defaults)}")
+        default = defaults[key]
+        expected = (int, float) if isinstance(default, float) else type(default)
+        if default is not None and (not isinstance(value, expected) or isinstance(value, bool) != isinstance(default, bool)):
+            raise ConfigError(f"{path}: [{section}] {key} = {value!r} is not allowed: expected "
+                              f"{type(default).__name__} (like the default {default!r})")
+        out[key] = value
+    return out
 
 
 def load_study_config(path: str | Path) -> StudyConfig:
@@ -224,11 +337,17 @@ def load_study_config(path: str | Path) -> StudyConfig:
     raw = read_toml(path, missing="study config not found")
 
     values: dict[str, Any] = {"source": path.resolve()}
+    from textlab.study.steps import step_sections
+
+    extra = step_sections()
     for section, content in raw.items():
-        if section not in _SCHEMA:
-            raise ConfigError(f"{path}: unknown section [{section}]; valid sections: {sorted(_SCHEMA)}")
+        if section not in _SCHEMA and section not in extra:
+            raise ConfigError(f"{path}: unknown section [{section}]; valid sections: {sorted({*_SCHEMA, *extra})}")
         if not isinstance(content, dict):
             raise ConfigError(f"{path}: [{section}] must be a table of options")
+        if section in extra:
+            values.setdefault("step_options", {})[section] = _step_section(path, section, content, extra[section])
+            continue
         if section == "tokens":
             tokenizer = dict(content)
             allowed_tokens = _tokenizer_options()
@@ -245,7 +364,7 @@ def load_study_config(path: str | Path) -> StudyConfig:
         for key, value in content.items():
             if key in mapping:
                 attribute = mapping[key]
-                values[attribute] = tuple(value) if attribute in _TUPLES and value is not None else value
+                values[attribute] = tuple(value) if attribute in _TUPLES and isinstance(value, list) else value
             elif section == "lda" and key in _lda_options():
                 values.setdefault("lda", {})[key] = value
             elif section == "lda":
@@ -263,6 +382,9 @@ def load_study_config(path: str | Path) -> StudyConfig:
     for required, where in (("corpus_path", "[corpus] path"), ("group_column", "[groups] column")):
         if required not in values:
             raise ConfigError(f"{path}: missing {where}")
+    cache_dir = values.get("cache_dir")
+    if isinstance(cache_dir, str) and not Path(cache_dir).expanduser().is_absolute():
+        values["cache_dir"] = str((path.parent / cache_dir).resolve())
     codebook = values.get("codebook")
     if codebook is not None and codebook != "default" and not Path(codebook).is_absolute():
         values["codebook"] = str((path.parent / codebook).resolve())

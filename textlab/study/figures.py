@@ -1,14 +1,18 @@
-"""Every figure of a study, built from its tables, and the one call that writes them all.
+"""Every figure of a study, built from its step results, and the one call that writes them all.
 
-:func:`build_figures` draws each figure of a :class:`~textlab.study.run.StudyResult`
-(in memory); :func:`make_figures` writes each as vector PDF, 300 dpi PNG and
-the CSV of exactly what is drawn, plus ``README.md`` with a caption and the
-numbers behind each headline claim.  Files are byte-identical on reruns.
+Each step of :data:`textlab.study.steps.STEPS` names its figure functions
+(``draw(result) -> FigureSpec | list[FigureSpec] | None``); the built-in ones are below.
+:func:`build_figures` draws every figure of a :class:`~textlab.study.run.StudyResult` (in
+memory, from a fresh run or a results folder read back); :func:`make_figures` writes each in
+the study's ``[figures] formats`` (default vector PDF and 300 dpi PNG) with the CSV of exactly
+what is drawn, plus ``README.md`` with a caption and the numbers behind each headline claim.
+Files are byte-identical on reruns.  Group colours come from ``[figures] colors`` (other groups
+get the colour-blind-safe palette) and interval levels from each result's ``params``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +25,7 @@ from textlab import plots
 from textlab._io import atomic_directory, study_inputs, write_csv, write_text
 from textlab.analysis.topics.labels import label_topics
 
-__all__ = ["FigureSpec", "build_figures", "make_figures", "FIGURE_NAMES"]
+__all__ = ["FigureSpec", "build_figures", "make_figures", "FIGURE_NAMES", "study_colors"]
 
 #: File stems of the figures, in the order of the README.
 FIGURE_NAMES = (
@@ -59,6 +63,18 @@ def _interval(row: pd.Series, value: str = "mean") -> str:
     return f"{_fmt(row[value])} [{_fmt(row['ci_low'])}, {_fmt(row['ci_high'])}]"
 
 
+def study_colors(result: Any) -> dict[str, str]:
+    """One colour per group of the study: ``[figures] colors`` first, the palette for the rest."""
+    groups = result.tables["documents"]["group"].astype(str).unique()
+    return plots.group_colors(groups, fixed=getattr(result.config, "figure_colors", None) or None)
+
+
+def _ci_level(result: Any, step: str) -> float:
+    value = result.results.get(step)
+    params = getattr(value, "params", None) or {}
+    return float(params.get("ci_level", result.config.ci_level))
+
+
 def _contrast(result: Any) -> tuple[str, str]:
     if result.config.contrast:
         return tuple(result.config.contrast)  # type: ignore[return-value]
@@ -77,14 +93,15 @@ def _topic_labels(result: Any) -> dict[int, str]:
     return out
 
 
-def _fig_corpus(result: Any) -> FigureSpec:
-    table = plots.corpus_overview_table(result.cleaned.corpus.docs, group_column=result.group_column)
+def figure_corpus(result: Any) -> FigureSpec:
+    """01: words per document before and after cleaning (step ``corpus``)."""
+    table = plots.corpus_overview_table(result.tables["documents"], group_column="group")
     fig, ax = plots.figure("single", 2.4)
-    plots.plot_corpus_overview(table, ax=ax)
+    plots.plot_corpus_overview(table, ax=ax, colors=_colors_for(result, table["group"]))
     worst = table.sort_values("share_removed", ascending=False).iloc[0]
     claim = (f"Cleaning kept {int(table['n_words_clean'].sum())} of {int(table['n_words_raw'].sum())} words; "
              f"document {worst['doc_id']} lost the most ({worst['share_removed']:.0%}, "
-             f"{int(worst['n_words_removed'])} words of web chrome and teasers).")
+             f"{int(worst['n_words_removed'])} words removed by the cleaning rules).")
     caption = ("Words per document before (outline) and after (filled) cleaning, by group. Removed text is web "
                "boilerplate listed row by row in the audit table.")
     return FigureSpec("01_corpus_overview", fig, table, caption, claim)
@@ -99,12 +116,19 @@ def _keyness_side(result: Any) -> pd.DataFrame:
     return side
 
 
-def _fig_keyness(result: Any) -> tuple[FigureSpec, FigureSpec]:
+def _colors_for(result: Any, groups: Iterable[str]) -> dict[str, str]:
+    colors = study_colors(result)
+    return {g: colors[g] for g in sorted({str(g) for g in groups}) if g in colors}
+
+
+def figure_keyness(result: Any) -> tuple[FigureSpec, FigureSpec]:
+    """02 and 03: key terms of the contrast and their intervals (step ``keyness``)."""
     side = _keyness_side(result)
     labels = plots.select_keyness_labels(side, n=8, z_threshold=1.0)
     group_a, group_b = _contrast(result)
+    colors = study_colors(result)
     fig, ax = plots.figure("full", 3.6)
-    plots.plot_keyness(side, ax=ax, labels=labels)
+    plots.plot_keyness(side, ax=ax, labels=labels, colors=colors)
     top_a = side.sort_values("z", ascending=False).head(3)
     top_b = side.sort_values("z").head(3)
     claim = (f"Most {group_a} terms: " + ", ".join(f"{r.label} (z = {r.z:.1f})" for r in top_a.itertuples())
@@ -118,7 +142,7 @@ def _fig_keyness(result: Any) -> tuple[FigureSpec, FigureSpec]:
     keyness_spec = FigureSpec("02_keyness", fig, side, caption, claim)
 
     fig2, ax2 = plots.figure("single", 3.4)
-    plots.plot_keyness_intervals(labels, ax=ax2)
+    plots.plot_keyness_intervals(labels, ax=ax2, colors=colors, ci_level=_ci_level(result, "keyness"))
     caption2 = ("Log-odds of the labelled key terms with bootstrap intervals that resample documents (passages "
                 "where a group has one document); token-level z-scores alone overstate certainty.")
     wide = labels[(labels["ci_low"] > 0) | (labels["ci_high"] < 0)]
@@ -126,12 +150,13 @@ def _fig_keyness(result: Any) -> tuple[FigureSpec, FigureSpec]:
     return keyness_spec, FigureSpec("03_keyness_intervals", fig2, labels, caption2, claim2)
 
 
-def _fig_distinctive(result: Any) -> FigureSpec:
+def figure_distinctive(result: Any) -> FigureSpec:
+    """04: the most distinctive terms of each group (step ``tfidf``)."""
     table = result.tables["distinctive_terms"]
     table = table[table["rank"] <= 10]
     fig = plt.figure(figsize=(plots.FULL_WIDTH, 2.8))
     with plots.style():
-        plots.plot_distinctive_terms(table, fig=fig)
+        plots.plot_distinctive_terms(table, fig=fig, colors=_colors_for(result, table["group"]))
     tops = table[table["rank"] == 1]
     claim = "Top TF-IDF term per group: " + "; ".join(f"{r.group}: {r.label}" for r in tops.itertuples()) + "."
     caption = ("The ten most distinctive terms of each group by TF-IDF, treating all passages of a group as one "
@@ -139,23 +164,31 @@ def _fig_distinctive(result: Any) -> FigureSpec:
     return FigureSpec("04_distinctive_terms", fig, table, caption, claim)
 
 
-def _fig_selection(result: Any) -> FigureSpec | None:
+def figure_selection(result: Any) -> FigureSpec | None:
+    """05: coherence and diversity against K (step ``model_selection``)."""
     table = result.tables.get("model_selection")
     if table is None:
         return None
+    selection = result.results["model_selection"]
+    edge = bool(selection.params.get("at_edge", False))
     fig = plt.figure(figsize=(plots.FULL_WIDTH, 2.3))
     with plots.style():
-        plots.plot_model_selection(table, chosen_n_topics=result.n_topics, fig=fig)
+        plots.plot_model_selection(table, chosen_n_topics=result.n_topics, fig=fig, at_edge=edge)
     summary = table.groupby("n_topics")[["c_v", "c_npmi", "diversity"]].mean()
     chosen = summary.loc[result.n_topics]
     claim = (f"K = {result.n_topics} chosen by: {result.provenance.get('n_topics_rule')}; at that K mean "
              f"c_npmi = {chosen['c_npmi']:.3f}, c_v = {chosen['c_v']:.3f}, diversity = {chosen['diversity']:.2f}.")
+    if edge:
+        low, high = int(table["n_topics"].min()), int(table["n_topics"].max())
+        claim += (f" Warning: K = {result.n_topics} is at the edge of the range searched ({low}..{high}); "
+                  "a wider [lda] n_topics_range may choose another K.")
     caption = ("Model selection: topic coherence (c_v, c_npmi) and diversity against the number of topics K; "
                "points are seeds, lines are means; the dashed line marks the chosen K.")
     return FigureSpec("05_model_selection", fig, table, caption, claim)
 
 
-def _fig_topics(result: Any, labels: dict[int, str]) -> FigureSpec:
+def figure_topics(result: Any) -> FigureSpec:
+    """06: top terms of each topic with its stability (step ``topics``)."""
     terms = result.tables["topic_terms"]
     terms = terms[(terms["method"] == "probability") & (terms["rank"] <= 8)]
     stability = result.tables["stability"]
@@ -175,10 +208,14 @@ def _fig_topics(result: Any, labels: dict[int, str]) -> FigureSpec:
     return FigureSpec("06_topic_terms", fig, terms, caption, claim)
 
 
-def _fig_prevalence(result: Any, labels: dict[int, str]) -> tuple[FigureSpec, FigureSpec]:
+def figure_prevalence(result: Any) -> tuple[FigureSpec, FigureSpec]:
+    """07 and 08: topic prevalence by group and the contrast's difference (step ``prevalence``)."""
+    labels = _topic_labels(result)
+    colors = study_colors(result)
     by_group = result.tables["prevalence_by_group"]
     fig, ax = plots.figure("full", 0.45 * result.n_topics + 1.0)
-    plots.plot_prevalence(by_group, ax=ax, topic_labels=labels, label_width=46)
+    plots.plot_prevalence(by_group, ax=ax, topic_labels=labels, label_width=46,
+                          colors=_colors_for(result, by_group["group"]), ci_level=_ci_level(result, "prevalence"))
     caption = ("Mean share of each topic in a group's passages, with intervals composing posterior draws of "
                "passage topic proportions, resampling of documents (passages for one-document groups) and the "
                "spread across aligned seed runs.")
@@ -190,7 +227,7 @@ def _fig_prevalence(result: Any, labels: dict[int, str]) -> tuple[FigureSpec, Fi
 
     difference = result.tables["prevalence_difference"]
     fig2, ax2 = plots.figure("full", 0.4 * result.n_topics + 1.0)
-    plots.plot_prevalence_difference(difference, ax=ax2, topic_labels=labels, label_width=46)
+    plots.plot_prevalence_difference(difference, ax=ax2, topic_labels=labels, label_width=46, colors=colors)
     group_a, group_b = difference["group_a"].iloc[0], difference["group_b"].iloc[0]
     excl = difference[(difference["ci_low"] > 0) | (difference["ci_high"] < 0)]
     divergence = result.tables["topic_divergence"].iloc[0]
@@ -205,12 +242,14 @@ def _fig_prevalence(result: Any, labels: dict[int, str]) -> tuple[FigureSpec, Fi
     return spec1, FigureSpec("08_prevalence_difference", fig2, difference, caption2, claim2)
 
 
-def _fig_passage_topics(result: Any, labels: dict[int, str]) -> FigureSpec:
+def figure_passage_topics(result: Any) -> FigureSpec:
+    """09: topic proportions of every passage (step ``topics``)."""
+    labels = _topic_labels(result)
     passages = result.tokenized.passages
     table = plots.passage_topic_table(result.fits[0].doc_topic, passages, group_column=result.group_column)
     fig, ax = plots.figure("full", 4.2)
     plots.plot_passage_topics(result.fits[0].doc_topic, passages, group_column=result.group_column, ax=ax,
-                              topic_labels=labels)
+                              topic_labels=labels, colors=_colors_for(result, passages[result.group_column].astype(str)))
     dominant = result.tables["passage_topics"].filter(like="topic_").to_numpy().argmax(axis=1) + 1
     per_doc = pd.Series(dominant).groupby(result.tables["passage_topics"]["doc_id"].to_numpy()).agg(
         lambda s: int(s.mode().iloc[0]))
@@ -220,12 +259,13 @@ def _fig_passage_topics(result: Any, labels: dict[int, str]) -> FigureSpec:
     return FigureSpec("09_passage_topics", fig, table, caption, claim)
 
 
-def _fig_similarity(result: Any) -> FigureSpec:
+def figure_similarity(result: Any) -> FigureSpec:
+    """10: TF-IDF cosine similarity between documents (step ``tfidf``)."""
     similarity = result.tables["document_similarity"].set_index("doc_id")
     groups = result.tables["documents"].set_index("doc_id")["group"]
     ordered = plots.order_similarity(similarity, groups)
     fig, ax = plots.figure("single", 3.2)
-    plots.plot_similarity(similarity, groups, ax=ax)
+    plots.plot_similarity(similarity, groups, ax=ax, colors=_colors_for(result, groups))
     values = ordered.to_numpy().copy()
     np.fill_diagonal(values, np.nan)
     i, j = np.unravel_index(np.nanargmax(values), values.shape)
@@ -236,11 +276,13 @@ def _fig_similarity(result: Any) -> FigureSpec:
     return FigureSpec("10_document_similarity", fig, table, caption, claim)
 
 
-def _fig_frames(result: Any) -> FigureSpec:
+def figure_frames(result: Any) -> FigureSpec:
+    """11: frame prevalence by group (step ``frames``)."""
     by_group = result.tables["frames_by_group"]
     n_frames = by_group["frame"].nunique()
     fig, ax = plots.figure("full", 0.45 * n_frames + 1.0)
-    plots.plot_frames(by_group, ax=ax)
+    plots.plot_frames(by_group, ax=ax, colors=_colors_for(result, by_group["group"]),
+                      ci_level=_ci_level(result, "frames"))
     group_a, group_b = _contrast(result)
     wide = by_group.pivot(index="frame", columns="group", values="mean")
     claim = ""
@@ -253,12 +295,13 @@ def _fig_frames(result: Any) -> FigureSpec:
     return FigureSpec("11_frames", fig, by_group, caption, claim)
 
 
-def _fig_topic_map(result: Any, labels: dict[int, str]) -> FigureSpec:
+def figure_topic_map(result: Any) -> FigureSpec:
+    """12: intertopic distance map coloured by the leaning group (step ``prevalence``)."""
     coordinates = result.tables["topic_map"]
     leaning = plots.topic_leaning(result.tables["prevalence_difference"])
     table = coordinates.assign(leaning=coordinates["topic"].map(leaning))
     fig, ax = plots.figure("single", 3.2)
-    plots.plot_topic_map(coordinates, leaning, ax=ax)
+    plots.plot_topic_map(coordinates, leaning, ax=ax, colors=_colors_for(result, leaning.dropna()))
     counts = table["leaning"].fillna("neither").value_counts()
     claim = "Topics leaning to each group: " + ", ".join(f"{g}: {n}" for g, n in counts.items()) + "."
     caption = ("Intertopic distance map: Jensen–Shannon distances between topics scaled to two dimensions; "
@@ -270,58 +313,74 @@ def _fig_topic_map(result: Any, labels: dict[int, str]) -> FigureSpec:
 def build_figures(result: Any) -> dict[str, FigureSpec]:
     """Draw every figure of a study (in memory; nothing is written).
 
+    The figures are those of each step that produced a result (:data:`textlab.study.steps.STEPS`),
+    in order of their names.
+
     Parameters
     ----------
     result
-        A :class:`textlab.study.run.StudyResult`.
+        A :class:`textlab.study.run.StudyResult` (from :func:`~textlab.study.run.run_study` or
+        :func:`~textlab.study.results.read_results`).
 
     Returns
     -------
     dict
         Figure name -> :class:`FigureSpec` (figure, table drawn, caption, claim).
     """
-    labels = _topic_labels(result)
-    specs: list[FigureSpec | None] = []
+    from textlab.study.steps import STEPS, resolve
+
+    specs: list[FigureSpec] = []
     with plots.style():
-        specs.append(_fig_corpus(result))
-        specs.extend(_fig_keyness(result))
-        specs.append(_fig_distinctive(result))
-        specs.append(_fig_selection(result))
-        specs.append(_fig_topics(result, labels))
-        specs.extend(_fig_prevalence(result, labels))
-        specs.append(_fig_passage_topics(result, labels))
-        specs.append(_fig_similarity(result))
-        specs.append(_fig_frames(result))
-        specs.append(_fig_topic_map(result, labels))
-    return {spec.name: spec for spec in specs if spec is not None}
+        for step in STEPS:
+            if result.results.get(step.name) is None:
+                continue
+            for draw in step.figures:
+                drawn = resolve(draw)(result)
+                if drawn is None:
+                    continue
+                specs.extend(drawn if isinstance(drawn, list | tuple) else [drawn])
+    return {spec.name: spec for spec in sorted(specs, key=lambda spec: spec.name)}
 
 
-def _readme(result: Any, specs: Iterable[FigureSpec], out_name: str = "figures") -> str:
+def _formats_sentence(formats: Sequence[str], dpi: int) -> str:
+    names = {"pdf": "a vector PDF", "png": f"a {dpi} dpi PNG", "svg": "an SVG"}
+    return ", ".join(names[f] for f in formats) + " and the CSV of exactly what is drawn"
+
+
+def _readme(result: Any, specs: Iterable[FigureSpec], out_name: str = "figures", *,
+            formats: Sequence[str] = ("pdf", "png"), dpi: int = 300) -> str:
     config = result.config
+    ci = f"{float(config.ci_level) * 100:.10g}%"
     lines = [
         "# Figures",
         "",
-        "Written by textlab; regenerate with `textlab figures "
-        + (f"{Path(config.source).parent.name}/{Path(config.source).name}" if config.source else "STUDY.toml")
-        + f" --out {out_name}` (or `textlab.make_figures` in Python); do not edit by hand. Each figure is a vector PDF, a 300 dpi PNG and the CSV of exactly "
-        "what is drawn.",
+        f"Written by textlab; regenerate with `{config.rerun_command('figures', out_name)}` (or "
+        f"`textlab.make_figures` in Python); do not edit by hand. Each figure is {_formats_sentence(formats, dpi)}.",
         "",
+    ]
+    if config.fast:
+        lines += ["**Quick look (`--fast`)**: fewer seeds, bootstrap replicates, permutations and posterior draws "
+                  "than the study file asks for; not for publication. Rerun without `--fast` for the real figures.",
+                  ""]
+    lines += [
         f"Study: groups from `{config.group_column}`; contrast "
         f"{' minus '.join(config.contrast) if config.contrast else 'each group vs the rest'}; K = {result.n_topics} "
         f"topics ({result.provenance.get('n_topics_rule')}); seeds {list(config.stability_random_states)}; "
         f"{config.n_boot} bootstrap replicates, {config.n_perm} permutations, {config.n_draws} posterior draws; "
-        f"{int(config.ci_level * 100)}% intervals.",
+        f"{ci} intervals.",
         "",
     ]
+    image = "png" if "png" in formats else formats[0]
     for spec in specs:
-        lines += [f"## {spec.name}", "", f"![{spec.name}]({spec.name}.png)", "", spec.caption, "",
-                  f"**Numbers:** {spec.claim}", "", f"Files: `{spec.name}.pdf`, `{spec.name}.png`, "
-                  f"`{spec.name}.csv`.", ""]
+        files = ", ".join(f"`{spec.name}.{f}`" for f in (*formats, "csv"))
+        lines += [f"## {spec.name}", "", f"![{spec.name}]({spec.name}.{image})", "", spec.caption, "",
+                  f"**Numbers:** {spec.claim}", "", f"Files: {files}.", ""]
     return "\n".join(lines)
 
 
-def make_figures(result: Any, out_dir: str | Path = "figures") -> list[Path]:
-    """Write every figure of a study (PDF, PNG, CSV) and ``README.md`` into ``out_dir``.
+def make_figures(result: Any, out_dir: str | Path = "figures", *, formats: Sequence[str] | None = None,
+                 dpi: int | None = None) -> list[Path]:
+    """Write every figure of a study (each format + CSV) and ``README.md`` into ``out_dir``.
 
     The folder is built under a temporary name and swapped into place when
     complete, so an interrupted run leaves the previous figures intact.
@@ -329,24 +388,37 @@ def make_figures(result: Any, out_dir: str | Path = "figures") -> list[Path]:
     Parameters
     ----------
     result
-        A :class:`textlab.study.run.StudyResult`.
+        A :class:`textlab.study.run.StudyResult` (a fresh run, or a results folder read back
+        with :func:`~textlab.study.results.read_results`).
     out_dir
         Output folder (replaced as a whole: keep nothing else in it).
+    formats, dpi
+        File formats and raster resolution; default the study's ``[figures] formats`` and ``dpi``
+        (PDF and 300 dpi PNG).
 
     Returns
     -------
     list of Path
         Every file written.
+
+    Examples
+    --------
+    >>> make_figures(read_results("results"), "figures", formats=["png"], dpi=150)  # doctest: +SKIP
     """
+    config = result.config
+    formats = tuple(config.figure_formats if formats is None else ([formats] if isinstance(formats, str) else formats))
+    dpi = int(config.figure_dpi if dpi is None else dpi)
     out_dir = Path(out_dir)
+    inputs = study_inputs(config) + ([Path(result.source)] if getattr(result, "source", None) else [])
     specs = build_figures(result)
     written: list[Path] = []
-    with atomic_directory(out_dir, inputs=study_inputs(result.config)) as tmp:
+    with atomic_directory(out_dir, inputs=inputs) as tmp, plots.font_subset_cache():
         for spec in specs.values():
-            written += [out_dir / p.name for p in plots.save_figure(spec.figure, tmp / spec.name)]
+            written += [out_dir / p.name for p in plots.save_figure(spec.figure, tmp / spec.name,
+                                                                     formats=formats, dpi=dpi)]
             write_csv(spec.table, tmp / f"{spec.name}.csv")
             written.append(out_dir / f"{spec.name}.csv")
             plt.close(spec.figure)
-        write_text(_readme(result, specs.values(), out_dir.name), tmp / "README.md")
+        write_text(_readme(result, specs.values(), out_dir.name, formats=formats, dpi=dpi), tmp / "README.md")
         written.append(out_dir / "README.md")
     return written

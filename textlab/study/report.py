@@ -2,7 +2,9 @@
 
 The report needs no network to open: figures are embedded as base64 PNG and
 the style sheet is inline.  It states the main contrasts of a study with their
-intervals, the caveats that follow from the design, and the provenance.
+intervals (one section per step that declares one, see :mod:`textlab.study.steps`),
+the caveats that follow from the design plus the study's own (``[report] caveats``), and
+the provenance.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ import pandas as pd
 
 from textlab._io import write_text
 
-__all__ = ["write_report", "render_report", "headline_findings"]
+__all__ = ["write_report", "render_report", "headline_findings", "section_keyness", "section_selection",
+           "section_prevalence", "section_frames"]
 
 _CSS = """
 body{font-family:Georgia,'Times New Roman',serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222;
@@ -47,6 +50,24 @@ def _table_html(table: pd.DataFrame, columns: list[str], *, digits: int = 3) -> 
     return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
 
+def _topic_labels(result: Any, n: int = 3) -> dict[int, str]:
+    terms = result.tables["topic_terms"]
+    chosen = terms[(terms["method"] == "frex") & (terms["rank"] <= n)]
+    if chosen.empty:
+        chosen = terms[terms["rank"] <= n]
+    return {int(t): " · ".join(group.sort_values("rank")["label"].astype(str)) for t, group in chosen.groupby("topic")}
+
+
+def _groups(result: Any) -> tuple[str, str]:
+    contrast = result.config.contrast
+    return tuple(contrast) if contrast else ("each group", "the rest")  # type: ignore[return-value]
+
+
+def _percent(result: Any, step: str) -> str:
+    params = getattr(result.results.get(step), "params", None) or {}
+    return f"{float(params.get('ci_level', result.config.ci_level)) * 100:.10g}%"
+
+
 def headline_findings(result: Any, *, n_terms: int = 8) -> dict[str, pd.DataFrame]:
     """The tables a reader needs first: key terms, topic differences, divergence, frames.
 
@@ -60,33 +81,77 @@ def headline_findings(result: Any, *, n_terms: int = 8) -> dict[str, pd.DataFram
     Returns
     -------
     dict
-        ``key_terms``, ``topic_differences``, ``divergence``, ``frames`` tables.
+        ``key_terms``, ``topic_differences``, ``divergence``, ``frames`` tables (those whose
+        step ran).
     """
     tables = result.tables
-    keyness = tables["keyness"]
-    key_terms = (
-        keyness.sort_values(["group", "z"], ascending=[True, False]).groupby("group", sort=True).head(n_terms)
-    )
-    difference = tables["prevalence_difference"].copy()
-    labels = _topic_labels(result)
-    difference.insert(1, "label", difference["topic"].map(labels))
-    stability = tables["stability"].set_index("topic")
-    difference["stable"] = difference["topic"].map(stability["stable"])
-    difference = difference.reindex(difference["difference"].abs().sort_values(ascending=False).index)
-    return {
-        "key_terms": key_terms,
-        "topic_differences": difference,
-        "divergence": tables["topic_divergence"],
-        "frames": tables["frames_by_group"],
-    }
+    out: dict[str, pd.DataFrame] = {}
+    if "keyness" in tables:
+        keyness = tables["keyness"]
+        out["key_terms"] = (keyness.sort_values(["group", "z"], ascending=[True, False])
+                            .groupby("group", sort=True).head(n_terms))
+    if "prevalence_difference" in tables:
+        difference = tables["prevalence_difference"].copy()
+        difference.insert(1, "label", difference["topic"].map(_topic_labels(result)))
+        stability = tables["stability"].set_index("topic")
+        difference["stable"] = difference["topic"].map(stability["stable"])
+        out["topic_differences"] = difference.reindex(difference["difference"].abs().sort_values(ascending=False).index)
+        out["divergence"] = tables["topic_divergence"]
+    if "frames_by_group" in tables:
+        out["frames"] = tables["frames_by_group"]
+    return out
 
 
-def _topic_labels(result: Any, n: int = 3) -> dict[int, str]:
-    terms = result.tables["topic_terms"]
-    chosen = terms[(terms["method"] == "frex") & (terms["rank"] <= n)]
-    if chosen.empty:
-        chosen = terms[terms["rank"] <= n]
-    return {int(t): " · ".join(group.sort_values("rank")["label"].astype(str)) for t, group in chosen.groupby("topic")}
+def section_keyness(result: Any) -> str:
+    """Report section of the ``keyness`` step."""
+    findings = headline_findings(result)
+    return "".join([
+        "<h3>Key terms (log-odds with informative Dirichlet prior)</h3>",
+        f"<p>Intervals: {_percent(result, 'keyness')} bootstrap intervals of the log-odds.</p>",
+        _table_html(findings["key_terms"], ["group", "label", "count_group", "count_reference", "z", "ci_low",
+                                            "ci_high", "q_perm", "dispersion_docs", "resampling_unit"]),
+    ])
+
+
+def section_selection(result: Any) -> str:
+    """Report section of the ``model_selection`` step: the rule, and a warning if K is at the edge."""
+    selection = result.results["model_selection"]
+    table = selection.table
+    low, high = int(table["n_topics"].min()), int(table["n_topics"].max())
+    parts = ["<h3>Number of topics</h3>",
+             f"<p>K = {result.n_topics} chosen from {low}..{high} "
+             f"({html.escape(str(selection.params.get('n_topics_range_source', '[lda] n_topics_range')))}) by: "
+             f"{html.escape(str(selection.rule))}.</p>"]
+    if selection.params.get("at_edge"):
+        parts.append(f"<p class='caveat'><b>Warning:</b> K = {result.n_topics} is at the edge of the range searched "
+                     f"({low}..{high}); a wider <code>[lda] n_topics_range</code> may choose another K.</p>")
+    return "".join(parts)
+
+
+def section_prevalence(result: Any) -> str:
+    """Report section of the ``prevalence`` step."""
+    findings = headline_findings(result)
+    group_a, group_b = _groups(result)
+    return "".join([
+        "<h3>Topic prevalence difference</h3>",
+        f"<p>Mean passage share of each topic, {html.escape(group_a)} minus {html.escape(group_b)}, with "
+        f"{_percent(result, 'prevalence')} intervals composing posterior, resampling and seed uncertainty. "
+        "Topics flagged unstable did not reappear reliably across seeds.</p>",
+        _table_html(findings["topic_differences"],
+                    ["topic", "label", "difference", "ci_low", "ci_high", "resampling_unit", "stable"]),
+        "<h3>Divergence of topic mixtures</h3>",
+        _table_html(findings["divergence"], ["group_a", "group_b", "jsd", "ci_low", "ci_high"]),
+    ])
+
+
+def section_frames(result: Any) -> str:
+    """Report section of the ``frames`` step."""
+    findings = headline_findings(result)
+    return "".join([
+        "<h3>Frames (codebook)</h3>",
+        f"<p>Mean share of tokens matching each frame, with {_percent(result, 'frames')} bootstrap intervals.</p>",
+        _table_html(findings["frames"], ["frame", "group", "mean", "ci_low", "ci_high", "resampling_unit"]),
+    ])
 
 
 def _png_base64(fig: Any) -> str:
@@ -95,13 +160,65 @@ def _png_base64(fig: Any) -> str:
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
+def _caveats(result: Any, group_counts: pd.Series) -> list[str]:
+    caveats = [html.escape(c) for c in result.config.report_caveats]
+    for group, count in group_counts.items():
+        if count < 2:
+            caveats.append(f"The group <b>{html.escape(str(group))}</b> has a single document: its intervals "
+                           "resample passages within that document and describe that article, not the population "
+                           "of such articles.")
+    caveats.append("Passages, not documents, are the unit of the topic model and of most intervals; passages "
+                   "from one article are not independent, so intervals are optimistic where they rest on passages.")
+    caveats.append("Group labels are the study's analytic choice; a different labelling can change the contrasts.")
+    if "frames" in result.tables or "frames_by_group" in result.tables:
+        caveats.append("Frames are counted from a researcher-written codebook; terms that never occur are listed "
+                       "in frame_coverage.csv.")
+    for warning in result.provenance.get("warnings", []):
+        caveats.append("Warning raised during the analysis: " + html.escape(warning))
+    return caveats
+
+
+def _front(result: Any) -> list[str]:
+    config, prov = result.config, result.provenance
+    group_a, group_b = _groups(result)
+    docs, passages = result.tables["documents"], result.tables["passages"]
+    group_counts = docs.groupby("group").size()
+    passage_counts = passages.groupby(config.group_column).size()
+    design = ", ".join(
+        f"{html.escape(str(g))}: {int(group_counts[g])} document(s), {int(passage_counts.get(g, 0))} passages"
+        for g in group_counts.index
+    )
+    title = config.report_title or f"How do {group_a} and {group_b} differ?"
+    parts = [
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+        f"<title>textlab report: {html.escape(title)}</title>",
+        f"<style>{_CSS}</style></head><body>",
+        f"<h1>{html.escape(title)}</h1>",
+    ]
+    if config.fast:
+        parts.append("<p class='caveat'><b>Quick look (<code>--fast</code>)</b>: fewer seeds, bootstrap replicates, "
+                     "permutations and posterior draws than the study file asks for; not for publication. Rerun "
+                     f"without <code>--fast</code>: <code>{html.escape(config.rerun_command('report'))}</code>.</p>")
+    topics = (f" LDA with K = {result.n_topics} topics ({html.escape(str(prov.get('n_topics_rule', '')))})."
+              if result.n_topics else "")
+    parts.append(f"<p>Corpus <code>{html.escape(Path(config.corpus_path).name)}</code>, grouped by "
+                 f"<code>{html.escape(config.group_column)}</code> ({design}). After cleaning, "
+                 f"{int(docs['n_words_clean'].sum())} of {int(docs['n_words_raw'].sum())} words were kept "
+                 f"and split into {len(passages)} passages.{topics}</p>")
+    return parts
+
+
 def render_report(result: Any, *, figures: dict[str, tuple[Any, str]] | None = None) -> str:
     """Build the report's HTML text.
+
+    The first page states the question (``[report] title``), the design and, for a ``--fast``
+    run, that it is a quick look; then each step's report section in step order, the caveats
+    (the study's own ``[report] caveats`` first), the figures and the provenance.
 
     Parameters
     ----------
     result
-        A :class:`textlab.study.run.StudyResult`.
+        A :class:`textlab.study.run.StudyResult` (a fresh run or a results folder read back).
     figures
         Name -> ``(matplotlib Figure, caption)``; by default every figure of
         :func:`textlab.study.figures.build_figures`.
@@ -113,63 +230,20 @@ def render_report(result: Any, *, figures: dict[str, tuple[Any, str]] | None = N
     """
     import matplotlib.pyplot as plt
 
+    from textlab.study.steps import STEPS, resolve
+
     if figures is None:
         from textlab.study.figures import build_figures
 
         figures = {name: (spec.figure, spec.caption) for name, spec in build_figures(result).items()}
-    config = result.config
-    prov = result.provenance
-    findings = headline_findings(result)
-    group_a, group_b = config.contrast if config.contrast else ("each group", "the rest")
-    docs = result.tables["documents"]
-    passages = result.tables["passages"]
-    group_counts = docs.groupby("group").size()
-    passage_counts = passages.groupby(config.group_column).size()
-    design = ", ".join(
-        f"{html.escape(str(g))}: {int(group_counts[g])} document(s), {int(passage_counts.get(g, 0))} passages"
-        for g in group_counts.index
-    )
-    parts = [
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
-        f"<title>textlab report: {html.escape(group_a)} vs {html.escape(group_b)}</title>",
-        f"<style>{_CSS}</style></head><body>",
-        f"<h1>How does the framing differ between {html.escape(group_a)} and {html.escape(group_b)} sources?</h1>",
-        f"<p>Corpus <code>{html.escape(Path(config.corpus_path).name)}</code>, grouped by "
-        f"<code>{html.escape(config.group_column)}</code> ({design}). After cleaning, "
-        f"{int(docs['n_words_clean'].sum())} of {int(docs['n_words_raw'].sum())} words were kept "
-        f"and split into {len(passages)} passages. LDA with K = {result.n_topics} topics "
-        f"({html.escape(str(prov.get('n_topics_rule', '')))}).</p>",
-        "<h2>Main contrasts</h2>",
-        "<h3>Topic prevalence difference</h3>",
-        f"<p>Mean passage share of each topic, {html.escape(group_a)} minus {html.escape(group_b)}, with "
-        f"{int(config.ci_level * 100)}% intervals composing posterior, resampling and seed uncertainty. "
-        "Topics flagged unstable did not reappear reliably across seeds.</p>",
-        _table_html(findings["topic_differences"],
-                    ["topic", "label", "difference", "ci_low", "ci_high", "resampling_unit", "stable"]),
-        "<h3>Divergence of topic mixtures</h3>",
-        _table_html(findings["divergence"], ["group_a", "group_b", "jsd", "ci_low", "ci_high"]),
-        "<h3>Key terms (log-odds with informative Dirichlet prior)</h3>",
-        _table_html(findings["key_terms"], ["group", "label", "count_group", "count_reference", "z", "ci_low",
-                                            "ci_high", "q_perm", "dispersion_docs", "resampling_unit"]),
-        "<h3>Frames (codebook)</h3>",
-        _table_html(findings["frames"], ["frame", "group", "mean", "ci_low", "ci_high", "resampling_unit"]),
-        "<h2>Caveats</h2><div class='caveat'><ul>",
-    ]
-    caveats = []
-    for group, count in group_counts.items():
-        if count < 2:
-            caveats.append(f"The group <b>{html.escape(str(group))}</b> has a single document: its intervals "
-                           "resample passages within that document and describe that article, not the population "
-                           "of such articles.")
-    caveats.append("Passages, not documents, are the unit of the topic model and of most intervals; passages "
-                   "from one article are not independent, so intervals are optimistic where they rest on passages.")
-    caveats.append("Group labels are the study's analytic choice (see seeds/README.md); a different labelling can "
-                   "change the contrasts.")
-    caveats.append("Frames are counted from a researcher-written codebook; terms that never occur are listed in "
-                   "frame_coverage.csv.")
-    for warning in prov.get("warnings", []):
-        caveats.append("Warning raised during the analysis: " + html.escape(warning))
-    parts += [f"<li>{c}</li>" for c in caveats] + ["</ul></div>", "<h2>Figures</h2>"]
+    config, prov = result.config, result.provenance
+    parts = _front(result) + ["<h2>Main contrasts</h2>"]
+    for step in STEPS:
+        if step.report is not None and result.results.get(step.name) is not None:
+            parts.append(resolve(step.report)(result))
+    group_counts = result.tables["documents"].groupby("group").size()
+    parts += ["<h2>Caveats</h2><div class='caveat'><ul>"]
+    parts += [f"<li>{c}</li>" for c in _caveats(result, group_counts)] + ["</ul></div>", "<h2>Figures</h2>"]
     for name, (fig, caption) in figures.items():
         parts.append(f"<figure id='{html.escape(name)}'><img alt='{html.escape(name)}' "
                      f"src='data:image/png;base64,{_png_base64(fig)}'><figcaption><b>{html.escape(name)}.</b> "
@@ -177,10 +251,12 @@ def render_report(result: Any, *, figures: dict[str, tuple[Any, str]] | None = N
         plt.close(fig)
     packages = prov.get("packages", {})
     inputs = prov.get("inputs", {})
+    steps = prov.get("steps", {})
     parts += [
         "<h2>Provenance</h2>",
-        "<p>Rerun with <code>textlab report " + html.escape(str(config.source or "study.toml")) + "</code>. Seeds: "
-        + html.escape(str(prov.get("seeds", {}))) + ".</p>",
+        f"<p>Rerun with <code>{html.escape(config.rerun_command('report'))}</code>. Seeds: "
+        + html.escape(str(prov.get("seeds", {}))) + ". Steps: " + html.escape(", ".join(steps)) + " (the settings "
+        "of each are in <code>provenance.json</code> under <code>steps</code>).</p>",
         _table_html(pd.DataFrame({"package": list(packages), "version": [str(v) for v in packages.values()]}),
                     ["package", "version"]),
     ]
@@ -210,7 +286,7 @@ def write_report(result: Any, path: str | Path) -> Path:
     from textlab._io import check_output_file, study_inputs
 
     config = result.config
-    inputs = study_inputs(config)
+    inputs = study_inputs(config) + ([Path(result.source)] if getattr(result, "source", None) else [])
     if getattr(config, "corpus_path", None) is not None:
         inputs.append(config.corpus_path if Path(config.corpus_path).is_dir() else Path(config.corpus_path).parent)
     return write_text(render_report(result), check_output_file(path, inputs=inputs, default_name="report.html"))

@@ -1,10 +1,11 @@
-"""A study in one call: config → corpus → tokens → models → comparisons → tables.
+"""A study in one call: config → every registered step → one result per step.
 
-:func:`run_study` runs the whole analysis from a :class:`~textlab.study.config.StudyConfig`
-and returns a :class:`StudyResult` of plain tables; :func:`write_results` writes
-them as tidy CSV files plus ``provenance.json`` (package versions, config,
-input hashes, seeds, timings, warnings).  The same config gives identical
-tables on every rerun.
+:func:`run_study` runs the steps of :data:`textlab.study.steps.STEPS` in order from a
+:class:`~textlab.study.config.StudyConfig` and returns a :class:`StudyResult` (each step's
+result, their tables, and provenance: package versions, config, input hashes, seeds,
+timings, warnings and the settings of every step).  :func:`write_results` writes a folder that
+:func:`~textlab.study.results.read_results` reads back.  The same config gives identical
+results on every rerun.
 """
 
 from __future__ import annotations
@@ -23,12 +24,12 @@ import numpy as np
 import pandas as pd
 
 from textlab._version import __version__
-from textlab._errors import ConfigError, EstimationError, SmallSampleWarning, TextlabWarning
-from textlab._io import atomic_directory, study_inputs, write_csv, write_json
+from textlab._errors import ConfigError, TextlabWarning
 from textlab._progress import progress
 from textlab.study.config import StudyConfig, load_study_config
 
-__all__ = ["StudyResult", "run_study", "write_results", "prepare_tokens", "FAST_OPTIONS"]
+__all__ = ["StudyResult", "run_study", "write_results", "read_results", "prepare_tokens", "FAST_OPTIONS",
+           "collect_tables"]
 
 #: Options replaced by ``fast=True``: a quick look (seconds), not for publication.
 FAST_OPTIONS: dict[str, Any] = {
@@ -44,41 +45,96 @@ _PACKAGES = ("numpy", "scipy", "pandas", "scikit-learn", "gensim", "nltk", "matp
 
 @dataclass(frozen=True)
 class StudyResult:
-    """Everything a study computed, as plain tables and the objects that made them.
+    """Everything a study computed: one result per step, their tables, and the provenance.
 
     Attributes
     ----------
     config
         The configuration that produced the result.
-    cleaned
-        :class:`textlab.preprocessing.clean.CleanResult`: cleaned corpus and audit table.
-    tokenized
-        :class:`textlab.preprocessing.tokens.TokenizedCorpus`: passages and tokens.
-    dtm
-        Passage-by-term counts.
+    results
+        Step name -> the step's result (a :class:`textlab.data.Result`, a result dataclass such
+        as ``KeynessResult`` or ``ModelSelection``, or ``None`` if the step was skipped), in the
+        order the steps ran (:data:`textlab.study.steps.STEPS`).
     tables
-        Name -> tidy table (the CSV files written by :func:`write_results`).
-    fits
-        The LDA fits at the chosen K, topics aligned to the first seed.
-    n_topics
-        The number of topics used.
+        Public table name -> table, gathered from the steps (the CSV files of the results folder).
     provenance
-        Versions, config, input hashes, seeds, timings, warnings.
+        Versions, config, input hashes, seeds, timings, warnings, and ``steps``: the settings
+        (``params``) of every step.
+    source
+        The results folder this was read from (:func:`~textlab.study.results.read_results`), or ``None``.
+    memory
+        In-memory objects that are not written (the document-term matrix ``dtm``).
+
+    Other names: ``cleaned`` (``None`` after reading a folder), ``tokenized``, ``dtm``, ``fits``
+    (aligned LDA fits at the chosen K), ``n_topics``, ``group_column``.
     """
 
     config: StudyConfig
-    cleaned: Any
-    tokenized: Any
-    dtm: Any
-    tables: dict[str, pd.DataFrame]
-    fits: list = field(repr=False)
-    n_topics: int = 0
+    results: dict[str, Any]
     provenance: dict[str, Any] = field(default_factory=dict, repr=False)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+    source: Path | None = None
+    memory: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.tables:
+            object.__setattr__(self, "tables", collect_tables(self.results))
 
     @property
     def group_column(self) -> str:
         """The metadata column that defines the groups."""
         return self.config.group_column
+
+    @property
+    def cleaned(self) -> Any:
+        """The cleaned corpus and audit (``None`` when read back from a results folder)."""
+        corpus = self.results.get("corpus")
+        return None if corpus is None else corpus.cleaned
+
+    @property
+    def tokenized(self) -> Any:
+        """The tokenised passages (rebuilt from the results folder when read back)."""
+        return self.results["corpus"].tokenized_corpus()
+
+    @property
+    def dtm(self) -> Any:
+        """Passage-by-term counts (``None`` when read back from a results folder)."""
+        return self.memory.get("dtm")
+
+    @property
+    def fits(self) -> list:
+        """The LDA fits at the chosen K, topics aligned to the first seed."""
+        topics = self.results.get("topics")
+        return [] if topics is None else list(topics.fits)
+
+    @property
+    def n_topics(self) -> int:
+        """The number of topics used."""
+        topics = self.results.get("topics")
+        return 0 if topics is None else int(topics.n_topics)
+
+    @property
+    def fast(self) -> bool:
+        """Whether this was a quick-look run (``--fast``)."""
+        return bool(self.config.fast)
+
+
+def collect_tables(results: dict[str, Any], steps: Any = None) -> dict[str, pd.DataFrame]:
+    """Public table name -> table, from each step's ``tables`` mapping (steps not registered: all tables)."""
+    from textlab.study.steps import STEPS
+
+    mapping = {step.name: step.tables for step in (STEPS if steps is None else steps)}
+    out: dict[str, pd.DataFrame] = {}
+    for name, value in results.items():
+        if value is None:
+            continue
+        for public, attribute in mapping.get(name, {}).items():
+            table = getattr(value, attribute, None)
+            if isinstance(table, pd.DataFrame):
+                out[public] = table
+        if name not in mapping and isinstance(getattr(value, "tables", None), dict):  # an unknown step read back
+            out.update({k: v for k, v in value.tables.items() if isinstance(v, pd.DataFrame)})
+    return out
 
 
 class _Timer:
@@ -97,8 +153,8 @@ def _as_config(config: StudyConfig | str | Path, fast: bool) -> StudyConfig:
         config = load_study_config(config)
     elif not isinstance(config, StudyConfig):
         raise ConfigError(f"config={config!r} is not allowed: expected a StudyConfig or the path of a TOML file")
-    if fast:
-        config = config.replace(**FAST_OPTIONS)
+    if fast and not config.fast:
+        config = config.replace(**FAST_OPTIONS, fast=True)
     return config
 
 
@@ -154,43 +210,83 @@ def _package_versions() -> dict[str, str | None]:
     return versions
 
 
-def _documents_table(cleaned, group_column: str) -> pd.DataFrame:
-    docs = cleaned.corpus.docs
-    table = pd.DataFrame({
-        "doc_id": docs.index.astype(str),
-        "group": docs[group_column].astype(str).to_numpy(),
-        "n_words_raw": docs["n_words_raw"].to_numpy(),
-        "n_words_clean": docs["n_words_clean"].to_numpy(),
-    })
-    if "title" in docs.columns:
-        table["title"] = docs["title"].fillna("").astype(str).to_numpy()
-    return table
+def _run_steps(config: StudyConfig, steps: list, results: dict[str, Any], memory: dict[str, Any],
+               timer: _Timer) -> dict[str, str]:
+    """Run each step in order into ``results``; return the reasons of the steps skipped."""
+    from textlab.study.steps import StepContext, resolve
+
+    skipped: dict[str, str] = {}
+    bar = progress(range(len(steps)), desc="textlab study", total=len(steps), unit="step")
+    for step in steps:
+        with timer.step(step.name):
+            missing = [r for r in step.requires if results.get(r) is None]
+            if missing:
+                results[step.name] = None
+                skipped[step.name] = f"needs the result of {missing}, which was skipped"
+            else:
+                options = {**step.options, **config.step_options.get(step.section or "", {})}
+                value = resolve(step.run)(StepContext(config, results, options, memory))
+                results[step.name] = value
+                if value is None:
+                    skipped[step.name] = "the step returned no result (see the warnings)"
+        next(bar, None)
+    return skipped
 
 
-def _passage_topics_table(fit, passages: pd.DataFrame, group_column: str) -> pd.DataFrame:
-    columns = {f"topic_{k + 1}": fit.doc_topic[:, k] for k in range(fit.n_topics)}
-    table = pd.DataFrame({"passage_id": passages["passage_id"].to_numpy(), "doc_id": passages["doc_id"].to_numpy(),
-                          "group": passages[group_column].astype(str).to_numpy(),
-                          "position": passages["position"].to_numpy(), **columns})
-    return table
+def _provenance(config: StudyConfig, results: dict[str, Any], skipped: dict[str, str]) -> dict[str, Any]:
+    from textlab.study.results import json_safe
+    from textlab.study.steps import codebook_path
+
+    corpus, topics = results["corpus"], results.get("topics")
+    reference = topics.fits[0] if topics is not None and topics.fits else None
+    steps = {name: ({"skipped": skipped.get(name, "")} if value is None else json_safe(getattr(value, "params", {})))
+             for name, value in results.items()}
+    selection = results.get("model_selection")
+    path = codebook_path(config) if results.get("frames") is not None else None
+    return {
+        "textlab_version": __version__,
+        "packages": _package_versions(),
+        "platform": {"system": platform.system(), "machine": platform.machine(), "python": sys.version.split()[0]},
+        "config": config.to_dict(),
+        "inputs": corpus.cleaned.corpus.params.get("files", {}) if corpus.cleaned is not None else {},
+        "seeds": {
+            "random_state": config.random_state,
+            "selection_random_states": list(config.selection_random_states),
+            "stability_random_states": list(config.stability_random_states),
+        },
+        "fast": bool(config.fast),
+        "rerun": config.rerun_command("analyze", "results"),
+        "n_topics": int(topics.n_topics) if topics is not None else None,
+        "n_topics_rule": topics.rule if topics is not None else None,
+        "n_topics_at_edge": bool(selection.params.get("at_edge", False)) if selection is not None else False,
+        "lda_params": json_safe({k: v for k, v in reference.params.items() if k != "random_state"})
+        if reference is not None else {},
+        "tokenizer_params": json_safe(corpus.params.get("tokenizer", {})),
+        "codebook": None if path is None else str(path),
+        "steps": steps,
+    }
 
 
-def run_study(config: StudyConfig | str | Path, *, fast: bool = False) -> StudyResult:
-    """Run the whole analysis a study config describes.
+def run_study(config: StudyConfig | str | Path, *, fast: bool = False, steps: list | None = None) -> StudyResult:
+    """Run every step of a study (:data:`textlab.study.steps.STEPS`) from its config.
 
-    Steps: load and clean the corpus; split passages and tokenise; count terms;
-    TF-IDF distinctive terms and document similarity; keyness between groups;
-    LDA model selection over K; refits at the chosen K under several seeds,
-    aligned for stability; topic labels, representative passages and the
-    intertopic map; topic prevalence by group with composed uncertainty; frame
-    prevalence from the codebook.
+    Built-in steps: load and clean the corpus, split passages and tokenise (``corpus``); counts,
+    TF-IDF distinctive terms and document similarity (``tfidf``); keyness between groups
+    (``keyness``); LDA model selection over K (``model_selection``); refits at the chosen K under
+    several seeds, aligned for stability, with labels and the intertopic map (``topics``); topic
+    prevalence by group with composed uncertainty (``prevalence``); frame prevalence from the
+    codebook (``frames``, skipped without one).  Steps registered with
+    :func:`~textlab.study.steps.register_step` run too.
 
     Parameters
     ----------
     config
         A :class:`StudyConfig` or the path of its TOML file.
     fast
-        Fewer seeds and replicates (:data:`FAST_OPTIONS`) for a quick look.
+        Fewer seeds and replicates (:data:`FAST_OPTIONS`) for a quick look; marked as such in the
+        results, figures and report.
+    steps
+        The steps to run (default: every registered step, in order).
 
     Returns
     -------
@@ -199,128 +295,21 @@ def run_study(config: StudyConfig | str | Path, *, fast: bool = False) -> StudyR
     Examples
     --------
     >>> result = run_study("seeds/study.toml", fast=True)  # doctest: +SKIP
-    >>> result.tables["prevalence_difference"].head()      # doctest: +SKIP
+    >>> result.results["prevalence"].difference.head()     # doctest: +SKIP
     """
-    from textlab.analysis.frames import default_codebook_path, load_codebook, score_frames
-    from textlab.analysis.keyness import score_keyness
-    from textlab.analysis.prevalence import estimate_prevalence
-    from textlab.preprocessing.counts import count_terms
-    from textlab.analysis.topics.labels import representative_passages, top_terms, topic_map
-    from textlab.analysis.topics.selection import select_n_topics
-    from textlab.analysis.topics.stability import assess_stability, fit_seeds
-    from textlab.analysis.tfidf import distinctive_terms, similarity_table
+    from textlab.study.steps import STEPS
+
     timer = _Timer()
     started = time.perf_counter()
     config = _as_config(config, fast)
-    rs = config.random_state
+    results: dict[str, Any] = {}
+    memory: dict[str, Any] = {}
+    step_list = list(STEPS if steps is None else steps)
+    if not step_list or step_list[0].name != "corpus":
+        raise ConfigError(f"steps={[s.name for s in step_list]!r} is not allowed: the first step must be 'corpus'")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        steps = progress(range(7), desc="textlab study", total=7, unit="step")
-        with timer.step("load_clean_tokenize"):
-            config, cleaned, tokenized = prepare_tokens(config)
-        next(steps, None)
-        group_column = config.group_column
-        passages = tokenized.passages
-        with timer.step("counts_tfidf"):
-            dtm = count_terms(tokenized)
-            distinctive = distinctive_terms(dtm, by=group_column, surface_forms=tokenized.surface_forms)
-            similarity = similarity_table(dtm, level="document")
-        next(steps, None)
-        with timer.step("keyness"):
-            keyness = score_keyness(dtm, group_column=group_column, groups=config.contrast,
-                                    n_boot=config.n_boot, n_perm=config.n_perm,
-                                    resampling_unit=config.resampling_unit, ci_level=config.ci_level,
-                                    surface_forms=tokenized.surface_forms, random_state=rs)
-        next(steps, None)
-        with timer.step("model_selection"):
-            if config.n_topics is None:
-                low, high = config.n_topics_range
-                n_passages = len(passages)
-                n_fit = n_passages - max(1, round(0.2 * n_passages))  # select_n_topics holds out 20 %
-                if low > n_fit:
-                    raise EstimationError(
-                        f"n_topics_range = [{low}, {high}] in {config.source or 'the study config'}: the corpus has "
-                        f"{n_passages} passages, {n_fit} of them for fitting after holding out 20 %, so K can be "
-                        f"at most {n_fit}; lower the range or add documents"
-                    )
-                if high > n_fit:
-                    warnings.warn(
-                        f"n_topics_range = [{low}, {high}]: only {n_fit} passages are available for fitting "
-                        f"({n_passages} passages, 20 % held out), so K is chosen from {low}..{n_fit}",
-                        SmallSampleWarning, stacklevel=2,
-                    )
-                    high = n_fit
-                selection = select_n_topics(tokenized, n_topics_range=range(low, high + 1),
-                                            random_states=config.selection_random_states,
-                                            lda_kwargs=dict(config.lda), random_state=rs)
-                n_topics = int(selection.chosen_n_topics)
-                selection_table, selection_summary = selection.table, selection.summary
-                selection_rule, selection_fits = selection.rule, selection.fits
-            else:
-                n_topics, selection_rule = config.n_topics, "fixed by config (n_topics)"
-                selection_table = selection_summary = selection_fits = None
-        next(steps, None)
-        with timer.step("stability"):
-            fits = fit_seeds(tokenized, n_topics=n_topics, random_states=config.stability_random_states,
-                             reuse=selection_fits, **dict(config.lda))
-            stability = assess_stability(fits)
-            aligned = list(stability.aligned)
-            reference = aligned[0]
-            doc_lengths = [len(tokens) for tokens in tokenized.tokens]
-            terms = top_terms(reference, surface_forms=tokenized.surface_forms, doc_lengths=doc_lengths)
-            representative = representative_passages(reference, passages)
-            coordinates = topic_map(reference, doc_lengths=doc_lengths, random_state=rs)
-        next(steps, None)
-        with timer.step("prevalence"):
-            prevalence = estimate_prevalence(aligned, passages, group_column=group_column, contrast=config.contrast,
-                                             n_draws=config.n_draws, n_boot=config.n_boot,
-                                             resampling_unit=config.resampling_unit, ci_level=config.ci_level,
-                                             random_state=rs)
-        next(steps, None)
-        with timer.step("frames"):
-            if config.codebook is None:
-                warnings.warn(
-                    "no [frames] codebook set: frames are scored with the codebook shipped for the Malaysia AI "
-                    "study (geopolitics, investment, talent, ...); set [frames] codebook to your own TOML "
-                    "(see docs/codebook.md), or codebook = \"default\" to keep it",
-                    TextlabWarning, stacklevel=2,
-                )
-            codebook_path = (default_codebook_path() if config.codebook in (None, "default")
-                             else Path(config.codebook))
-            if not codebook_path.is_absolute() and config.source is not None:
-                codebook_path = config.source.parent / codebook_path
-            codebook = load_codebook(codebook_path)
-            frames = score_frames(tokenized, codebook, group_column=group_column, n_boot=config.n_boot,
-                                  resampling_unit=config.resampling_unit, ci_level=config.ci_level,
-                                  random_state=rs)
-        next(steps, None)
-
-    tables: dict[str, pd.DataFrame] = {
-        "documents": _documents_table(cleaned, group_column),
-        "audit": cleaned.audit,
-        "passages": passages.drop(columns=[c for c in ("note",) if c in passages.columns]),
-        "keyness": keyness.table,
-        "distinctive_terms": distinctive,
-        "document_similarity": similarity.reset_index(),
-        "stability": stability.table,
-        "topic_terms": terms,
-        "representative_passages": representative,
-        "topic_map": coordinates,
-        "passage_topics": _passage_topics_table(reference, passages, group_column),
-        "prevalence_by_group": prevalence.by_group,
-        "prevalence_difference": prevalence.difference,
-        "topic_divergence": prevalence.divergence,
-        "frames_by_group": frames.by_group,
-        "frames_by_passage": frames.by_passage,
-        "frame_drivers": frames.drivers,
-        "frame_coverage": frames.coverage,
-    }
-    if selection_table is not None:
-        tables["model_selection"] = selection_table
-        tables["model_selection_summary"] = selection_summary
-    if getattr(prevalence, "variance_components", None) is not None:
-        tables["prevalence_variance_components"] = prevalence.variance_components
-
+        skipped = _run_steps(config, step_list, results, memory, timer)
     warning_texts = sorted({f"{w.category.__name__}: {w.message}" for w in caught
                             if issubclass(w.category, UserWarning)})
     shown: set[str] = set()
@@ -328,51 +317,24 @@ def run_study(config: StudyConfig | str | Path, *, fast: bool = False) -> StudyR
         if issubclass(w.category, TextlabWarning) and str(w.message) not in shown:
             shown.add(str(w.message))
             warnings.warn(str(w.message), w.category, stacklevel=2)
-    provenance = {
-        "textlab_version": __version__,
-        "packages": _package_versions(),
-        "platform": {"system": platform.system(), "machine": platform.machine(), "python": sys.version.split()[0]},
-        "config": config.to_dict(),
-        "inputs": cleaned.corpus.params.get("files", {}),
-        "seeds": {
-            "random_state": rs,
-            "selection_random_states": list(config.selection_random_states),
-            "stability_random_states": list(config.stability_random_states),
-        },
-        "n_topics": n_topics,
-        "n_topics_rule": selection_rule,
-        "lda_params": {k: v for k, v in reference.params.items() if k != "random_state"},
-        "tokenizer_params": {k: v for k, v in tokenized.params.items() if not k.startswith("_")},
-        "codebook": str(codebook_path),
-        "warnings": warning_texts,
-        "timings_seconds": {**timer.seconds, "total": round(time.perf_counter() - started, 3)},
-    }
-    return StudyResult(config=config, cleaned=cleaned, tokenized=tokenized, dtm=dtm, tables=tables,
-                       fits=aligned, n_topics=n_topics, provenance=provenance)
+    provenance = _provenance(config, results, skipped)
+    provenance["warnings"] = warning_texts
+    provenance["timings_seconds"] = {**timer.seconds, "total": round(time.perf_counter() - started, 3)}
+    from textlab.study.results import json_safe
+
+    provenance = json_safe(provenance)  # the same dict whether computed now or read from provenance.json
+    from textlab.study.steps import STEPS as registered
+
+    return StudyResult(config=config, results=results, provenance=provenance,
+                       tables=collect_tables(results, step_list if steps is not None else registered),
+                       memory=memory)
 
 
 def write_results(result: StudyResult, out_dir: str | Path) -> Path:
-    """Write every table of a study as CSV plus ``provenance.json``, atomically.
+    """Write a study's results folder (see :func:`textlab.study.results.write_results`)."""
+    from textlab.study.results import write_results as _write
 
-    Parameters
-    ----------
-    result
-        The output of :func:`run_study`.
-    out_dir
-        Folder to create or replace. It is built under a temporary name and
-        swapped into place only when complete.
-
-    Returns
-    -------
-    pathlib.Path
-        ``out_dir``.
-    """
-    out_dir = Path(out_dir)
-    with atomic_directory(out_dir, inputs=study_inputs(result.config)) as tmp:
-        for name, table in result.tables.items():
-            write_csv(table, tmp / f"{name}.csv")
-        write_json(result.provenance, tmp / "provenance.json")
-    return out_dir
+    return _write(result, out_dir)
 
 
 def summary_numbers(result: StudyResult) -> dict[str, Any]:
@@ -383,8 +345,15 @@ def summary_numbers(result: StudyResult) -> dict[str, Any]:
     out["words_raw"] = int(docs["n_words_raw"].sum())
     out["words_clean"] = int(docs["n_words_clean"].sum())
     out["n_passages"] = int(len(tables["passages"]))
-    if len(tables["topic_divergence"]):
+    if "topic_divergence" in tables and len(tables["topic_divergence"]):
         row = tables["topic_divergence"].iloc[0]
         out["jsd"] = {k: (float(row[k]) if isinstance(row[k], (int, float, np.floating)) else row[k])
                       for k in row.index}
     return out
+
+
+def read_results(path: str | Path) -> StudyResult:
+    """Read a results folder back (see :func:`textlab.study.results.read_results`)."""
+    from textlab.study.results import read_results as _read
+
+    return _read(path)

@@ -1,0 +1,474 @@
+"""A study is a list of steps: each names its config section, the function that computes it,
+its result tables, its figures and its report section.
+
+:data:`STEPS` holds the built-in steps in the order they run (corpus → tfidf → keyness →
+model_selection → topics → prevalence → frames).  Adding an analysis is adding one :class:`Step`
+in one place::
+
+    from textlab.study.steps import Step, register_step
+
+    def run_length(ctx):                       # ctx.config, ctx.options, ctx.results, ctx.tokenized
+        ...                                    # return a Result (tables + params), or None to skip
+    register_step(Step("lengths", run_length, section="lengths", options={"top": 10},
+                       tables={"passage_lengths": "table"}, figures=(draw_lengths,),
+                       report=report_lengths))
+
+and the step's tables appear in the results folder (``passage_lengths.csv``, reloadable with
+:func:`~textlab.study.results.read_results`), its ``params`` in ``provenance.json``, its figures in
+``textlab figures`` and its section in the report.  See ``docs/adding_a_step.md``.
+
+Functions may be given as callables or as ``"module:function"`` strings (resolved when used),
+so that drawing code is not imported by ``textlab analyze``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from textlab._errors import ConfigError, EstimationError, SmallSampleWarning, TextlabWarning
+from textlab.data import Result
+
+__all__ = ["Step", "StepContext", "STEPS", "register_step", "unregister_step", "get_step", "resolve",
+           "CorpusResult", "TfidfTables", "TopicsResult"]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One analysis of a study.
+
+    Attributes
+    ----------
+    name
+        Unique name; the key of its result in ``StudyResult.results`` and its folder under ``data/``.
+    run
+        ``run(ctx: StepContext) -> result | None``: a :class:`textlab.data.Result` (tables + params)
+        or another dataclass of tables/arrays (an ``LdaFit``-like holder); ``None`` skips the step.
+    section
+        Config section the step reads (documentation, and for steps outside textlab the TOML
+        section whose keys are validated against ``options``).
+    options
+        For a step's own section: option name -> default (the TOML value must have the same type).
+    tables
+        Public table name (the CSV file) -> field of the result holding it.
+    figures
+        Functions ``draw(study_result) -> FigureSpec | list[FigureSpec] | None``.
+    report
+        ``report(study_result) -> str`` (an HTML fragment), or ``None``.
+    requires
+        Steps whose results this one reads; if one was skipped, this one is skipped too.
+    description
+        One line for listings.
+    """
+
+    name: str
+    run: Callable[[StepContext], Any] | str
+    section: str | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+    tables: Mapping[str, str] = field(default_factory=dict)
+    figures: tuple[Callable | str, ...] = ()
+    report: Callable | str | None = None
+    requires: tuple[str, ...] = ()
+    description: str = ""
+
+
+@dataclass
+class StepContext:
+    """What a step sees: the config, its own options, earlier results and in-memory objects."""
+
+    config: Any
+    results: dict[str, Any]
+    options: dict[str, Any] = field(default_factory=dict)
+    memory: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def tokenized(self) -> Any:
+        """The tokenised passages of the corpus step."""
+        return self.results["corpus"].tokenized_corpus()
+
+    @property
+    def group_column(self) -> str:
+        return self.config.group_column
+
+
+def resolve(target: Callable | str | None) -> Callable | None:
+    """A callable, or the function a ``"module:function"`` string names (imported on first use)."""
+    if target is None or callable(target):
+        return target
+    module, _, name = str(target).partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def _accepts(func: Callable, name: str) -> bool:
+    return name in inspect.signature(func).parameters
+
+
+# -- results of the built-in steps ------------------------------------------------------------
+@dataclass(frozen=True)
+class CorpusResult(Result):
+    """Documents, cleaning audit, passages and tokens of a study's corpus.
+
+    ``cleaned`` and ``tokenized`` are the in-memory objects (not written); after reading a
+    results folder :meth:`tokenized_corpus` rebuilds the tokenised passages from the tables.
+    """
+
+    documents: pd.DataFrame = None
+    audit: pd.DataFrame = None
+    passages: pd.DataFrame = None
+    terms: pd.DataFrame = None
+    tokens: pd.DataFrame = None
+    cleaned: Any = field(default=None, compare=False, repr=False)
+    tokenized: Any = field(default=None, compare=False, repr=False)
+
+    def tokenized_corpus(self) -> Any:
+        """The :class:`~textlab.preprocessing.tokens.TokenizedCorpus` (rebuilt from tables if read back)."""
+        if self.tokenized is not None:
+            return self.tokenized
+        from textlab.preprocessing.tokens import TokenizedCorpus
+
+        tokens = [list(t) for t in self.tokens["tokens"]]
+        forms = dict(zip(self.terms["term"].astype(str), self.terms["label"].astype(str)))
+        tokenized = TokenizedCorpus(self.passages, tokens, forms, dict(self.params.get("tokenizer", {})))
+        object.__setattr__(self, "tokenized", tokenized)
+        return tokenized
+
+
+@dataclass(frozen=True)
+class TfidfTables(Result):
+    """Distinctive terms per group and document similarity (TF-IDF)."""
+
+    distinctive_terms: pd.DataFrame = None
+    document_similarity: pd.DataFrame = None
+
+
+@dataclass(frozen=True)
+class TopicsResult(Result):
+    """Topics at the chosen K: stability across seeds, labels, map and the aligned fits."""
+
+    n_topics: int = 0
+    rule: str = ""
+    stability: pd.DataFrame = None
+    topic_terms: pd.DataFrame = None
+    representative_passages: pd.DataFrame = None
+    topic_map: pd.DataFrame = None
+    passage_topics: pd.DataFrame = None
+    distances: np.ndarray = None
+    fits: list = field(default_factory=list, repr=False)
+
+
+# -- the built-in steps -------------------------------------------------------------------------
+def _documents_table(cleaned: Any, group_column: str) -> pd.DataFrame:
+    docs = cleaned.corpus.docs
+    table = pd.DataFrame({
+        "doc_id": docs.index.astype(str),
+        "group": docs[group_column].astype(str).to_numpy(),
+        "n_words_raw": docs["n_words_raw"].to_numpy(),
+        "n_words_clean": docs["n_words_clean"].to_numpy(),
+    })
+    if "title" in docs.columns:
+        table["title"] = docs["title"].fillna("").astype(str).to_numpy()
+    return table
+
+
+def run_corpus(ctx: StepContext) -> CorpusResult:
+    """Load, clean, split and tokenise the corpus (``[corpus] [clean] [passages] [tokens]``)."""
+    from textlab.study.run import prepare_tokens
+
+    config, cleaned, tokenized = prepare_tokens(ctx.config)
+    # TODO(integrator): when textlab.preprocessing.pipeline.prepare_data lands, call it here with
+    # store=config.store, cache_dir=config.cache_dir, n_jobs=config.n_jobs and keep its TextData.
+    passages = tokenized.passages
+    terms = pd.DataFrame(sorted(tokenized.surface_forms.items()), columns=["term", "label"])
+    tokens = pd.DataFrame({"passage_id": passages["passage_id"].astype(str).to_numpy(),
+                           "tokens": pd.Series(list(tokenized.tokens), dtype=object).to_numpy()})
+    params = {"reader": dict(cleaned.corpus.params), "cleaning": dict(cleaned.params),
+              "tokenizer": {k: v for k, v in tokenized.params.items() if not k.startswith("_")},
+              "store": {"requested": config.store, "used": "memory", "cache_dir": config.cache_dir}}
+    params["reader"].pop("files", None)  # input hashes are in provenance["inputs"]
+    return CorpusResult(documents=_documents_table(cleaned, config.group_column), audit=cleaned.audit,
+                        passages=passages.drop(columns=[c for c in ("note",) if c in passages.columns]),
+                        terms=terms, tokens=tokens, params=params, cleaned=cleaned, tokenized=tokenized)
+
+
+def run_tfidf(ctx: StepContext) -> TfidfTables:
+    """Counts, then the distinctive terms of each group and document similarity."""
+    from textlab.analysis.tfidf import distinctive_terms, similarity_table
+    from textlab.preprocessing.counts import count_terms
+
+    tokenized = ctx.tokenized
+    dtm = ctx.memory.get("dtm")
+    if dtm is None:
+        dtm = ctx.memory["dtm"] = count_terms(tokenized)
+    distinctive = distinctive_terms(dtm, by=ctx.group_column, surface_forms=tokenized.surface_forms)
+    similarity = similarity_table(dtm, level="document")
+    params = {"group_column": ctx.group_column, "counts": dict(getattr(dtm, "params", {})),
+              "distinctive_terms": dict(getattr(distinctive, "params", {})),
+              "similarity": dict(getattr(similarity, "params", {"level": "document"}))}
+    return TfidfTables(distinctive_terms=_table(distinctive), document_similarity=_table(similarity).reset_index(),
+                       params=params)
+
+
+def _table(value: Any) -> pd.DataFrame:
+    """The table of a one-table result (or the DataFrame itself)."""
+    return value if isinstance(value, pd.DataFrame) else value.table
+
+
+def run_keyness(ctx: StepContext) -> Any:
+    """Keyness of terms between the groups (``[groups]``, ``[uncertainty]``)."""
+    from textlab.analysis.keyness import score_keyness
+    from textlab.preprocessing.counts import count_terms
+
+    config = ctx.config
+    dtm = ctx.memory.get("dtm")
+    if dtm is None:
+        dtm = ctx.memory["dtm"] = count_terms(ctx.tokenized)
+    return score_keyness(dtm, group_column=config.group_column, groups=config.contrast, n_boot=config.n_boot,
+                         n_perm=config.n_perm, resampling_unit=config.resampling_unit, ci_level=config.ci_level,
+                         surface_forms=ctx.tokenized.surface_forms, random_state=config.random_state)
+
+
+def n_topics_range(config: Any, n_passages: int, n_documents: int) -> tuple[tuple[int, int], str]:
+    """The K range searched: the config's, or one scaled with the corpus; and how it was set."""
+    if config.n_topics_range is not None:
+        return tuple(config.n_topics_range), "[lda] n_topics_range"
+    try:
+        from textlab.analysis.topics.selection import default_n_topics_range
+    except ImportError:  # TODO(integrator): remove once default_n_topics_range is committed
+        return (3, 8), "default 3..8 (default_n_topics_range not available)"
+    sig = inspect.signature(default_n_topics_range).parameters
+    kwargs = {k: v for k, v in (("n_passages", n_passages), ("n_documents", n_documents), ("n_docs", n_documents))
+              if k in sig}
+    found = default_n_topics_range(**kwargs) if kwargs else default_n_topics_range(n_passages)
+    found = list(found)
+    low, high = int(min(found)), int(max(found))
+    return (low, high), f"scaled with the corpus by default_n_topics_range ({n_passages} passages, " \
+                        f"{n_documents} documents)"
+
+
+def at_edge(selection: Any) -> bool:
+    """Whether the chosen K is the lowest or highest K searched (``params["at_edge"]`` if recorded)."""
+    if "at_edge" in selection.params:
+        return bool(selection.params["at_edge"])
+    ks = sorted(set(int(k) for k in selection.table["n_topics"]))
+    return len(ks) > 1 and int(selection.chosen_n_topics) in (ks[0], ks[-1])
+
+
+def run_model_selection(ctx: StepContext) -> Any:
+    """Choose K by coherence over a range (``[lda]``); skipped when ``n_topics`` is fixed."""
+    from textlab.analysis.topics.selection import select_n_topics
+
+    config = ctx.config
+    if config.n_topics is not None:
+        return None
+    tokenized = ctx.tokenized
+    n_passages = len(tokenized.passages)
+    (low, high), how = n_topics_range(config, n_passages, int(tokenized.passages["doc_id"].nunique()))
+    n_fit = n_passages - max(1, round(0.2 * n_passages))  # select_n_topics holds out 20 %
+    if low > n_fit:
+        raise EstimationError(
+            f"n_topics_range = [{low}, {high}] in {config.source or 'the study config'}: the corpus has "
+            f"{n_passages} passages, {n_fit} of them for fitting after holding out 20 %, so K can be "
+            f"at most {n_fit}; lower the range or add documents")
+    if high > n_fit:
+        warnings.warn(f"n_topics_range = [{low}, {high}]: only {n_fit} passages are available for fitting "
+                      f"({n_passages} passages, 20 % held out), so K is chosen from {low}..{n_fit}",
+                      SmallSampleWarning, stacklevel=2)
+        high = n_fit
+    kwargs: dict[str, Any] = {"n_topics_range": range(low, high + 1),
+                              "random_states": config.selection_random_states, "lda_kwargs": dict(config.lda),
+                              "random_state": config.random_state}
+    if _accepts(select_n_topics, "n_jobs"):
+        kwargs["n_jobs"] = config.n_jobs
+    selection = select_n_topics(tokenized, **kwargs)
+    edge = at_edge(selection)
+    params = {**selection.params, "n_topics_range": [low, high], "n_topics_range_source": how, "at_edge": edge}
+    if edge:
+        warnings.warn(f"model selection chose K = {selection.chosen_n_topics}, at the edge of the range searched "
+                      f"({low}..{high}); widen [lda] n_topics_range to check K beyond it", TextlabWarning,
+                      stacklevel=2)
+    summary = selection.summary.assign(at_edge=edge & selection.summary["chosen"].astype(bool))
+    return type(selection)(**{**{f: getattr(selection, f) for f in selection.__dataclass_fields__},
+                              "summary": summary, "params": params})
+
+
+def run_topics(ctx: StepContext) -> TopicsResult:
+    """Refit the chosen K under several seeds, align them, and label the topics (``[lda]``)."""
+    from textlab.analysis.topics.labels import representative_passages, top_terms, topic_map
+    from textlab.analysis.topics.stability import assess_stability, fit_seeds
+
+    config, tokenized = ctx.config, ctx.tokenized
+    selection = ctx.results.get("model_selection")
+    if selection is None:
+        n_topics, rule, reuse = int(config.n_topics), "fixed by config (n_topics)", None
+    else:
+        n_topics, rule, reuse = int(selection.chosen_n_topics), selection.rule, selection.fits
+    kwargs: dict[str, Any] = dict(config.lda)
+    if _accepts(fit_seeds, "n_jobs"):
+        kwargs["n_jobs"] = config.n_jobs
+    fits = fit_seeds(tokenized, n_topics=n_topics, random_states=config.stability_random_states, reuse=reuse,
+                     **kwargs)
+    stability = assess_stability(fits)
+    aligned = list(stability.aligned)
+    reference = aligned[0]
+    doc_lengths = [len(tokens) for tokens in tokenized.tokens]
+    passages = tokenized.passages
+    columns = {f"topic_{k + 1}": reference.doc_topic[:, k] for k in range(reference.n_topics)}
+    passage_topics = pd.DataFrame({"passage_id": passages["passage_id"].to_numpy(),
+                                   "doc_id": passages["doc_id"].to_numpy(),
+                                   "group": passages[config.group_column].astype(str).to_numpy(),
+                                   "position": passages["position"].to_numpy(), **columns})
+    params = {"stability": dict(stability.params),
+              "lda": {k: v for k, v in reference.params.items() if k != "random_state"},
+              "random_states": list(config.stability_random_states)}
+    return TopicsResult(
+        n_topics=n_topics, rule=rule, stability=stability.table,
+        topic_terms=top_terms(reference, surface_forms=tokenized.surface_forms, doc_lengths=doc_lengths),
+        representative_passages=representative_passages(reference, passages),
+        topic_map=topic_map(reference, doc_lengths=doc_lengths, random_state=config.random_state),
+        passage_topics=passage_topics, distances=np.asarray(stability.distances), fits=aligned, params=params)
+
+
+def run_prevalence(ctx: StepContext) -> Any:
+    """Topic prevalence by group with composed uncertainty (``[uncertainty]``)."""
+    from textlab.analysis.prevalence import estimate_prevalence
+
+    config = ctx.config
+    return estimate_prevalence(ctx.results["topics"].fits, ctx.tokenized.passages, group_column=config.group_column,
+                               contrast=config.contrast, n_draws=config.n_draws, n_boot=config.n_boot,
+                               resampling_unit=config.resampling_unit, ci_level=config.ci_level,
+                               random_state=config.random_state)
+
+
+def codebook_path(config: Any) -> Any:
+    """The codebook file a config names (``None`` if unset; ``"default"`` is the shipped example)."""
+    from pathlib import Path
+
+    from textlab.analysis.frames import default_codebook_path
+
+    if config.codebook is None:
+        return None
+    path = default_codebook_path() if config.codebook == "default" else Path(config.codebook)
+    if not path.is_absolute() and config.source is not None:
+        path = Path(config.source).parent / path
+    return path
+
+
+def run_frames(ctx: StepContext) -> Any:
+    """Frame prevalence from the study's codebook (``[frames] codebook``); skipped without one."""
+    from textlab.analysis.frames import load_codebook, score_frames
+
+    config = ctx.config
+    path = codebook_path(config)
+    if path is None:
+        warnings.warn("no [frames] codebook set: the frames step is skipped; set [frames] codebook to your "
+                      "codebook TOML (see docs/codebook.md), or codebook = \"default\" for the shipped example",
+                      TextlabWarning, stacklevel=2)
+        return None
+    result = score_frames(ctx.tokenized, load_codebook(path), group_column=config.group_column,
+                          n_boot=config.n_boot, resampling_unit=config.resampling_unit, ci_level=config.ci_level,
+                          random_state=config.random_state)
+    object.__setattr__(result, "params", {**result.params, "codebook_path": str(path)})
+    return result
+
+
+_F = "textlab.study.figures:"
+_R = "textlab.study.report:"
+
+#: The built-in steps, in the order they run.
+STEPS: list[Step] = [
+    Step("corpus", run_corpus, section="corpus",
+         tables={"documents": "documents", "audit": "audit", "passages": "passages"},
+         figures=(_F + "figure_corpus",), description="load, clean, split into passages, tokenise"),
+    Step("tfidf", run_tfidf, section="groups", requires=("corpus",),
+         tables={"distinctive_terms": "distinctive_terms", "document_similarity": "document_similarity"},
+         figures=(_F + "figure_distinctive", _F + "figure_similarity"),
+         description="counts, distinctive terms per group, document similarity"),
+    Step("keyness", run_keyness, section="uncertainty", requires=("corpus",), tables={"keyness": "table"},
+         figures=(_F + "figure_keyness",), report=_R + "section_keyness", description="key terms between groups"),
+    Step("model_selection", run_model_selection, section="lda", requires=("corpus",),
+         tables={"model_selection": "table", "model_selection_summary": "summary"},
+         figures=(_F + "figure_selection",), report=_R + "section_selection", description="choose K"),
+    Step("topics", run_topics, section="lda", requires=("corpus",),
+         tables={"stability": "stability", "topic_terms": "topic_terms",
+                 "representative_passages": "representative_passages", "topic_map": "topic_map",
+                 "passage_topics": "passage_topics"},
+         figures=(_F + "figure_topics", _F + "figure_passage_topics"),
+         description="refits at K across seeds, stability, labels, map"),
+    Step("prevalence", run_prevalence, section="uncertainty", requires=("corpus", "topics"),
+         tables={"prevalence_by_group": "by_group", "prevalence_difference": "difference",
+                 "topic_divergence": "divergence", "prevalence_variance_components": "variance_components"},
+         figures=(_F + "figure_prevalence", _F + "figure_topic_map"), report=_R + "section_prevalence",
+         description="topic prevalence by group"),
+    Step("frames", run_frames, section="frames", requires=("corpus",),
+         tables={"frames_by_group": "by_group", "frames_by_passage": "by_passage", "frame_drivers": "drivers",
+                 "frame_coverage": "coverage"},
+         figures=(_F + "figure_frames",), report=_R + "section_frames", description="frames from a codebook"),
+]
+
+_BUILTIN = {step.name for step in STEPS}
+
+
+def get_step(name: str) -> Step:
+    """The registered step called ``name``."""
+    for step in STEPS:
+        if step.name == name:
+            return step
+    raise ConfigError(f"step={name!r} is not registered; registered steps: {[s.name for s in STEPS]}")
+
+
+def register_step(step: Step, *, after: str | None = None) -> Step:
+    """Add ``step`` to the study (at the end, or right after the step named ``after``).
+
+    Its table names must not clash with another step's.  Returns the step (usable as a decorator
+    helper).  Registering a step with the name of a registered one replaces it.
+
+    Examples
+    --------
+    >>> from textlab.data import Result
+    >>> def count_passages(ctx):
+    ...     return None  # a real step returns a Result
+    >>> step = register_step(Step("passage_count", count_passages, tables={}))
+    >>> [s.name for s in STEPS][-1]
+    'passage_count'
+    >>> unregister_step("passage_count")
+    """
+    if not isinstance(step, Step):
+        raise ConfigError(f"step={step!r} is not allowed: expected a textlab.study.steps.Step")
+    others = [s for s in STEPS if s.name != step.name]
+    taken = {t: s.name for s in others for t in s.tables}
+    clash = sorted(t for t in step.tables if t in taken)
+    if clash:
+        raise ConfigError(f"step {step.name!r}: table name(s) {clash} already belong to step(s) "
+                          f"{sorted({taken[t] for t in clash})}; choose other names")
+    from textlab.study.config import _SCHEMA
+
+    if step.options and step.section in _SCHEMA:
+        raise ConfigError(f"step {step.name!r}: section [{step.section}] is textlab's own; give the step's "
+                          "options their own section")
+    position = len(others)
+    if after is not None:
+        names = [s.name for s in others]
+        if after not in names:
+            raise ConfigError(f"after={after!r} is not a registered step: expected one of {names}")
+        position = names.index(after) + 1
+    STEPS[:] = [*others[:position], step, *others[position:]]
+    return step
+
+
+def unregister_step(name: str) -> None:
+    """Remove the step ``name`` (built-in steps cannot be removed)."""
+    if name in _BUILTIN:
+        raise ConfigError(f"step {name!r} is built in and cannot be removed")
+    STEPS[:] = [s for s in STEPS if s.name != name]
+
+
+def step_sections() -> dict[str, Mapping[str, Any]]:
+    """Config sections owned by registered non-built-in steps: section -> option defaults."""
+    return {s.section: s.options for s in STEPS if s.name not in _BUILTIN and s.section and s.options}
