@@ -131,3 +131,13 @@ def test_bh_matches_textbook_step_up_and_skips_nan():
     with_nan = np.concatenate([p[:5], [np.nan]])
     q = bh_qvalues(with_nan)
     assert np.isnan(q[-1]) and np.allclose(q[:5], _bh_reference(p[:5]))
+
+
+def test_percentile_interval_equals_nanquantile_with_and_without_missing_replicates():
+    reps = np.random.default_rng(5).normal(size=(301, 40)).astype(np.float32)
+    expected = np.nanquantile(reps, [0.05, 0.95], axis=0)
+    assert np.array_equal(np.array(percentile_interval(reps, ci_level=0.9)), expected)
+    reps[:7, 3] = np.nan
+    reps[:, 5] = np.nan
+    low, high = percentile_interval(reps, ci_level=0.9)
+    assert np.isnan(low[5]) and low[3] == np.nanquantile(reps[:, 3], 0.05)
