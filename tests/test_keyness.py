@@ -388,3 +388,22 @@ def test_document_rows_from_store_aggregate_give_the_same_document_statistics(th
         b = score_keyness(docs, **kwargs).table
     same = ["term", "group", "z", "ci_low", "ci_high", "p_perm", "q_perm", "n_docs_group", "dispersion_docs"]
     pd.testing.assert_frame_equal(a[same], b[same], check_exact=True)
+
+
+def test_many_groups_each_against_the_rest():
+    """Ten sources: one comparison per group, the reference side is every other group's tokens."""
+    rng = np.random.default_rng(8)
+    n_groups, per_group = 10, 4
+    counts = rng.poisson(3.0, size=(n_groups * per_group, len(VOCAB)))
+    counts[:per_group, 0] += 12  # group g0 over-uses "ai"
+    docs = [f"d{i}" for i in range(len(counts))]
+    groups = [f"g{i // per_group}" for i in range(len(counts))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = score_keyness(_dtm(counts, docs, groups), group_column="narrative", n_boot=50, n_perm=300, min_count=1)
+    assert res.table.groupby("group").size().to_dict() == {f"g{i}": len(VOCAB) for i in range(n_groups)}
+    assert set(res.table.reference) == {"rest"} and len(res.params["contrasts"]) == n_groups
+    totals = counts.sum(axis=0)
+    assert ((res.table.count_group + res.table.count_reference) == totals[[list(VOCAB).index(t) for t in res.table.term]]).all()
+    top = res.table[res.table.group == "g0"].iloc[0]
+    assert top.term == "ai" and top.ci_low > 0 and top.q_perm < 0.05
