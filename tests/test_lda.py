@@ -157,11 +157,16 @@ def test_convergence_table(engine, default_fit, gensim_fit):
     table = fit.convergence
     assert list(table.columns) == ["pass", "perplexity_bound", "perplexity", "relative_change", "converged"]
     assert table["pass"].is_monotonic_increasing and table["pass"].iloc[-1] == fit.params["passes"]
-    # tomotopy: the single chain's random start (restarts=1 by default); gensim: after the first pass
-    assert table["pass"].iloc[0] == (0 if engine == "tomotopy" else 1)
+    # tomotopy: the chosen restart chain after its 30 sweeps; gensim: after the first pass
+    assert table["pass"].iloc[0] == (30 if engine == "tomotopy" else 1)
     values = table["perplexity_bound"].to_numpy()
     assert (values < 0).all()
-    assert values[-1] > values[0]  # the bound / log-likelihood improves from the start to the end
+    # gensim: the bound improves from the first pass to the end. tomotopy: the first row is
+    # already 30 sweeps in (restarts), so only no deterioration beyond sampling noise
+    if engine == "gensim":
+        assert values[-1] > values[0]
+    else:
+        assert values[-1] > values[0] - 0.005 * abs(values[0])
     assert fit.converged == bool(table["converged"].iloc[-1]) == fit.params["converged"] is True
     np.testing.assert_allclose(table["perplexity"], np.exp(-values))
 
@@ -181,7 +186,7 @@ def test_restarts_continue_the_likeliest_chain(planted):
     import tomotopy as tp
 
     docs = planted[0][:80]
-    fit = fit_lda(docs, n_topics=3, random_state=5, passes=60, restarts=3, progress=False)
+    fit = fit_lda(docs, n_topics=3, random_state=5, passes=60, progress=False)  # restarts=3 by default
     lls = fit.params["restart_log_likelihood"]
     assert len(lls) == 3 and fit.params["restarts"] == 3
     # independent: the three chains of 30 sweeps, built directly with tomotopy from the seeds
@@ -200,7 +205,7 @@ def test_restarts_continue_the_likeliest_chain(planted):
     np.testing.assert_allclose(lls, direct)
     assert fit.convergence["pass"].iloc[0] == 30 and fit.convergence["pass"].iloc[-1] == 60
     assert fit.convergence["perplexity_bound"].iloc[0] == pytest.approx(max(direct))
-    one = fit_lda(docs, n_topics=3, random_state=5, passes=60, progress=False)
+    one = fit_lda(docs, n_topics=3, random_state=5, passes=60, restarts=1, progress=False)
     assert one.params["restart_log_likelihood"] is None and one.params["restarts"] == 1
     assert one.params["chain_seeds"] == seeds[:1]  # a single chain is the first of the spawned streams
 

@@ -134,8 +134,8 @@ def test_fit_seeds_reuses_only_matching_fits():
 
     docs = [["a", "b", "c", "a"], ["d", "e", "f", "d"]] * 6
     opts = dict(passes=30, no_below=1, no_above=1.0, progress=False)
-    same = fit_lda(docs, n_topics=2, random_state=1, **opts)
-    other = fit_lda(docs, n_topics=2, random_state=2, **{**opts, "passes": 20})
+    same = fit_lda(docs, n_topics=2, random_state=1, restarts=1, **opts)  # fit_seeds' default: one chain per seed
+    other = fit_lda(docs, n_topics=2, random_state=2, restarts=1, **{**opts, "passes": 20})
     fits = fit_seeds(docs, n_topics=2, random_states=(1, 2), reuse={(2, 1): same, (2, 2): other}, **opts)
     assert fits[0] is same  # same settings: reused as is
     assert fits[1] is not other and fits[1].params["passes"] == 30  # other passes: refitted
@@ -143,6 +143,10 @@ def test_fit_seeds_reuses_only_matching_fits():
     refit = fit_seeds(docs, n_topics=2, random_states=(1,), reuse={(2, 1): same}, no_below=1, no_above=1.0,
                       progress=False)
     assert refit[0] is not same and refit[0].params["passes"] != 30
+    # fit_lda's own default (3 restarts) is another setting than fit_seeds' (1): not reused unless asked for
+    three = fit_lda(docs, n_topics=2, random_state=1, **opts)
+    assert fit_seeds(docs, n_topics=2, random_states=(1,), reuse={(2, 1): three}, **opts)[0] is not three
+    assert fit_seeds(docs, n_topics=2, random_states=(1,), reuse={(2, 1): three}, restarts=3, **opts)[0] is three
 
 
 def test_noise_ceiling_tracks_token_count(beta):
@@ -202,7 +206,7 @@ def test_fit_seeds_in_parallel_equals_serial_and_reuses_adaptive_fits(mixed_docs
         np.testing.assert_array_equal(a.doc_topic_dirichlet, b.doc_topic_dirichlet)
         assert a.params == b.params
     # a default (adaptive) fit ran some number of sweeps but was requested with passes=None: reused
-    done = fit_lda(mixed_docs, n_topics=3, random_state=1, progress=False, **opts)
+    done = fit_lda(mixed_docs, n_topics=3, random_state=1, restarts=1, progress=False, **opts)
     assert done.params["passes"] >= 100 and done.params["passes_requested"] is None
     again = fit_seeds(mixed_docs, n_topics=3, random_states=(1, 5), reuse={(3, 1): done}, n_jobs=1, **opts)
     assert again[0] is done and again[1].params["random_state"] == 5

@@ -66,7 +66,7 @@ def _filter_ids(dfs: np.ndarray, n_docs: int, no_below: int, no_above: float, ke
     return keep
 
 
-_CHUNK_ROWS = 5_000  # passages encoded at a time: transient arrays stay chunk-sized
+_CHUNK_ROWS = 2_000  # passages encoded at a time: transient arrays stay chunk-sized (~15 MB at 150 tokens)
 
 
 def _build(terms: np.ndarray, dfs: np.ndarray, chunks: list[tuple[np.ndarray, np.ndarray]],

@@ -259,7 +259,8 @@ def select_n_topics(
         ``"c_npmi_1se"`` (default), ``"c_v_1se"``, ``"max_c_npmi"``, ``"max_c_v"`` or
         ``"min_perplexity"``; see the module notes.
     lda_kwargs
-        Options passed to every ``fit_lda`` fit (``engine``, ``passes``, ``alpha`` ...).
+        Options passed to every ``fit_lda`` fit (``engine``, ``passes``, ``alpha`` ...);
+        ``restarts`` defaults to 1 here (the seeds are the independent chains).
     processes
         Worker processes for gensim's coherence counting (1 = none).
     keep_fits
@@ -378,6 +379,7 @@ def _check(coherence, rule, held_out_fraction, top_n, keep_fits, search, lda_kwa
     if reserved:
         raise ConfigError(f"lda_kwargs must not set {reserved}: select_n_topics sets them itself")
     lda_kwargs.pop("progress", None)
+    lda_kwargs.setdefault("restarts", 1)  # the seeds are the independent chains; no restarts inside each fit
     return measures, metric, float(held_out_fraction), lda_kwargs
 
 

@@ -384,7 +384,8 @@ def fit_seeds(
         Processes for the fits still to make (``None`` / ``-1`` = every core); results do not
         depend on it.
     **lda_kwargs
-        Passed to :func:`textlab.analysis.topics.lda.fit_lda` (``passes``, ``engine`` ...).
+        Passed to :func:`textlab.analysis.topics.lda.fit_lda` (``passes``, ``engine`` ...);
+        ``restarts`` defaults to 1 here, as in ``select_n_topics`` (the seeds are the chains).
 
     Returns
     -------
@@ -407,6 +408,7 @@ def fit_seeds(
         raise ConfigError("pass seeds as random_states=(...), not random_state=")
     lda_kwargs.pop("progress", None)
     lda_kwargs.pop("keep_model", None)
+    lda_kwargs.setdefault("restarts", 1)  # the seeds are the independent chains (as in select_n_topics)
     n_passages = len(tokenized.rows) if hasattr(tokenized, "store") else \
         len(tokenized.tokens if hasattr(tokenized, "tokens") else tokenized)
     fits: list[LdaFit | None] = []
