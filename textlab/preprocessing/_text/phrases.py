@@ -29,6 +29,8 @@ MAX_VOCAB_SIZE = 20_000_000
 #: Token lists counted between two checks of the table size: a fixed step, so pruning (and so
 #: the phrases) depend on the token lists only, never on how a caller batches them.
 PRUNE_EVERY = 100_000
+#: Token lists counted at once (the Python objects of one block are the transient memory).
+_COUNT_BLOCK = 10_000
 _SHIFT = np.int64(32)
 
 
@@ -97,12 +99,15 @@ class _PairCounts:
 def _count(token_lists: Iterable[Sequence[str]], max_vocab_size: int) -> _PairCounts:
     table = _PairCounts(max_vocab_size)
     block: list[Sequence[str]] = []
+    step = min(_COUNT_BLOCK, PRUNE_EVERY)
+    seen = 0
     for tokens in token_lists:
         block.append(tokens)
-        if len(block) == PRUNE_EVERY:
+        seen += 1
+        if len(block) == step or seen % PRUNE_EVERY == 0:
             table.add_block(block)
             block = []
-            if table.size() > max_vocab_size:
+            if seen % PRUNE_EVERY == 0 and table.size() > max_vocab_size:
                 table.prune()
     table.add_block(block)
     return table
