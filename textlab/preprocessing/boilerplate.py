@@ -63,6 +63,7 @@ _BYLINE = re.compile(r"^by\s+(?!(?:the|a|an|this|that|then|now|which|way|far|con
 _EDITION = re.compile(r"^(?:[\w-]+\s+){0,2}edition$", re.I)
 _LANGUAGES = {"english", "french", "german", "spanish", "italian", "dutch", "portuguese", "swedish", "danish"}
 _NUMBERISH = re.compile(r"\S*\d\S*")
+_DIGIT = re.compile(r"\d")
 _SPACES = re.compile(r"\s+")
 _BLANK_RUNS = re.compile(r"\n{3,}")
 
@@ -98,10 +99,11 @@ def _shape(line: str, max_words: int) -> _Shape | None:
         if len(m.group(2).split()) >= _PROSE_WORDS:  # "Full text: <first paragraph>": only the label may go
             return _Shape(f"prefix:{label}", "prefix", None, m.group(2).strip())
         return _Shape(f"label:{label}", "label", _LABEL_FIELDS.get(label), m.group(2).strip())
-    if is_date_line(text):
-        return _Shape("field:date", "field", "date", text)
-    if is_time_line(text):
-        return _Shape("field:time", "field", "time", text)
+    if len(words) <= 8 and _DIGIT.search(text):  # dates and times are short and hold digits
+        if is_date_line(text):
+            return _Shape("field:date", "field", "date", text)
+        if is_time_line(text):
+            return _Shape("field:time", "field", "time", text)
     if _BYLINE.match(text) and not text.endswith((".", "?", "!")):
         return _Shape("field:byline", "field", "byline", text)
     if _EDITION.match(text):
