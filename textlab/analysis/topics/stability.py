@@ -271,7 +271,6 @@ def assess_stability(
     --------
     >>> import numpy as np, pandas as pd
     >>> from textlab.analysis.topics.lda import LdaFit
-from textlab.data import Result
     >>> beta = np.array([[.7, .2, .1], [.1, .2, .7]])
     >>> make = lambda b: LdaFit(b, np.full((1, 2), .5), np.ones((1, 2)), np.array(["a", "b", "c"]),
     ...                         np.array(["d:000"]), pd.DataFrame())
