@@ -42,7 +42,7 @@ def test_every_figure_in_three_formats(figure_dir):
 
 def test_csvs_hold_what_is_drawn(figure_dir, seeds_study_fast):
     overview = pd.read_csv(figure_dir / "01_corpus_overview.csv", dtype={"doc_id": str}).set_index("doc_id")
-    docs = seeds_study_fast.cleaned.corpus.docs
+    docs = seeds_study_fast.tables["documents"].set_index("doc_id")
     assert (overview["n_words_raw"] - overview["n_words_clean"]).loc["004"] > 1000  # the teaser tail, removed
     assert overview["n_words_clean"].to_dict() == docs["n_words_clean"].to_dict()
     difference = pd.read_csv(figure_dir / "08_prevalence_difference.csv")

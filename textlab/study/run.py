@@ -65,7 +65,7 @@ class StudyResult:
     memory
         In-memory objects that are not written (the document-term matrix ``dtm``).
 
-    Other names: ``cleaned`` (``None`` after reading a folder), ``tokenized``, ``dtm``, ``fits``
+    Other names: ``cleaned`` (``None``: the ``documents`` and ``audit`` tables hold it), ``tokenized``, ``dtm``, ``fits``
     (aligned LDA fits at the chosen K), ``n_topics``, ``group_column``.
     """
 
@@ -87,7 +87,7 @@ class StudyResult:
 
     @property
     def cleaned(self) -> Any:
-        """The cleaned corpus and audit (``None`` when read back from a results folder)."""
+        """A ``CleanResult`` if the corpus step kept one (the built-in step keeps tables instead)."""
         corpus = self.results.get("corpus")
         return None if corpus is None else corpus.cleaned
 
@@ -176,24 +176,12 @@ def prepare_tokens(config: StudyConfig | str | Path, *, fast: bool = False):
     from textlab.preprocessing.clean import clean_corpus
     from textlab.preprocessing.read import load_corpus
     from textlab.preprocessing.tokens import TokenizerOptions, preprocess
+    from textlab.study.steps import check_groups
 
     config = _as_config(config, fast)
     corpus = load_corpus(config.corpus_path, text_column=config.text_column, id_column=config.id_column,
                          encoding=config.encoding)
-    where = f"{config.source}: " if config.source is not None else ""
-    internal = {"text", "raw_text", "path", "file"}
-    if config.group_column not in corpus.docs.columns:
-        raise ConfigError(
-            f"{where}[groups] column = {config.group_column!r} is not a column of the corpus metadata "
-            f"({config.corpus_path}); columns: {sorted(c for c in corpus.docs.columns if c not in internal)}"
-        )
-    present = set(corpus.docs[config.group_column].dropna().astype(str))
-    for group in config.contrast or ():
-        if str(group) not in present:
-            raise ConfigError(
-                f"{where}[groups] contrast names {group!r}, which is not a value of column "
-                f"{config.group_column!r}; values: {sorted(present)}"
-            )
+    check_groups(config, corpus.docs.columns, lambda column: corpus.docs[column])
     cleaned = clean_corpus(corpus, disable=config.clean_disable)
     options = TokenizerOptions(**config.tokenizer) if config.tokenizer else None
     tokenized = preprocess(cleaned.corpus, max_words=config.max_words, min_words=config.min_words, options=options)
@@ -248,7 +236,7 @@ def _provenance(config: StudyConfig, results: dict[str, Any], skipped: dict[str,
         "packages": _package_versions(),
         "platform": {"system": platform.system(), "machine": platform.machine(), "python": sys.version.split()[0]},
         "config": config.to_dict(),
-        "inputs": corpus.cleaned.corpus.params.get("files", {}) if corpus.cleaned is not None else {},
+        "inputs": corpus.params.get("read", {}).get("files", {}),
         "seeds": {
             "random_state": config.random_state,
             "selection_random_states": list(config.selection_random_states),

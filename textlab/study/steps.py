@@ -115,8 +115,11 @@ def _accepts(func: Callable, name: str) -> bool:
 class CorpusResult(Result):
     """Documents, cleaning audit, passages and tokens of a study's corpus.
 
-    ``cleaned`` and ``tokenized`` are the in-memory objects (not written); after reading a
-    results folder :meth:`tokenized_corpus` rebuilds the tokenised passages from the tables.
+    ``tokenized`` is the in-memory object the analyses read (a ``TokenizedCorpus`` in memory,
+    the ``TextData`` itself on the disk store; not written); after reading a results folder
+    :meth:`tokenized_corpus` rebuilds the tokenised passages from the tables.  ``cleaned`` is
+    kept for code that sets it (``None`` from :func:`run_corpus`: the documents table and the
+    audit hold what it held).
     """
 
     documents: pd.DataFrame = None
@@ -164,37 +167,75 @@ class TopicsResult(Result):
 
 
 # -- the built-in steps -------------------------------------------------------------------------
-def _documents_table(cleaned: Any, group_column: str) -> pd.DataFrame:
-    docs = cleaned.corpus.docs
+def _documents_table(documents: pd.DataFrame, group_column: str) -> pd.DataFrame:
+    """``doc_id, group, n_words_raw, n_words_clean[, title]`` from the prepared documents."""
     table = pd.DataFrame({
-        "doc_id": docs.index.astype(str),
-        "group": docs[group_column].astype(str).to_numpy(),
-        "n_words_raw": docs["n_words_raw"].to_numpy(),
-        "n_words_clean": docs["n_words_clean"].to_numpy(),
+        "doc_id": documents["doc_id"].astype(str).to_numpy(),
+        "group": documents[group_column].astype(str).to_numpy(),
+        "n_words_raw": documents["n_words_raw"].to_numpy(),
+        "n_words_clean": documents["n_words_clean"].to_numpy(),
     })
-    if "title" in docs.columns:
-        table["title"] = docs["title"].fillna("").astype(str).to_numpy()
+    if "title" in documents.columns:
+        table["title"] = documents["title"].fillna("").astype(str).to_numpy()
     return table
 
 
-def run_corpus(ctx: StepContext) -> CorpusResult:
-    """Load, clean, split and tokenise the corpus (``[corpus] [clean] [passages] [tokens]``)."""
-    from textlab.study.run import prepare_tokens
+def check_groups(config: Any, columns: Any, values: Any) -> None:
+    """Refuse a ``[groups] column`` that is not in the metadata, or a contrast naming absent groups."""
+    where = f"{config.source}: " if config.source is not None else ""
+    internal = {"text", "raw_text", "path", "file", "doc_id", "n_words_raw", "n_words_clean"}
+    if config.group_column not in columns:
+        raise ConfigError(
+            f"{where}[groups] column = {config.group_column!r} is not a column of the corpus metadata "
+            f"({config.corpus_path}); columns: {sorted(c for c in columns if c not in internal)}")
+    present = set(values(config.group_column).dropna().astype(str))
+    for group in config.contrast or ():
+        if str(group) not in present:
+            raise ConfigError(f"{where}[groups] contrast names {group!r}, which is not a value of column "
+                              f"{config.group_column!r}; values: {sorted(present)}")
 
-    config, cleaned, tokenized = prepare_tokens(ctx.config)
-    # TODO(integrator): when textlab.preprocessing.pipeline.prepare_data lands, call it here with
-    # store=config.store, cache_dir=config.cache_dir, n_jobs=config.n_jobs and keep its TextData.
-    passages = tokenized.passages
-    terms = pd.DataFrame(sorted(tokenized.surface_forms.items()), columns=["term", "label"])
+
+def run_corpus(ctx: StepContext) -> CorpusResult:
+    """Read, clean, split, tokenise and count the corpus (``[corpus] [clean] [passages] [tokens] [compute]``).
+
+    One call to :func:`textlab.preprocessing.pipeline.prepare_data`, which keeps the counts in
+    memory or in an on-disk store (``[compute] store``, ``cache_dir``) and works on
+    ``[compute] n_jobs`` processes; the counts go on to the tfidf and keyness steps.
+    """
+    from textlab.preprocessing.pipeline import prepare_data
+    from textlab.preprocessing.tokens import TokenizedCorpus
+
+    config = ctx.config
+    prepared = prepare_data(
+        config.corpus_path, read={"text_column": config.text_column, "id_column": config.id_column,
+                                  "encoding": config.encoding},
+        store=config.store, cache_dir=config.cache_dir, n_jobs=config.n_jobs,
+        clean={"disable": tuple(config.clean_disable)},
+        passages={"max_words": config.max_words, "min_words": config.min_words},
+        tokens=dict(config.tokenizer) or None, progress=None)
+    data, documents = prepared.data, prepared.documents
+    check_groups(config, documents.columns, lambda column: documents[column])
+    ctx.memory["dtm"] = data
+    passages = data.rows
+    if prepared.params["store"] == "memory":
+        tokenized = TokenizedCorpus(passages, [list(t) for t in data.tokens], data.surface_forms,
+                                    dict(prepared.params["tokens"]))
+    else:  # on disk the analyses read the TextData itself (tokens streamed from its shards)
+        tokenized = data
+    terms = data.terms[["term", "label"]].sort_values("term", kind="stable").reset_index(drop=True)
+    # TODO(integrator): on the disk store this table holds every token in memory; keep the shards instead.
     tokens = pd.DataFrame({"passage_id": passages["passage_id"].astype(str).to_numpy(),
-                           "tokens": pd.Series(list(tokenized.tokens), dtype=object).to_numpy()})
-    params = {"reader": dict(cleaned.corpus.params), "cleaning": dict(cleaned.params),
-              "tokenizer": {k: v for k, v in tokenized.params.items() if not k.startswith("_")},
-              "store": {"requested": config.store, "used": "memory", "cache_dir": config.cache_dir}}
-    params["reader"].pop("files", None)  # input hashes are in provenance["inputs"]
-    return CorpusResult(documents=_documents_table(cleaned, config.group_column), audit=cleaned.audit,
+                           "tokens": pd.Series([list(t) for t in data.tokens], dtype=object).to_numpy()})
+    params = {"read": dict(prepared.params["read"]), "clean": prepared.params["clean"],
+              "passages": prepared.params["passages"],
+              "tokenizer": {k: v for k, v in prepared.params["tokens"].items() if not str(k).startswith("_")},
+              "counts": prepared.params["counts"],
+              "store": {"requested": config.store, "used": prepared.params["store"],
+                        "reason": prepared.params.get("store_reason"), "cache_dir": prepared.params["cache_dir"]},
+              "n_jobs": prepared.params["n_jobs"]}
+    return CorpusResult(documents=_documents_table(documents, config.group_column), audit=prepared.audit_table(),
                         passages=passages.drop(columns=[c for c in ("note",) if c in passages.columns]),
-                        terms=terms, tokens=tokens, params=params, cleaned=cleaned, tokenized=tokenized)
+                        terms=terms, tokens=tokens, params=params, cleaned=None, tokenized=tokenized)
 
 
 def run_tfidf(ctx: StepContext) -> TfidfTables:
