@@ -182,3 +182,22 @@ def test_bad_arguments_name_the_parameter():
         find_boilerplate(_corpus(), source_column="outlet", min_share=0)
     with pytest.raises(ConfigError, match="'text' column"):
         remove_boilerplate(pd.DataFrame({"body": ["x"]}), source_column=None)
+
+
+def test_lower_cased_exports_without_full_stops_are_cleaned_the_same_way(tmp_path):
+    demo = make_news_exports(tmp_path, n_articles=60)
+    truth = demo.truth.set_index("doc_id")
+
+    def low(text):
+        return text.lower().replace(".", "")
+
+    docs = pd.DataFrame([{"doc_id": p.stem, "text": low(p.read_text(encoding="utf-8"))}
+                         for p in sorted(demo.articles.glob("*.txt"))]).merge(
+        truth[["outlet"]], left_on="doc_id", right_index=True)
+    out = remove_boilerplate(docs, source_column="outlet")
+    for doc_id, text in zip(out.docs["doc_id"], out.docs["text"]):
+        body, clean = _body_words(low(truth.loc[doc_id, "body"])), _body_words(text)
+        assert body <= clean, doc_id
+        assert not clean - body - _body_words(low(truth.loc[doc_id, "title"])), doc_id
+    got = out.docs.set_index("doc_id").reindex(truth.index)
+    assert (got["date"] == truth["date"]).all()

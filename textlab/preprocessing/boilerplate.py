@@ -56,7 +56,7 @@ _LABEL_FIELDS = {"byline": "byline", "by": "byline", "author": "byline", "sectio
                  "title": "title", "headline": "title"}
 _CODES = {"HD": "title", "BY": "byline", "WC": "length", "PD": "date", "ET": "time", "SN": "outlet", "SC": None,
           "SE": "section", "LA": "language", "ED": "edition", "PG": None, "CY": None, "AN": None}
-_CODE = re.compile(r"^(" + "|".join(_CODES) + r")\s+(\S.*)$")
+_CODE = re.compile(r"^(" + "|".join(_CODES) + r")\s+(\S.*)$", re.I)  # lower-cased exports too
 _BYLINE = re.compile(r"^by\s+(?!(?:the|a|an|this|that|then|now|which|way|far|contrast|comparison|law|"
                      r"mid|late|early|next|last|then|some|most|all|its|their|his|her)\b)[\w'.-]+(?:\s+[\w'.,&-]+){0,5}$",
                      re.I)
@@ -91,7 +91,8 @@ def _shape(line: str, max_words: int) -> _Shape | None:
         m = _LABEL.match(text)
         return _Shape(f"prefix:{m.group(1).lower()}", "prefix", None, m.group(2).strip()) if m else None
     if m := _CODE.match(text):
-        return _Shape(f"code:{m.group(1)}", "label", _CODES[m.group(1)], m.group(2).strip())
+        code = m.group(1).upper()
+        return _Shape(f"code:{code}", "label", _CODES[code], m.group(2).strip())
     if parse_length(text) is not None and len(words) <= 4 and words[-1].lower() in ("words", "word"):
         return _Shape("field:length", "field", "length", text)
     if (m := _LABEL.match(text)) and (len(m.group(1)) >= 4 or m.group(1).lower() in _LABEL_FIELDS):
