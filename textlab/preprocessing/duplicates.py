@@ -182,6 +182,25 @@ def _overlap(a: np.ndarray, b: np.ndarray) -> tuple[int, int, int]:
     return inter, len(a) + len(b) - inter, min(len(a), len(b))
 
 
+def _cluster_table(labels: np.ndarray, sets: list[np.ndarray], ids: pd.Series, dates: pd.Series,
+                   outlets: pd.Series) -> pd.DataFrame:
+    """One row per member of a cluster of two or more, clusters numbered by their first date."""
+    frame = pd.DataFrame({"root": labels, "row": np.arange(len(labels)), "date": dates.to_numpy()})
+    sizes = frame.groupby("root")["row"].transform("size")
+    members = frame[sizes > 1].sort_values(["root", "date", "row"], na_position="last", kind="stable")
+    order = members.groupby("root", sort=False).head(1).sort_values(["date", "row"], na_position="last")["root"]
+    cluster_of = {root: k for k, root in enumerate(order)}
+    rows = []
+    for root, group in members.groupby("root", sort=False):
+        first = int(group["row"].iloc[0])
+        for pos, row in enumerate(group["row"].astype(int)):
+            inter, union, smaller = _overlap(sets[row], sets[first])
+            rows.append((cluster_of[root], ids.iloc[row], pos == 0, ids.iloc[first], outlets.iloc[row],
+                         dates.iloc[row], inter / max(smaller, 1), inter / max(union, 1)))
+    return pd.DataFrame(rows, columns=_CLUSTER_COLUMNS).sort_values(["cluster", "first_seen"], ascending=[True, False],
+                                                                    kind="stable", ignore_index=True)
+
+
 def find_duplicates(docs: pd.DataFrame, *, threshold: float = 0.8, num_perm: int = 128, random_state: int = 0,
                     date_column: str | None = None, unit: str = "document", source_column: str | None = "outlet",
                     shingle_size: int = 5, min_words: int = 25) -> Duplicates:
@@ -244,21 +263,7 @@ def find_duplicates(docs: pd.DataFrame, *, threshold: float = 0.8, num_perm: int
     dates = (pd.to_datetime(docs[date_column], errors="coerce") if date_column
              else pd.Series(pd.NaT, index=docs.index))
     outlets = docs[source_column] if source_column and source_column in docs.columns else pd.Series(None, index=docs.index)
-    frame = pd.DataFrame({"root": labels, "row": np.arange(len(docs)), "date": dates.to_numpy()})
-    sizes = frame.groupby("root")["row"].transform("size")
-    members = frame[sizes > 1].sort_values(["root", "date", "row"], na_position="last", kind="stable")
-    rows = []
-    order = members.groupby("root", sort=False).head(1).sort_values(["date", "row"], na_position="last")["root"]
-    cluster_of = {root: k for k, root in enumerate(order)}
-    for root, group in members.groupby("root", sort=False):
-        first = int(group["row"].iloc[0])
-        for pos, row in enumerate(group["row"].astype(int)):
-            inter, union, smaller = _overlap(sets[row], sets[first])
-            rows.append((cluster_of[root], ids.iloc[row], pos == 0, ids.iloc[first], outlets.iloc[row],
-                         dates.iloc[row], inter / max(smaller, 1), inter / max(union, 1)))
-    clusters = pd.DataFrame(rows, columns=_CLUSTER_COLUMNS).sort_values(["cluster", "first_seen"],
-                                                                        ascending=[True, False], kind="stable",
-                                                                        ignore_index=True)
+    clusters = _cluster_table(labels, sets, ids, dates, outlets)
     if date_column is None:
         clusters = clusters.drop(columns="date")
     pair_table = pd.DataFrame([(ids.iloc[a], ids.iloc[b], j, c) for a, b, j, c in pairs],
