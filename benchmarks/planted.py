@@ -99,6 +99,8 @@ def fit_child(engine: str, jsonl: str, n_topics: int, budget_s: float | None, ou
         topic_term = np.vstack([model.get_topic_word_dist(t) for t in range(n_topics)])
         vocabulary = np.asarray(list(model.used_vocabs), dtype=str)
         note = f"plain LDAModel(alpha 0.1, eta 0.01), {sweeps} sweeps in textlab's {budget_s:.1f} s"
+    heavy = [m for m in ("pandas", "scipy", "gensim", "sklearn", "matplotlib") if m in sys.modules]
+    note += f"; libraries loaded: {', '.join(heavy) or 'none of pandas/scipy/gensim/sklearn/matplotlib'}"
     stats = {"fit_s": time.perf_counter() - start, "fit_cpu_s": _cpu() - cpu0, "sweeps": sweeps,
              "before_fit_mb": before_mb, "peak_mb": _status_mb("VmHWM"),
              "note": note}
