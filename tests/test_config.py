@@ -86,3 +86,36 @@ def test_a_refused_value_names_the_config_file(tmp_path):
     path.write_text('[corpus]\npath = "x"\n[groups]\ncolumn = "g"\n[passages]\nmax_words = "lots"\n')
     with pytest.raises(ConfigError, match=r"mine\.toml: .*max_words"):
         load_study_config(path)
+
+
+def test_compute_figures_and_report_sections_are_read_and_checked(tmp_path):
+    path = tmp_path / "s.toml"
+    base = '[corpus]\npath = "x"\n[groups]\ncolumn = "g"\n'
+    path.write_text(base + '[compute]\nstore = "disk"\ncache_dir = "cache"\nn_jobs = 2\n'
+                    '[figures]\nformats = ["png"]\ndpi = 150\ncolors = { a = "#112233" }\n'
+                    '[report]\ntitle = "Q?"\ncaveats = ["one", "two"]\n')
+    config = load_study_config(path)
+    assert (config.store, config.n_jobs, config.cache_dir) == ("disk", 2, str((tmp_path / "cache").resolve()))
+    assert (config.figure_formats, config.figure_dpi, config.figure_colors) == (("png",), 150, {"a": "#112233"})
+    assert (config.report_title, config.report_caveats) == ("Q?", ("one", "two"))
+    defaults = StudyConfig(corpus_path=Path("x"), group_column="g")
+    assert (defaults.store, defaults.n_jobs, defaults.figure_formats, defaults.figure_dpi) == ("auto", -1, ("pdf", "png"), 300)
+    assert defaults.n_topics_range is None and defaults.codebook is None and defaults.figure_colors == {}
+    for extra, message in (('[compute]\nstore = "cloud"\n', r"\[compute\] store = 'cloud' is not allowed"),
+                           ('[compute]\nn_jobs = "4"\n', r"\[compute\] n_jobs = '4' is not allowed"),
+                           ('[compute]\nn_jobs = 0\n', r"\[compute\] n_jobs = 0 is not allowed: expected a positive integer"),
+                           ('[figures]\nformats = "pdf"\n', r"\[figures\] formats = 'pdf' is not allowed"),
+                           ('[figures]\nformats = ["jpg"]\n', r"\[figures\] formats = \('jpg',\) is not allowed"),
+                           ('[figures]\ndpi = 7\n', r"\[figures\] dpi = 7 is not allowed"),
+                           ('[figures]\ncolors = { a = "red" }\n', r"\[figures\] colors = .* is not allowed"),
+                           ('[report]\ncaveats = "one"\n', r"\[report\] caveats = 'one' is not allowed"),
+                           ('[lda]\nn_topics_range = [3]\n', r"n_topics_range=\[3\] is not allowed")):
+        path.write_text(base + extra)
+        with pytest.raises(ConfigError, match=r"s\.toml: " + message):
+            load_study_config(path)
+
+
+def test_rerun_command_names_the_file_and_the_quick_look():
+    config = load_study_config(SEEDS / "study.toml")
+    assert config.rerun_command("figures", "figures") == "textlab figures seeds/study.toml --out figures"
+    assert config.replace(fast=True).rerun_command("report") == "textlab report seeds/study.toml --fast"

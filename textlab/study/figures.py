@@ -23,7 +23,6 @@ import pandas as pd
 
 from textlab import plots
 from textlab._io import atomic_directory, study_inputs, write_csv, write_text
-from textlab.analysis.topics.labels import label_topics
 
 __all__ = ["FigureSpec", "build_figures", "make_figures", "FIGURE_NAMES", "study_colors"]
 
@@ -83,13 +82,18 @@ def _contrast(result: Any) -> tuple[str, str]:
 
 
 def _topic_labels(result: Any) -> dict[int, str]:
-    """Topic -> "term · term" (FREX), with "(unstable)" appended where stability is low."""
-    labels = label_topics(result.fits[0], n_terms=2, surface_forms=result.tokenized.surface_forms)
+    """Topic -> "term · term" (top two FREX terms), with "(unstable)" appended where stability is low.
+
+    Read from the ``topic_terms`` table (the same terms ``label_topics(fit, n_terms=2)`` gives),
+    so drawing needs no topic-model code.
+    """
+    terms = result.tables["topic_terms"]
+    frex = terms[(terms["method"] == "frex") & (terms["rank"] <= 2)].sort_values(["topic", "rank"], kind="stable")
     stable = result.tables["stability"].set_index("topic")["stable"].astype(bool)
     out = {}
-    for k, label in enumerate(labels, start=1):
-        terms = label.split(": ", 1)[-1]
-        out[k] = terms if stable.get(k, True) else f"{terms} (unstable)"
+    for k, rows in frex.groupby("topic", sort=True):
+        label = " · ".join(rows["label"].astype(str))
+        out[int(k)] = label if stable.get(k, True) else f"{label} (unstable)"
     return out
 
 
