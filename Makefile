@@ -1,12 +1,13 @@
 # Two commands do all the set-up on a fresh machine with Python 3.11:
 #   make figures   install into .venv, then regenerate every figure from seeds/ into figures/
 #   make test      install into .venv (with test extras), then run the test suite
+#   make results   compute the seeds study once into results/ (then `textlab figures results` draws in seconds)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.textlab-installed
 
-.PHONY: install figures report test bench lock clean-venv
+.PHONY: install figures results report test bench lock clean-venv
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +19,9 @@ install: $(STAMP)
 
 figures: $(STAMP)
 	$(BIN)/textlab figures seeds/study.toml --out figures
+
+results: $(STAMP)
+	$(BIN)/textlab analyze seeds/study.toml --out results
 
 report: $(STAMP)
 	$(BIN)/textlab report seeds/study.toml --out reports/seeds_report.html
