@@ -291,6 +291,20 @@ def _lda_options() -> set[str]:
     return set(inspect.signature(fit_lda).parameters) - own
 
 
+def _tokens_section(path: Path, content: dict) -> dict[str, Any]:
+    """``[tokens]``: TokenizerOptions keywords; resource files relative to the config."""
+    tokenizer = dict(content)
+    allowed = _tokenizer_options()
+    for key in tokenizer:
+        if key not in allowed:
+            raise ConfigError(f"{path}: unknown option {key!r} in [tokens]; valid options: {sorted(allowed)}")
+    for key in ("aliases", "stopwords", "user_phrases"):
+        value = tokenizer.get(key)
+        if isinstance(value, str) and value != "default" and not Path(value).is_absolute():
+            tokenizer[key] = str((path.parent / value).resolve())
+    return tokenizer
+
+
 def _step_section(path: Path, section: str, content: dict, defaults: Any) -> dict[str, Any]:
     """Check a registered step's section: known keys, each of its default's type."""
     out = {}
@@ -349,16 +363,7 @@ def load_study_config(path: str | Path) -> StudyConfig:
             values.setdefault("step_options", {})[section] = _step_section(path, section, content, extra[section])
             continue
         if section == "tokens":
-            tokenizer = dict(content)
-            allowed_tokens = _tokenizer_options()
-            for key in tokenizer:
-                if key not in allowed_tokens:
-                    raise ConfigError(f"{path}: unknown option {key!r} in [tokens]; valid options: {sorted(allowed_tokens)}")
-            for key in ("aliases", "stopwords", "user_phrases"):  # resource files, relative to this config
-                value = tokenizer.get(key)
-                if isinstance(value, str) and value != "default" and not Path(value).is_absolute():
-                    tokenizer[key] = str((path.parent / value).resolve())
-            values["tokenizer"] = tokenizer
+            values["tokenizer"] = _tokens_section(path, content)
             continue
         mapping = _SCHEMA[section]
         for key, value in content.items():
