@@ -236,6 +236,14 @@ def _cmd_kwic(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_lock(args: argparse.Namespace) -> int:
+    from textlab.study.lock import lock_study
+
+    path = lock_study(args.config, out=args.out)
+    print(f"analysis plan locked in {path}: `textlab analyze` will record whether a run matches it")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``textlab`` command (exposed for documentation and tests)."""
     parser = argparse.ArgumentParser(
@@ -296,6 +304,12 @@ def build_parser() -> argparse.ArgumentParser:
                            help="comma-separated file formats, e.g. pdf,png (default: [figures] formats)")
             p.add_argument("--dpi", type=int, default=None, help="PNG resolution (default: [figures] dpi, else 300)")
         p.set_defaults(func=func)
+
+    p = sub.add_parser("lock", help="lock the analysis plan: hash the study file, codebook, word lists, seeds "
+                       "and environment into study.lock.json before any result is seen")
+    p.add_argument("config", help="study config (TOML)")
+    p.add_argument("--out", default=None, help="lock file (default: study.lock.json next to the study file)")
+    p.set_defaults(func=_cmd_lock)
 
     p = sub.add_parser("kwic", help="keyword in context: read a term, phrase, frame or topic in its passages")
     p.add_argument("config", metavar="STUDY_OR_RESULTS", help=source_help)

@@ -201,11 +201,25 @@ def _front(result: Any) -> list[str]:
                      f"without <code>--fast</code>: <code>{html.escape(config.rerun_command('report'))}</code>.</p>")
     topics = (f" LDA with K = {result.n_topics} topics ({html.escape(str(prov.get('n_topics_rule', '')))})."
               if result.n_topics else "")
+    parts.append(_lock_line(prov.get("lock")))
     parts.append(f"<p>Corpus <code>{html.escape(Path(config.corpus_path).name)}</code>, grouped by "
                  f"<code>{html.escape(config.group_column)}</code> ({design}). After cleaning, "
                  f"{int(docs['n_words_clean'].sum())} of {int(docs['n_words_raw'].sum())} words were kept "
                  f"and split into {len(passages)} passages.{topics}</p>")
     return parts
+
+
+def _lock_line(lock: Any) -> str:
+    """First-page statement of whether the run matches the locked analysis plan (``textlab lock``)."""
+    if not lock or lock.get("status") == "no lock":
+        return ("<p><b>Analysis plan:</b> not locked (no <code>study.lock.json</code>; write one with "
+                "<code>textlab lock STUDY.toml</code> before looking at results).</p>")
+    when = f" of {html.escape(str(lock.get('created')))}" if lock.get("created") else ""
+    if lock.get("status") == "matches":
+        return f"<p><b>Analysis plan:</b> this run matches the lock{when} (study file, codebook, word lists, " \
+               "seeds and environment unchanged).</p>"
+    items = "".join(f"<li>{html.escape(str(d))}</li>" for d in lock.get("deviations", []))
+    return f"<div class='caveat'><b>Analysis plan:</b> this run deviates from the lock{when}:<ul>{items}</ul></div>"
 
 
 def render_report(result: Any, *, figures: dict[str, tuple[Any, str]] | None = None) -> str:

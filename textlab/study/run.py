@@ -251,8 +251,20 @@ def _provenance(config: StudyConfig, results: dict[str, Any], skipped: dict[str,
         if reference is not None else {},
         "tokenizer_params": json_safe(corpus.params.get("tokenizer", {})),
         "codebook": None if path is None else str(path),
+        "lock": _lock_status(config),
         "steps": steps,
     }
+
+
+def _lock_status(config: StudyConfig) -> dict[str, Any]:
+    """Whether this run matches the study's lock (:mod:`textlab.study.lock`); an unreadable lock is a deviation."""
+    from textlab._errors import TextlabError
+    from textlab.study.lock import check_lock
+
+    try:
+        return check_lock(config)
+    except TextlabError as exc:
+        return {"status": "deviates", "lock_file": None, "created": None, "deviations": [str(exc)]}
 
 
 def run_study(config: StudyConfig | str | Path, *, fast: bool = False, steps: list | None = None) -> StudyResult:
