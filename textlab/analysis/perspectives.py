@@ -1,0 +1,414 @@
+"""Wording within a topic ("perspectives") and within a frame, compared between groups.
+
+Keyness of whole groups mixes two things: *what* a group writes about (its topics) and *how*
+it writes about it. :func:`score_perspectives` separates them. For every topic ``k`` of a
+fitted model, each occurrence of term ``w`` in passage ``d`` is shared out among the topics
+by its posterior responsibility ``p(k | w, d) = theta_dk phi_kw / sum_j theta_dj phi_jw``
+(the expected token-topic assignment, averaged over the sampler rather than one draw of it),
+giving a passage x term matrix of the tokens each topic owns. Keyness between groups on that
+matrix (:func:`textlab.analysis.keyness.score_keyness`) compares wording *within* the topic:
+rates are shares of the topic's tokens, so a group that writes more about the topic does not
+look "key" for it. The counts are summed per document, so the bootstrap intervals and the
+permutation test resample documents; q-values control the FDR across the terms of each
+(topic, comparison). ``evidence`` gives keyword-in-context lines for the top key terms: the
+passages of the group that contain the term and lean most to the topic.
+
+:func:`score_frame_wording` does the same for a codebook's frames: within each frame, the
+share of the frame's hits that each of its entries takes, compared between groups with
+document-bootstrap intervals and permutation q-values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from textlab._errors import ConfigError, bad_value
+from textlab.data import Result
+from textlab.stats.checks import check_count
+
+__all__ = ["PerspectivesResult", "FrameWordingResult", "topic_token_counts", "score_perspectives",
+           "score_frame_wording", "PERSPECTIVE_COLUMNS"]
+
+#: Columns of ``PerspectivesResult.table`` (keyness columns, topic first; counts are expected tokens).
+PERSPECTIVE_COLUMNS = [
+    "topic", "term", "label", "group", "reference", "count_group", "count_reference", "rate_group",
+    "rate_reference", "log_odds", "log_odds_se", "z", "ci_low", "ci_high", "p_perm", "q_perm", "key",
+    "n_docs_group", "resampling_unit", "n_perm_run", "topic_tokens_group", "topic_tokens_reference",
+]  # fmt: skip
+
+_EVIDENCE_COLUMNS = ["topic", "group", "reference", "term", "label", "passage_id", "doc_id", "topic_share",
+                     "left", "match", "right"]
+
+
+@dataclass(frozen=True)
+class PerspectivesResult(Result):
+    """Within-topic keyness between groups.
+
+    Attributes
+    ----------
+    table
+        One row per (topic, comparison, term) with :data:`PERSPECTIVE_COLUMNS`: ``count_*`` are
+        expected token counts (sums of responsibilities), ``rate_*`` shares of the topic's
+        tokens on each side, ``ci_*`` the document-bootstrap interval of ``log_odds``,
+        ``q_perm`` BH q-values within the (topic, comparison), ``key`` = ``q_perm < fdr_level``.
+    evidence
+        Keyword-in-context lines for the top key terms of each side of each topic.
+    params
+        Settings, the comparisons and the keyness settings of each topic.
+    """
+
+    table: pd.DataFrame
+    evidence: pd.DataFrame = None
+
+
+@dataclass(frozen=True)
+class FrameWordingResult(Result):
+    """Within-frame wording between groups: each entry's share of the frame's hits.
+
+    Attributes
+    ----------
+    table
+        ``frame, term, label, group, reference, count_group, count_reference, rate_group,
+        rate_reference, log_odds, z, ci_low, ci_high, p_perm, q_perm, key, n_docs_group,
+        resampling_unit, n_perm_run`` (``rate_*`` = share of the side's frame hits).
+    """
+
+    table: pd.DataFrame
+
+
+def _matrix(data: Any) -> tuple[pd.DataFrame, sp.csr_matrix, np.ndarray, dict]:
+    """Rows, counts (CSR), vocabulary and surface forms of a TextData / DocumentTermMatrix."""
+    from textlab.analysis.keyness import _read_data
+
+    rows, store, vocab, forms, _ = _read_data(data)
+    blocks = [sp.csr_matrix(block, dtype=np.float64) for _, block in store.iter_blocks(None)]
+    counts = sp.vstack(blocks, format="csr") if blocks else sp.csr_matrix((0, len(vocab)))
+    return rows, counts, vocab, forms
+
+
+def topic_token_counts(fit: Any, counts: sp.spmatrix, vocabulary: Sequence[str], passage_ids: Sequence[str], *,
+                       block_entries: int = 500_000) -> list[sp.csr_matrix]:
+    """Expected counts of the tokens each topic owns: ``n_dw * p(k | w, d)``, one matrix per topic.
+
+    Parameters
+    ----------
+    fit
+        An ``LdaFit`` (``topic_term``, ``doc_topic``, ``vocabulary``, ``passage_ids``).
+    counts
+        Passages x terms counts.
+    vocabulary, passage_ids
+        Column terms and row passage ids of ``counts``. Terms the model did not keep and
+        passages it did not see own no tokens.
+    block_entries
+        Non-zero entries processed at a time (memory: ``block_entries x K`` floats).
+
+    Returns
+    -------
+    list of scipy.sparse.csr_matrix
+        ``K`` matrices shaped like ``counts``; summed over topics they equal ``counts`` on the
+        model's terms and passages.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> fit = SimpleNamespace(topic_term=np.array([[0.9, 0.1], [0.1, 0.9]]), doc_topic=np.array([[0.5, 0.5]]),
+    ...                       vocabulary=np.array(["a", "b"]), passage_ids=np.array(["p"]))
+    >>> [m.toarray().round(2).tolist() for m in topic_token_counts(fit, sp.csr_matrix([[10, 10]]), ["a", "b"], ["p"])]
+    [[[9.0, 1.0]], [[1.0, 9.0]]]
+    """
+    counts = sp.csr_matrix(counts, dtype=np.float64)
+    phi = np.asarray(fit.topic_term, dtype=np.float64)
+    theta = np.asarray(fit.doc_topic, dtype=np.float64)
+    col = pd.Index(np.asarray(fit.vocabulary, dtype=object)).get_indexer(np.asarray(vocabulary, dtype=object))
+    row = pd.Index(np.asarray(fit.passage_ids, dtype=object).astype(str)).get_indexer(
+        np.asarray(passage_ids, dtype=object).astype(str))
+    coo = counts.tocoo()
+    ok = (col[coo.col] >= 0) & (row[coo.row] >= 0) & (coo.data != 0)
+    r, c, v = coo.row[ok], coo.col[ok], coo.data[ok]
+    k = phi.shape[0]
+    shares = np.empty((len(v), k))
+    for start in range(0, len(v), block_entries):
+        sl = slice(start, start + block_entries)
+        joint = theta[row[r[sl]]] * phi[:, col[c[sl]]].T
+        total = joint.sum(axis=1, keepdims=True)
+        shares[sl] = np.divide(joint, total, out=np.zeros_like(joint), where=total > 0)
+    return [sp.csr_matrix((v * shares[:, j], (r, c)), shape=counts.shape) for j in range(k)]
+
+
+def _keyness_view(rows: pd.DataFrame, counts: sp.csr_matrix, vocab: np.ndarray):
+    from textlab.preprocessing.counts import DocumentTermMatrix
+
+    return DocumentTermMatrix(counts, vocab, rows)
+
+
+def _score_one(rows, counts, vocab, forms, *, group_column, contrast, opts: dict, random_state: int) -> pd.DataFrame:
+    """Keyness on one matrix, with float counts and per-side totals kept exactly."""
+    from textlab.analysis.keyness import score_keyness
+
+    view = _keyness_view(rows, counts, vocab)
+    result = score_keyness(view, group_column=group_column, contrast=contrast, surface_forms=forms,
+                           random_state=random_state, **opts)
+    table = result.table
+    labels = rows[group_column].astype(object).to_numpy()
+    per_group = {g: np.asarray(counts[labels == g].sum(axis=0)).ravel() for g in pd.unique(labels)}
+    term_index = pd.Index(vocab).get_indexer(table["term"])
+    exact_a, exact_b, tok_a, tok_b = [], [], [], []
+    for comparison in result.params["contrasts"]:
+        side = (table["group"] == comparison["group"]) & (table["reference"] == comparison["reference"])
+        a = per_group[comparison["group"]]
+        b = np.sum([per_group[h] for h in comparison["reference_groups"]], axis=0)
+        exact_a.append(pd.Series(a[term_index[side.to_numpy()]], index=table.index[side]))
+        exact_b.append(pd.Series(b[term_index[side.to_numpy()]], index=table.index[side]))
+        tok_a.append(pd.Series(float(a.sum()), index=table.index[side]))
+        tok_b.append(pd.Series(float(b.sum()), index=table.index[side]))
+    table = table.assign(count_group=pd.concat(exact_a).sort_index().round(2),
+                         count_reference=pd.concat(exact_b).sort_index().round(2),
+                         topic_tokens_group=pd.concat(tok_a).sort_index().round(1),
+                         topic_tokens_reference=pd.concat(tok_b).sort_index().round(1))
+    return table, result.params
+
+
+def score_perspectives(
+    fit: Any,
+    data: Any,
+    *,
+    group_column: str,
+    contrast: Any = None,
+    groups: Sequence | None = None,
+    reference: object = None,
+    topics: Sequence[int] | None = None,
+    tokenized: Any = None,
+    n_boot: int = 500,
+    n_perm: int = 10_000,
+    fdr_level: float = 0.05,
+    min_count: int = 5,
+    resampling_unit: str = "document",
+    ci_level: float = 0.95,
+    n_evidence_terms: int = 3,
+    n_evidence: int = 2,
+    window: int = 8,
+    random_state: int = 0,
+) -> PerspectivesResult:
+    """Keyness between groups within each topic, on the tokens the topic owns.
+
+    Parameters
+    ----------
+    fit
+        An ``LdaFit`` fitted on the passages of ``data`` (the study's aligned reference fit).
+    data
+        A ``TextData`` or ``DocumentTermMatrix`` with ``passage_id``, ``doc_id`` and
+        ``group_column`` in its rows.
+    group_column, contrast, groups, reference
+        The comparisons, as in :func:`textlab.analysis.keyness.score_keyness` (default each
+        group against the rest, or both directions for two groups).
+    topics
+        Topics to score (1..K); default all.
+    tokenized
+        Tokenised passages with text for the evidence (default ``data`` if it holds tokens;
+        ``None`` and no tokens: no evidence).
+    n_boot, n_perm, fdr_level, min_count, resampling_unit, ci_level
+        As in ``score_keyness`` (sequential permutation; ``min_count`` in expected tokens of
+        the topic on the two sides together).
+    n_evidence_terms, n_evidence, window
+        Evidence: for the ``n_evidence_terms`` key terms (``q_perm < fdr_level``, highest z) of
+        each side, ``n_evidence`` passages each, ``window`` words either side.
+    random_state
+        Seed; topic ``k`` uses ``random_state + k``.
+
+    Returns
+    -------
+    PerspectivesResult
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> from textlab.preprocessing.counts import DocumentTermMatrix
+    >>> rng = np.random.default_rng(0)
+    >>> rows = pd.DataFrame({"passage_id": [f"d{i}:000" for i in range(40)], "doc_id": [f"d{i}" for i in range(40)],
+    ...                      "side": ["x"] * 20 + ["y"] * 20})
+    >>> counts = sp.csr_matrix(rng.poisson(5, size=(40, 4)))
+    >>> fit = SimpleNamespace(topic_term=np.full((2, 4), 0.25), doc_topic=np.full((40, 2), 0.5),
+    ...                       vocabulary=np.array(list("abcd")), passage_ids=rows["passage_id"].to_numpy())
+    >>> dtm = DocumentTermMatrix(counts, np.array(list("abcd"), dtype=object), rows)
+    >>> res = score_perspectives(fit, dtm, group_column="side", n_boot=20, n_perm=50, min_count=1)
+    >>> sorted(res.table["topic"].unique().tolist()), bool(res.table["key"].any())
+    ([1, 2], False)
+    """
+    for name, value in (("n_evidence_terms", n_evidence_terms), ("n_evidence", n_evidence), ("window", window)):
+        check_count(name, value, 0)
+    rows, counts, vocab, forms = _matrix(data)
+    if "passage_id" not in rows.columns:
+        raise ConfigError("score_perspectives needs a 'passage_id' column in the rows of data (to match the "
+                          "topic model's passages)")
+    k_all = int(np.asarray(fit.topic_term).shape[0])
+    chosen = list(range(1, k_all + 1)) if topics is None else [int(t) for t in topics]
+    bad = [t for t in chosen if not 1 <= t <= k_all]
+    if bad:
+        raise bad_value("topics", bad, f"topic numbers from 1 to {k_all}")
+    owned = topic_token_counts(fit, counts, vocab, rows["passage_id"].to_numpy())
+    spec = contrast if contrast is not None else _shortcut(groups, reference)
+    opts = {"n_boot": n_boot, "n_perm": n_perm, "fdr_level": fdr_level, "min_count": min_count,
+            "resampling_unit": resampling_unit, "ci_level": ci_level}
+    tables, per_topic = [], {}
+    from textlab._progress import progress
+
+    for topic in progress(chosen, desc="perspectives (topics)", unit="topic"):
+        table, params = _score_one(rows, owned[topic - 1], vocab, forms, group_column=group_column, contrast=spec,
+                                   opts=opts, random_state=random_state + topic)
+        tables.append(table.assign(topic=topic))
+        per_topic[int(topic)] = {"p_min": params.get("p_min"), "comparisons": params.get("comparisons"),
+                                 "resampling_fallbacks": params.get("resampling_fallbacks")}
+    table = pd.concat(tables, ignore_index=True)
+    table["key"] = table["q_perm"] < fdr_level
+    table = table[PERSPECTIVE_COLUMNS]
+    text_data = tokenized if tokenized is not None else (data if hasattr(data, "tokens") else None)
+    evidence = (_evidence(table, text_data, fit, group_column, n_terms=n_evidence_terms, n_rows=n_evidence,
+                          window=window) if text_data is not None and n_evidence_terms and n_evidence
+                else pd.DataFrame(columns=_EVIDENCE_COLUMNS))
+    params = {**opts, "group_column": group_column, "topics": chosen, "random_state": random_state,
+              "assignment": "expected token-topic responsibilities p(k | w, d) from the fit's doc_topic and "
+                            "topic_term", "key": f"q_perm < {fdr_level}", "per_topic": per_topic,
+              "n_evidence_terms": n_evidence_terms, "n_evidence": n_evidence, "window": window}
+    return PerspectivesResult(table=table, evidence=evidence, params=params)
+
+
+def _shortcut(groups, reference):
+    from textlab.stats.contrasts import as_contrast
+
+    return as_contrast(None, groups=groups, reference=reference)
+
+
+def _evidence(table: pd.DataFrame, data: Any, fit: Any, group_column: str, *, n_terms: int, n_rows: int,
+              window: int) -> pd.DataFrame:
+    """KWIC lines: for each side's top key terms, the group's passages leaning most to the topic."""
+    from textlab.analysis.frames import _default_normalize
+    from textlab.analysis.kwic import _find, _take, _token_targets
+    from textlab.data import require_tokens
+
+    passages = getattr(data, "passages", None)
+    passages = getattr(data, "rows", None) if passages is None else passages
+    passages = passages.reset_index(drop=True)
+    tokens = require_tokens(data, "perspectives evidence")
+    normalize, _ = _default_normalize(data)
+    theta_rows = pd.Index(np.asarray(fit.passage_ids).astype(str)).get_indexer(passages["passage_id"].astype(str))
+    theta = np.asarray(fit.doc_topic)
+    labels = passages[group_column].astype(str).to_numpy()
+    out = []
+    key = table[table["key"] & (table["z"] > 0)]
+    for (topic, group, reference), rows in key.groupby(["topic", "group", "reference"], sort=True):
+        for term_row in rows.sort_values("z", ascending=False).head(n_terms).itertuples():
+            term = str(term_row.term)
+            members = np.flatnonzero((labels == str(group)) & (theta_rows >= 0))
+            has = [i for i in members if term in tokens[i]] if len(members) < 50_000 else []
+            if not has:
+                continue
+            has = sorted(has, key=lambda i: -theta[theta_rows[i], topic - 1])[:n_rows]
+            targets, literal = _token_targets(term, normalize, {term})
+            found = _find(_take(passages, tokens, has), targets, literal, normalize, window, n_rows * 3, False)
+            seen = set()
+            for i, left, match, right in found:
+                if i in seen:
+                    continue
+                seen.add(i)
+                out.append((topic, group, reference, term, term_row.label, str(passages["passage_id"].iat[i]),
+                            str(passages["doc_id"].iat[i]) if "doc_id" in passages.columns else "",
+                            round(float(theta[theta_rows[i], topic - 1]), 3), left, match, right))
+    return pd.DataFrame(out, columns=_EVIDENCE_COLUMNS)
+
+
+def score_frame_wording(
+    tokenized: Any,
+    codebook: Any,
+    *,
+    group_column: str,
+    contrast: Any = None,
+    groups: Sequence | None = None,
+    reference: object = None,
+    n_boot: int = 500,
+    n_perm: int = 10_000,
+    fdr_level: float = 0.05,
+    min_count: int = 3,
+    resampling_unit: str = "document",
+    ci_level: float = 0.95,
+    random_state: int = 0,
+) -> FrameWordingResult:
+    """Which codebook entries drive each frame in each group, compared with intervals.
+
+    Within frame ``f`` the counts are each entry's hits (matched as in
+    :func:`~textlab.analysis.frames.score_frames`); keyness on them compares the share of
+    the frame's hits an entry takes in one group against the other side, with document
+    bootstrap intervals and permutation q-values (within the frame and comparison).
+
+    Parameters
+    ----------
+    tokenized
+        Tokenised passages (``passage_id``, ``doc_id``, ``group_column``).
+    codebook
+        From :func:`~textlab.analysis.frames.load_codebook`.
+    group_column, contrast, groups, reference, n_boot, n_perm, fdr_level, min_count, resampling_unit, ci_level,
+    random_state
+        As in :func:`score_perspectives`.
+
+    Returns
+    -------
+    FrameWordingResult
+
+    Examples
+    --------
+    >>> from textlab.analysis.frames import load_codebook
+    >>> from textlab.preprocessing.tokens import TokenizedCorpus
+    >>> passages = pd.DataFrame({"passage_id": [f"d{i}:000" for i in range(20)],
+    ...                          "doc_id": [f"d{i}" for i in range(20)], "side": ["x"] * 10 + ["y"] * 10})
+    >>> toks = [["cost", "cost", "jobs"]] * 10 + [["jobs", "jobs", "cost"]] * 10
+    >>> book = load_codebook({"economy": ["cost", "jobs"]})
+    >>> res = score_frame_wording(TokenizedCorpus(passages, toks), book, group_column="side", n_boot=50,
+    ...                           n_perm=200)
+    >>> res.table.loc[res.table.group == "x", ["term", "key"]].values.tolist()
+    [['cost', True], ['jobs', True]]
+    """
+    from textlab.analysis.frames import _compile, _count_units, _default_normalize, _term, _text_inputs
+
+    passages, tokens, forms = _text_inputs(tokenized)
+    normalize, _ = _default_normalize(tokenized)
+    frame_names = list(codebook.frames)
+    vocabulary = {t for toks in tokens for t in toks}
+    entries, units = _compile(codebook, normalize, vocabulary, forms, True)
+    unit_counts = sp.csr_matrix(_count_units(tokens, units), dtype=np.float64)
+    names = np.array([_term(u) for u in units], dtype=object)
+    labels = {_term(u): " ".join(forms.get(t, t.replace("_", " ")) for t in u) for u in units}
+    spec = contrast if contrast is not None else _shortcut(groups, reference)
+    opts = {"n_boot": n_boot, "n_perm": n_perm, "fdr_level": fdr_level, "min_count": min_count,
+            "resampling_unit": resampling_unit, "ci_level": ci_level}
+    tables = []
+    for f, frame in enumerate(frame_names):
+        in_frame = sorted({u for e in entries if e["frame"] == frame for u in e["units"]})
+        if len(in_frame) < 2 or unit_counts[:, in_frame].sum() == 0:
+            continue
+        sub = unit_counts[:, in_frame]
+        try:
+            table, _ = _score_one(passages, sub, names[in_frame], labels, group_column=group_column, contrast=spec,
+                                  opts=opts, random_state=random_state + f)
+        except Exception as exc:  # a frame without hits in one group cannot be compared
+            from textlab._errors import EstimationError
+
+            if isinstance(exc, EstimationError):
+                continue
+            raise
+        tables.append(table.drop(columns=["topic_tokens_group", "topic_tokens_reference"]).assign(frame=frame))
+    columns = ["frame", "term", "label", "group", "reference", "count_group", "count_reference", "rate_group",
+               "rate_reference", "log_odds", "z", "ci_low", "ci_high", "p_perm", "q_perm", "key", "n_docs_group",
+               "resampling_unit", "n_perm_run"]
+    if not tables:
+        return FrameWordingResult(table=pd.DataFrame(columns=columns), params={**opts, "frames": []})
+    table = pd.concat(tables, ignore_index=True)
+    table["key"] = table["q_perm"] < fdr_level
+    params = {**opts, "group_column": group_column, "random_state": random_state, "frames": frame_names,
+              "key": f"q_perm < {fdr_level}",
+              "rate": "share of the side's hits of the frame (codebook entries matched as in score_frames)"}
+    return FrameWordingResult(table=table[columns], params=params)
