@@ -397,3 +397,55 @@ def test_alias_guard_admits_every_case_variant_of_lower_case_aliases():
     for char in "sSſkK\u212a":  # re.IGNORECASE equates ſ with s and the Kelvin sign with k
         assert guard.fullmatch(char), char
     assert not guard.fullmatch("a")
+
+
+# --- line boundaries: phrases and passages (issue 12) -----------------------------------------
+def _furniture_texts(n: int = 12) -> list[str]:
+    """Source and language tags on consecutive lines (so "guardian english" is adjacent across a
+    line break in every text), plus a real phrase inside sentences."""
+    return [f"The Guardian\nEnglish\nThe council said the flood defences held on street {i} today.\n"
+            f"Residents praised the flood defences after the storm on day {i}." for i in range(n)]
+
+
+def test_no_learned_phrase_spans_two_lines():
+    table = pd.DataFrame({"text": _furniture_texts()})
+    options = TokenizerOptions(aliases=None, user_phrases=None, stem="none")
+    tc = tokenize(table, options=options)
+    vocabulary = {t for doc in tc.tokens for t in doc}
+    assert "flood_defences" in vocabulary  # same-line pairs still become phrases
+    assert "guardian_english" not in vocabulary and "guardian_english" not in tc.params["phrases_found"]
+    assert all("\n" not in t for doc in tc.tokens for t in doc)  # the line marks never reach the tokens
+    # the same texts on one line each: the pair is learned (so the test above can fail)
+    flat = tokenize(table.assign(text=table["text"].str.replace("\n", " ")), options=options)
+    assert "guardian_english" in flat.params["phrases_found"]
+
+
+@pytest.mark.parametrize("store", ["memory", "disk"])
+def test_prepare_data_forms_no_phrase_across_lines(store, tmp_path):
+    from textlab.preprocessing.pipeline import prepare_data
+    from textlab.preprocessing.read import load_texts
+
+    prepared = prepare_data(load_texts(_furniture_texts()), store=store, cache_dir=tmp_path / "c", n_jobs=1,
+                            clean=False, passages={"min_words": 2}, progress=False,
+                            tokens={"aliases": None, "user_phrases": None, "stem": "none"})
+    vocabulary = set(prepared.data.terms["term"])
+    assert "flood_defences" in vocabulary and "guardian_english" not in vocabulary
+    assert "guardian" in vocabulary and "english" in vocabulary
+
+
+def test_passages_respect_max_words_without_sentence_punctuation():
+    import random
+
+    rng = random.Random(0)
+    words = "the minister said new plan for housing would be ready by spring and council agreed".split()
+    lines = [" ".join(rng.choice(words) for _ in range(rng.randint(4, 14))) for _ in range(80)]
+    text = "\n".join(lines)  # lower-cased, no full stops: every line looks like a heading
+    table = split_passages(corpus(text), max_words=120, min_words=12)
+    assert table["n_words"].max() <= 120
+    assert table["n_words"].sum() == len(text.split())  # nothing lost
+    assert len(table) >= len(text.split()) // 120
+    # a heading longer than half the budget no longer rides on top of a full paragraph
+    head = "A twelve word heading without any final punctuation mark at all here"
+    body = ("one two three four five six seven eight nine ten eleven " * 5).strip() + "."  # 55 words, one sentence
+    packed = split_passages(corpus(head + "\n" + body + "\n" + body), max_words=60, min_words=5)
+    assert packed["n_words"].max() <= 60 and packed["n_words"].sum() == 122

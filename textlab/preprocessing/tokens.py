@@ -31,7 +31,7 @@ from textlab._io import sha256_file
 from textlab.preprocessing._text.aliases import DEFAULT_ALIASES_PATH
 from textlab.preprocessing._text.normalize import normalize_text
 from textlab.preprocessing._text.passages import split_sentences
-from textlab.preprocessing._text.phrases import PHRASE_DELIMITER, apply_phrases, learn_phrases
+from textlab.preprocessing._text.phrases import LINE_BREAK, PHRASE_DELIMITER, apply_phrases, learn_phrases
 from textlab.preprocessing._text.pipeline import DEFAULT_PHRASES_PATH, DEFAULT_STOPWORDS_PATH, get_pipeline
 from textlab.preprocessing.passages import TEXT_COLUMNS, split_passages  # noqa: F401 (public here too)
 from textlab.preprocessing.read import Corpus
@@ -223,6 +223,10 @@ def tokenize_texts(texts: Iterable[str], options: TokenizerOptions) -> tuple[lis
 
     The per-chunk step of :func:`tokenize` and of the streamed path of
     :func:`textlab.preprocessing.pipeline.prepare_data` (run in worker processes there).
+    With ``options.phrases`` each line is tokenised on its own and lines are separated by
+    :data:`~textlab.preprocessing._text.phrases.LINE_BREAK`, so that no phrase (learned or
+    given) joins words of two lines (a byline and the headline under it, a date and a source
+    line); :func:`apply_phrases` drops the marks.
 
     Examples
     --------
@@ -234,9 +238,20 @@ def tokenize_texts(texts: Iterable[str], options: TokenizerOptions) -> tuple[lis
     counts: Counter = Counter()
     tokens: list[list[str]] = []
     for text in texts:
-        words = pipe.words(text if isinstance(text, str) else "")
-        counts.update(words)
-        tokens.append(pipe.join_user_phrases(pipe.tokens("", words)))
+        text = text if isinstance(text, str) else ""
+        if not (options.phrases and "\n" in text):
+            words = pipe.words(text)
+            counts.update(words)
+            tokens.append(pipe.join_user_phrases(pipe.tokens("", words)))
+            continue
+        joined: list[str] = []
+        for line in text.split("\n"):
+            words = pipe.words(line)
+            counts.update(words)
+            line_tokens = pipe.join_user_phrases(pipe.tokens("", words))
+            if line_tokens:
+                joined.extend([LINE_BREAK, *line_tokens] if joined else line_tokens)
+        tokens.append(joined)
     return tokens, counts
 
 

@@ -119,8 +119,8 @@ def _pack(units: list[str], counts: list[int], first_extra: int, max_words: int)
     chunks: list[list[int]] = [[]]
     current = first_extra
     for k, w in enumerate(counts):
-        if chunks[-1] and (
-            current + w > max_words or abs(current - target) <= abs(current + w - target)
+        if (chunks[-1] and (current + w > max_words or abs(current - target) <= abs(current + w - target))) or (
+            not chunks[-1] and current and current + w > max_words  # the heading alone, then the body
         ):
             chunks.append([])
             current = 0
@@ -176,6 +176,9 @@ def document_passages(
     of one shape); a block longer than ``max_words`` is cut at sentence boundaries (list blocks
     between items) into near-equal chunks; passages under ``min_words`` are merged into the
     shorter neighbour, so a passage can exceed ``max_words`` by at most ``min_words - 1``.
+    Consecutive short lines without final punctuation holding more than ``max_words // 2``
+    words (exports lower-cased with full stops removed) are text lines, not headings, so they
+    are packed to ``max_words`` like any paragraph.
 
     Examples
     --------
@@ -188,6 +191,8 @@ def document_passages(
     for headings, units, is_list in _blocks(lines, heading_max_words, item_max_words):
         head = "\n".join(headings)
         head_n = len(head.split())
+        if head_n > max_words // 2:  # a run of unpunctuated lines (lower-cased exports) is text, not headings
+            units, is_list, head, head_n = [*headings, *units], False, "", 0
         unit_n = [len(u.split()) for u in units]
         if head_n + sum(unit_n) <= max_words:
             pieces, sep, chunks = units, ("\n" if is_list else " "), [list(range(len(units)))]

@@ -19,7 +19,11 @@ import pandas as pd
 if TYPE_CHECKING:  # gensim is imported when phrases are learned (it is slow to import)
     from gensim.models.phrases import FrozenPhrases, Phrases
 
-__all__ = ["learn_phrases", "apply_phrases", "PHRASE_DELIMITER", "MAX_VOCAB_SIZE"]
+__all__ = ["learn_phrases", "apply_phrases", "PHRASE_DELIMITER", "MAX_VOCAB_SIZE", "LINE_BREAK"]
+
+#: Marks a line boundary inside a token list before phrases are learned: no pair is counted or
+#: joined across it, and :func:`apply_phrases` drops it (tokens never contain whitespace).
+LINE_BREAK = "\n"
 
 #: Joins learned word pairs inside the gensim model; textlab tokens never contain it.
 PHRASE_DELIMITER = "__"
@@ -102,15 +106,29 @@ def _count(token_lists: Iterable[Sequence[str]], max_vocab_size: int) -> _PairCo
     step = min(_COUNT_BLOCK, PRUNE_EVERY)
     seen = 0
     for tokens in token_lists:
-        block.append(tokens)
+        if LINE_BREAK in tokens:  # each line counted on its own: no pair spans two lines
+            block.extend(_lines(tokens))
+        else:
+            block.append(tokens)
         seen += 1
-        if len(block) == step or seen % PRUNE_EVERY == 0:
+        if len(block) >= step or seen % PRUNE_EVERY == 0:
             table.add_block(block)
             block = []
             if seen % PRUNE_EVERY == 0 and table.size() > max_vocab_size:
                 table.prune()
     table.add_block(block)
     return table
+
+
+def _lines(tokens: Sequence[str]) -> list[list[str]]:
+    """The token list cut at :data:`LINE_BREAK` markers."""
+    out: list[list[str]] = [[]]
+    for token in tokens:
+        if token == LINE_BREAK:
+            out.append([])
+        else:
+            out[-1].append(token)
+    return [line for line in out if line]
 
 
 def _phrasegrams(table: _PairCounts, model) -> dict[str, float]:
@@ -201,10 +219,10 @@ def apply_phrases(
 
 
 def _join_pairs(tokens: list[str], pairs: frozenset) -> list[str]:
-    """Greedy left-to-right joining of adjacent pairs in ``pairs`` (gensim's rule)."""
+    """Greedy left-to-right joining of adjacent pairs in ``pairs`` (gensim's rule); line marks dropped."""
     hits = [i for i, pair in enumerate(zip(tokens, tokens[1:])) if pair in pairs]
     if not hits:
-        return tokens
+        return [t for t in tokens if t != LINE_BREAK] if LINE_BREAK in tokens else tokens
     out: list[str] = []
     pos = 0
     for i in hits:
@@ -213,7 +231,7 @@ def _join_pairs(tokens: list[str], pairs: frozenset) -> list[str]:
             out.append(tokens[i] + "_" + tokens[i + 1])
             pos = i + 2
     out.extend(tokens[pos:])
-    return out
+    return [t for t in out if t != LINE_BREAK] if LINE_BREAK in out else out
 
 
 def _phrase_pairs(phrases) -> frozenset:
