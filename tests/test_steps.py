@@ -129,7 +129,7 @@ def test_registry_refuses_clashes_and_keeps_builtins():
     finally:
         unregister_step("mine")
     assert [s.name for s in STEPS] == ["corpus", "tfidf", "keyness", "model_selection", "topics", "prevalence",
-                                       "frames"]
+                                       "frames", "guided_topics"]
 
 
 def test_every_builtin_table_has_one_owner():

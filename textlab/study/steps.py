@@ -451,6 +451,12 @@ STEPS: list[Step] = [
          tables={"frames_by_group": "by_group", "frames_by_passage": "by_passage", "frame_drivers": "drivers",
                  "frame_coverage": "coverage"},
          figures=(_F + "figure_frames",), report=_R + "section_frames", description="frames from a codebook"),
+    Step("guided_topics", "textlab.analysis.topics.guided:run_guided_step", section="guided",
+         options={"codebook": "", "n_free_topics": 5, "boost": 1.0, "on_empty": "drop"}, requires=("corpus",),
+         tables={"guided_keywords": "keywords", "guided_topics": "topics", "guided_agreement": "agreement",
+                 "guided_passage_topics": "passage_topics"},
+         report="textlab.analysis.topics.guided:section_guided",
+         description="topics seeded from the codebook (skipped without a [guided] section)"),
 ]
 
 _BUILTIN = {step.name for step in STEPS}
@@ -511,5 +517,5 @@ def unregister_step(name: str) -> None:
 
 
 def step_sections() -> dict[str, Mapping[str, Any]]:
-    """Config sections owned by registered non-built-in steps: section -> option defaults."""
-    return {s.section: s.options for s in STEPS if s.name not in _BUILTIN and s.section and s.options}
+    """Config sections owned by steps that declare options (``[guided]`` and registered steps): section -> defaults."""
+    return {s.section: s.options for s in STEPS if s.section and s.options}  # built-in steps have none, but guided

@@ -186,6 +186,8 @@ def _chain(words: WordIds, ids: np.ndarray, offsets: np.ndarray, opts: dict, see
     eta = 0.01 if opts["eta"] is None else float(opts["eta"])
     model = tp.LDAModel(k=k, alpha=alpha0, eta=eta, seed=seed)
     model.optim_interval = 10 if alpha == "auto" else 0
+    for word, prior in (opts.get("word_prior") or {}).items():  # guided topics only (textlab.analysis.topics.guided)
+        model.set_word_prior(word, prior)
     vocab = np.asarray(words.vocabulary, dtype=object)  # the same str objects for every token: no copies
     present = np.diff(offsets) > 0
     for d in np.flatnonzero(present):
@@ -362,6 +364,12 @@ def run_fits(words: WordIds, tasks: Sequence[dict], *, n_jobs: int | None, desc:
 
     from textlab._progress import progress
 
+    from textlab.compute import active_client
+
+    if active_client() is not None:  # [compute] scheduler = "dask": the fits run on the cluster's workers
+        from textlab.compute.dask import run_fits as run_on_cluster
+
+        return run_on_cluster(active_client(), words, tasks, desc=desc)
     n = resolve_n_jobs(n_jobs, len(tasks))
     if n == 1:
         return [fit_tomotopy(words, task) for task in progress(tasks, desc=desc, unit="fit")]
