@@ -363,7 +363,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"textlab: error: {exc.filename or exc}: not found", file=sys.stderr)
         return 2
     except OSError as exc:  # e.g. a path component that is a file, a folder without write permission
-        print(f"textlab: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        where = f"{exc.filename}: " if exc.filename else ""  # never an empty path
+        print(f"textlab: error: {where}{exc.strerror or exc}".splitlines()[0], file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("textlab: interrupted; no partial output was kept", file=sys.stderr)

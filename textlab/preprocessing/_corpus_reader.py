@@ -31,6 +31,8 @@ from textlab.preprocessing._formats import (
 __all__ = ["CorpusReader", "DEFAULT_CHUNK_SIZE"]
 
 _ON_EMPTY = ("error", "warn", "skip", "keep")
+#: The command-line spelling of the reading options named in error messages.
+_FLAGS = {"text_column": "--text-column", "on_empty": "--on-empty", "encoding": "--encoding"}
 _MAX_LISTED = 10
 DEFAULT_CHUNK_SIZE = 10_000
 
@@ -75,7 +77,8 @@ def _require_columns(columns: Sequence[str], wanted: Sequence[tuple[str, str]], 
             raise InputFileError(
                 path,
                 f"has no column {column!r} (columns found: {_listing([str(c) for c in columns])}); "
-                f"pass {option}= naming the right column",
+                f"pass {option}= naming the right column ({_FLAGS[option] + ' on the command line, ' if option in _FLAGS else ''}"
+                f"[corpus] {option} in a study file)",
             )
 
 
@@ -205,6 +208,9 @@ class CorpusReader:
             yield docs
         if joiner is not None:
             joiner.check_all_found(self._seen)
+        if self.n_docs == 0:
+            why = f"all {len(self.skipped_empty)} were empty" if self.skipped_empty else "only a header?"
+            raise InputFileError(self._meta_path or self.path, f"holds no documents ({why}); add documents")
         if self.on_empty == "warn" and self.skipped_empty:
             warnings.warn(f"{self.path}: dropped {len(self.skipped_empty)} empty or whitespace-only documents: "
                           f"{_listing(self.skipped_empty)}", CleaningWarning, stacklevel=3)
@@ -250,7 +256,7 @@ class CorpusReader:
         return ids
 
     def _drop_empty(self, docs: pd.DataFrame) -> pd.DataFrame:
-        if self.on_empty == "keep":
+        if self.on_empty == "keep" or not len(docs):
             return docs
         empty_mask = (docs["text"].str.strip() == "").to_numpy()
         if not empty_mask.any():
@@ -260,7 +266,7 @@ class CorpusReader:
             raise InputFileError(
                 self.path if self._meta_path is None else self._meta_path,
                 f"has empty or whitespace-only documents: {_listing(empty)}; "
-                "remove them or pass on_empty='warn' (or 'skip') to drop them")
+                "remove them or pass on_empty='warn' (or 'skip') to drop them (--on-empty warn on the command line)")
         self.skipped_empty.extend(empty)
         return docs[~empty_mask]
 

@@ -32,7 +32,29 @@ def split_sentences(text: str) -> list[str]:
     >>> split_sentences("Huawei Technologies Co. uses U.S. chips. Version 2.0 is out.")
     ['Huawei Technologies Co. uses U.S. chips.', 'Version 2.0 is out.']
     """
-    return _SENTENCES.tokenize(text)
+    if len(text) <= _MAX_PIECE:
+        return _SENTENCES.tokenize(text)
+    return [sentence for piece in _pieces(text) for sentence in _SENTENCES.tokenize(piece)]
+
+
+#: Longest text handed to Punkt at once: NLTK >= 3.9 stops its sentence regex after 5 s, which a
+#: single line of several megabytes (a document without line breaks) reaches.
+_MAX_PIECE = 50_000
+
+
+def _pieces(text: str) -> list[str]:
+    """Cut a very long text into pieces of at most ``_MAX_PIECE`` characters, after a ". " when one is
+    in the second half of the piece, else at a space (a word is cut only when there is no space)."""
+    pieces, start, n = [], 0, len(text)
+    while n - start > _MAX_PIECE:
+        end = start + _MAX_PIECE
+        cut = text.rfind(". ", start + _MAX_PIECE // 2, end)
+        cut = cut + 1 if cut != -1 else text.rfind(" ", start + _MAX_PIECE // 2, end)
+        cut = end if cut <= start else cut
+        pieces.append(text[start:cut])
+        start = cut
+    pieces.append(text[start:])
+    return pieces
 
 
 _BULLET_RE = re.compile(r"^(?:[•●▪◦‣·∙○■□➢►✓✔*]|[-–](?=\s))\s*")

@@ -1,0 +1,318 @@
+"""The hostile-user matrix: odd inputs, wrong-type settings and unsafe paths, tried through the CLI.
+
+Every case must give a correct result or a one-line error naming the file or value (exit 2, no
+traceback), write no output folder, and leave its inputs unmodified. Cases run in-process
+(``textlab.cli.main``), so an uncaught exception fails the test with its traceback.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from textlab.cli import main
+
+TEXTS = [
+    "Solar panels and wind turbines supply the grid. Storage batteries smooth the evening peak for homes.",
+    "The central bank raised interest rates again. Inflation and mortgage costs worry young families.",
+    "Farmers planted wheat and barley this spring. Rain arrived late and the harvest may be smaller.",
+    "Hospitals hired more nurses after the strike. Waiting lists for surgery are shorter this winter.",
+]
+
+
+def _docs(n: int = 4) -> list[dict]:
+    return [{"doc_id": f"d{i}", "text": TEXTS[i % 4], "side": "left" if i % 2 else "right"} for i in range(n)]
+
+
+def _jsonl(rows: list[dict]) -> str:
+    return "".join(json.dumps(r) + "\n" for r in rows)
+
+
+def _write(path: Path, content: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return path
+
+
+def _csv(rows: list[dict]) -> str:
+    return pd.DataFrame(rows).to_csv(index=False)
+
+
+# --------------------------------------------------------------------------- corpus cases
+# builder(tmp) -> the path given to `textlab corpus`; expected: None (works) or words the error must hold.
+
+def _nul_escaped(tmp: Path) -> Path:
+    rows = _docs()
+    rows[1]["text"] = "before\u0000after " + rows[1]["text"]
+    return _write(tmp / "c" / "docs.jsonl", _jsonl(rows))
+
+
+def _nul_raw(tmp: Path) -> Path:
+    return _write(tmp / "c" / "docs.csv", _csv(_docs()).replace("Storage", "Sto\x00rage").encode())
+
+
+def _int_text_jsonl(tmp: Path) -> Path:
+    rows = _docs()
+    rows[2]["text"] = 12345
+    return _write(tmp / "c" / "docs.jsonl", _jsonl(rows))
+
+
+def _int_text_parquet(tmp: Path) -> Path:
+    path = tmp / "c" / "docs.parquet"
+    path.parent.mkdir()
+    pd.DataFrame({"doc_id": ["a", "b"], "text": [1, 2]}).to_parquet(path)
+    return path
+
+
+def _bom_csv(tmp: Path) -> Path:
+    return _write(tmp / "c" / "docs.csv", b"\xef\xbb\xbf" + _csv(_docs()).encode())
+
+
+def _bom_jsonl(tmp: Path) -> Path:
+    return _write(tmp / "c" / "docs.jsonl", b"\xef\xbb\xbf" + _jsonl(_docs()).encode())
+
+
+def _corrupt_parquet(tmp: Path) -> Path:
+    return _write(tmp / "c" / "docs.parquet", b"PAR1 this is not parquet at all PAR1")
+
+
+def _truncated_gz(tmp: Path) -> Path:
+    data = gzip.compress(_csv(_docs(200)).encode())
+    return _write(tmp / "c" / "docs.csv.gz", data[: len(data) // 2])
+
+
+def _bad_json_line(tmp: Path) -> Path:
+    return _write(tmp / "c" / "docs.jsonl", _jsonl(_docs(2)) + '{"doc_id": "x", "text": \n')
+
+
+def _json_list_line(tmp: Path) -> Path:
+    return _write(tmp / "c" / "docs.jsonl", _jsonl(_docs(2)) + '["x", "text"]\n')
+
+
+def _folder_symlink_out(tmp: Path) -> Path:
+    _write(tmp / "secret.txt", "private words that must not be read")
+    _write(tmp / "c" / "a.txt", TEXTS[0])
+    os.symlink(tmp / "secret.txt", tmp / "c" / "b.txt")
+    return tmp / "c"
+
+
+def _folder_linked_dir_out(tmp: Path) -> Path:
+    _write(tmp / "elsewhere" / "x.txt", "private words")
+    _write(tmp / "c" / "a.txt", TEXTS[0])
+    os.symlink(tmp / "elsewhere", tmp / "c" / "sub")
+    return tmp / "c"
+
+
+def _metadata_names_symlink_out(tmp: Path) -> Path:
+    _write(tmp / "secret.txt", "private words")
+    _write(tmp / "c" / "a.txt", TEXTS[0])
+    os.symlink(tmp / "secret.txt", tmp / "c" / "b.txt")
+    return _write(tmp / "c" / "meta.csv", "doc_id,file,side\na,a.txt,left\nb,b.txt,right\n")
+
+
+def _metadata_dotdot(tmp: Path) -> Path:
+    _write(tmp / "secret.txt", "private words")
+    _write(tmp / "c" / "a.txt", TEXTS[0])
+    return _write(tmp / "c" / "meta.csv", "doc_id,file,side\na,a.txt,left\nb,../secret.txt,right\n")
+
+
+def _metadata_absolute(tmp: Path) -> Path:
+    _write(tmp / "secret.txt", "private words")
+    _write(tmp / "c" / "a.txt", TEXTS[0])
+    return _write(tmp / "c" / "meta.csv", f"doc_id,file,side\na,a.txt,left\nb,{tmp / 'secret.txt'},right\n")
+
+
+def _folder_metadata_symlink_out(tmp: Path) -> Path:
+    _write(tmp / "meta_elsewhere.csv", "doc_id,side\na,left\n")
+    _write(tmp / "c" / "a.txt", TEXTS[0])
+    os.symlink(tmp / "meta_elsewhere.csv", tmp / "c" / "metadata.csv")
+    return tmp / "c"
+
+
+def _ragged_first_row(tmp: Path) -> Path:
+    return _write(tmp / "c" / "docs.csv", "doc_id,text,side\nd0,hello world,left,EXTRA\nd1,second text,right\n")
+
+
+def _ragged_later_row(tmp: Path) -> Path:
+    return _write(tmp / "c" / "docs.csv", "doc_id,text,side\nd0,hello world,left\nd1,second text\n")
+
+
+def _ragged_tsv(tmp: Path) -> Path:
+    return _write(tmp / "c" / "docs.tsv", "doc_id\ttext\tside\nd0\thello\tleft\textra\n")
+
+
+def _latin1_bytes(tmp: Path) -> Path:
+    return _write(tmp / "c" / "docs.csv", "doc_id,text,side\nd0,caf\xe9 culture,left\n".encode("latin-1"))
+
+
+def _empty_csv(tmp: Path) -> Path:
+    return _write(tmp / "c" / "docs.csv", "")
+
+
+def _header_only(tmp: Path) -> Path:
+    return _write(tmp / "c" / "docs.csv", "doc_id,text,side\n")
+
+
+def _duplicate_ids(tmp: Path) -> Path:
+    rows = _docs()
+    rows[3]["doc_id"] = "d0"
+    return _write(tmp / "c" / "docs.jsonl", _jsonl(rows))
+
+
+def _missing_text_column(tmp: Path) -> Path:
+    return _write(tmp / "c" / "docs.jsonl", _jsonl([{"doc_id": "a", "body": "x"}]))
+
+
+def _binary_txt(tmp: Path) -> Path:
+    _write(tmp / "c" / "a.txt", TEXTS[0])
+    _write(tmp / "c" / "b.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    return tmp / "c"
+
+
+def _utf16_without_option(tmp: Path) -> Path:
+    _write(tmp / "c" / "a.txt", TEXTS[0].encode("utf-16"))
+    return tmp / "c"
+
+
+def _empty_folder(tmp: Path) -> Path:
+    (tmp / "c").mkdir()
+    return tmp / "c"
+
+
+def _missing_path(tmp: Path) -> Path:
+    (tmp / "c").mkdir()
+    return tmp / "c" / "nowhere.jsonl"
+
+
+def _single_txt(tmp: Path) -> Path:
+    return _write(tmp / "c" / "a.txt", TEXTS[0])
+
+
+def _metadata_names_folder(tmp: Path) -> Path:
+    (tmp / "c" / "sub").mkdir(parents=True)
+    return _write(tmp / "c" / "meta.csv", "doc_id,file,side\na,sub,left\n")
+
+
+def _metadata_names_missing(tmp: Path) -> Path:
+    return _write(tmp / "c" / "meta.csv", "doc_id,file,side\na,gone.txt,left\n")
+
+
+def _unsupported_suffix(tmp: Path) -> Path:
+    return _write(tmp / "c" / "docs.xlsx", b"PK\x03\x04")
+
+
+def _empty_document(tmp: Path) -> Path:
+    rows = _docs()
+    rows[1]["text"] = "   \n "
+    return _write(tmp / "c" / "docs.jsonl", _jsonl(rows))
+
+
+def _unclosed_quote(tmp: Path) -> Path:
+    return _write(tmp / "c" / "docs.csv", 'doc_id,text,side\nd0,"never closed,left\nd1,x,right\n')
+
+
+def _blank_id(tmp: Path) -> Path:
+    return _write(tmp / "c" / "docs.csv", "doc_id,text,side\n,hello world,left\n")
+
+
+def _crlf_and_na(tmp: Path) -> Path:  # works: NA stays text, CRLF is a newline
+    return _write(tmp / "c" / "docs.csv", "doc_id,text,side\r\nNA,hello world,null\r\nd1,\"two\r\nlines\",left\r\n")
+
+
+CORPUS_CASES: dict[str, tuple[Callable[[Path], Path], str | None]] = {
+    "nul-escaped-jsonl": (_nul_escaped, "NUL"),
+    "nul-byte-csv": (_nul_raw, "NUL byte"),
+    "integer-text-jsonl": (_int_text_jsonl, "non-text"),
+    "integer-text-parquet": (_int_text_parquet, "non-text"),
+    "bom-csv": (_bom_csv, None),
+    "bom-jsonl": (_bom_jsonl, None),
+    "corrupt-parquet": (_corrupt_parquet, "docs.parquet"),
+    "truncated-gzip": (_truncated_gz, "docs.csv.gz"),
+    "invalid-json-line": (_bad_json_line, "line 3"),
+    "json-list-line": (_json_list_line, "line 3"),
+    "folder-symlink-out": (_folder_symlink_out, "outside the corpus folder"),
+    "folder-linked-dir-out": (_folder_linked_dir_out, "outside the corpus folder"),
+    "metadata-names-symlink-out": (_metadata_names_symlink_out, "outside the corpus folder"),
+    "metadata-dotdot": (_metadata_dotdot, "outside the corpus folder"),
+    "metadata-absolute": (_metadata_absolute, "absolute path"),
+    "folder-metadata-symlink-out": (_folder_metadata_symlink_out, "outside the corpus folder"),
+    "ragged-first-row": (_ragged_first_row, "line 2"),
+    "ragged-later-row": (_ragged_later_row, "line 3"),
+    "ragged-tsv": (_ragged_tsv, "line 2"),
+    "latin1-bytes-as-utf8": (_latin1_bytes, "--encoding"),
+    "empty-csv": (_empty_csv, "is empty"),
+    "header-only-csv": (_header_only, "docs.csv"),
+    "duplicate-ids": (_duplicate_ids, "'d0'"),
+    "missing-text-column": (_missing_text_column, "--text-column"),
+    "binary-txt-in-folder": (_binary_txt, "b.txt"),
+    "utf16-without-encoding": (_utf16_without_option, "utf-16"),
+    "empty-folder": (_empty_folder, "c"),
+    "missing-path": (_missing_path, "nowhere.jsonl"),
+    "single-txt-file": (_single_txt, "a.txt"),
+    "metadata-names-folder": (_metadata_names_folder, "sub"),
+    "metadata-names-missing-file": (_metadata_names_missing, "gone.txt"),
+    "unsupported-suffix": (_unsupported_suffix, "docs.xlsx"),
+    "empty-document": (_empty_document, "--on-empty"),
+    "unclosed-quote": (_unclosed_quote, "docs.csv"),
+    "blank-id": (_blank_id, "row"),
+    "crlf-and-na-strings": (_crlf_and_na, None),
+}
+
+
+def _snapshot(folder: Path) -> dict[str, str]:
+    out = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and not path.is_symlink():
+            out[str(path.relative_to(folder))] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
+
+
+def _run(argv: list[str], capsys) -> tuple[int, str, str]:
+    code = main(argv)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def _assert_one_line_error(code: int, err: str, needle: str) -> None:
+    assert code == 2, err
+    lines = [line for line in err.splitlines() if not line.startswith("textlab: warning:")]
+    assert len(lines) == 1, err
+    assert lines[0].startswith("textlab: error: "), err
+    assert "Traceback" not in err
+    assert needle.lower() in lines[0].lower(), lines[0]
+    assert "error: :" not in lines[0]  # never an empty path
+
+
+@pytest.mark.parametrize("name", list(CORPUS_CASES))
+def test_corpus_matrix(name, tmp_path, capsys, monkeypatch):
+    build, expected = CORPUS_CASES[name]
+    monkeypatch.chdir(tmp_path)
+    path = build(tmp_path)
+    before = _snapshot(tmp_path)
+    argv = ["corpus", str(path)] + (["--encoding", "utf-8"] if "utf16" in name else [])
+    code, out, err = _run(argv, capsys)
+    if expected is None:
+        assert code == 0, err
+        assert "Traceback" not in err
+    else:
+        _assert_one_line_error(code, err, expected)
+        assert "private words" not in out
+    assert _snapshot(tmp_path) == before
+
+
+def test_clean_writes_no_output_on_a_bad_corpus(tmp_path, capsys):
+    path = _ragged_first_row(tmp_path)
+    code, _, err = _run(["clean", str(path), "--out", str(tmp_path / "out")], capsys)
+    _assert_one_line_error(code, err, "line 2")
+    assert not (tmp_path / "out").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["c"]  # no temporary debris either
