@@ -55,7 +55,8 @@ from textlab.preprocessing.clean import (
 )
 from textlab.preprocessing.passages import SplitDocuments, split_documents, warn_no_passages
 from textlab.preprocessing.read import Corpus, CorpusReader, corpus_size, iter_corpus
-from textlab.preprocessing.stream import map_ordered, resolve_n_jobs
+from textlab.compute import active_client, ordered_map
+from textlab.preprocessing.stream import resolve_n_jobs
 from textlab.preprocessing.tokens import TokenizerOptions, tokenize_texts
 
 __all__ = ["PreparedCorpus", "prepare_data", "choose_store", "AUTO_MEMORY_BYTES", "AUTO_MEMORY_DOCS", "TASK_DOCS"]
@@ -166,14 +167,20 @@ class _Prepare:
     max_words: int | None  # None: documents are the rows
     min_words: int
     options: TokenizerOptions
+    patterns: tuple[str, ...] = ()  # the study's removal patterns
+    furniture: dict | None = None  # {source: {shape: field}} learnt on the first chunk
+    furniture_max_words: int = 40
 
     def __call__(self, item: tuple[list[str], list[str], dict]) -> tuple[CleanedBatch, SplitDocuments, list, Counter]:
         doc_ids, texts, overrides = item
         if self.rules is None:
             words = [count_words(t) for t in texts]
-            cleaned = CleanedBatch(list(texts), [], words, list(words))
+            cleaned = CleanedBatch(list(texts), [], words, list(words), fields=[{} for _ in texts])
         else:
-            cleaned = clean_batch(doc_ids, texts, overrides, rules=self.rules)
+            overrides = dict(overrides)
+            sources = overrides.pop(_SOURCE, None)
+            cleaned = clean_batch(doc_ids, texts, overrides, rules=self.rules, patterns=self.patterns,
+                                  furniture=self.furniture, sources=sources, max_words=self.furniture_max_words)
         if self.max_words is None:
             n = len(doc_ids)
             split = SplitDocuments(list(doc_ids), list(doc_ids), list(range(n)), [0] * n, list(cleaned.texts),
@@ -184,14 +191,19 @@ class _Prepare:
         return replace(cleaned, texts=[]), split, tokens, words  # the cleaned texts live on in the passages
 
 
+_SOURCE = "_source"  # key of each document's source in a task's overrides (furniture is per source)
+
+
 def _tasks(chunks: Iterator[pd.DataFrame], overrides: bool, columns: list,
-           source: str) -> Iterator[tuple[pd.DataFrame, tuple]]:
+           source: str, source_column: str | None = None) -> Iterator[tuple[pd.DataFrame, tuple]]:
     """``(metadata of the task's documents, (ids, texts, overrides))`` for every task of every chunk."""
     for chunk in chunks:
         chunk = _same_columns(chunk, columns, source)
         for start in range(0, len(chunk), TASK_DOCS):
             part = chunk.iloc[start:start + TASK_DOCS]
             over = {c: part[c].tolist() for c in OVERRIDE_COLUMNS if overrides and c in part.columns}
+            if source_column is not None:
+                over[_SOURCE] = part[source_column].tolist()
             yield part.drop(columns=["text"]), (part.index.astype(str).tolist(), part["text"].tolist(), over)
 
 
@@ -212,7 +224,20 @@ def _same_columns(chunk: pd.DataFrame, columns: list, source: str) -> pd.DataFra
 # --------------------------------------------------------------------------- the driver
 
 
-_READ_OPTIONS = ("chunk_size", "text_column", "id_column", "encoding", "metadata", "file_column", "on_empty")
+_READ_OPTIONS = ("chunk_size", "text_column", "id_column", "encoding", "metadata", "file_column", "on_empty",
+                 "format")
+
+
+def _export(source: Any, read: dict) -> Any:
+    """A news-database export path read into a Corpus (``read["format"]``, recognised by default); else ``source``."""
+    from textlab.preprocessing.exports.corpus import export_corpus
+
+    fmt = read.pop("format", "auto")
+    if isinstance(source, (Corpus, CorpusReader)):
+        return source
+    exported = export_corpus(source, format=fmt, encoding=read.get("encoding", "utf-8"),
+                             on_empty=read.get("on_empty", "error"))
+    return source if exported is None else exported
 
 
 def _chunks(source: Any, read: dict) -> tuple[Iterator[pd.DataFrame], CorpusReader | None]:
@@ -309,7 +334,7 @@ def prepare_data(
         total = None if reader is None else _cheap_count(reader)
         with counter("Preparing", total=total, unit="doc", disable=None if progress is None else not progress) as bar:
             columns: list = []
-            for meta, (cleaned, split, token_lists, words) in map_ordered(
+            for meta, (cleaned, split, token_lists, words) in ordered_map(  # a Dask cluster's when one is active
                     worker, _tasks(chunks, overrides, columns, str(getattr(reader, "path", "corpus"))),
                     n_jobs=workers):
                 sink.add(meta, cleaned, split, token_lists, words)
@@ -337,7 +362,8 @@ def prepare_data(
               "passages": passage_opts, "unit": unit, "tokens": dict(tokenized.params),
               "counts": {k: v for k, v in count_opts.items() if k != "vocabulary"} | {
                   "vocabulary_given": count_opts["vocabulary"] is not None},
-              "n_jobs": workers, "cache_dir": None if folder is None else str(folder)}
+              "n_jobs": workers, "cache_dir": None if folder is None else str(folder),
+              "scheduler": "local" if active_client() is None else "dask"}
     data = data.with_(unit=unit, params={**data.params, "read": read_params, "clean": clean_p})
     return PreparedCorpus(params=params, data=data, documents=sink.documents(), audit=audit)
 

@@ -100,6 +100,12 @@ class StudyConfig:
         ``[compute] cache_dir``: folder for the on-disk store (``None``: a folder next to the results).
     n_jobs
         ``[compute] n_jobs``: worker processes for topic-model fits (``-1``: all cores).
+    scheduler, address, n_workers, jobqueue
+        ``[compute]``: ``scheduler = "dask"`` runs the study on a Dask cluster: a running
+        scheduler (``address = "tcp://host:port"``), a local cluster of ``n_workers`` processes,
+        or a ``dask-jobqueue`` cluster (``jobqueue = {kind = "slurm", ...}``); see
+        :class:`textlab.compute.ClusterSpec` and docs/cluster.md. Tables are identical to a
+        one-process run.
     figure_formats, figure_dpi, figure_colors
         ``[figures] formats``, ``dpi`` and ``colors`` (``{group: "#RRGGBB"}``; other groups get the
         colour-blind-safe palette of :func:`textlab.plots.group_colors`).
@@ -138,6 +144,10 @@ class StudyConfig:
     store: str = "auto"
     cache_dir: str | None = None
     n_jobs: int = -1
+    scheduler: str = "local"
+    address: str | None = None
+    n_workers: int | None = None
+    jobqueue: dict[str, Any] = field(default_factory=dict)
     figure_formats: tuple[str, ...] = ("pdf", "png")
     figure_dpi: int = 300
     figure_colors: dict[str, str] = field(default_factory=dict)
@@ -188,6 +198,13 @@ class StudyConfig:
         if not isinstance(n_jobs, int) or isinstance(n_jobs, bool) or n_jobs == 0 or n_jobs < -1:
             raise ConfigError(f"[compute] n_jobs = {n_jobs!r} is not allowed: expected a positive integer, "
                               "or -1 for all cores")
+        self.cluster()
+
+    def cluster(self) -> Any:
+        """The :class:`textlab.compute.ClusterSpec` of ``[compute] scheduler/address/n_workers/jobqueue``."""
+        from textlab.compute.spec import ClusterSpec
+
+        return ClusterSpec(self.scheduler, self.address, self.n_workers, dict(self.jobqueue or {}))
 
     def _check_figures_and_report(self) -> None:
         formats = self.figure_formats
@@ -264,7 +281,8 @@ _SCHEMA: dict[str, dict[str, str]] = {
         "random_state": "random_state",
     },
     "frames": {"codebook": "codebook"},
-    "compute": {"store": "store", "cache_dir": "cache_dir", "n_jobs": "n_jobs"},
+    "compute": {"store": "store", "cache_dir": "cache_dir", "n_jobs": "n_jobs", "scheduler": "scheduler",
+                "address": "address", "n_workers": "n_workers", "jobqueue": "jobqueue"},
     "figures": {"formats": "figure_formats", "dpi": "figure_dpi", "colors": "figure_colors"},
     "report": {"title": "report_title", "caveats": "report_caveats"},
 }

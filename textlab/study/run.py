@@ -307,7 +307,9 @@ def run_study(config: StudyConfig | str | Path, *, fast: bool = False, steps: li
     step_list = list(STEPS if steps is None else steps)
     if not step_list or step_list[0].name != "corpus":
         raise ConfigError(f"steps={[s.name for s in step_list]!r} is not allowed: the first step must be 'corpus'")
-    with warnings.catch_warnings(record=True) as caught:
+    from textlab.compute import use_compute
+
+    with warnings.catch_warnings(record=True) as caught, use_compute(config.cluster()):
         warnings.simplefilter("always")
         skipped = _run_steps(config, step_list, results, memory, timer)
     warning_texts = sorted({f"{w.category.__name__}: {w.message}" for w in caught
@@ -319,6 +321,7 @@ def run_study(config: StudyConfig | str | Path, *, fast: bool = False, steps: li
             warnings.warn(str(w.message), w.category, stacklevel=2)
     provenance = _provenance(config, results, skipped)
     provenance["warnings"] = warning_texts
+    provenance["compute"] = config.cluster().describe()
     provenance["timings_seconds"] = {**timer.seconds, "total": round(time.perf_counter() - started, 3)}
     from textlab.study.results import json_safe
 
