@@ -398,3 +398,127 @@ def test_fast_path_matches_audited_cleaning_on_shuffled_documents(seeds):
             assert clean_text_fast(text) == expected
         n_changed += expected != text.strip("\n")
     assert n_changed > 100  # the generated documents do exercise the rules
+
+
+# --- profiles, corpus furniture, study patterns (issue 12) -------------------------------------
+_BODY = [
+    "The council approved the budget after a long debate about rents and repairs in the town.",
+    "Residents said the flood defences had failed for the third winter running despite promises.",
+    "Ministers promised new money for rural bus routes but gave no figure for the coming year.",
+    "Hospital chiefs warned that waiting times would rise again unless nurse numbers improved soon.",
+    "Farmers on the Levels asked for the rivers to be dredged before the spring rains arrived.",
+    "Economists said retail sales had fallen for a second month as shoppers stayed at home.",
+]
+
+
+_TITLES = ["Rents rise again", "Floods return", "Bus routes cut", "Nurses warn", "Farmers want dredging",
+           "Shops struggle", "School roof fails", "Strike ballot called", "Lorry overturns", "Museum reopens"]
+
+
+def _news_export(n: int = 8) -> pd.DataFrame:
+    """One-article-per-file texts with Nexis-like furniture inside (two outlets)."""
+    rows = []
+    for i in range(n):
+        outlet = ["The Courier", "The Herald"][i % 2]
+        body = [f"{_BODY[(i + k) % len(_BODY)][:-1]}, on day {i}." for k in range(3)]  # every line its own
+        text = "\n".join([outlet, f"March {i + 1}, 2014 Monday", "", _TITLES[i], "",
+                          f"BYLINE: Reporter {i % 3}", f"LENGTH: {100 + i} words", "",
+                          *[x for para in body for x in (para, "")],
+                          "LANGUAGE: ENGLISH", f"Copyright 2014 {outlet} Ltd", f"Document CRR{i:08d}ea3f0001x"])
+        rows.append((f"d{i}", text, outlet))
+    return pd.DataFrame(rows, columns=["doc_id", "text", "outlet"]).set_index("doc_id")
+
+
+def _news_corpus(n: int = 8):
+    from textlab.preprocessing.read import Corpus
+
+    return Corpus(docs=_news_export(n))
+
+
+def test_news_export_profile_removes_furniture_keeps_body_and_moves_fields():
+    result = clean_corpus(_news_corpus(), boilerplate={"min_docs": 3})
+    assert result.params["profile"] == "news_export" and "chosen automatically" in result.params["profile_reasons"][0]
+    assert not set(result.params["rules"]) & {"navigation", "repeated_headline", "pull_quote", "metadata_line"}
+    docs = result.corpus.docs
+    for i, text in enumerate(docs["text"]):
+        body = [f"{_BODY[(i + k) % len(_BODY)][:-1]}, on day {i}." for k in range(3)]
+        assert text == "\n\n".join([_TITLES[i], *body])
+    assert docs["date"].tolist() == [f"2014-03-{i + 1:02d}" for i in range(8)]
+    assert docs["byline"].tolist() == [f"Reporter {i % 3}" for i in range(8)]
+    assert docs["length"].tolist() == [100 + i for i in range(8)]
+    assert set(result.audit["rule"]) == {"boilerplate", "boilerplate_field"}
+    raw = _news_export()["text"]
+    for row in result.audit.itertuples():  # audit line numbers point at the raw text
+        first = row.text.split("\n")[0]
+        assert raw[row.doc_id].split("\n")[row.line_start - 1].strip().endswith(first)
+    summary = result.summary.set_index("source")
+    assert summary.loc["The Courier", "n_docs"] == 4 and summary.loc["The Herald", "docs_changed"] == 4
+    assert summary["fields_moved"].sum() == 8 * 5  # date, byline, length, language and the outlet line
+    assert (summary["share_words_removed"] > 0.2).all()
+
+
+def test_web_rules_do_not_run_on_plain_text_but_do_on_web_pages():
+    speech = ("Fellow citizens, we meet in a time of trial for the republic and its people.\n\n"
+              "Original appointments should be based upon ascertained fitness.\n\n"
+              "We hold that the public service belongs to the people; original appointments should be "
+              "based upon ascertained fitness, as every citizen knows.")
+    corpus = load_texts({"a": speech, "b": "A second address on the state of the union and its finances."})
+    plain = clean_corpus(corpus)
+    assert plain.params["profile"] == "plain" and plain.corpus.docs.loc["a", "text"] == speech
+    web = clean_corpus(corpus, profile="web")  # the sentence the web rules drop (so the test can fail)
+    assert "pull_quote" in set(web.audit["rule"])
+    assert "Original appointments should be based upon ascertained fitness." not in web.corpus.docs.loc["a", "text"]
+
+
+def test_profile_can_be_overridden_and_is_checked():
+    corpus = _news_corpus()
+    forced = clean_corpus(corpus, profile="plain")
+    assert forced.params["profile"] == "plain" and forced.audit.empty and forced.summary is None
+    custom = clean_corpus(corpus, rules=("override_cutoff",))
+    assert custom.params["profile"] == "custom"
+    with pytest.raises(ConfigError, match="profile"):
+        clean_corpus(corpus, profile="newspaper")
+
+
+def test_study_patterns_remove_matching_lines_with_an_audit_row():
+    corpus = load_texts({"a": "Keep this line.\nSUBSCRIBER COPY - not for resale\nAnd this one.",
+                         "b": "Nothing to remove here at all."})
+    result = clean_corpus(corpus, patterns=[r"^SUBSCRIBER COPY"])
+    assert result.corpus.docs.loc["a", "text"] == "Keep this line.\nAnd this one."
+    assert result.audit[["doc_id", "line_start", "rule"]].values.tolist() == [["a", 2, "pattern"]]
+    assert "pattern" in result.params["rules"] and result.params["patterns"] == ["^SUBSCRIBER COPY"]
+    with pytest.raises(ConfigError, match="not a valid regular expression"):
+        clean_corpus(corpus, patterns=["(unclosed"])
+
+
+def test_prepare_data_on_an_export_file_recognises_it_and_moves_fields(tmp_path):
+    from textlab.preprocessing.pipeline import prepare_data
+
+    fixture = Path(__file__).parent / "data" / "exports" / "nexis_classic.txt"
+    memory = prepare_data(fixture, store="memory", n_jobs=1, progress=False, passages={"min_words": 2})
+    disk = prepare_data(fixture, store="disk", cache_dir=tmp_path / "c", n_jobs=1, progress=False,
+                        passages={"min_words": 2})
+    assert memory.params["read"]["kind"] == "export" and memory.params["read"]["format"] == ["nexis"]
+    assert list(memory.data.tokens) == list(disk.data.tokens)
+    assert {"outlet", "date", "title", "byline"} <= set(memory.documents.columns)
+    assert memory.params["clean"]["profile"] in ("news_export", "plain")
+    with pytest.raises(Exception, match="is not a factiva export"):
+        prepare_data(fixture, read={"format": "factiva"}, store="memory", n_jobs=1, progress=False)
+
+
+def test_prepare_data_news_profile_matches_clean_corpus(tmp_path):
+    from textlab.preprocessing.pipeline import prepare_data
+    from textlab.preprocessing.read import Corpus
+
+    docs = _news_export(10)
+    for store in ("memory", "disk"):
+        prepared = prepare_data(Corpus(docs=docs), store=store, cache_dir=tmp_path / store, n_jobs=1,
+                                progress=False, clean={"boilerplate": {"min_docs": 3}}, passages={"min_words": 2})
+        reference = clean_corpus(Corpus(docs=docs), boilerplate={"min_docs": 3})
+        assert prepared.params["clean"]["profile"] == "news_export"
+        pd.testing.assert_frame_equal(prepared.audit_table().reset_index(drop=True), reference.audit,
+                                      check_dtype=False)
+        got = prepared.documents.set_index("doc_id")
+        assert got["date"].tolist() == reference.corpus.docs["date"].tolist()
+        assert prepared.clean_summary["lines_removed"].tolist() == reference.summary["lines_removed"].tolist()
+        assert "date" in prepared.data.rows.columns  # passages carry the moved fields

@@ -39,6 +39,10 @@ class _Context:
     cutoff: str | None = None
     patterns: tuple[re.Pattern[str], ...] = ()
     doc_id: str = ""
+    study_patterns: tuple[re.Pattern[str], ...] = ()  # the study's removal patterns (rule "pattern")
+    furniture: dict | None = None  # this document's source: furniture shape -> metadata field (or None)
+    max_words: int = 40  # longer lines are never furniture
+    fields: dict | None = None  # filled by rule "boilerplate_field": metadata column -> value
 
 
 # --------------------------------------------------------------------------- helpers

@@ -46,11 +46,22 @@ from textlab.preprocessing._clean_rules import (
     _Text,
     count_words,
 )
+from textlab.preprocessing._clean_furniture import (
+    FURNITURE_DEFAULTS,
+    PROFILE_RULES,
+    PROFILES,
+    CleaningPlan,
+    choose_profile,
+    furniture_summary,
+    plan_cleaning,
+    source_values,
+)
 from textlab.preprocessing.read import Corpus
 
 __all__ = [
     "CleanResult", "CleanedBatch", "DEFAULT_RULES", "AUDIT_COLUMNS", "OVERRIDE_COLUMNS", "clean_batch",
     "clean_corpus", "clean_text", "clean_text_fast", "audit_summary", "audit_frame", "count_words", "emit_notes",
+    "PROFILES", "PROFILE_RULES", "choose_profile", "plan_cleaning", "CleaningPlan",
 ]
 
 #: Metadata columns read as per-document overrides.
@@ -69,12 +80,17 @@ class CleanResult:
     audit
         One row per removal: ``doc_id, line_start, line_end, rule, text``.
     params
-        Rules applied, rules disabled and whether metadata overrides were used.
+        Profile (and why), rules applied, rules disabled, whether metadata overrides were used,
+        the study patterns and the furniture thresholds and patterns.
+    summary
+        Furniture removed per source (``source, n_docs, docs_changed, lines_removed, fields_moved,
+        words_before, words_removed, share_words_removed``) when furniture was looked for, else ``None``.
     """
 
     corpus: Corpus
     audit: pd.DataFrame
     params: dict = field(default_factory=dict)
+    summary: pd.DataFrame | None = None  # furniture removed per source (news_export profile)
 
 
 # --------------------------------------------------------------------------- driver
@@ -129,6 +145,19 @@ def _compile_patterns(value: object, doc_id: str) -> tuple[re.Pattern[str], ...]
     return tuple(compiled)
 
 
+def compile_study_patterns(patterns: Sequence[str]) -> tuple[re.Pattern[str], ...]:
+    """The study's removal patterns compiled (one-line error naming a bad one)."""
+    if isinstance(patterns, str):
+        raise ConfigError("patterns= takes a list of regular expressions, e.g. patterns=['^Copyright ']")
+    compiled = []
+    for pattern in patterns:
+        try:
+            compiled.append(re.compile(str(pattern)))
+        except re.error as err:
+            raise ConfigError(f"[clean] patterns: {pattern!r} is not a valid regular expression ({err})") from None
+    return tuple(compiled)
+
+
 def _is_true(value: object) -> bool:
     if isinstance(value, bool):
         return value
@@ -160,6 +189,8 @@ class CleanedBatch:
     notes
         Warnings raised while cleaning (e.g. a ``clean_cutoff`` marker not found), to be
         re-emitted by the caller with :func:`emit_notes`.
+    fields
+        Per document, the metadata found in its furniture lines (``{"date": ..., "byline": ...}``).
     """
 
     texts: list[str]
@@ -169,6 +200,7 @@ class CleanedBatch:
     kept_whole: list[str] = field(default_factory=list)
     emptied: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    fields: list[dict] = field(default_factory=list)  # per document: metadata moved out of furniture lines
 
 
 def _overrides(docs: pd.DataFrame, use: bool) -> dict[str, list]:
@@ -185,6 +217,10 @@ def clean_batch(
     *,
     rules: Sequence[str] = DEFAULT_RULES,
     show_progress: bool | None = False,
+    patterns: Sequence[str] = (),
+    furniture: dict | None = None,
+    sources: Sequence | None = None,
+    max_words: int = FURNITURE_DEFAULTS["max_words"],
 ) -> CleanedBatch:
     """Clean a chunk of documents with their per-document overrides; the audit as rows.
 
@@ -203,6 +239,11 @@ def clean_batch(
         Rule names to apply, in order (already without the disabled ones).
     show_progress
         Progress bar (``None``: automatic, ``False``: none).
+    patterns
+        The study's removal patterns (rule ``pattern``).
+    furniture, sources, max_words
+        ``{source: {shape: field}}`` from :func:`learn_furniture`, each document's source and the
+        longest furniture line (rules ``boilerplate_field`` and ``boilerplate``).
 
     Returns
     -------
@@ -218,9 +259,12 @@ def clean_batch(
     rules = _check_rules(rules, ())
     overrides = overrides or {}
     cutoffs = overrides.get("clean_cutoff")
-    patterns = overrides.get("clean_patterns")
+    doc_patterns = overrides.get("clean_patterns")
     keep_all = overrides.get("clean_keep_all")
     out = CleanedBatch([], [], [], [])
+    study = compile_study_patterns(patterns)
+    furniture = furniture or {}
+    sources = source_values(sources, len(texts)) if furniture else None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", CleaningWarning)
         pairs = progress(enumerate(zip(doc_ids, texts, strict=True)), desc="Cleaning", total=len(texts), unit="doc",
@@ -228,13 +272,17 @@ def clean_batch(
         for i, (doc_id, text) in pairs:
             text = text if isinstance(text, str) else ""
             out.n_words_raw.append(count_words(text))
+            out.fields.append({})
             if keep_all is not None and _is_true(keep_all[i]):
                 out.texts.append(text)
                 out.kept_whole.append(str(doc_id))
                 out.n_words_clean.append(out.n_words_raw[-1])
                 continue
             ctx = _context(cutoffs[i] if cutoffs is not None else None,
-                           patterns[i] if patterns is not None else None, str(doc_id))
+                           doc_patterns[i] if doc_patterns is not None else None, str(doc_id))
+            if study or furniture:
+                ctx = replace(ctx, study_patterns=study, max_words=max_words, fields=out.fields[-1],
+                              furniture=furniture.get(sources[i]) if furniture else None)
             new, rows = _apply(text, rules, ctx)
             out.texts.append(new)
             out.audit_rows.extend((str(doc_id), *r) for r in rows)
@@ -343,8 +391,12 @@ def clean_text_fast(
 def clean_corpus(
     corpus: Corpus,
     *,
-    rules: Sequence[str] = DEFAULT_RULES,
+    profile: str = "auto",
+    rules: Sequence[str] | None = None,
     disable: Sequence[str] = (),
+    patterns: Sequence[str] = (),
+    source_column: str | None = "auto",
+    boilerplate: dict | None = None,
     overrides_from_metadata: bool = True,
 ) -> CleanResult:
     """Remove boilerplate from every document, recording each removal.
@@ -353,12 +405,24 @@ def clean_corpus(
     ----------
     corpus
         Loaded corpus; its files are not touched.
+    profile
+        ``"web"`` (web-page chrome: :data:`DEFAULT_RULES`), ``"news_export"`` (furniture of
+        news-database exports learnt on the corpus: rules ``boilerplate_field``, ``boilerplate``),
+        ``"plain"`` (only the overrides and ``patterns``) or ``"auto"`` (chosen from the texts by
+        :func:`~textlab.preprocessing.exports.profile.detect_profile`; the choice and why are in
+        ``params``). Web rules never run on news exports or plain text.
     rules
-        Rule names to apply, in order (default :data:`DEFAULT_RULES`: ``override_cutoff``,
-        ``override_pattern``, ``navigation``, ``trailing_comments``, ``metadata_line``,
-        ``teaser_block``, ``repeated_headline``, ``pull_quote``, ``tooltip_glitch``).
+        Rule names to apply, in order, instead of the profile's (see :data:`PROFILE_RULES`).
     disable
         Rule names to switch off, e.g. ``("pull_quote",)``.
+    patterns
+        The study's removal patterns (regular expressions); matching lines go (rule ``pattern``).
+    source_column
+        Column naming each document's source, whose recurring lines are its furniture
+        (``"auto"``: ``outlet``, ``source``, ``publication`` ... if present; ``None``: one source).
+    boilerplate
+        Furniture thresholds (``min_docs``, ``min_share``, ``prose_share``, ``max_words``; see
+        :func:`~textlab.preprocessing.boilerplate.find_boilerplate`).
     overrides_from_metadata
         Use the optional ``clean_cutoff``, ``clean_patterns`` and ``clean_keep_all``
         metadata columns.
@@ -367,52 +431,74 @@ def clean_corpus(
     -------
     CleanResult
         ``corpus.docs`` with cleaned ``text`` plus ``raw_text``, ``n_words_raw``,
-        ``n_words_clean``; ``audit`` with one row per removal.
+        ``n_words_clean`` (and metadata moved out of furniture lines into ``date``, ``byline``,
+        ``length`` ... where missing); ``audit`` with one row per removal; ``summary`` per source.
 
     Raises
     ------
     ConfigError
         Unknown rule names (the message lists the valid ones) or an invalid regex in
-        ``clean_patterns``.
+        ``clean_patterns`` or ``patterns``.
 
     Examples
     --------
     >>> from textlab.preprocessing.read import load_texts
     >>> corpus = load_texts({"a": "Table of Contents\\nThe article.\\n4 min read"})
     >>> result = clean_corpus(corpus)
-    >>> result.corpus.docs.loc["a", "text"], result.audit["rule"].tolist()
-    ('The article.', ['navigation', 'metadata_line'])
+    >>> result.corpus.docs.loc["a", "text"], result.audit["rule"].tolist(), result.params["profile"]
+    ('The article.', ['navigation', 'metadata_line'], 'web')
     >>> clean_corpus(corpus, disable=("navigation",)).corpus.docs.loc["a", "text"]
     'Table of Contents\\nThe article.'
     """
-    active = _check_rules(rules, disable)
     docs = corpus.docs
+    plan = plan_cleaning(docs, profile=profile, rules=rules, disable=disable, patterns=patterns,
+                         source_column=source_column, boilerplate=boilerplate)
+    sources = docs[plan.source_column] if plan.furniture and plan.source_column else None
     batch = clean_batch(
-        docs.index, docs["text"], _overrides(docs, overrides_from_metadata), rules=active,
-        show_progress=None,
+        docs.index, docs["text"], _overrides(docs, overrides_from_metadata), rules=plan.rules,
+        show_progress=None, patterns=plan.patterns, furniture=plan.furniture, sources=sources,
+        max_words=plan.thresholds.get("max_words", FURNITURE_DEFAULTS["max_words"]),
     )
     emit_notes(batch.notes)
     warn_emptied(batch.emptied)
-    out = docs.copy()
+    out = with_fields(docs.copy(), batch.fields, plan.fields)
     out["raw_text"] = docs["text"]
     out["text"] = batch.texts
     out["n_words_raw"] = pd.array(batch.n_words_raw, dtype="int64")
     out["n_words_clean"] = pd.array(batch.n_words_clean, dtype="int64")
     audit = audit_frame(batch.audit_rows)
-    params = clean_params(active, disable, overrides_from_metadata, batch.kept_whole, len(audit))
+    params = clean_params(plan.rules, disable, overrides_from_metadata, batch.kept_whole, len(audit), plan)
+    summary = None
+    if plan.furniture:
+        ids = docs.index.astype(str)
+        summary = furniture_summary(audit, dict(zip(ids, source_values(sources, len(docs)))),
+                                    dict(zip(ids, batch.n_words_raw)), dict(zip(ids, map(len, batch.fields))))
     new_corpus = replace(corpus, docs=out, params={**corpus.params, "clean": params})
-    return CleanResult(corpus=new_corpus, audit=audit, params=params)
+    return CleanResult(corpus=new_corpus, audit=audit, params=params, summary=summary)
 
 
-def clean_params(active, disable, overrides_from_metadata: bool, kept_whole: list[str], n_removals: int) -> dict:
+def with_fields(docs: pd.DataFrame, fields: Sequence[dict], columns: Sequence[str]) -> pd.DataFrame:
+    """``docs`` with the metadata found in furniture lines filled into ``columns`` (never overwritten)."""
+    if not columns:
+        return docs
+    moved = pd.DataFrame(list(fields), index=docs.index).reindex(columns=list(columns))
+    for name in columns:
+        values = moved[name].astype(object)
+        docs[name] = docs[name].where(docs[name].notna(), values) if name in docs.columns else values
+    return docs
+
+
+def clean_params(active, disable, overrides_from_metadata: bool, kept_whole: list[str], n_removals: int,
+                 plan: CleaningPlan | None = None) -> dict:
     """The ``params`` of a cleaning run (shared by :func:`clean_corpus` and the streamed path)."""
-    return {
+    out = {
         "rules": list(active),
         "disabled": list(disable),
         "overrides_from_metadata": overrides_from_metadata,
         "kept_whole": [str(d) for d in kept_whole],
         "n_removals": int(n_removals),
     }
+    return out if plan is None else {**plan.params(), **out}
 
 
 def audit_frame(rows: Sequence[tuple]) -> pd.DataFrame:

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from itertools import chain
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -42,16 +43,18 @@ from textlab._errors import InputFileError, bad_value
 from textlab._progress import counter
 from textlab.data import Result, TextData
 from textlab.preprocessing._prepare_sinks import DiskSink, MemorySink
+from textlab.preprocessing._clean_furniture import furniture_summary, source_values
 from textlab.preprocessing.clean import (
-    DEFAULT_RULES,
     OVERRIDE_COLUMNS,
     CleanedBatch,
-    _check_rules,
+    CleaningPlan,
     clean_batch,
     clean_params,
     count_words,
     emit_notes,
+    plan_cleaning,
     warn_emptied,
+    with_fields,
 )
 from textlab.preprocessing.passages import SplitDocuments, split_documents, warn_no_passages
 from textlab.preprocessing.read import Corpus, CorpusReader, corpus_size, iter_corpus
@@ -82,6 +85,8 @@ class PreparedCorpus(Result):
     documents
         One row per document: ``doc_id``, its metadata, ``n_words_raw``, ``n_words_clean``
         (no text).
+    clean_summary
+        Furniture removed per source (news-export profile), else ``None``.
     audit
         The cleaning audit (``doc_id, line_start, line_end, rule, text``): a DataFrame, or
         the path of its Parquet file on the disk path (read it with :meth:`audit_table`).
@@ -93,6 +98,7 @@ class PreparedCorpus(Result):
     data: TextData | None = None
     documents: pd.DataFrame | None = None
     audit: pd.DataFrame | Path | None = None
+    clean_summary: pd.DataFrame | None = None
 
     def audit_table(self) -> pd.DataFrame:
         """The audit as a DataFrame (read from Parquet on the disk path)."""
@@ -274,7 +280,9 @@ def prepare_data(
         reader from ``iter_corpus``, or a loaded :class:`~textlab.preprocessing.read.Corpus`.
     read
         Options of ``iter_corpus`` (``text_column``, ``id_column``, ``encoding``, ``metadata``,
-        ``on_empty``, ``chunk_size`` ...) when ``source`` is a path.
+        ``on_empty``, ``chunk_size`` ...) when ``source`` is a path, and ``format`` (``"auto"``:
+        news-database exports are recognised and split into articles; ``"nexis"``, ``"factiva"``,
+        ``"proquest"``; ``"standard"``: never an export), as in ``load_corpus``.
     store
         ``"memory"``, ``"disk"`` or ``"auto"`` (see :func:`choose_store`).
     cache_dir
@@ -284,8 +292,12 @@ def prepare_data(
         Worker processes for cleaning and tokenising (``-1``: all cores). The output is the
         same for every value.
     clean
-        ``None`` (default rules), ``False`` (no cleaning) or ``{"rules": ..., "disable": ...,
-        "overrides_from_metadata": True}`` as in :func:`~textlab.preprocessing.clean.clean_corpus`.
+        ``None`` (the profile chosen automatically), ``False`` (no cleaning) or a dict of
+        :func:`~textlab.preprocessing.clean.clean_corpus`'s options (``profile``, ``rules``,
+        ``disable``, ``patterns``, ``source_column``, ``boilerplate``, ``overrides_from_metadata``).
+        Profile and furniture are decided on the first chunk (``read["chunk_size"]`` documents, 10,000
+        by default) and applied to every chunk; the choice, its reasons and the furniture
+        thresholds are in ``params["clean"]``.
     passages
         ``None`` (``max_words=120, min_words=12``), a dict of those, or ``False`` for one row
         per document.
@@ -312,15 +324,13 @@ def prepare_data(
     ['aws', 'open', 'data_center', 'johor']
     """
     read = dict(read or {})
-    clean_opts = _options(clean, "clean", {"rules": DEFAULT_RULES, "disable": (), "overrides_from_metadata": True})
+    clean_opts = _options(clean, "clean", _CLEAN_DEFAULTS)
     passage_opts = _options(passages, "passages", {"max_words": 120, "min_words": 12})
     options = _tokenizer(tokens)
     count_opts = _options(counts, "counts", {"min_df": 1, "max_df": 1.0, "vocabulary": None})
     workers = resolve_n_jobs(n_jobs)
+    source = _export(source, read)
     kind, reason = choose_store(source, store)
-    rules = None if clean_opts is None else _check_rules(clean_opts["rules"], clean_opts["disable"])
-    worker = _Prepare(rules, None if passage_opts is None else passage_opts["max_words"],
-                      1 if passage_opts is None else passage_opts["min_words"], options)
     if passage_opts is not None:
         split_documents([], [], max_words=passage_opts["max_words"], min_words=passage_opts["min_words"])
     chunks, reader = _chunks(source, read)
@@ -330,13 +340,19 @@ def prepare_data(
     sink = MemorySink(unit) if kind == "memory" else DiskSink(folder, unit, phrases=options.phrases)
     overrides = clean_opts is not None and clean_opts["overrides_from_metadata"]
     state = {"notes": [], "emptied": [], "kept_whole": [], "no_passages": [], "n_removals": 0}
+    plan = by_source = None
     try:
+        plan, chunks = _plan(clean_opts, chunks)
+        worker = _worker(plan, passage_opts, options)
+        by_source = None if plan is None or not plan.furniture else plan.source_column
         total = None if reader is None else _cheap_count(reader)
         with counter("Preparing", total=total, unit="doc", disable=None if progress is None else not progress) as bar:
             columns: list = []
             for meta, (cleaned, split, token_lists, words) in ordered_map(  # a Dask cluster's when one is active
-                    worker, _tasks(chunks, overrides, columns, str(getattr(reader, "path", "corpus"))),
+                    worker, _tasks(chunks, overrides, columns, str(getattr(reader, "path", "corpus")), by_source),
                     n_jobs=workers):
+                if plan is not None and plan.fields:
+                    meta = with_fields(meta.copy(), cleaned.fields, plan.fields)
                 sink.add(meta, cleaned, split, token_lists, words)
                 for key in ("notes", "emptied", "kept_whole"):
                     state[key].extend(getattr(cleaned, key))
@@ -356,8 +372,8 @@ def prepare_data(
 
     data = count_terms(tokenized, **count_opts)
     read_params = reader.params if reader is not None else dict(source.params)
-    clean_p = None if clean_opts is None else clean_params(rules, clean_opts["disable"], overrides,
-                                                           state["kept_whole"], state["n_removals"])
+    clean_p = None if plan is None else clean_params(plan.rules, clean_opts["disable"], overrides,
+                                                     state["kept_whole"], state["n_removals"], plan)
     params = {"store": kind, "store_reason": reason, "read": read_params, "clean": clean_p,
               "passages": passage_opts, "unit": unit, "tokens": dict(tokenized.params),
               "counts": {k: v for k, v in count_opts.items() if k != "vocabulary"} | {
@@ -365,7 +381,40 @@ def prepare_data(
               "n_jobs": workers, "cache_dir": None if folder is None else str(folder),
               "scheduler": "local" if active_client() is None else "dask"}
     data = data.with_(unit=unit, params={**data.params, "read": read_params, "clean": clean_p})
-    return PreparedCorpus(params=params, data=data, documents=sink.documents(), audit=audit)
+    documents = sink.documents()
+    summary = None if by_source is None and not (plan and plan.furniture) else _furniture_summary(
+        audit if isinstance(audit, pd.DataFrame) else pd.read_parquet(audit), documents, plan)
+    return PreparedCorpus(params=params, data=data, documents=documents, audit=audit, clean_summary=summary)
+
+
+_CLEAN_DEFAULTS = {"profile": "auto", "rules": None, "disable": (), "patterns": (), "source_column": "auto",
+                   "boilerplate": None, "overrides_from_metadata": True}
+
+
+def _worker(plan: CleaningPlan | None, passage_opts: dict | None, options: TokenizerOptions) -> _Prepare:
+    extra = () if plan is None else (plan.patterns, plan.furniture or None, int(plan.thresholds.get("max_words", 40)))
+    return _Prepare(None if plan is None else plan.rules, None if passage_opts is None else passage_opts["max_words"],
+                    1 if passage_opts is None else passage_opts["min_words"], options, *extra)
+
+
+def _plan(clean_opts: dict | None, chunks: Iterator[pd.DataFrame]) -> tuple[CleaningPlan | None, Iterator]:
+    """The cleaning plan decided on the first chunk (profile, rules, furniture), and the chunks again."""
+    if clean_opts is None:
+        return None, chunks
+    first = next(chunks, None)
+    sample = first if first is not None else pd.DataFrame({"text": []})
+    plan = plan_cleaning(sample, profile=clean_opts["profile"], rules=clean_opts["rules"],
+                         disable=clean_opts["disable"], patterns=tuple(clean_opts["patterns"]),
+                         source_column=clean_opts["source_column"], boilerplate=clean_opts["boilerplate"])
+    return plan, (chunks if first is None else chain([first], chunks))
+
+
+def _furniture_summary(audit: pd.DataFrame, documents: pd.DataFrame, plan: CleaningPlan) -> pd.DataFrame:
+    ids = documents["doc_id"].astype(str)
+    sources = source_values(documents[plan.source_column] if plan.source_column else None, len(documents))
+    fields = documents.reindex(columns=list(plan.fields)).notna().sum(axis=1) if plan.fields else [0] * len(ids)
+    return furniture_summary(audit.assign(doc_id=audit["doc_id"].astype(str)), dict(zip(ids, sources)),
+                             dict(zip(ids, documents["n_words_raw"])), dict(zip(ids, fields)))
 
 
 def _cheap_count(reader: CorpusReader) -> int | None:

@@ -131,6 +131,7 @@ def load_corpus(
     file_column: str = "file",
     metadata: str | Path | pd.DataFrame | None = None,
     on_empty: str = "error",
+    format: str = "auto",
 ) -> Corpus:
     """Load and check a whole corpus: :func:`iter_corpus` collected into a :class:`Corpus`.
 
@@ -138,6 +139,11 @@ def load_corpus(
     ----------
     path, text_column, id_column, file_column, encoding, metadata, on_empty
         As in :func:`iter_corpus`.
+    format
+        ``"auto"`` (news-database exports recognised, see
+        :func:`textlab.preprocessing.exports.corpus.is_export`; anything else read as above),
+        ``"nexis"``, ``"factiva"`` or ``"proquest"`` (split into articles with their metadata by
+        :func:`textlab.preprocessing.exports.read_export`), or ``"standard"`` (never an export).
 
     Returns
     -------
@@ -164,7 +170,11 @@ def load_corpus(
     (['a', 'b'], 'Second text.\\n')
     """
     from textlab._progress import counter
+    from textlab.preprocessing.exports.corpus import export_corpus
 
+    exported = export_corpus(path, format=format, encoding=encoding, on_empty=on_empty)
+    if exported is not None:
+        return exported
     reader = iter_corpus(path, text_column=text_column, id_column=id_column, encoding=encoding,
                          file_column=file_column, metadata=metadata, on_empty=on_empty)
     chunks = []

@@ -31,8 +31,12 @@ _EXPORT_MARKERS = {
 _WEB_MARKERS = {
     "navigation line": re.compile(r"^\s*(?:home|menu|search|share(?: this)?(?: article)?|subscribe(?: now)?"
                                   r"|sign (?:in|up)|log ?in|advertisement|skip to (?:main )?content|back to top"
-                                  r"|related (?:articles|stories)|read more|most popular|cookie settings)\s*$",
+                                  r"|related (?:articles|stories)|read more|most popular|cookie settings"
+                                  r"|\W*table of contents|logo|comments?|leave a (?:comment|reply)|print|email)\s*$",
                                   re.I | re.M),
+    "reading-time or view counter": re.compile(r"\b\d[\d,.]*\s*k?\s*(?:min(?:ute)?s? read|views|likes|shares)\b",
+                                               re.I),
+    "glossary pop-up": re.compile(r"\bREAD MORE\b|\bRead more\b"),
     "social or link line": re.compile(r"^\s*(?:follow us|share on|tweet|@\w{2,}|https?://\S+)\s*", re.I | re.M),
     "cookie or newsletter notice": re.compile(r"\b(?:we use cookies|accept cookies|sign up to our newsletter"
                                               r"|subscribe to our newsletter)\b", re.I),
@@ -62,10 +66,11 @@ class ProfileChoice:
         return self.profile
 
 
-def _shares(texts: list[str], markers: dict[str, re.Pattern[str]]) -> tuple[dict[str, float], float]:
+def _shares(texts: list[str], markers: dict[str, re.Pattern[str]], *,
+            at_least: int = 2) -> tuple[dict[str, float], float]:
     hits = {name: [bool(p.search(t)) for t in texts] for name, p in markers.items()}
     per_doc = [sum(h[i] for h in hits.values()) for i in range(len(texts))]
-    strong = sum(n >= 2 for n in per_doc) / max(len(texts), 1)
+    strong = sum(n >= at_least for n in per_doc) / max(len(texts), 1)
     return {name: sum(h) / max(len(texts), 1) for name, h in hits.items()}, strong
 
 
@@ -75,9 +80,10 @@ def detect_profile(docs: pd.DataFrame, *, sample: int = 500, min_share: float = 
 
     A corpus is a news export when at least ``min_share`` of (a sample of) its documents show two
     or more export markers (``N words`` line, copyright line, ``Document <id>`` trailer, export
-    field labels such as ``LOAD-DATE:``, document separators); a web corpus when as many show two
-    or more web markers (navigation lines, share/follow lines, cookie or newsletter notices,
-    image credits); else plain text. The stronger share wins when both qualify.
+    field labels such as ``LOAD-DATE:``, document separators); a web corpus when as many show a
+    web marker (a navigation line such as ``Table of Contents`` or ``Logo``, share/follow lines,
+    cookie or newsletter notices, image credits, reading-time or view counters, glossary pop-ups
+    ending in ``READ MORE``); else plain text. The stronger share wins when both qualify.
 
     Parameters
     ----------
@@ -108,10 +114,10 @@ def detect_profile(docs: pd.DataFrame, *, sample: int = 500, min_share: float = 
         texts = texts.sample(sample, random_state=random_state)
     texts = texts.tolist()
     export, export_strong = _shares(texts, _EXPORT_MARKERS)
-    web, web_strong = _shares(texts, _WEB_MARKERS)
+    web, web_strong = _shares(texts, _WEB_MARKERS, at_least=1)
     evidence = {**{f"export: {k}": v for k, v in export.items()}, **{f"web: {k}": v for k, v in web.items()}}
-    reasons = [f"{share:.0%} of {len(texts)} documents show two or more {kind} markers"
-               for kind, share in (("news-export", export_strong), ("web-page", web_strong))]
+    reasons = [f"{export_strong:.0%} of {len(texts)} documents show two or more news-export markers",
+               f"{web_strong:.0%} of {len(texts)} documents show a web-page marker"]
     reasons += [f"{name}: {share:.0%} of documents" for name, share in evidence.items() if share > 0]
     if max(export_strong, web_strong) < min_share:
         profile = "plain"
