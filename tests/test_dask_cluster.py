@@ -1,0 +1,151 @@
+"""The same work on a real Dask cluster (2 worker processes; a scheduler and a worker on tcp://) as on one process.
+
+Equality, not closeness: counts, rows, tokens, audit, LDA fits and every study table.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+pytest.importorskip("distributed")
+
+from textlab.compute import activate, use_compute  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+N_DOCS = 2_000
+
+
+@pytest.fixture(scope="module")
+def news(tmp_path_factory) -> Path:
+    """2,000 generated news articles (headline furniture, bylines, syndicated copies), first ~120 words each."""
+    sys.path.insert(0, str(ROOT))
+    from benchmarks.newscorpus import generate_articles
+
+    path = tmp_path_factory.mktemp("news") / "articles.jsonl"
+    with path.open("w", encoding="utf-8") as handle:
+        for a in generate_articles(N_DOCS, random_state=5):
+            record = {k: a[k] for k in ("doc_id", "outlet", "date", "title")}
+            handle.write(json.dumps({**record, "text": a["text"][:800]}) + "\n")
+    return path
+
+
+@pytest.fixture(scope="module")
+def client():
+    with use_compute({"scheduler": "dask", "n_workers": 2}) as dask_client:
+        dask_client.wait_for_workers(2, timeout=120)
+        yield dask_client
+
+
+def test_cluster_runs_two_worker_processes(client):
+    pids = client.run(os.getpid)
+    assert len(pids) == 2 and len(set(pids.values())) == 2 and os.getpid() not in pids.values()
+
+
+def test_preparation_on_the_cluster_equals_one_process(news, client):
+    from textlab.preprocessing.pipeline import prepare_data
+
+    with activate(None):  # one process, no cluster
+        one = prepare_data(news, store="memory", n_jobs=1, progress=False)
+    seen_before = sum(client.run(lambda dask_worker: len(dask_worker.state.log)).values())
+    with activate(client):
+        dist = prepare_data(news, store="memory", n_jobs=1, progress=False)
+    assert sum(client.run(lambda dask_worker: len(dask_worker.state.log)).values()) > seen_before  # workers worked
+    assert one.params["scheduler"] == "local" and dist.params["scheduler"] == "dask"
+    a, b = one.data, dist.data
+    assert len(one.documents) == N_DOCS and a.store.shape[0] > N_DOCS
+    assert (a.store.to_csr() != b.store.to_csr()).nnz == 0 and a.store.to_csr().dtype == b.store.to_csr().dtype
+    pd.testing.assert_frame_equal(a.rows.reset_index(drop=True), b.rows.reset_index(drop=True))
+    pd.testing.assert_frame_equal(a.terms, b.terms)
+    assert [list(t) for t in a.tokens] == [list(t) for t in b.tokens]
+    assert a.surface_forms == b.surface_forms
+    pd.testing.assert_frame_equal(one.audit_table(), dist.audit_table())
+    assert one.audit_table()["rule"].nunique() >= 2  # the furniture was really cleaned, with its audit
+    pd.testing.assert_frame_equal(one.documents, dist.documents)
+
+
+@pytest.mark.filterwarnings("ignore::textlab._errors.TextlabWarning")
+def test_topic_fits_on_the_cluster_equal_serial_fits(client):
+    from textlab.analysis.topics.lda import fit_grid
+    from textlab.preprocessing.read import load_texts
+    from textlab.preprocessing.tokens import preprocess
+
+    rng = np.random.default_rng(1)
+    vocab = [f"w{i}" for i in range(60)]
+    texts = {f"d{i}": " ".join(rng.choice(vocab[(i % 3) * 20:(i % 3) * 20 + 20], 40)) for i in range(90)}
+    tokenized = preprocess(load_texts(texts), max_words=200, min_words=5)
+    grid = [(3, 0), (3, 1), (4, 0)]
+    serial, _ = fit_grid(tokenized, grid, n_jobs=1, passes=30)
+    with activate(client):
+        remote, _ = fit_grid(tokenized, grid, n_jobs=1, passes=30)
+    for s, r in zip(serial, remote, strict=True):
+        np.testing.assert_array_equal(s.topic_term, r.topic_term)
+        np.testing.assert_array_equal(s.doc_topic, r.doc_topic)
+
+
+def _start(args: list[str], log: Path) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", *args], stdout=subprocess.DEVNULL, stderr=log.open("wb"),
+                            start_new_session=True)
+
+
+def _wait_for(path: Path, proc: subprocess.Popen, seconds: float = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while not path.exists() or not path.read_text().strip():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"dask scheduler did not start (exit {proc.poll()})")
+        time.sleep(0.2)
+
+
+def test_study_against_a_tcp_scheduler_equals_one_process(tmp_path):
+    """`dask scheduler` and `dask worker` as separate processes; the seeds study runs against tcp://; pids stopped."""
+    from distributed import Client
+
+    from textlab.study.config import load_study_config
+    from textlab.study.run import run_study
+
+    info = tmp_path / "scheduler.json"
+    scheduler = _start(["distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", "0",
+                        "--no-dashboard", "--scheduler-file", str(info)], tmp_path / "scheduler.log")
+    worker = None
+    try:
+        _wait_for(info, scheduler)
+        address = json.loads(info.read_text())["address"]
+        assert address.startswith("tcp://127.0.0.1:")
+        worker = _start(["distributed.cli.dask_worker", address, "--nthreads", "1", "--no-nanny",
+                         "--no-dashboard"], tmp_path / "worker.log")
+        with Client(address, timeout="60s") as probe:
+            probe.wait_for_workers(1, timeout=90)
+            assert set(probe.run(os.getpid).values()) == {worker.pid}
+        config = load_study_config(ROOT / "seeds" / "study.toml").replace(n_topics=4, n_jobs=1)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            local = run_study(config, fast=True)
+            remote = run_study(config.replace(scheduler="dask", address=address), fast=True)
+        assert remote.provenance["compute"] == f"dask scheduler at {address}"
+        assert local.provenance["compute"] == "local processes"
+        assert set(local.tables) == set(remote.tables) and {"keyness", "frames_by_group",
+                                                             "prevalence_difference"} <= set(local.tables)
+        for name, table in local.tables.items():
+            pd.testing.assert_frame_equal(table, remote.tables[name], check_exact=True, obj=name)
+    finally:
+        for proc in (worker, scheduler):
+            if proc is not None and proc.poll() is None:
+                os.kill(proc.pid, signal.SIGTERM)
+        for proc in (worker, scheduler):
+            if proc is not None:
+                try:
+                    proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    os.kill(proc.pid, signal.SIGKILL)
+                    proc.wait()
+    assert scheduler.returncode is not None and worker.returncode is not None
