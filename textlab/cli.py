@@ -117,9 +117,11 @@ def _compute_overrides(args: argparse.Namespace) -> dict:
 
 
 def _load_config(args: argparse.Namespace):
+    from textlab.study._schema import check_study_paths
     from textlab.study.config import load_study_config
 
     config = load_study_config(args.config)
+    check_study_paths(config)
     changes = _compute_overrides(args)
     return config.replace(**changes) if changes else config
 
@@ -131,9 +133,11 @@ def _check_study_output(out: str, config_path: str) -> None:
     if _is_results(config_path):
         check_output_directory(out, inputs=(config_path,))
         return
+    from textlab.study._schema import check_study_paths
     from textlab.study.config import load_study_config
 
     config = load_study_config(config_path)
+    check_study_paths(config)
     check_output_directory(out, inputs=(config_path, config.corpus_path))
 
 
@@ -187,9 +191,11 @@ def _cmd_report(args: argparse.Namespace) -> int:
         config = result.config
         inputs = [args.config]
     else:
+        from textlab.study._schema import check_study_paths
         from textlab.study.config import load_study_config
 
         config = load_study_config(args.config)
+        check_study_paths(config)
         inputs = [args.config, config.corpus_path]
         result = None
     corpus_folder = config.corpus_path if Path(config.corpus_path).is_dir() else Path(config.corpus_path).parent
@@ -199,6 +205,19 @@ def _cmd_report(args: argparse.Namespace) -> int:
         result = _study_result(args)
     path = write_report(result, out)
     print(f"report written to {path}")
+    return 0
+
+
+def _cmd_explore(args: argparse.Namespace) -> int:
+    from textlab._io import check_output_file
+    from textlab.explore import explore
+
+    inputs = [args.config] if _is_results(args.config) else [args.config, _load_config(args).corpus_path]
+    out = check_output_file(args.out, inputs=inputs, default_name="explorer.html")
+    explorer = explore(_study_result(args), lambda_step=args.lambda_step, max_passages=args.max_passages,
+                       random_state=args.random_state)
+    path = explorer.save(out)
+    print(f"explorer written to {path} ({path.stat().st_size / 1e6:.1f} MB; opens offline in any browser)")
     return 0
 
 
@@ -241,6 +260,37 @@ def _cmd_lock(args: argparse.Namespace) -> int:
 
     path = lock_study(args.config, out=args.out)
     print(f"analysis plan locked in {path}: `textlab analyze` will record whether a run matches it")
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from textlab.validation import make_validation, score_validation, write_validation
+
+    if args.action == "make":
+        args.out = args.out or "validation"
+        _check_study_output(args.out, args.source)
+        result = _study_result(argparse.Namespace(config=args.source, fast=False))
+        validation = make_validation(result, n_word=args.n_word, n_topic=args.n_topic, n_frame=args.n_frame,
+                                     random_state=args.random_state)
+        out = write_validation(validation, args.out, inputs=(args.source,))
+        print(f"{len(validation.items)} items written to {out}/: give coders form.html or items.csv; keep "
+              f"answer_key.csv from them. {validation.params['coverage']['statement']}")
+        return 0
+    if not args.answers:
+        raise TextlabError("validate score needs the coders' answer files: textlab validate score DIR a.csv b.csv")
+    score = score_validation(args.source, args.answers)
+    for name in ("model", "intrusion", "frames", "agreement"):
+        print(f"\n{name}:")
+        _print_table(getattr(score, name))
+    print("\n" + score.params["coverage"]["statement"])
+    if args.out:
+        from textlab._io import atomic_directory, write_csv, write_json
+
+        with atomic_directory(args.out, inputs=(args.source, *args.answers)) as folder:
+            for name, table in score.tables().items():
+                write_csv(table, folder / f"validation_{name}.csv")
+            write_json(score.params, folder / "validation_score.json")
+        print(f"scores written to {args.out}/")
     return 0
 
 
@@ -310,6 +360,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("config", help="study config (TOML)")
     p.add_argument("--out", default=None, help="lock file (default: study.lock.json next to the study file)")
     p.set_defaults(func=_cmd_lock)
+
+    p = sub.add_parser("explore", help="write an interactive explorer (one offline HTML file): intertopic map, "
+                       "relevance slider, prevalence, frames, key terms and their passages")
+    p.add_argument("config", metavar="STUDY_OR_RESULTS", help=source_help)
+    p.add_argument("--out", default="explorer.html", help="output HTML file (default: explorer.html)")
+    p.add_argument("--fast", action="store_true", help="for a study file: run it as a quick look (see analyze)")
+    p.add_argument("--lambda-step", type=float, default=0.01, help="step of the relevance slider (default: 0.01)")
+    p.add_argument("--max-passages", type=int, default=2000,
+                   help="most passages whose text the page holds (default: 2000)")
+    p.add_argument("--random-state", type=int, default=0, help="seed of the passage sample (default: 0)")
+    add_compute(p)
+    p.set_defaults(func=_cmd_explore)
+
+    p = sub.add_parser("validate", help="human validation: make word/topic intrusion and frame-coding items "
+                       "(offline HTML form + CSV, separate answer key), or score coders' answers")
+    p.add_argument("action", choices=("make", "score"), help="make items, or score answers")
+    p.add_argument("source", help="make: a study file or results folder; score: the folder `validate make` wrote")
+    p.add_argument("answers", nargs="*", help="score: the coders' answer CSVs (coder,item_id,answer)")
+    p.add_argument("--out", default=None, help="make: output folder (default: validation); score: optional "
+                   "folder for the score tables")
+    p.add_argument("--n-word", type=int, default=2, help="word-intrusion items per topic (default: 2)")
+    p.add_argument("--n-topic", type=int, default=20, help="topic-intrusion passages (default: 20)")
+    p.add_argument("--n-frame", type=int, default=30, help="frame-coding passages (default: 30)")
+    p.add_argument("--random-state", type=int, default=0, help="seed of the samples (default: 0)")
+    p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("kwic", help="keyword in context: read a term, phrase, frame or topic in its passages")
     p.add_argument("config", metavar="STUDY_OR_RESULTS", help=source_help)
