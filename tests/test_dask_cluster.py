@@ -149,3 +149,25 @@ def test_study_against_a_tcp_scheduler_equals_one_process(tmp_path):
                     os.kill(proc.pid, signal.SIGKILL)
                     proc.wait()
     assert scheduler.returncode is not None and worker.returncode is not None
+
+
+@pytest.mark.filterwarnings("ignore::textlab._errors.TextlabWarning")
+def test_sample_then_infer_runs_its_inference_on_the_workers_with_the_same_answer(client):
+    """Topics at scale: fit on a sample, infer every row with the topics frozen, blocks on the cluster (joblib-dask)."""
+    from distributed import get_task_stream
+
+    from textlab.analysis.topics.sampled import fit_sampled_lda, infer_topics
+    from textlab.preprocessing.counts import count_terms
+    from textlab.preprocessing.tokens import TokenizedCorpus
+
+    rng = np.random.default_rng(2)
+    vocab = [f"w{i}" for i in range(40)]
+    tokens = [list(rng.choice(vocab[(i % 2) * 20:(i % 2) * 20 + 20], 25)) for i in range(400)]
+    counts = count_terms(TokenizedCorpus(pd.DataFrame({"passage_id": [str(i) for i in range(400)]}), tokens))
+    fit = fit_sampled_lda(counts, n_topics=2, sample_size=120, passes=30, progress=False)
+    serial = infer_topics(fit, counts, chunk_size=50, n_jobs=1)
+    with activate(client), get_task_stream(client) as stream:
+        remote = infer_topics(fit, counts, chunk_size=50, n_jobs=2)
+    assert len(stream.data) >= 8  # 8 blocks of 50 rows went to the workers
+    np.testing.assert_array_equal(serial, remote)
+    np.testing.assert_array_equal(serial, fit.doc_topic_dirichlet)
