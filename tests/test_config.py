@@ -71,7 +71,7 @@ def test_unknown_lda_and_tokens_options_and_a_bare_contrast_are_refused(tmp_path
     base = '[corpus]\npath = "x"\n[groups]\ncolumn = "g"\n'
     for extra, message in (('[lda]\nn_topic_range = [3, 4]\n', "n_topic_range"),
                            ('[tokens]\nstemm = "none"\n', "stemm"),
-                           ('[groups]\ncolumn = "g"\ncontrast = "huawei-led"\n', "list of two group names")):
+                           ('[groups]\ncolumn = "g"\ncontrast = "huawei-led"\n', "list of two different group values")):
         text = base.replace('[groups]\ncolumn = "g"\n', "") if extra.startswith("[groups]") else base
         path.write_text(text + extra)
         with pytest.raises(ConfigError, match=message):
@@ -105,11 +105,11 @@ def test_compute_figures_and_report_sections_are_read_and_checked(tmp_path):
                            ('[compute]\nn_jobs = "4"\n', r"\[compute\] n_jobs = '4' is not allowed"),
                            ('[compute]\nn_jobs = 0\n', r"\[compute\] n_jobs = 0 is not allowed: expected a positive integer"),
                            ('[figures]\nformats = "pdf"\n', r"\[figures\] formats = 'pdf' is not allowed"),
-                           ('[figures]\nformats = ["jpg"]\n', r"\[figures\] formats = \('jpg',\) is not allowed"),
+                           ('[figures]\nformats = ["jpg"]\n', r"\[figures\] formats = \['jpg'\] is not allowed"),
                            ('[figures]\ndpi = 7\n', r"\[figures\] dpi = 7 is not allowed"),
                            ('[figures]\ncolors = { a = "red" }\n', r"\[figures\] colors = .* is not allowed"),
                            ('[report]\ncaveats = "one"\n', r"\[report\] caveats = 'one' is not allowed"),
-                           ('[lda]\nn_topics_range = [3]\n', r"n_topics_range=\[3\] is not allowed")):
+                           ('[lda]\nn_topics_range = [3]\n', r"\[lda\] n_topics_range = \[3\] is not allowed")):
         path.write_text(base + extra)
         with pytest.raises(ConfigError, match=r"s\.toml: " + message):
             load_study_config(path)

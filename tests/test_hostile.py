@@ -316,3 +316,131 @@ def test_clean_writes_no_output_on_a_bad_corpus(tmp_path, capsys):
     _assert_one_line_error(code, err, "line 2")
     assert not (tmp_path / "out").exists()
     assert [p.name for p in tmp_path.iterdir()] == ["c"]  # no temporary debris either
+
+
+# --------------------------------------------------------------------------- study-file cases
+# Each case replaces or adds lines of a minimal study file; `analyze` must refuse it before any work.
+
+BASE_STUDY = {
+    "corpus": {"path": '"docs.jsonl"'},
+    "groups": {"column": '"side"', "contrast": '["left", "right"]'},
+}
+
+
+def _study_text(sections: dict[str, dict[str, str]]) -> str:
+    return "".join(f"[{name}]\n" + "".join(f"{k} = {v}\n" for k, v in body.items()) for name, body in sections.items())
+
+
+def _study(tmp: Path, changes: dict[str, dict[str, str | None]]) -> Path:
+    sections = {name: dict(body) for name, body in BASE_STUDY.items()}
+    for name, body in changes.items():
+        for key, value in body.items():
+            if value is None:
+                sections.setdefault(name, {}).pop(key, None)
+            else:
+                sections.setdefault(name, {})[key] = value
+    _write(tmp / "s" / "docs.jsonl", _jsonl(_docs(8)))
+    return _write(tmp / "s" / "study.toml", _study_text(sections))
+
+
+STUDY_CASES: dict[str, tuple[dict, str]] = {
+    # named in the issue
+    "n_topics_range-int": ({"lda": {"n_topics_range": "5"}}, "n_topics_range"),
+    "n_topics_range-one": ({"lda": {"n_topics_range": "[3]"}}, "n_topics_range"),
+    "n_topics_range-floats": ({"lda": {"n_topics_range": "[3.5, 4.5]"}}, "n_topics_range"),
+    "contrast-int": ({"groups": {"contrast": "5"}}, "contrast"),
+    "path-int": ({"corpus": {"path": "5"}}, "path"),
+    "encoding-int": ({"corpus": {"encoding": "5"}}, "encoding"),
+    "random_state-negative": ({"uncertainty": {"random_state": "-1"}}, "random_state"),
+    "stopwords-int": ({"tokens": {"stopwords": "5"}}, "stopwords"),
+    "codebook-int": ({"frames": {"codebook": "5"}}, "codebook"),
+    "seed-list-strings": ({"lda": {"selection_random_states": '["0", "1"]'}}, "selection_random_states"),
+    "stability-seed-list-strings": ({"lda": {"stability_random_states": '"0,1,2"'}}, "stability_random_states"),
+    "phrases-string-false": ({"tokens": {"phrases": '"false"'}}, "phrases"),
+    "disable-string": ({"clean": {"disable": '"pull_quote"'}}, "disable"),
+    # variants
+    "disable-unknown-rule": ({"clean": {"disable": '["pull_quotes"]'}}, "pull_quotes"),
+    "n_boot-string": ({"uncertainty": {"n_boot": '"500"'}}, "n_boot"),
+    "n_boot-zero": ({"uncertainty": {"n_boot": "0"}}, "n_boot"),
+    "n_boot-float": ({"uncertainty": {"n_boot": "500.0"}}, "n_boot"),
+    "ci_level-string": ({"uncertainty": {"ci_level": '"0.95"'}}, "ci_level"),
+    "ci_level-one": ({"uncertainty": {"ci_level": "1"}}, "ci_level"),
+    "ci_level-percent": ({"uncertainty": {"ci_level": "95"}}, "ci_level"),
+    "ci_level-bool": ({"uncertainty": {"ci_level": "true"}}, "ci_level"),
+    "resampling_unit-bad": ({"uncertainty": {"resampling_unit": '"sentence"'}}, "resampling_unit"),
+    "random_state-float": ({"uncertainty": {"random_state": "1.5"}}, "random_state"),
+    "random_state-bool": ({"uncertainty": {"random_state": "true"}}, "random_state"),
+    "n_topics-one": ({"lda": {"n_topics": "1"}}, "n_topics"),
+    "n_topics-float": ({"lda": {"n_topics": "3.0"}}, "n_topics"),
+    "n_topics-string": ({"lda": {"n_topics": '"5"'}}, "n_topics"),
+    "n_topics-bool": ({"lda": {"n_topics": "true"}}, "n_topics"),
+    "n_topics_range-reversed": ({"lda": {"n_topics_range": "[8, 3]"}}, "n_topics_range"),
+    "n_topics_range-three": ({"lda": {"n_topics_range": "[3, 5, 8]"}}, "n_topics_range"),
+    "seed-list-empty": ({"lda": {"selection_random_states": "[]"}}, "selection_random_states"),
+    "seed-list-negative": ({"lda": {"stability_random_states": "[0, -2]"}}, "stability_random_states"),
+    "seed-list-floats": ({"lda": {"stability_random_states": "[0.5, 1.5]"}}, "stability_random_states"),
+    "lda-passes-string": ({"lda": {"passes": '"ten"'}}, "passes"),
+    "lda-unknown-key": ({"lda": {"n_topic": "5"}}, "n_topic"),
+    "max_words-zero": ({"passages": {"max_words": "0"}}, "max_words"),
+    "max_words-string": ({"passages": {"max_words": '"120"'}}, "max_words"),
+    "min_words-above-max": ({"passages": {"min_words": "200"}}, "min_words"),
+    "column-int": ({"groups": {"column": "5"}}, "column"),
+    "column-empty": ({"groups": {"column": '""'}}, "column"),
+    "column-missing": ({"groups": {"column": None}}, "column"),
+    "contrast-three": ({"groups": {"contrast": '["left", "right", "centre"]'}}, "contrast"),
+    "contrast-same-twice": ({"groups": {"contrast": '["left", "left"]'}}, "contrast"),
+    "contrast-string": ({"groups": {"contrast": '"left"'}}, "contrast"),
+    "text_column-int": ({"corpus": {"text_column": "5"}}, "text_column"),
+    "id_column-list": ({"corpus": {"id_column": '["doc_id"]'}}, "id_column"),
+    "encoding-unknown": ({"corpus": {"encoding": '"utf-9"'}}, "utf-9"),
+    "path-missing-file": ({"corpus": {"path": '"nowhere.jsonl"'}}, "nowhere.jsonl"),
+    "path-empty": ({"corpus": {"path": '""'}}, "path"),
+    "corpus-section-missing": ({"corpus": {"path": None}}, "path"),
+    "section-unknown": ({"topics": {"k": "5"}}, "topics"),
+    "section-not-a-table": ({"lda": {}, "clean": {"disable": "[]"}}, None),  # replaced below
+    "key-unknown": ({"uncertainty": {"n_bootstrap": "5"}}, "n_bootstrap"),
+    "tokens-unknown": ({"tokens": {"stemmer": '"porter"'}}, "stemmer"),
+    "tokens-stem-bad": ({"tokens": {"stem": '"lancaster-ish"'}}, "stem"),
+    "tokens-min-len-string": ({"tokens": {"min_length": '"2"'}}, "min_length"),
+    "codebook-missing-file": ({"frames": {"codebook": '"nope.toml"'}}, "nope.toml"),
+    "store-bad": ({"compute": {"store": '"cloud"'}}, "store"),
+    "n_jobs-zero": ({"compute": {"n_jobs": "0"}}, "n_jobs"),
+    "cache_dir-int": ({"compute": {"cache_dir": "5"}}, "cache_dir"),
+    "dpi-string": ({"figures": {"dpi": '"300"'}}, "dpi"),
+    "formats-string": ({"figures": {"formats": '"pdf"'}}, "formats"),
+    "formats-jpeg": ({"figures": {"formats": '["jpeg"]'}}, "formats"),
+    "colors-not-hex": ({"figures": {"colors": '{ left = "red" }'}}, "colors"),
+    "title-int": ({"report": {"title": "5"}}, "title"),
+    "caveats-string": ({"report": {"caveats": '"one sentence"'}}, "caveats"),
+}
+del STUDY_CASES["section-not-a-table"]
+
+
+@pytest.mark.parametrize("fast", [False, True], ids=["full", "fast"])
+@pytest.mark.parametrize("name", list(STUDY_CASES))
+def test_study_file_matrix(name, fast, tmp_path, capsys, monkeypatch):
+    if fast and not name.startswith(("seed-list", "stability-seed", "n_boot", "n_topics")):
+        pytest.skip("--fast only matters for seeds and replicate counts")
+    changes, needle = STUDY_CASES[name]
+    monkeypatch.chdir(tmp_path)
+    study = _study(tmp_path, changes)
+    before = _snapshot(tmp_path)
+    code, _, err = _run(["analyze", str(study), "--out", str(tmp_path / "out")] + (["--fast"] if fast else []),
+                        capsys)
+    _assert_one_line_error(code, err, needle)
+    assert "study.toml" in err or "--" in err
+    assert not (tmp_path / "out").exists()
+    assert _snapshot(tmp_path) == before
+
+
+def test_a_section_that_is_not_a_table_is_refused(tmp_path, capsys):
+    _write(tmp_path / "docs.jsonl", _jsonl(_docs(8)))
+    study = _write(tmp_path / "study.toml", 'lda = 5\n[corpus]\npath = "docs.jsonl"\n[groups]\ncolumn = "side"\n')
+    code, _, err = _run(["analyze", str(study), "--out", str(tmp_path / "out")], capsys)
+    _assert_one_line_error(code, err, "[lda]")
+
+
+def test_invalid_toml_is_one_line(tmp_path, capsys):
+    study = _write(tmp_path / "study.toml", '[corpus]\npath = "docs.jsonl\n')
+    code, _, err = _run(["analyze", str(study), "--out", str(tmp_path / "out")], capsys)
+    _assert_one_line_error(code, err, "study.toml")

@@ -41,6 +41,7 @@ from typing import Any
 
 from textlab._errors import ConfigError
 from textlab._io import read_toml
+from textlab.study._schema import check_study_file, group_label
 
 __all__ = ["StudyConfig", "load_study_config", "STORES", "FIGURE_FORMATS"]
 
@@ -68,6 +69,10 @@ class StudyConfig:
         How to read the corpus.
     clean_disable
         Cleaning rules to switch off (see :mod:`textlab.preprocessing.clean`).
+    corpus_format, clean_profile, clean_patterns
+        ``[corpus] format`` (``"auto"``, ``"nexis"``, ``"factiva"``, ``"proquest"``, ``"standard"``),
+        ``[clean] profile`` (``"auto"``, ``"web"``, ``"news_export"``, ``"plain"``) and ``[clean]
+        patterns`` (the study's removal patterns, regular expressions).
     max_words, min_words
         Passage size limits.
     tokenizer
@@ -126,6 +131,9 @@ class StudyConfig:
     id_column: str = "doc_id"
     encoding: str = "utf-8"
     clean_disable: tuple[str, ...] = ()
+    corpus_format: str = "auto"
+    clean_profile: str = "auto"
+    clean_patterns: tuple[str, ...] = ()
     max_words: int = 120
     min_words: int = 12
     tokenizer: dict[str, Any] = field(default_factory=dict)
@@ -261,9 +269,10 @@ class StudyConfig:
 
 # TOML section -> {key in file: attribute}
 _SCHEMA: dict[str, dict[str, str]] = {
-    "corpus": {"path": "corpus_path", "text_column": "text_column", "id_column": "id_column", "encoding": "encoding"},
+    "corpus": {"path": "corpus_path", "text_column": "text_column", "id_column": "id_column", "encoding": "encoding",
+               "format": "corpus_format"},
     "groups": {"column": "group_column", "contrast": "contrast"},
-    "clean": {"disable": "clean_disable"},
+    "clean": {"disable": "clean_disable", "profile": "clean_profile", "patterns": "clean_patterns"},
     "passages": {"max_words": "max_words", "min_words": "min_words"},
     "tokens": {},  # passed through to TokenizerOptions
     "lda": {
@@ -287,7 +296,7 @@ _SCHEMA: dict[str, dict[str, str]] = {
     "report": {"title": "report_title", "caveats": "report_caveats"},
 }
 
-_TUPLES = {"contrast", "clean_disable", "n_topics_range", "selection_random_states", "stability_random_states",
+_TUPLES = {"contrast", "clean_disable", "clean_patterns", "n_topics_range", "selection_random_states", "stability_random_states",
            "figure_formats", "report_caveats"}
 
 
@@ -367,6 +376,7 @@ def load_study_config(path: str | Path) -> StudyConfig:
     """
     path = Path(path)
     raw = read_toml(path, missing="study config not found")
+    check_study_file(path, raw)  # every declared value's type and range, before anything is read
 
     values: dict[str, Any] = {"source": path.resolve()}
     from textlab.study.steps import step_sections
@@ -397,11 +407,8 @@ def load_study_config(path: str | Path) -> StudyConfig:
             else:
                 raise ConfigError(f"{path}: unknown option {key!r} in [{section}]; valid options: {sorted(mapping)}")
 
-    contrast = values.get("contrast")
-    if contrast is not None and (len(contrast) != 2 or not all(isinstance(g, str) for g in contrast)
-                                 or isinstance(raw.get("groups", {}).get("contrast"), str)):
-        raise ConfigError(f"{path}: [groups] contrast must be a list of two group names, "
-                          f"e.g. contrast = [\"huawei-led\", \"aws-led\"]; got {raw['groups']['contrast']!r}")
+    if values.get("contrast") is not None:  # checked by the schema; groups are compared as they print
+        values["contrast"] = tuple(group_label(g) for g in values["contrast"])
     for required, where in (("corpus_path", "[corpus] path"), ("group_column", "[groups] column")):
         if required not in values:
             raise ConfigError(f"{path}: missing {where}")
