@@ -69,7 +69,10 @@ def test_keyword_report_says_what_was_found_and_why_the_rest_was_dropped(planted
     book = load_codebook({"first": [*top, "zzzmissing", "rareword", "The", "data", "w999 w998"],
                           "second": [str(w) for w in vocab[np.argsort(-beta[1])[:3]]]})
     guided = fit_guided_lda(corpus, book, n_free_topics=1, normalize=_normalize, no_above=1.0, progress=False)
-    report = guided.keywords.set_index("entry")
+    keywords = guided.keywords
+    phrase = keywords[keywords["keyword"] == "data_center"]
+    assert phrase[["entry", "status", "reason"]].values.tolist() == [["data", "found", "phrase containing 'data'"]]
+    report = keywords[keywords["keyword"] != "data_center"].set_index("entry")
     assert (report.loc[top, "status"] == "found").all()
     assert report.loc["zzzmissing", "reason"] == "not in vocabulary"
     assert report.loc["rareword", "reason"].startswith("below min count (in 1 passages")

@@ -110,6 +110,23 @@ def _keyword_rows(codebook: Any, normalize: Any, df: dict[str, int], kept: set[s
     return rows
 
 
+def _phrase_rows(rows: list[dict], kept: set[str], df: dict[str, int]) -> list[dict]:
+    """Rows seeding the kept phrase tokens that contain a one-word keyword (as ``score_frames`` matches them)."""
+    entries = {r["keyword"] for r in rows}
+    parts: dict[str, list[str]] = {}
+    for token in sorted(t for t in kept if "_" in t and t not in entries):
+        for part in dict.fromkeys(token.split("_")):
+            parts.setdefault(part, []).append(token)
+    out = []
+    for row in rows:
+        word = row["keyword"]
+        if not word or "_" in word or " " in word:
+            continue
+        out += [{**row, "keyword": phrase, "status": "found", "reason": f"phrase containing {word!r}",
+                 "n_passages": int(df.get(phrase, 0))} for phrase in parts.get(word, [])]
+    return out
+
+
 def _document_frequency(tokens: Any) -> dict[str, int]:
     df: dict[str, int] = {}
     for doc in tokens:
@@ -181,6 +198,7 @@ def fit_guided_lda(
     n_free_topics: int = 5,
     boost: float = 1.0,
     on_empty: str = "drop",
+    seed_phrase_parts: bool = True,
     normalize: Any = None,
     random_state: int = 0,
     no_below: int = 2,
@@ -205,6 +223,10 @@ def fit_guided_lda(
     on_empty
         A frame none of whose keywords is in the vocabulary: ``"drop"`` (warn, no topic for it)
         or ``"error"`` (one-line :class:`~textlab._errors.EstimationError`).
+    seed_phrase_parts
+        Also seed the phrase tokens of the vocabulary that contain a one-word keyword
+        (``"cost"`` seeds ``rising_cost``), as ``score_frames`` counts them by default
+        (``match_phrase_parts``); listed in the keyword report as ``phrase containing 'cost'``.
     normalize
         Entry -> tokens; default as in :func:`~textlab.analysis.frames.score_frames`.
     random_state, no_below, no_above, progress, **lda_kwargs
@@ -251,8 +273,12 @@ def fit_guided_lda(
                     no_below=no_below, no_above=no_above, progress=progress, **given)
     prepared = _prepare(data, opts)
     df = _document_frequency(tokens)
-    keywords = pd.DataFrame(_keyword_rows(codebook, normalize, df, set(prepared.words.vocabulary), len(tokens),
-                                          no_below, no_above), columns=KEYWORD_COLUMNS)
+    kept = set(prepared.words.vocabulary)
+    rows = _keyword_rows(codebook, normalize, df, kept, len(tokens), no_below, no_above)
+    if seed_phrase_parts:
+        rows += _phrase_rows(rows, kept, df)
+    order = {frame: i for i, frame in enumerate(codebook.frames)}
+    keywords = pd.DataFrame(sorted(rows, key=lambda r: order[r["frame"]]), columns=KEYWORD_COLUMNS)
     frames = _drop_empty_frames(keywords, list(codebook.frames), on_empty)
     keywords["topic"] = [frames.index(f) + 1 if f in frames else 0 for f in keywords["frame"]]
     n_topics = len(frames) + int(n_free_topics)
@@ -270,7 +296,8 @@ def fit_guided_lda(
     fit = _fit_prepared(prepared, opts, stacklevel=3)
     labels = frames + [""] * int(n_free_topics)
     params = {**fit.params, "guided": {"frames": frames, "n_free_topics": int(n_free_topics), "boost": float(boost),
-                                       "on_empty": on_empty, "n_keywords_found": int(len(found)),
+                                       "on_empty": on_empty, "seed_phrase_parts": bool(seed_phrase_parts),
+                                       "n_keywords_found": int(len(found)),
                                        "n_keywords_dropped": int((keywords["status"] == "dropped").sum()),
                                        "frames_dropped": [f for f in codebook.frames if f not in frames],
                                        "codebook": dict(codebook.params)}}
