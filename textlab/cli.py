@@ -23,11 +23,23 @@ from textlab._errors import OutputError, TextlabError, TextlabWarning
 __all__ = ["main"]
 
 
+#: Characters a terminal acts on (escape sequences, bell, backspace, bidirectional overrides): shown escaped.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _inert(text: str) -> str:
+    """``text`` safe to print: control characters from corpus text shown as ``\\x1b`` etc., never acted on."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+
+
 def _print_table(table, *, max_rows: int = 40) -> None:
     import pandas as pd
 
     if not isinstance(table, pd.DataFrame):  # a one-table Result (e.g. KeywordsInContext)
         table = table.table
+    table = table.rename(columns=lambda c: _inert(str(c)))
+    table = table.apply(lambda col: col.map(lambda v: _inert(v) if isinstance(v, str) else v)
+                        if not pd.api.types.is_numeric_dtype(col) else col)
 
     with pd.option_context("display.max_rows", max_rows, "display.max_columns", 20, "display.width", 120,
                            "display.max_colwidth", 60):
@@ -411,8 +423,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     int
         Exit status: 0 success, 2 bad input, 130 interrupted.
     """
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+    except KeyboardInterrupt:
+        print("textlab: interrupted; no partial output was kept", file=sys.stderr)
+        return 130
 
     def show_warning(message, category, filename, lineno, file=None, line=None):  # noqa: ANN001
         if issubclass(category, TextlabWarning):
@@ -432,7 +448,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except TextlabError as exc:
-        print(f"textlab: error: {exc}", file=sys.stderr)
+        print(f"textlab: error: {_inert(str(exc))}", file=sys.stderr)
         return 2
     except FileNotFoundError as exc:
         print(f"textlab: error: {exc.filename or exc}: not found", file=sys.stderr)

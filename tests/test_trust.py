@@ -1,0 +1,70 @@
+"""Start-up, interrupts and terminal safety of the ``textlab`` command (issue 11, items 6 and 7)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from textlab.cli import main
+
+ENV = {**os.environ, "TEXTLAB_PROGRESS": "0"}
+
+
+def test_help_is_fast_and_imports_no_heavy_library():
+    times = []
+    for _ in range(5):
+        start = time.perf_counter()
+        done = subprocess.run([sys.executable, "-m", "textlab", "--help"], capture_output=True, text=True, env=ENV)
+        times.append(time.perf_counter() - start)
+        assert done.returncode == 0 and "usage: textlab" in done.stdout
+    assert statistics.median(times) < 0.5, times
+    probe = ("import sys, textlab.cli; textlab.cli.build_parser(); "
+             "print([m for m in ('pandas', 'numpy', 'gensim', 'matplotlib', 'scipy', 'tomotopy') if m in sys.modules])")
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=ENV).stdout.strip()
+    assert loaded == "[]"
+
+
+@pytest.fixture(scope="module")
+def slow_corpus(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("slow") / "docs.jsonl"
+    words = "solar wind grid bank rates inflation farmers wheat rain hospitals nurses strike".split()
+    rows = [{"doc_id": f"d{i}", "text": " ".join(words[(i + j) % 12] for j in range(400)) + "."} for i in range(3000)]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+@pytest.mark.parametrize("delay", [0.3, 0.9, 2.0])
+def test_ctrl_c_at_any_moment_exits_130_with_one_line(slow_corpus, tmp_path, delay):
+    out = tmp_path / "out"
+    process = subprocess.Popen([sys.executable, "-m", "textlab", "clean", str(slow_corpus), "--out", str(out)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+    time.sleep(delay)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    if process.returncode == 0:  # finished before the signal: nothing to check
+        pytest.skip("the command finished before the interrupt")
+    assert process.returncode == 130, err
+    assert err.strip().splitlines() == ["textlab: interrupted; no partial output was kept"], err
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # no temporary folder left behind
+
+
+def test_terminal_output_is_stripped_of_control_characters(tmp_path, capsys):
+    hostile = "Normal words here.\x1b]0;pwned title\x07 More words\x1b[2J after a clear-screen and \x08\x08 backspaces."
+    path = tmp_path / "docs.jsonl"
+    rows = [{"doc_id": "a\x1b[31m", "text": hostile + " Solar panels and wind turbines supply the grid today.",
+             "side": "\x1b[2Jleft"},
+            {"doc_id": "b", "text": "Solar power grows. Wind turbines supply the grid at night.", "side": "right"}]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    assert main(["corpus", str(path), "--group", "side"]) == 0
+    printed = capsys.readouterr().out
+    assert "\x1b" not in printed and "\x07" not in printed and "\x08" not in printed
+    assert "left" in printed and "a" in printed
