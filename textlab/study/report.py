@@ -210,6 +210,9 @@ def _front(result: Any) -> list[str]:
 
 
 def _lock_line(lock: Any) -> str:
+    from textlab.study.environment import environment_line
+
+    parts.append(environment_line(prov.get("environment")))  # says so when versions differ from the lock
     """First-page statement of whether the run matches the locked analysis plan (``textlab lock``)."""
     if not lock or lock.get("status") == "no lock":
         return ("<p><b>Analysis plan:</b> not locked (no <code>study.lock.json</code>; write one with "

@@ -252,8 +252,16 @@ def _provenance(config: StudyConfig, results: dict[str, Any], skipped: dict[str,
         "tokenizer_params": json_safe(corpus.params.get("tokenizer", {})),
         "codebook": None if path is None else str(path),
         "lock": _lock_status(config),
+        "environment": _environment(config),
         "steps": steps,
     }
+
+
+def _environment(config: StudyConfig) -> dict[str, Any]:
+    """The lock file's hash, tomotopy's instruction set, installed versions vs the lock (study/environment.py)."""
+    from textlab.study.environment import environment_record
+
+    return environment_record(config)
 
 
 def _lock_status(config: StudyConfig) -> dict[str, Any]:
