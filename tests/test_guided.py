@@ -140,3 +140,22 @@ def test_study_step_runs_with_a_guided_section_and_reloads(tmp_path, seeds_dir):
     assert "guided_topics" not in plain.results
     (folder / "study.toml").write_text(text, encoding="utf-8")
     assert run_study(folder / "study.toml", steps=steps).results["guided_topics"] is None  # no [guided]: skipped
+
+
+def test_guided_topics_go_into_effects():
+    from textlab.analysis.effects.estimate import estimate_effect
+
+    rng = np.random.default_rng(0)  # side x: 80 % of tokens from frame A's words; side y: 20 %
+    docs = [[f"a{rng.integers(5)}" if rng.random() < (0.8 if i % 2 else 0.2) else f"b{rng.integers(5)}"
+             for _ in range(30)] for i in range(200)]
+    ids = [f"d{i}" for i in range(200)]
+    corpus = TokenizedCorpus(pd.DataFrame({"passage_id": ids, "doc_id": ids,
+                                           "side": ["x" if i % 2 else "y" for i in range(200)]}), docs)
+    book = load_codebook({"A": ["a0", "a1"], "B": ["b0", "b1"]})
+    guided = fit_guided_lda(corpus, book, n_free_topics=0, normalize=str.split, no_above=1.0, progress=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        effect = estimate_effect(guided.fit, corpus.passages, formula="~ side", resampling="passage", n_draws=5,
+                                 n_boot=20)
+    contrast = effect.contrasts.set_index("outcome").loc[1]  # topic 1 is frame A: x minus y
+    assert 0.45 < abs(contrast["difference"]) < 0.75 and contrast["ci_low"] * contrast["ci_high"] > 0
