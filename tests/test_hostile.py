@@ -416,11 +416,14 @@ STUDY_CASES: dict[str, tuple[dict, str]] = {
 del STUDY_CASES["section-not-a-table"]
 
 
-@pytest.mark.parametrize("fast", [False, True], ids=["full", "fast"])
-@pytest.mark.parametrize("name", list(STUDY_CASES))
+_FAST_MATTERS = ("seed-list", "stability-seed", "n_boot", "n_topics")  # what --fast changes: seeds, replicates
+
+
+@pytest.mark.parametrize(("name", "fast"), [(n, False) for n in STUDY_CASES]
+                         + [(n, True) for n in STUDY_CASES if n.startswith(_FAST_MATTERS)],
+                         ids=[f"{n}-full" for n in STUDY_CASES] + [f"{n}-fast" for n in STUDY_CASES
+                                                                   if n.startswith(_FAST_MATTERS)])
 def test_study_file_matrix(name, fast, tmp_path, capsys, monkeypatch):
-    if fast and not name.startswith(("seed-list", "stability-seed", "n_boot", "n_topics")):
-        pytest.skip("--fast only matters for seeds and replicate counts")
     changes, needle = STUDY_CASES[name]
     monkeypatch.chdir(tmp_path)
     study = _study(tmp_path, changes)
@@ -444,3 +447,60 @@ def test_invalid_toml_is_one_line(tmp_path, capsys):
     study = _write(tmp_path / "study.toml", '[corpus]\npath = "docs.jsonl\n')
     code, _, err = _run(["analyze", str(study), "--out", str(tmp_path / "out")], capsys)
     _assert_one_line_error(code, err, "study.toml")
+
+
+# --------------------------------------------------------------------------- output paths
+# The same rules for analyze, figures and report; checked before any work (the study run is stubbed).
+
+OUTPUT_CASES: dict[str, tuple[str, str, str | None]] = {
+    # name: (command, --out relative to tmp, words of the error, or None = accepted)
+    "analyze-new-folder": ("analyze", "out", None),
+    "figures-new-folder": ("figures", "out", None),
+    "report-beside-corpus-file": ("report", "s/out/report.html", None),
+    "analyze-beside-corpus-file": ("analyze", "s/out", None),
+    "figures-beside-corpus-file": ("figures", "s/out", None),
+    "report-into-existing-folder": ("report", "existing/", None),
+    "analyze-empty": ("analyze", "", "--out"),
+    "figures-empty": ("figures", "", "--out"),
+    "report-empty": ("report", "", "--out"),
+    "analyze-study-folder": ("analyze", "s", "input"),
+    "figures-study-folder": ("figures", "s", "input"),
+    "report-study-file": ("report", "s/study.toml", "input"),
+    "report-corpus-file": ("report", "s/docs.jsonl", "input"),
+    "analyze-corpus-file": ("analyze", "s/docs.jsonl", "not a folder"),
+    "analyze-foreign-folder": ("analyze", "mine", "did not write"),
+    "figures-foreign-folder": ("figures", "mine", "did not write"),
+    "report-symlink-file": ("report", "link.html", "symbolic link"),
+    "analyze-symlink-folder": ("analyze", "linkdir", "symbolic link"),
+    "figures-symlink-folder": ("figures", "linkdir", "symbolic link"),
+    "analyze-below-a-file": ("analyze", "victim.txt/out", "is a file"),
+    "report-below-a-file": ("report", "victim.txt/report.html", "is a file"),
+    "analyze-current-folder": ("analyze", ".", "current folder"),
+}
+
+
+@pytest.mark.parametrize("name", list(OUTPUT_CASES))
+def test_output_path_matrix(name, tmp_path, capsys, monkeypatch):
+    import textlab.cli as cli
+    import textlab.study.run as run
+
+    command, out, needle = OUTPUT_CASES[name]
+    study = _study(tmp_path, {})
+    _write(tmp_path / "victim.txt", "keep me")
+    _write(tmp_path / "mine" / "notes.txt", "my notes")
+    (tmp_path / "existing").mkdir()
+    os.symlink(tmp_path / "victim.txt", tmp_path / "link.html")
+    os.symlink(tmp_path / "mine", tmp_path / "linkdir")
+
+    def reached(*args, **kwargs):
+        raise cli.TextlabError("reached the study")
+
+    monkeypatch.setattr(cli, "_study_result", reached)
+    monkeypatch.setattr(run, "run_study", reached)
+    monkeypatch.chdir(tmp_path)
+    before = _snapshot(tmp_path)
+    code, _, err = _run([command, str(study), "--out", out], capsys)
+    _assert_one_line_error(code, err, needle or "reached the study")
+    assert _snapshot(tmp_path) == before
+    assert (tmp_path / "victim.txt").read_text() == "keep me" and (tmp_path / "link.html").is_symlink()
+    assert not any(p.name.startswith(".") for p in tmp_path.iterdir())  # no temporary debris

@@ -129,6 +129,11 @@ def check_output_directory(path: str | Path, *, inputs: Iterable[str | Path] = (
         ``path`` is an existing file, the filesystem root, an input or a folder holding
         inputs, or a non-empty folder that textlab did not write (no ``.textlab-output``).
     """
+    if not str(path).strip():
+        raise OutputError("--out is empty: name the output folder, e.g. --out results")
+    if Path(path).expanduser().is_symlink():
+        raise OutputError(f"{path}: is a symbolic link (to {os.readlink(Path(path).expanduser())}); textlab replaces "
+                          "its output folder as a whole and does not do so through a link: choose another folder")
     resolved = Path(path).expanduser().resolve()
     if resolved.parent == resolved:
         raise OutputError(f"{path}: cannot write results to the filesystem root; choose a new folder")
@@ -176,10 +181,15 @@ def check_output_file(path: str | Path, *, inputs: Iterable[str | Path] = (), de
         The output would be an input, lie inside an input folder, or sit below an existing file.
     """
     text = str(path)
+    if not text.strip():
+        raise OutputError("--out is empty: name the file to write, e.g. --out report.html")
     target = Path(text).expanduser()
     if text.endswith(("/", os.sep)) or target.is_dir():
         target = target / default_name
-    resolved = target.resolve()
+    if target.is_symlink():  # os.replace swaps the link itself, but the user meant neither: say so
+        raise OutputError(f"{path}: is a symbolic link (to {os.readlink(target)}); textlab neither writes through "
+                          "a link nor replaces it: remove the link or choose another file name")
+    resolved = target.parent.resolve() / target.name  # the file itself is never resolved through a link
     blocking = next((p for p in resolved.parents if p.exists() and not p.is_dir()), None)
     if blocking is not None:
         raise OutputError(f"{path}: {blocking} is a file, so nothing can be written inside it")

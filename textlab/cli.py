@@ -210,8 +210,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
         check_study_paths(config)
         inputs = [args.config, config.corpus_path]
         result = None
-    corpus_folder = config.corpus_path if Path(config.corpus_path).is_dir() else Path(config.corpus_path).parent
-    out = check_output_file(args.out, inputs=(*inputs, corpus_folder),
+    # the same rule as analyze/figures: never an input, never inside a corpus folder (a corpus file's folder is fine)
+    out = check_output_file(args.out, inputs=(*inputs, config.corpus_path),
                             default_name="report.html")  # a folder (or a path ending in /) gets report.html
     if result is None:
         result = _study_result(args)

@@ -305,5 +305,5 @@ def write_report(result: Any, path: str | Path) -> Path:
     config = result.config
     inputs = study_inputs(config) + ([Path(result.source)] if getattr(result, "source", None) else [])
     if getattr(config, "corpus_path", None) is not None:
-        inputs.append(config.corpus_path if Path(config.corpus_path).is_dir() else Path(config.corpus_path).parent)
+        inputs.append(config.corpus_path)  # a corpus folder is refused as a place to write; a corpus file's folder is not
     return write_text(render_report(result), check_output_file(path, inputs=inputs, default_name="report.html"))
