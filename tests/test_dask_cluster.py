@@ -52,20 +52,34 @@ def test_cluster_runs_two_worker_processes(client):
     assert len(pids) == 2 and len(set(pids.values())) == 2 and os.getpid() not in pids.values()
 
 
-def test_preparation_on_the_cluster_equals_one_process(news, client):
+@pytest.fixture(scope="module")
+def prepared(news, client, tmp_path_factory):
+    """The corpus prepared in one process (memory store) and on the cluster (disk store, 1,000-row shards)."""
+    from functools import partial
+
     from textlab.preprocessing.pipeline import prepare_data
+    from textlab.store import disk
 
     with activate(None):  # one process, no cluster
         one = prepare_data(news, store="memory", n_jobs=1, progress=False)
     seen_before = sum(client.run(lambda dask_worker: len(dask_worker.state.log)).values())
-    with activate(client):
-        dist = prepare_data(news, store="memory", n_jobs=1, progress=False)
+    with pytest.MonkeyPatch.context() as patch, activate(client):
+        patch.setattr(disk, "TokenShardWriter", partial(disk.TokenShardWriter, shard_rows=1_000))  # several shards
+        dist = prepare_data(news, store="disk", cache_dir=tmp_path_factory.mktemp("cache"), n_jobs=1,
+                            progress=False)
     assert sum(client.run(lambda dask_worker: len(dask_worker.state.log)).values()) > seen_before  # workers worked
+    return one, dist
+
+
+def test_preparation_on_the_cluster_equals_one_process(prepared):
+    one, dist = prepared
     assert one.params["scheduler"] == "local" and dist.params["scheduler"] == "dask"
     a, b = one.data, dist.data
-    assert len(one.documents) == N_DOCS and a.store.shape[0] > N_DOCS
-    assert (a.store.to_csr() != b.store.to_csr()).nnz == 0 and a.store.to_csr().dtype == b.store.to_csr().dtype
-    pd.testing.assert_frame_equal(a.rows.reset_index(drop=True), b.rows.reset_index(drop=True))
+    assert len(one.documents) == N_DOCS and a.store.shape[0] > N_DOCS and b.store.kind == "disk"
+    assert (a.store.to_csr() != b.store.to_csr()).nnz == 0 and b.store.to_csr().dtype == np.int64
+    columns = [c for c in a.rows.columns if c != "text"]  # the disk store keeps the texts in its shards
+    pd.testing.assert_frame_equal(a.rows[columns].reset_index(drop=True), b.rows[columns].reset_index(drop=True))
+    assert a.rows["text"].tolist() == b.texts()
     pd.testing.assert_frame_equal(a.terms, b.terms)
     assert [list(t) for t in a.tokens] == [list(t) for t in b.tokens]
     assert a.surface_forms == b.surface_forms
@@ -171,3 +185,19 @@ def test_sample_then_infer_runs_its_inference_on_the_workers_with_the_same_answe
     assert len(stream.data) >= 8  # 8 blocks of 50 rows went to the workers
     np.testing.assert_array_equal(serial, remote)
     np.testing.assert_array_equal(serial, fit.doc_topic_dirichlet)
+
+
+def test_group_sums_of_disk_shards_reduced_on_the_cluster_equal_one_process(prepared, client):
+    from textlab.store.aggregate import aggregate
+
+    data = prepared[1].data
+    assert data.store.kind == "disk" and len(data.store.shards) >= 5
+    by_outlet = aggregate(data, "outlet")
+    with activate(client):
+        remote = aggregate(data, "outlet")
+    expected = np.zeros(by_outlet.store.shape, dtype=np.int64)  # independent: every row added to its outlet
+    codes = pd.factorize(data.rows["outlet"], sort=False)[0]
+    np.add.at(expected, codes, data.store.to_csr().toarray())
+    assert np.array_equal(by_outlet.counts.toarray(), expected)
+    assert (remote.counts != by_outlet.counts).nnz == 0 and remote.counts.dtype == np.int64
+    pd.testing.assert_frame_equal(remote.rows, by_outlet.rows)

@@ -48,6 +48,12 @@ def sum_rows(store: Any, codes: np.ndarray, n_groups: int) -> sp.csr_matrix:
     >>> sum_rows(store, np.array([0, 0, 1]), 2).toarray().tolist()
     [[3, 1], [0, 3]]
     """
+    from textlab.compute import active_client
+
+    if active_client() is not None and getattr(store, "kind", None) == "disk":  # one task per shard on the cluster
+        from textlab.compute.aggregate import sum_rows_on_cluster
+
+        return sum_rows_on_cluster(active_client(), store, codes, n_groups)
     n_terms = store.shape[1]
     total = sp.csr_matrix((n_groups, n_terms), dtype=np.int64)
     pending: list[sp.coo_matrix] = []
