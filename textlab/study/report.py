@@ -50,12 +50,11 @@ def _table_html(table: pd.DataFrame, columns: list[str], *, digits: int = 3) -> 
     return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
 
-def _topic_labels(result: Any, n: int = 3) -> dict[int, str]:
-    terms = result.tables["topic_terms"]
-    chosen = terms[(terms["method"] == "frex") & (terms["rank"] <= n)]
-    if chosen.empty:
-        chosen = terms[terms["rank"] <= n]
-    return {int(t): " · ".join(group.sort_values("rank")["label"].astype(str)) for t, group in chosen.groupby("topic")}
+def _topic_labels(result: Any) -> dict[int, str]:
+    """The study's one topic labelling (the same names as in every figure)."""
+    from textlab.study.figures import _topic_labels as labels
+
+    return labels(result)
 
 
 def _groups(result: Any) -> tuple[str, str]:
@@ -87,9 +86,9 @@ def headline_findings(result: Any, *, n_terms: int = 8) -> dict[str, pd.DataFram
     tables = result.tables
     out: dict[str, pd.DataFrame] = {}
     if "keyness" in tables:
-        keyness = tables["keyness"]
-        out["key_terms"] = (keyness.sort_values(["group", "z"], ascending=[True, False])
-                            .groupby("group", sort=True).head(n_terms))
+        from textlab.analysis.keyness_groups import top_key_terms
+
+        out["key_terms"] = top_key_terms(tables["keyness"], n=n_terms)
     if "prevalence_difference" in tables:
         difference = tables["prevalence_difference"].copy()
         difference.insert(1, "label", difference["topic"].map(_topic_labels(result)))
@@ -103,13 +102,19 @@ def headline_findings(result: Any, *, n_terms: int = 8) -> dict[str, pd.DataFram
 
 
 def section_keyness(result: Any) -> str:
-    """Report section of the ``keyness`` step."""
+    """Report section of the ``keyness`` step: what decides "key", then the top terms of each comparison."""
+    from textlab.study.figures_compare import keyness_columns_html
+
     findings = headline_findings(result)
     return "".join([
         "<h3>Key terms (log-odds with informative Dirichlet prior)</h3>",
-        f"<p>Intervals: {_percent(result, 'keyness')} bootstrap intervals of the log-odds.</p>",
-        _table_html(findings["key_terms"], ["group", "label", "count_group", "count_reference", "z", "ci_low",
-                                            "ci_high", "q_perm", "dispersion_docs", "resampling_unit"]),
+        keyness_columns_html(),
+        f"<p>Intervals: {_percent(result, 'keyness')} bootstrap intervals of the log-odds. Highest-z terms of each "
+        "comparison (reference <code>rest</code>: the group against all the others pooled); <code>key</code> says "
+        "whether the permutation test supports it. Every group's list: <code>textlab keyness RESULTS</code>.</p>",
+        _table_html(findings["key_terms"], ["group", "reference", "label", "count_group", "count_reference", "z",
+                                            "log_odds", "ci_low", "ci_high", "q_perm", "key", "dispersion_docs",
+                                            "resampling_unit"]),
     ])
 
 
@@ -145,12 +150,15 @@ def section_prevalence(result: Any) -> str:
 
 
 def section_frames(result: Any) -> str:
-    """Report section of the ``frames`` step."""
+    """Report section of the ``frames`` step: shares by group and the differences with intervals."""
+    from textlab.study.figures_compare import frames_difference_html
+
     findings = headline_findings(result)
     return "".join([
         "<h3>Frames (codebook)</h3>",
         f"<p>Mean share of tokens matching each frame, with {_percent(result, 'frames')} bootstrap intervals.</p>",
         _table_html(findings["frames"], ["frame", "group", "mean", "ci_low", "ci_high", "resampling_unit"]),
+        frames_difference_html(result),
     ])
 
 
@@ -202,6 +210,9 @@ def _front(result: Any) -> list[str]:
     topics = (f" LDA with K = {result.n_topics} topics ({html.escape(str(prov.get('n_topics_rule', '')))})."
               if result.n_topics else "")
     parts.append(_lock_line(prov.get("lock")))
+    from textlab.study.environment import environment_line
+
+    parts.append(environment_line(prov.get("environment")))  # says so when versions differ from the lock
     parts.append(f"<p>Corpus <code>{html.escape(Path(config.corpus_path).name)}</code>, grouped by "
                  f"<code>{html.escape(config.group_column)}</code> ({design}). After cleaning, "
                  f"{int(docs['n_words_clean'].sum())} of {int(docs['n_words_raw'].sum())} words were kept "
@@ -210,9 +221,6 @@ def _front(result: Any) -> list[str]:
 
 
 def _lock_line(lock: Any) -> str:
-    from textlab.study.environment import environment_line
-
-    parts.append(environment_line(prov.get("environment")))  # says so when versions differ from the lock
     """First-page statement of whether the run matches the locked analysis plan (``textlab lock``)."""
     if not lock or lock.get("status") == "no lock":
         return ("<p><b>Analysis plan:</b> not locked (no <code>study.lock.json</code>; write one with "
@@ -225,7 +233,7 @@ def _lock_line(lock: Any) -> str:
     return f"<div class='caveat'><b>Analysis plan:</b> this run deviates from the lock{when}:<ul>{items}</ul></div>"
 
 
-def render_report(result: Any, *, figures: dict[str, tuple[Any, str]] | None = None) -> str:
+def render_report(result: Any, *, figures: dict[str, tuple[Any, str]] | None = None, explorer: bool = True) -> str:
     """Build the report's HTML text.
 
     The first page states the question (``[report] title``), the design and, for a ``--fast``
@@ -239,6 +247,8 @@ def render_report(result: Any, *, figures: dict[str, tuple[Any, str]] | None = N
     figures
         Name -> ``(matplotlib Figure, caption)``; by default every figure of
         :func:`textlab.study.figures.build_figures`.
+    explorer
+        Include the interactive explorer (:func:`textlab.explore.explore`) inline, after the figures.
 
     Returns
     -------
@@ -266,6 +276,10 @@ def render_report(result: Any, *, figures: dict[str, tuple[Any, str]] | None = N
                      f"src='data:image/png;base64,{_png_base64(fig)}'><figcaption><b>{html.escape(name)}.</b> "
                      f"{html.escape(caption)}</figcaption></figure>")
         plt.close(fig)
+    if explorer:  # the interactive explorer inline (textlab.explore): the report stays one offline file
+        from textlab.explore.report import section_explorer
+
+        parts.append(section_explorer(result))
     packages = prov.get("packages", {})
     inputs = prov.get("inputs", {})
     steps = prov.get("steps", {})
