@@ -144,3 +144,100 @@ def test_bad_arguments_name_the_parameter():
         resolve_duplicates(docs, find_duplicates(docs), policy="drop")
     with pytest.raises(ConfigError, match="unique"):
         find_duplicates(pd.concat([docs, docs]))
+
+
+# --- the study: [duplicates] keep | collapse | weight and the effect on headline numbers --------
+def _study(tmp_path, action: str, n_articles: int = 100):
+    from textlab.study.config import load_study_config
+
+    demo = make_news_exports(tmp_path / "demo", n_articles=n_articles)
+    study = tmp_path / f"study_{action}.toml"
+    study.write_text(f"""
+[corpus]
+path = "{(demo.exports).as_posix()}"
+format = "auto"
+[groups]
+column = "outlet"
+contrast = ["The Guardian (London)", "Daily Mail"]
+[duplicates]
+threshold = 0.8
+action = "{action}"
+[frames]
+codebook = "default"
+[uncertainty]
+n_boot = 20
+n_perm = 50
+[compute]
+n_jobs = 1
+""")
+    return demo, load_study_config(study)
+
+
+def _run(config):
+    from textlab.study.run import run_study
+    from textlab.study.steps import get_step
+
+    steps = [get_step(n) for n in ("corpus", "duplicates", "keyness", "frames", "duplicates_effect")]
+    with pytest.warns(Warning):  # small-sample and permutation warnings of the tiny study
+        return run_study(config, steps=steps)
+
+
+def test_study_collapse_finds_planted_copies_and_analyses_read_the_collapsed_corpus(tmp_path):
+    demo, config = _study(tmp_path, "collapse")
+    result = _run(config)
+    truth = demo.truth
+    planted = dict(zip(truth.loc[truth["duplicate_of"].notna(), "doc_id"],
+                       truth.loc[truth["duplicate_of"].notna(), "duplicate_of"]))
+    clusters = result.tables["duplicate_clusters"]
+    found = dict(zip(clusters["doc_id"], clusters["original"]))
+    assert planted and all(found.get(copy) == original for copy, original in planted.items())
+    dropped = set(clusters.loc[~clusters["first_seen"], "doc_id"])
+    assert dropped == set(planted)  # nothing else merged
+    passages = result.tables["passages"]
+    assert not set(passages["doc_id"]) & dropped
+    assert set(result.tables["documents"]["doc_id"]).isdisjoint(dropped)
+    effect = result.tables["duplicates_effect"]
+    keys = effect[effect["analysis"] == "key_terms"]
+    assert set(keys["group"]) == {"The Guardian (London)", "Daily Mail"}
+    # after collapsing, the study's own keyness equals the de-duplicated column of the effect table
+    keyness = result.tables["keyness"]
+    own = keyness[(keyness["group"] == "Daily Mail") & (keyness["reference"] == "The Guardian (London)")]
+    own = own.set_index("term")["z"]
+    dm = keys[keys["group"] == "Daily Mail"].set_index("item")
+    assert dm["deduplicated"].to_numpy() == pytest.approx(own.reindex(dm.index).to_numpy())
+    assert result.results["duplicates"].params["n_copies_dropped"] == len(planted)
+
+
+def test_study_keep_and_weight_report_the_change_without_changing_the_corpus(tmp_path):
+    from textlab.study.duplicates import section_duplicates
+
+    demo, config = _study(tmp_path, "weight")
+    result = _run(config)
+    assert len(result.tables["documents"]) == len(demo.truth)  # every copy still counted
+    effect = result.tables["duplicates_effect"]
+    frames = effect[effect["analysis"] == "frames"]
+    assert len(frames) and frames["deduplicated"].notna().all()
+    keys = effect[effect["analysis"] == "key_terms"]
+    keyness = result.tables["keyness"]
+    own = keyness[(keyness["group"] == "Daily Mail") & (keyness["reference"] == "The Guardian (London)")]
+    own = own.set_index("term")["z"]
+    dm = keys[keys["group"] == "Daily Mail"].set_index("item")
+    assert dm["all_copies"].to_numpy() == pytest.approx(own.reindex(dm.index).to_numpy())  # keep: main = all copies
+    html = section_duplicates(result)
+    assert "<h3>Duplicates</h3>" in html and "weight" in html and "top key terms shared" in html
+
+
+def test_study_duplicates_options_are_checked(tmp_path):
+    from textlab.study.config import load_study_config
+
+    study = tmp_path / "s.toml"
+    (tmp_path / "x.csv").write_text("doc_id,text,g\na,one,x\n")
+    study.write_text('[corpus]\npath = "x.csv"\n[groups]\ncolumn = "g"\n[duplicates]\nthreshold = "high"\n')
+    with pytest.raises(ConfigError, match="threshold"):
+        load_study_config(study)
+    _, config = _study(tmp_path, "drop", n_articles=40)
+    from textlab.study.run import run_study
+    from textlab.study.steps import get_step
+
+    with pytest.raises(ConfigError, match="action"):
+        run_study(config, steps=[get_step("corpus"), get_step("duplicates")])

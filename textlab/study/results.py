@@ -272,7 +272,7 @@ def _config_from_manifest(data: dict[str, Any]) -> Any:
     for key in ("corpus_path", "source"):
         if kwargs.get(key) is not None:
             kwargs[key] = Path(kwargs[key])
-    for key in ("contrast", "clean_disable", "n_topics_range", "selection_random_states",
+    for key in ("contrast", "clean_disable", "clean_patterns", "n_topics_range", "selection_random_states",
                 "stability_random_states", "figure_formats", "report_caveats"):
         if isinstance(kwargs.get(key), list):
             kwargs[key] = tuple(kwargs[key])

@@ -127,6 +127,7 @@ class CorpusResult(Result):
     passages: pd.DataFrame = None
     terms: pd.DataFrame = None
     tokens: pd.DataFrame = None
+    furniture: pd.DataFrame = None  # furniture removed per source (news-export profile), else None
     cleaned: Any = field(default=None, compare=False, repr=False)
     tokenized: Any = field(default=None, compare=False, repr=False)
 
@@ -208,9 +209,10 @@ def run_corpus(ctx: StepContext) -> CorpusResult:
     config = ctx.config
     prepared = prepare_data(
         config.corpus_path, read={"text_column": config.text_column, "id_column": config.id_column,
-                                  "encoding": config.encoding},
+                                  "encoding": config.encoding, "format": config.corpus_format},
         store=config.store, cache_dir=config.cache_dir, n_jobs=config.n_jobs,
-        clean={"disable": tuple(config.clean_disable)},
+        clean={"disable": tuple(config.clean_disable), "profile": config.clean_profile,
+               "patterns": tuple(config.clean_patterns)},
         passages={"max_words": config.max_words, "min_words": config.min_words},
         tokens=dict(config.tokenizer) or None, progress=None)
     data, documents = prepared.data, prepared.documents
@@ -235,7 +237,8 @@ def run_corpus(ctx: StepContext) -> CorpusResult:
               "n_jobs": prepared.params["n_jobs"]}
     return CorpusResult(documents=_documents_table(documents, config.group_column), audit=prepared.audit_table(),
                         passages=passages.drop(columns=[c for c in ("note",) if c in passages.columns]),
-                        terms=terms, tokens=tokens, params=params, cleaned=None, tokenized=tokenized)
+                        terms=terms, tokens=tokens, furniture=prepared.clean_summary, params=params, cleaned=None,
+                        tokenized=tokenized)
 
 
 def run_tfidf(ctx: StepContext) -> TfidfTables:
@@ -419,14 +422,20 @@ def run_frames(ctx: StepContext) -> Any:
     return result
 
 
+#: ``[duplicates]`` options and defaults (textlab.study.duplicates.DUPLICATE_OPTIONS).
+_DUPLICATE_OPTIONS = {"threshold": 0.8, "action": "keep", "num_perm": 128}
 _F = "textlab.study.figures:"
 _R = "textlab.study.report:"
 
 #: The built-in steps, in the order they run.
 STEPS: list[Step] = [
     Step("corpus", run_corpus, section="corpus",
-         tables={"documents": "documents", "audit": "audit", "passages": "passages"},
+         tables={"documents": "documents", "audit": "audit", "passages": "passages",
+                 "furniture_by_source": "furniture"},
          figures=(_F + "figure_corpus",), description="load, clean, split into passages, tokenise"),
+    Step("duplicates", "textlab.study.duplicates:run_duplicates", section="duplicates", options=_DUPLICATE_OPTIONS,
+         requires=("corpus",), tables={"duplicate_clusters": "clusters"},
+         description="near-duplicate documents; keep, collapse or weight them ([duplicates], or news exports)"),
     Step("tfidf", run_tfidf, section="groups", requires=("corpus",),
          tables={"distinctive_terms": "distinctive_terms", "document_similarity": "document_similarity"},
          figures=(_F + "figure_distinctive", _F + "figure_similarity"),
@@ -451,6 +460,10 @@ STEPS: list[Step] = [
          tables={"frames_by_group": "by_group", "frames_by_passage": "by_passage", "frame_drivers": "drivers",
                  "frame_coverage": "coverage"},
          figures=(_F + "figure_frames",), report=_R + "section_frames", description="frames from a codebook"),
+    Step("duplicates_effect", "textlab.study.duplicates:run_duplicates_effect", section="duplicates",
+         options=_DUPLICATE_OPTIONS, requires=("corpus", "duplicates"), tables={"duplicates_effect": "table"},
+         report="textlab.study.duplicates:section_duplicates",
+         description="headline numbers with every copy and de-duplicated"),
     Step("guided_topics", "textlab.analysis.topics.guided:run_guided_step", section="guided",
          options={"codebook": "", "n_free_topics": 5, "boost": 1.0, "on_empty": "drop"}, requires=("corpus",),
          tables={"guided_keywords": "keywords", "guided_topics": "topics", "guided_agreement": "agreement",
