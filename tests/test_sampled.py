@@ -139,6 +139,7 @@ def test_extend_fit_keeps_topics_and_refuses_other_inputs(planted):
                                np.asarray(fit.params["alpha_fitted"]).sum()
                                + np.asarray(data.counts[:, np.isin(data.vocabulary, fit.vocabulary)].sum(axis=1)).ravel(),
                                rtol=1e-6)
+    assert extend_fit(fit, data, sample={}, dtype=np.float32).doc_topic.dtype == np.float32
     with pytest.raises(ConfigError, match="model_or_result"):
         infer_topics({"topic_term": fit.topic_term}, data)
     with pytest.raises(ConfigError, match="chunk_size"):

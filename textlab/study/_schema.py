@@ -68,6 +68,8 @@ SCHEMA: dict[str, dict[str, Check]] = {
         "text_column": _text("a column name (a non-empty string)"),
         "id_column": _text("a column name (a non-empty string)"),
         "encoding": (_codec, "a Python codec name such as \"utf-8\" or \"latin-1\""),
+        "counts": _text("a counts file: a long (doc_id, term, count) .parquet/.csv/.tsv table or a .npz matrix"),
+        "vocabulary": _text("a file of terms, one per line, for a .npz counts matrix"),
     },
     "groups": {
         "column": _text("a metadata column name (a non-empty string)"),
@@ -85,6 +87,10 @@ SCHEMA: dict[str, dict[str, Check]] = {
                             and 2 <= v[0] <= v[1]), "[low, high] with integers 2 <= low <= high, e.g. [3, 8]"),
         "selection_random_states": _seeds(),
         "stability_random_states": _seeds(),
+        "sample_above": _int(0),
+        "sample_size": _int(100),
+        "sample_strata": ((lambda v: isinstance(v, list) and all(isinstance(c, str) and c for c in v)),
+                          "a list of metadata column names, e.g. [\"outlet\", \"year\"]"),
     },
     "uncertainty": {
         "n_boot": _int(1), "n_perm": _int(1), "n_draws": _int(1),

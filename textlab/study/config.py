@@ -87,8 +87,19 @@ class StudyConfig:
         Seeds refitted at the chosen K for stability and prevalence.
     lda
         Extra keyword options for :func:`textlab.analysis.topics.lda.fit_lda`.
+    lda_sample_above, lda_sample_size, lda_sample_strata
+        ``[lda] sample_above``, ``sample_size``, ``sample_strata``: above ``sample_above`` passages
+        (0: never) topic models are fitted on a stratified sample of ``sample_size`` passages
+        (strata: these columns, default the group column) and every passage's topics are then
+        inferred with the topics frozen (:mod:`textlab.analysis.topics.sampled`).
+    counts_path, counts_vocabulary
+        ``[corpus] counts`` (and ``vocabulary`` for a ``.npz`` matrix): read the corpus as counts
+        only (:func:`textlab.store.load.load_counts`); ``[corpus] path`` then names the documents'
+        metadata table (``doc_id`` and the group column). Steps that need running text are skipped.
     n_boot, n_perm, n_draws
-        Bootstrap replicates, permutations and posterior draws.
+        Bootstrap replicates, permutations (the most any term gets: keyness permutes sequentially,
+        so terms far from significance stop early and p down to ``1 / (n_perm + 1)`` stays
+        reachable) and posterior draws.
     resampling_unit
         ``"document"`` (falls back to passages for groups with one document) or ``"passage"``.
     ci_level
@@ -142,8 +153,13 @@ class StudyConfig:
     selection_random_states: tuple[int, ...] = (0, 1, 2)
     stability_random_states: tuple[int, ...] = (0, 1, 2, 3, 4)
     lda: dict[str, Any] = field(default_factory=dict)
+    lda_sample_above: int = 100_000  # textlab.analysis.topics.sampled.SAMPLE_ABOVE
+    lda_sample_size: int = 20_000  # textlab.analysis.topics.sampled.SAMPLE_SIZE
+    lda_sample_strata: tuple[str, ...] | None = None
+    counts_path: str | None = None
+    counts_vocabulary: str | None = None
     n_boot: int = 500
-    n_perm: int = 1000
+    n_perm: int = 10_000
     n_draws: int = 200
     resampling_unit: str = "document"
     ci_level: float = 0.95
@@ -270,7 +286,7 @@ class StudyConfig:
 # TOML section -> {key in file: attribute}
 _SCHEMA: dict[str, dict[str, str]] = {
     "corpus": {"path": "corpus_path", "text_column": "text_column", "id_column": "id_column", "encoding": "encoding",
-               "format": "corpus_format"},
+               "format": "corpus_format", "counts": "counts_path", "vocabulary": "counts_vocabulary"},
     "groups": {"column": "group_column", "contrast": "contrast"},
     "clean": {"disable": "clean_disable", "profile": "clean_profile", "patterns": "clean_patterns"},
     "passages": {"max_words": "max_words", "min_words": "min_words"},
@@ -280,6 +296,9 @@ _SCHEMA: dict[str, dict[str, str]] = {
         "n_topics_range": "n_topics_range",
         "selection_random_states": "selection_random_states",
         "stability_random_states": "stability_random_states",
+        "sample_above": "lda_sample_above",
+        "sample_size": "lda_sample_size",
+        "sample_strata": "lda_sample_strata",
     },
     "uncertainty": {
         "n_boot": "n_boot",
@@ -297,7 +316,7 @@ _SCHEMA: dict[str, dict[str, str]] = {
 }
 
 _TUPLES = {"contrast", "clean_disable", "clean_patterns", "n_topics_range", "selection_random_states", "stability_random_states",
-           "figure_formats", "report_caveats"}
+           "figure_formats", "report_caveats", "lda_sample_strata"}
 
 
 def _tokenizer_options() -> set[str]:
@@ -415,6 +434,9 @@ def load_study_config(path: str | Path) -> StudyConfig:
     cache_dir = values.get("cache_dir")
     if isinstance(cache_dir, str) and not Path(cache_dir).expanduser().is_absolute():
         values["cache_dir"] = str((path.parent / cache_dir).resolve())
+    for key in ("counts_path", "counts_vocabulary"):  # [corpus] counts / vocabulary: relative to the study file
+        if isinstance(values.get(key), str) and not Path(values[key]).expanduser().is_absolute():
+            values[key] = str((path.parent / values[key]).resolve())
     codebook = values.get("codebook")
     if codebook is not None and codebook != "default" and not Path(codebook).is_absolute():
         values["codebook"] = str((path.parent / codebook).resolve())

@@ -311,7 +311,7 @@ def run_model_selection(ctx: StepContext) -> Any:
     config = ctx.config
     if config.n_topics is not None:
         return None
-    tokenized = ctx.tokenized
+    tokenized, sample = topic_corpus(ctx)
     n_passages = len(tokenized.passages)
     (low, high), how = n_topics_range(config, n_passages, int(tokenized.passages["doc_id"].nunique()))
     n_fit = n_passages - max(1, round(0.2 * n_passages))  # select_n_topics holds out 20 %
@@ -332,7 +332,8 @@ def run_model_selection(ctx: StepContext) -> Any:
         kwargs["n_jobs"] = config.n_jobs
     selection = select_n_topics(tokenized, **kwargs)
     edge = at_edge(selection)
-    params = {**selection.params, "n_topics_range": [low, high], "n_topics_range_source": how, "at_edge": edge}
+    params = {**selection.params, "n_topics_range": [low, high], "n_topics_range_source": how, "at_edge": edge,
+              "sample": sample}
     if edge:
         warnings.warn(f"model selection chose K = {selection.chosen_n_topics}, at the edge of the range searched "
                       f"({low}..{high}); widen [lda] n_topics_range to check K beyond it", TextlabWarning,
@@ -347,7 +348,8 @@ def run_topics(ctx: StepContext) -> TopicsResult:
     from textlab.analysis.topics.labels import representative_passages, top_terms, topic_map
     from textlab.analysis.topics.stability import assess_stability, fit_seeds
 
-    config, tokenized = ctx.config, ctx.tokenized
+    config = ctx.config
+    tokenized, sample = topic_corpus(ctx)  # all passages, or a stratified sample of a large corpus
     selection = ctx.results.get("model_selection")
     if selection is None:
         n_topics, rule, reuse = int(config.n_topics), "fixed by config (n_topics)", None
@@ -362,6 +364,14 @@ def run_topics(ctx: StepContext) -> TopicsResult:
     aligned = list(stability.aligned)
     reference = aligned[0]
     doc_lengths = [len(tokens) for tokens in tokenized.tokens]
+    labels = {"topic_terms": top_terms(reference, surface_forms=tokenized.surface_forms, doc_lengths=doc_lengths),
+              "representative_passages": representative_passages(reference, tokenized.passages),
+              "topic_map": topic_map(reference, doc_lengths=doc_lengths, random_state=config.random_state)}
+    if sample is not None:  # every passage's proportions, the topics of the sample fits frozen
+        from textlab.analysis.topics.sampled import extend_fit
+
+        aligned = [extend_fit(f, ctx.memory["dtm"], sample=sample, n_jobs=config.n_jobs, dtype=np.float32) for f in aligned]
+        reference, tokenized = aligned[0], ctx.tokenized
     passages = tokenized.passages
     columns = {f"topic_{k + 1}": reference.doc_topic[:, k] for k in range(reference.n_topics)}
     passage_topics = pd.DataFrame({"passage_id": passages["passage_id"].to_numpy(),
@@ -370,13 +380,27 @@ def run_topics(ctx: StepContext) -> TopicsResult:
                                    "position": passages["position"].to_numpy(), **columns})
     params = {"stability": dict(stability.params),
               "lda": {k: v for k, v in reference.params.items() if k != "random_state"},
-              "random_states": list(config.stability_random_states)}
-    return TopicsResult(
-        n_topics=n_topics, rule=rule, stability=stability.table,
-        topic_terms=top_terms(reference, surface_forms=tokenized.surface_forms, doc_lengths=doc_lengths),
-        representative_passages=representative_passages(reference, passages),
-        topic_map=topic_map(reference, doc_lengths=doc_lengths, random_state=config.random_state),
-        passage_topics=passage_topics, distances=np.asarray(stability.distances), fits=aligned, params=params)
+              "random_states": list(config.stability_random_states), "sample": sample}
+    return TopicsResult(n_topics=n_topics, rule=rule, stability=stability.table, **labels,
+                        passage_topics=passage_topics, distances=np.asarray(stability.distances), fits=aligned,
+                        params=params)
+
+
+def topic_corpus(ctx: StepContext) -> tuple[Any, dict | None]:
+    """The passages topic models are fitted on (``[lda] sample_above``, ``sample_size``, ``sample_strata``).
+
+    All of them, or above ``sample_above`` a stratified sample (strata: ``sample_strata``, default
+    the group column), drawn once per study (:func:`textlab.analysis.topics.sampled.study_sample`).
+    """
+    if "topic_sample" not in ctx.memory:
+        from textlab.analysis.topics.sampled import study_sample
+
+        config = ctx.config
+        strata = [config.group_column] if config.lda_sample_strata is None else list(config.lda_sample_strata)
+        ctx.memory["topic_sample"] = study_sample(ctx.tokenized, sample_above=config.lda_sample_above,
+                                                  size=config.lda_sample_size, strata=strata,
+                                                  random_state=config.random_state)
+    return ctx.memory["topic_sample"]
 
 
 def run_prevalence(ctx: StepContext) -> Any:
