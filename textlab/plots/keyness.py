@@ -187,7 +187,7 @@ def plot_keyness(
         ax.scatter(x[order], z[order], s=7, c=point_colors[order], linewidths=0, zorder=2)
         ax.axhspan(-z_threshold, z_threshold, color="#F2F2F2", zorder=0, linewidth=0)
         ax.axhline(0, color="#999999", linewidth=0.5, zorder=1)
-        ax.set_xlabel("Frequency, both sides (log$_{10}$ count)")
+        ax.set_xlabel("Frequency, both sides (log$_{10}$ count)", parse_math=True)  # data labels stay plain
         ax.set_ylabel(f"z-score of log-odds\n\u2190 {shorten(reference, 14)}   {shorten(group, 14)} \u2192")
         pad = 0.15 * (np.ptp(z) if len(z) > 1 else 1.0)
         ax.set_ylim(min(z.min(), -z_threshold) - pad, max(z.max(), z_threshold) + pad)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import io
 import string
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,7 +87,11 @@ def save_figure(
     name = stem.stem if stem.suffix.lstrip(".") in _METADATA else stem.name
     written = []
     engine = fig.get_layout_engine()
-    with mpl.rc_context(_RC):
+    from textlab.plots._style import check_glyphs
+
+    check_glyphs(fig)  # labels a font lacks: a covering installed font, or one warning naming them
+    with mpl.rc_context(_RC), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from", category=UserWarning)
         _freeze_layout(fig)
         try:
             for fmt in formats:

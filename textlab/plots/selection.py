@@ -87,7 +87,7 @@ def plot_model_selection(
                                                                    if at_edge else ""))
             ax.set_xticks(ks)
             ax.set_xlabel("Number of topics K")
-            ax.set_title(_NAMES.get(metric, metric), loc="left")
+            ax.set_title(_NAMES.get(metric, metric), loc="left", parse_math=metric in _NAMES)  # C$_V$
             finish_ticks(ax)
         handles, labels = axes[0].get_legend_handles_labels()
         fig.legend(handles, labels, loc="outside upper center", ncols=len(labels), fontsize=7)
