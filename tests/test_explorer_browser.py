@@ -134,3 +134,19 @@ def test_clicking_a_term_shows_its_contexts(loaded):
     stored = explorer.kwic[explorer.kwic["term"].isin(explorer.terms.loc[explorer.terms["label"] == term, "term"])]
     assert len(rows) == len(stored) > 0
     assert stored["match"].iloc[0] in rows[0].text
+
+
+def test_notebook_display_renders_inside_its_iframe(browser, page, tmp_path):
+    explorer, _ = page
+    notebook = tmp_path / "notebook_output.html"
+    notebook.write_text(f"<!DOCTYPE html><html><body><div class='output'>{explorer._repr_html_()}</div></body></html>",
+                        encoding="utf-8")
+    browser.get(notebook.as_uri())
+    browser.switch_to.frame(browser.find_element("css selector", "iframe"))
+    try:
+        assert _wait(browser, "return document.querySelector('.tlx') && document.querySelector('.tlx').dataset.ready") \
+            == "1"
+        assert len(_term_labels(browser)) == explorer.params["n_terms"]
+    finally:
+        browser.switch_to.default_content()
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []

@@ -26,4 +26,6 @@ def section_explorer(result: Any, **options: Any) -> str:
     intro = ("<p>Click a topic on the map or in the prevalence view for its top terms and passages; move the "
              "relevance slider λ; click a term or a frame for its passages. Each view exports as PNG/SVG from its "
              f"⋯ menu. The same page on its own: <code>{html.escape('textlab explore STUDY_OR_RESULTS')}</code>.</p>")
-    return heading + intro + explorer.fragment(root_id="textlab-report-explorer")
+    # wider than the report's text column, centred on it, so the views sit side by side
+    wide = "<div style='width:min(96vw,100rem);position:relative;left:50%;transform:translateX(-50%)'>"
+    return heading + intro + wide + explorer.fragment(root_id="textlab-report-explorer") + "</div>"
