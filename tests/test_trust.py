@@ -68,3 +68,34 @@ def test_terminal_output_is_stripped_of_control_characters(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "\x1b" not in printed and "\x07" not in printed and "\x08" not in printed
     assert "left" in printed and "a" in printed
+
+
+def test_csv_cells_from_corpus_text_cannot_run_as_formulas_and_numbers_are_unchanged(tmp_path):
+    import pandas as pd
+
+    from textlab._io import write_csv
+
+    table = pd.DataFrame({"term": ["=HYPERLINK(\"http://x\",\"y\")", "+SUM(A1)", "-cmd|' /C calc'!A0", "@x",
+                                   "\tTAB", "-0.5", "+3", "normal", "-"],
+                          "z": [-1.5, 2.0, -3.25, 4.0, 5.0, -6.0, 7.0, 8.0, 9.0], "n": list(range(9))})
+    write_csv(table, tmp_path / "people.csv", for_people=True)
+    write_csv(table, tmp_path / "data.csv")
+    back = pd.read_csv(tmp_path / "people.csv", keep_default_na=False, dtype={"term": str})
+    assert back["term"].tolist() == ["'=HYPERLINK(\"http://x\",\"y\")", "'+SUM(A1)", "'-cmd|' /C calc'!A0", "'@x",
+                                     "'\tTAB", "-0.5", "+3", "normal", "'-"]
+    assert back["z"].tolist() == table["z"].tolist() and back["n"].tolist() == table["n"].tolist()
+    data = pd.read_csv(tmp_path / "data.csv", keep_default_na=False, dtype={"term": str})
+    assert data["term"].tolist() == table["term"].tolist()  # without for_people the values are exact
+
+
+def test_figures_readme_shows_group_names_as_text(tmp_path):
+    from types import SimpleNamespace
+
+    from textlab.study.config import StudyConfig
+    from textlab.study.figures import _readme
+
+    config = StudyConfig(corpus_path=tmp_path, group_column="side<script>",
+                         contrast=("<img src=x onerror=alert(1)>", "aws-led"))
+    readme = _readme(SimpleNamespace(config=config, n_topics=3, provenance={"n_topics_rule": "q < 0.05"}), [])
+    assert "<img" not in readme and "<script" not in readme
+    assert "&lt;img src=x onerror=alert(1)> minus aws-led" in readme and "q < 0.05" in readme

@@ -100,7 +100,7 @@ def _cmd_clean(args: argparse.Namespace) -> int:
     with atomic_directory(out, inputs=[source, source.parent] if source.is_file() else [source]) as tmp:
         for doc_id, text in cleaned.corpus.docs["text"].items():
             write_text(text if text.endswith("\n") else text + "\n", tmp / f"{doc_id}.txt")
-        write_csv(cleaned.audit, tmp / "audit.csv")
+        write_csv(cleaned.audit, tmp / "audit.csv", for_people=True)  # removed text: no spreadsheet formulas
     docs = cleaned.corpus.docs
     kept = docs["n_words_clean"].sum() / max(docs["n_words_raw"].sum(), 1)
     print(f"cleaned {len(docs)} documents into {out}/ ; kept {kept:.1%} of words; audit: {out / 'audit.csv'}")

@@ -379,7 +379,9 @@ def _readme(result: Any, specs: Iterable[FigureSpec], out_name: str = "figures",
         files = ", ".join(f"`{spec.name}.{f}`" for f in (*formats, "csv"))
         lines += [f"## {spec.name}", "", f"![{spec.name}]({spec.name}.{image})", "", spec.caption, "",
                   f"**Numbers:** {spec.claim}", "", f"Files: {files}.", ""]
-    return "\n".join(lines)
+    from textlab._io import markdown_safe
+
+    return "\n".join(markdown_safe(line) for line in lines)  # group names are text, never raw HTML
 
 
 def make_figures(result: Any, out_dir: str | Path = "figures", *, formats: Sequence[str] | None = None,
@@ -420,7 +422,7 @@ def make_figures(result: Any, out_dir: str | Path = "figures", *, formats: Seque
         for spec in specs.values():
             written += [out_dir / p.name for p in plots.save_figure(spec.figure, tmp / spec.name,
                                                                      formats=formats, dpi=dpi)]
-            write_csv(spec.table, tmp / f"{spec.name}.csv")
+            write_csv(spec.table, tmp / f"{spec.name}.csv", for_people=True)  # no spreadsheet formulas
             written.append(out_dir / f"{spec.name}.csv")
             plt.close(spec.figure)
         write_text(_readme(result, specs.values(), out_dir.name, formats=formats, dpi=dpi), tmp / "README.md")

@@ -250,7 +250,7 @@ def write_results(result: Any, out_dir: str | Path) -> Path:
                                 "config": config.to_dict()}
     with atomic_directory(out_dir, inputs=study_inputs(config)) as tmp:
         for name, table in result.tables.items():
-            write_csv(table, tmp / f"{name}.csv")
+            write_csv(table, tmp / f"{name}.csv", for_people=True)  # no spreadsheet formulas; Parquet is exact
         from textlab.study.steps import STEPS
 
         public = {step.name: dict(step.tables) for step in STEPS}
