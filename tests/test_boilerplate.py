@@ -201,3 +201,24 @@ def test_lower_cased_exports_without_full_stops_are_cleaned_the_same_way(tmp_pat
         assert not clean - body - _body_words(low(truth.loc[doc_id, "title"])), doc_id
     got = out.docs.set_index("doc_id").reindex(truth.index)
     assert (got["date"] == truth["date"]).all()
+
+
+def test_a_long_factiva_headline_does_not_hide_the_header_fields():
+    # "HD <13-word headline>" is sentence-long: the code lines after it are still the header block
+    texts = ["\n".join([f"HD The Bank of England called for a review of the housing market number {i}",
+                        "BY By Jack Doyle", f"WC {150 + i} words", f"PD {i + 1} February 2014", "SN The Daily Telegraph",
+                        "LA English", "CY (c) 2014 Telegraph Media Group Limited. All rights reserved.", "LP",
+                        SENTENCES[i % len(SENTENCES)], "TD", SENTENCES[(i + 1) % len(SENTENCES)]]) for i in range(8)]
+    out = remove_boilerplate(pd.DataFrame({"text": texts}), source_column=None)
+    for i, text in enumerate(out.docs["text"]):
+        assert "Telegraph" not in text and "words" not in text
+        assert SENTENCES[i % len(SENTENCES)] in text and SENTENCES[(i + 1) % len(SENTENCES)] in text
+    assert out.docs["date"].tolist() == [f"2014-02-{i + 1:02d}" for i in range(8)]
+
+
+def test_a_drop_cap_first_paragraph_is_not_taken_for_a_factiva_code():
+    lead = "AN extraordinary row erupted last night over the council's plan to close the library for good."
+    texts = [f"AN Document DJ{i:010d}\n\n{lead if i == 0 else SENTENCES[i]}\n\n{SENTENCES[(i + 1) % 12]}\n\n"
+             f"AN Document XX{i:010d}" for i in range(8)]
+    out = remove_boilerplate(pd.DataFrame({"text": texts}), source_column=None)
+    assert lead in out.docs["text"].iloc[0] and "Document" not in out.docs["text"].iloc[0]

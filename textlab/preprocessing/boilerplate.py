@@ -117,9 +117,14 @@ def _shape(line: str, max_words: int) -> _Shape | None:
 
 
 def _is_prose(line: str) -> bool:
-    """Sentence-like: 12+ words, not counting a leading ``Label:``."""
-    m = _LABEL.match(line.strip())
-    return len((m.group(2) if m else line).split()) >= _PROSE_WORDS
+    """Sentence-like: 12+ words, not counting a leading ``Label:``; a line opening with an upper-case Factiva
+    code that is not an English word (``HD <a long headline>``) is a field, never prose."""
+    text = line.strip()
+    code = _CODE.match(text)
+    if code is not None and code.group(1).isupper() and code.group(1) not in ("BY", "AN"):  # "AN extraordinary row"
+        return False
+    m = _LABEL.match(text) or code  # a lower-case code costs a real sentence one word at most
+    return len((m.group(2) if m else text).split()) >= _PROSE_WORDS
 
 
 def _in_place(shape: _Shape, i: int, first: int, last: int) -> bool:
