@@ -19,7 +19,8 @@ from typing import Any
 from textlab._errors import ConfigError
 from textlab.compute.spec import JOBQUEUE_KINDS, ClusterSpec, cluster_spec
 
-__all__ = ["open_client", "make_cluster", "map_ordered", "run_fits", "tree_reduce", "worker_memory"]
+__all__ = ["open_client", "make_cluster", "map_ordered", "run_fits", "tree_reduce", "worker_memory", "warm_up",
+           "ITEMS_PER_TASK"]
 
 #: Seconds to wait for the first worker of a jobqueue cluster (batch jobs may queue).
 WAIT_FOR_WORKERS = 600
@@ -99,18 +100,36 @@ def _threads(client: Any) -> int:
         return 4
 
 
-def _apply(fn: Callable[[Any], Any], item: Any) -> Any:
+#: Items of :func:`map_ordered` sent to a worker in one task (fewer, larger tasks: less scheduling overhead).
+ITEMS_PER_TASK = 8
+
+
+def _apply(fn: Callable[[Any], Any], items: list) -> list:
     os.environ["TEXTLAB_PROGRESS"] = "0"  # workers never draw bars
-    return fn(item)
+    return [fn(item) for item in items]
+
+
+def _batches(items: Iterable[tuple[Any, Any]], size: int) -> Iterator[tuple[list, list]]:
+    payloads: list = []
+    batch: list = []
+    for payload, item in items:
+        payloads.append(payload)
+        batch.append(item)
+        if len(batch) == size:
+            yield payloads, batch
+            payloads, batch = [], []
+    if batch:
+        yield payloads, batch
 
 
 def map_ordered(client: Any, fn: Callable[[Any], Any], items: Iterable[tuple[Any, Any]], *,
-                in_flight: int | None = None) -> Iterator[tuple[Any, Any]]:
+                in_flight: int | None = None, items_per_task: int = ITEMS_PER_TASK) -> Iterator[tuple[Any, Any]]:
     """Yield ``(payload, fn(item))`` for ``(payload, item)`` pairs, in input order, computed on the workers.
 
-    ``fn`` is sent to the workers once; at most ``in_flight`` items (default twice the
-    workers' threads) are on the cluster at a time, so the driver's memory stays bounded.
-    A task's exception is raised here, and the tasks still pending are cancelled.
+    ``fn`` is sent to the workers once; items travel ``items_per_task`` to a task, and at
+    most ``in_flight`` tasks (default twice the workers' threads) are on the cluster at a
+    time, so the driver's memory stays bounded. A task's exception is raised here, and the
+    tasks still pending are cancelled.
 
     Examples
     --------
@@ -120,20 +139,30 @@ def map_ordered(client: Any, fn: Callable[[Any], Any], items: Iterable[tuple[Any
     """
     limit = in_flight or 2 * _threads(client)
     [fn_future] = client.scatter([fn], broadcast=True, hash=False)
-    pending: deque[tuple[Any, Any]] = deque()
+    pending: deque[tuple[list, Any]] = deque()
     try:
-        for payload, item in items:
-            pending.append((payload, client.submit(_apply, fn_future, item, pure=False)))
+        for payloads, batch in _batches(items, max(1, int(items_per_task))):
+            pending.append((payloads, client.submit(_apply, fn_future, batch, pure=False)))
             if len(pending) >= limit:
-                done_payload, future = pending.popleft()
-                yield done_payload, future.result()
+                done, future = pending.popleft()
+                yield from zip(done, future.result(), strict=True)
         while pending:
-            done_payload, future = pending.popleft()
-            yield done_payload, future.result()
+            done, future = pending.popleft()
+            yield from zip(done, future.result(), strict=True)
     finally:
         for _, future in pending:
             future.cancel()
         fn_future.release()
+
+
+def warm_up(client: Any) -> None:
+    """Import textlab's preparation and topic modules on every worker (once; keeps it out of the first task)."""
+
+    def load() -> None:
+        import textlab.analysis.topics._engine  # noqa: F401
+        import textlab.preprocessing.pipeline  # noqa: F401
+
+    client.run(load)
 
 
 def _fit(words: Any, task: dict) -> dict:

@@ -1,0 +1,212 @@
+"""One process vs a 2-worker Dask cluster on the same news corpus, side by side, at growing sizes.
+
+For each size the corpus is prepared (read, clean with the audit, passages, tokenise with
+aliases and phrases, count into the on-disk store) and summed per outlet, once in one
+process and once on a ``distributed.LocalCluster`` of 2 worker processes (one thread each),
+each configuration in its own child process.  Reported per run: wall time, CPU seconds of the
+driver and of each worker, peak resident memory of the driver and of each worker, and a
+digest of every output (counts, rows, tokens, audit, per-outlet sums) - the two digests of a
+size must be identical.  Then the per-document cost as the corpus grows, and a paper estimate
+of a 50M-document run on N workers from the measured per-document costs.
+
+The corpus: the first ``--base`` articles of :mod:`benchmarks.newscorpus` (headline furniture,
+bylines, syndicated copies), cut to ``--chars`` characters, cycled with new ids up to each
+size (generating 200,000 distinct articles takes longer than preparing them).
+
+Usage::
+
+    python benchmarks/dask_scaling.py --sizes 20000 200000 --workdir /tmp/dask_scaling --out results.md
+
+Needs ``textlab[dask]``.  Children are started with ``subprocess`` (the ``__main__`` guard below is
+what a script starting a LocalCluster needs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def build_corpus(path: Path, n_docs: int, *, base: int, chars: int, base_file: Path) -> Path:
+    """``n_docs`` articles: the first ``base`` generated ones (cut to ``chars``), cycled with new ids."""
+    if not base_file.exists():
+        sys.path.insert(0, str(ROOT))
+        from benchmarks.newscorpus import generate_articles
+
+        tmp = base_file.with_suffix(".tmp")
+        with tmp.open("w", encoding="utf-8") as handle:
+            for a in generate_articles(base, random_state=0):
+                record = {k: a[k] for k in ("doc_id", "outlet", "date", "title")}
+                handle.write(json.dumps({**record, "text": a["text"][:chars]}) + "\n")
+        tmp.replace(base_file)
+    if path.exists():
+        return path
+    records = [json.loads(line) for line in base_file.read_text(encoding="utf-8").splitlines()]
+    width = len(str(n_docs - 1))
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("w", encoding="utf-8") as handle:
+        for i in range(n_docs):
+            record = records[i % len(records)]
+            handle.write(json.dumps({**record, "doc_id": f"d{i:0{width}d}"}) + "\n")
+    tmp.replace(path)
+    return path
+
+
+def _digest(prepared, by_outlet) -> dict:
+    data = prepared.data
+    out = {}
+    h = hashlib.sha256()
+    for _, block in data.store.iter_blocks(50_000):
+        for array in (block.data, block.indices, block.indptr[1:] - block.indptr[:-1]):
+            h.update(array.astype("int64").tobytes())
+    out["counts"] = h.hexdigest()[:16]
+    out["rows"] = hashlib.sha256(data.rows[["passage_id", "doc_id"]].to_csv(index=False).encode()).hexdigest()[:16]
+    h = hashlib.sha256()
+    for tokens in data.tokens:
+        h.update(" ".join(tokens).encode() + b"\n")
+    out["tokens"] = h.hexdigest()[:16]
+    out["audit"] = hashlib.sha256(prepared.audit_table().to_csv(index=False).encode()).hexdigest()[:16]
+    sums = by_outlet.counts
+    out["group_sums"] = hashlib.sha256(sums.data.tobytes() + sums.indices.tobytes() + sums.indptr.tobytes()
+                                       ).hexdigest()[:16]
+    return out
+
+
+def _peak_bytes() -> int:
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) * 1024
+
+
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_one(mode: str, corpus: Path, cache: Path) -> dict:
+    """Prepare ``corpus`` and sum it per outlet in this process (``mode="local"``) or on a 2-worker cluster."""
+    os.environ["TEXTLAB_PROGRESS"] = "0"
+    from textlab.compute import use_compute
+    from textlab.preprocessing.pipeline import prepare_data
+    from textlab.store.aggregate import aggregate
+
+    spec = {"scheduler": "local"} if mode == "local" else {"scheduler": "dask", "n_workers": 2}
+    started = time.perf_counter()
+    with use_compute(spec) as client:
+        if client is not None:
+            from textlab.compute.dask import warm_up
+
+            client.wait_for_workers(2)
+            warm_up(client)
+            base_cpu = client.run(_cpu_seconds)
+        up = time.perf_counter() - started
+        t0, c0 = time.perf_counter(), _cpu_seconds()
+        prepared = prepare_data(corpus, store="disk", cache_dir=cache, n_jobs=1, progress=False)
+        by_outlet = aggregate(prepared.data, "outlet")
+        wall, cpu = time.perf_counter() - t0, _cpu_seconds() - c0
+        workers = {}
+        if client is not None:
+            from textlab.compute.dask import worker_memory
+
+            peaks = worker_memory(client)
+            cpus = client.run(_cpu_seconds)
+            workers = {addr: {"peak_mb": round(peaks[addr] / 2**20), "cpu_s": round(cpus[addr] - base_cpu[addr], 1)}
+                       for addr in peaks}
+    return {"mode": mode, "n_docs": int(len(prepared.documents)), "n_passages": int(prepared.data.shape[0]),
+            "n_terms": int(prepared.data.shape[1]), "startup_s": round(up, 2), "wall_s": round(wall, 2),
+            "driver_cpu_s": round(cpu, 1), "driver_peak_mb": round(_peak_bytes() / 2**20), "workers": workers,
+            "digest": _digest(prepared, by_outlet)}
+
+
+def _child(mode: str, corpus: Path, workdir: Path) -> dict:
+    cache = workdir / f"cache-{mode}-{corpus.stem}"
+    shutil.rmtree(cache, ignore_errors=True)
+    out = subprocess.run([sys.executable, __file__, "--child", mode, str(corpus), str(cache)], check=True,
+                         capture_output=True, text=True, cwd=ROOT)
+    shutil.rmtree(cache, ignore_errors=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def estimate(rows: list[dict], n_docs: int = 50_000_000, workers: tuple[int, ...] = (2, 16, 64, 256)) -> list[str]:
+    """Paper estimate from the largest size: the driver's per-document cost is serial, the workers' divides by N."""
+    local = max((r for r in rows if r["mode"] == "local"), key=lambda r: r["n_docs"])
+    dask = max((r for r in rows if r["mode"] == "dask"), key=lambda r: r["n_docs"])
+    driver = dask["driver_cpu_s"] / dask["n_docs"]
+    worker = sum(w["cpu_s"] for w in dask["workers"].values()) / dask["n_docs"]
+    one = local["driver_cpu_s"] / local["n_docs"]
+    lines = [f"Per document (at {dask['n_docs']:,}): one process {one * 1e3:.2f} ms CPU; on the cluster the driver "
+             f"{driver * 1e3:.2f} ms (read, phrase learning, writing shards, counting) and the workers "
+             f"{worker * 1e3:.2f} ms (clean, passages, tokenise).", "",
+             "| workers N | driver (serial) | workers (÷ N) | estimated wall for 50M documents |", "|---|---|---|---|"]
+    for n in workers:
+        d, w = driver * n_docs, worker * n_docs / n
+        lines.append(f"| {n} | {d / 3600:.1f} h | {w / 3600:.1f} h | {max(d, w) / 3600:.1f} h "
+                     f"(one process: {one * n_docs / 3600:.1f} h) |")
+    return lines
+
+
+def report(rows: list[dict], args) -> str:
+    load = os.getloadavg()
+    lines = ["## Dask: one process vs a 2-worker LocalCluster (`benchmarks/dask_scaling.py`)", "",
+             "Startup (cluster up, workers' imports) is not in the wall times; worker CPU counts the work only.", "",
+             f"Command: `python benchmarks/dask_scaling.py --sizes {' '.join(map(str, args.sizes))} --base {args.base} "
+             f"--chars {args.chars}`  ", f"Date (UTC): {time.strftime('%Y-%m-%d %H:%M', time.gmtime())}; "
+             f"{os.cpu_count()} cores; Python {platform.python_version()}; load average at the end "
+             f"{load[0]:.1f}/{load[1]:.1f}/{load[2]:.1f}", "",
+             "| documents | passages | run | wall s | per doc ms | driver CPU s | driver peak MB | "
+             "workers: peak MB, CPU s | identical |", "|---|---|---|---|---|---|---|---|---|"]
+    by_size: dict[int, list[dict]] = {}
+    for r in rows:
+        by_size.setdefault(r["n_docs"], []).append(r)
+    for size, pair in sorted(by_size.items()):
+        same = len({json.dumps(r["digest"], sort_keys=True) for r in pair}) == 1
+        for r in pair:
+            w = "; ".join(f"{v['peak_mb']} MB, {v['cpu_s']} s" for v in r["workers"].values()) or "-"
+            lines.append(f"| {size:,} | {r['n_passages']:,} | {r['mode']} | {r['wall_s']} | "
+                         f"{r['wall_s'] / size * 1e3:.2f} | {r['driver_cpu_s']} | {r['driver_peak_mb']} | {w} | "
+                         f"{'yes' if same else 'NO'} |")
+    lines += ["", *estimate(rows), ""]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[20_000, 200_000])
+    parser.add_argument("--base", type=int, default=5_000, help="distinct generated articles, cycled")
+    parser.add_argument("--chars", type=int, default=1_500, help="characters kept of each article")
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/textlab-dask-scaling"))
+    parser.add_argument("--out", type=Path, default=None, help="append the Markdown section here")
+    parser.add_argument("--child", nargs=3, metavar=("MODE", "CORPUS", "CACHE"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        print(json.dumps(run_one(args.child[0], Path(args.child[1]), Path(args.child[2]))))
+        return 0
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    base_file = args.workdir / f"base-{args.base}-{args.chars}.jsonl"
+    rows = []
+    for size in args.sizes:
+        corpus = build_corpus(args.workdir / f"news-{size}-{args.chars}.jsonl", size, base=args.base,
+                              chars=args.chars, base_file=base_file)
+        for mode in ("local", "dask"):
+            rows.append(_child(mode, corpus, args.workdir))
+            print(json.dumps(rows[-1]), flush=True)
+    text = report(rows, args)
+    print(text)
+    if args.out is not None:
+        with args.out.open("a", encoding="utf-8") as handle:
+            handle.write("\n" + text)
+    (args.workdir / "rows.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
