@@ -216,7 +216,8 @@ def _run_steps(config: StudyConfig, steps: list, results: dict[str, Any], memory
                 value = resolve(step.run)(StepContext(config, results, options, memory))
                 results[step.name] = value
                 if value is None:
-                    skipped[step.name] = "the step returned no result (see the warnings)"
+                    skipped[step.name] = memory.get("skip_reasons", {}).get(
+                        step.name, "the step returned no result (see the warnings)")
         next(bar, None)
     return skipped
 

@@ -135,6 +135,22 @@ class CorpusResult(Result):
         """The :class:`~textlab.preprocessing.tokens.TokenizedCorpus` (rebuilt from tables if read back)."""
         if self.tokenized is not None:
             return self.tokenized
+        if self.tokens is None:  # disk store: the tokens stay in their shards (checked against their manifest)
+            from textlab.store.disk import open_data
+
+            folder = (self.params.get("store") or {}).get("data_folder")
+            if self.params.get("input") == "counts":  # a counts-only corpus: read its counts file again
+                from textlab.study.counts_input import read_counts_corpus
+
+                read = self.params["read"]
+                tokenized = read_counts_corpus(read["counts"], rows=read["rows"], vocabulary=read["vocabulary"])
+                object.__setattr__(self, "tokenized", tokenized)
+                return tokenized
+            if not folder:
+                raise ConfigError("these results hold no tokens and name no data folder: rerun textlab analyze")
+            tokenized = open_data(folder, verify="size")
+            object.__setattr__(self, "tokenized", tokenized)
+            return tokenized
         from textlab.preprocessing.tokens import TokenizedCorpus
 
         tokens = [list(t) for t in self.tokens["tokens"]]
@@ -207,6 +223,10 @@ def run_corpus(ctx: StepContext) -> CorpusResult:
     from textlab.preprocessing.tokens import TokenizedCorpus
 
     config = ctx.config
+    if config.counts_path is not None:  # [corpus] counts: a document-term matrix, no running text
+        from textlab.study.counts_input import run_counts_corpus
+
+        return run_counts_corpus(ctx)
     prepared = prepare_data(
         config.corpus_path, read={"text_column": config.text_column, "id_column": config.id_column,
                                   "encoding": config.encoding, "format": config.corpus_format},
@@ -225,20 +245,38 @@ def run_corpus(ctx: StepContext) -> CorpusResult:
     else:  # on disk the analyses read the TextData itself (tokens streamed from its shards)
         tokenized = data
     terms = data.terms[["term", "label"]].sort_values("term", kind="stable").reset_index(drop=True)
-    # TODO(integrator): on the disk store this table holds every token in memory; keep the shards instead.
-    tokens = pd.DataFrame({"passage_id": passages["passage_id"].astype(str).to_numpy(),
-                           "tokens": pd.Series([list(t) for t in data.tokens], dtype=object).to_numpy()})
+    # on the disk store the tokens stay in their shards (a million passages of token lists would not fit in
+    # 2 GB); read_results reopens them from params["store"]["data_folder"]
+    tokens = None if prepared.params["store"] == "disk" else pd.DataFrame(
+        {"passage_id": passages["passage_id"].astype(str).to_numpy(),
+         "tokens": pd.Series([list(t) for t in data.tokens], dtype=object).to_numpy()})
     params = {"read": dict(prepared.params["read"]), "clean": prepared.params["clean"],
               "passages": prepared.params["passages"],
               "tokenizer": {k: v for k, v in prepared.params["tokens"].items() if not str(k).startswith("_")},
               "counts": prepared.params["counts"],
               "store": {"requested": config.store, "used": prepared.params["store"],
-                        "reason": prepared.params.get("store_reason"), "cache_dir": prepared.params["cache_dir"]},
+                        "reason": prepared.params.get("store_reason"), "cache_dir": prepared.params["cache_dir"],
+                        "data_folder": _data_folder(data)},
               "n_jobs": prepared.params["n_jobs"]}
     return CorpusResult(documents=_documents_table(documents, config.group_column), audit=prepared.audit_table(),
                         passages=passages.drop(columns=[c for c in ("note",) if c in passages.columns]),
                         terms=terms, tokens=tokens, furniture=prepared.clean_summary, params=params, cleaned=None,
                         tokenized=tokenized)
+
+
+def _needs_text(ctx: StepContext, name: str) -> bool:
+    """Whether step ``name`` is skipped because the corpus is counts only (``[corpus] counts``)."""
+    if getattr(ctx.config, "counts_path", None) is None:
+        return False
+    from textlab.study.counts_input import needs_text
+
+    return needs_text(ctx, name)
+
+
+def _data_folder(data: Any) -> str | None:
+    """The folder of a disk store's shards (``None`` in memory)."""
+    folder = getattr(data.store, "folder", None)
+    return None if folder is None else str(folder)
 
 
 def run_tfidf(ctx: StepContext) -> TfidfTables:
@@ -309,7 +347,7 @@ def run_model_selection(ctx: StepContext) -> Any:
     from textlab.analysis.topics.selection import select_n_topics
 
     config = ctx.config
-    if config.n_topics is not None:
+    if config.n_topics is not None or _needs_text(ctx, "model_selection"):
         return None
     tokenized, sample = topic_corpus(ctx)
     n_passages = len(tokenized.passages)
@@ -351,6 +389,11 @@ def run_topics(ctx: StepContext) -> TopicsResult:
     config = ctx.config
     tokenized, sample = topic_corpus(ctx)  # all passages, or a stratified sample of a large corpus
     selection = ctx.results.get("model_selection")
+    if selection is None and config.n_topics is None:  # selection skipped (counts only): K must be given
+        warnings.warn("the topics step is skipped: no K was chosen (model selection was skipped); set [lda] "
+                      "n_topics", TextlabWarning, stacklevel=2)
+        ctx.memory.setdefault("skip_reasons", {})["topics"] = "skipped: model selection was skipped; set [lda] n_topics"
+        return None
     if selection is None:
         n_topics, rule, reuse = int(config.n_topics), "fixed by config (n_topics)", None
     else:
@@ -363,9 +406,12 @@ def run_topics(ctx: StepContext) -> TopicsResult:
     stability = assess_stability(fits)
     aligned = list(stability.aligned)
     reference = aligned[0]
-    doc_lengths = [len(tokens) for tokens in tokenized.tokens]
+    has_text = getattr(tokenized, "tokens", None) is not None
+    doc_lengths = [len(tokens) for tokens in tokenized.tokens] if has_text else \
+        tokenized.passages["n_words"].astype(int).tolist()  # counts only: each row's total count
     labels = {"topic_terms": top_terms(reference, surface_forms=tokenized.surface_forms, doc_lengths=doc_lengths),
-              "representative_passages": representative_passages(reference, tokenized.passages),
+              "representative_passages": representative_passages(reference, tokenized.passages) if has_text else
+              pd.DataFrame(columns=["topic", "rank", "passage_id", "doc_id", "proportion", "text"]),
               "topic_map": topic_map(reference, doc_lengths=doc_lengths, random_state=config.random_state)}
     if sample is not None:  # every passage's proportions, the topics of the sample fits frozen
         from textlab.analysis.topics.sampled import extend_fit
@@ -434,6 +480,8 @@ def run_frames(ctx: StepContext) -> Any:
 
     config = ctx.config
     path = codebook_path(config)
+    if path is not None and _needs_text(ctx, "frames"):
+        return None
     if path is None:
         warnings.warn("no [frames] codebook set: the frames step is skipped; set [frames] codebook to your "
                       "codebook TOML (see docs/codebook.md), or codebook = \"default\" for the shipped example",
