@@ -229,7 +229,25 @@ def _crlf_and_na(tmp: Path) -> Path:  # works: NA stays text, CRLF is a newline
     return _write(tmp / "c" / "docs.csv", "doc_id,text,side\r\nNA,hello world,null\r\nd1,\"two\r\nlines\",left\r\n")
 
 
+def _redos_pattern(tmp: Path) -> Path:  # a nested quantifier: refused when compiled
+    rows = _docs()
+    rows[0]["text"] = "a" * 40 + "!\n" + rows[0]["text"]
+    for row in rows:
+        row["clean_patterns"] = "^(a+)+$" if row["doc_id"] == "d0" else ""
+    return _write(tmp / "c" / "docs.jsonl", _jsonl(rows))
+
+
+def _slow_pattern(tmp: Path) -> Path:  # exponential without nesting: stopped by the time limit
+    rows = _docs()
+    rows[0]["text"] = "a" * 40 + "!\n" + rows[0]["text"]
+    for row in rows:
+        row["clean_patterns"] = "^(a|a)+$" if row["doc_id"] == "d0" else ""
+    return _write(tmp / "c" / "docs.jsonl", _jsonl(rows))
+
+
 CORPUS_CASES: dict[str, tuple[Callable[[Path], Path], str | None]] = {
+    "clean-pattern-nested-quantifier": (_redos_pattern, "(a+)+"),
+    "clean-pattern-slow": (_slow_pattern, "took over"),
     "nul-escaped-jsonl": (_nul_escaped, "NUL"),
     "nul-byte-csv": (_nul_raw, "NUL byte"),
     "integer-text-jsonl": (_int_text_jsonl, "non-text"),

@@ -136,12 +136,15 @@ def _compile_patterns(value: object, doc_id: str) -> tuple[re.Pattern[str], ...]
         if not pattern.strip():
             continue
         try:
-            compiled.append(re.compile(pattern.strip()))
+            re.compile(pattern.strip())
         except re.error as err:
             raise ConfigError(
                 f"clean_patterns for doc_id {doc_id!r}: {pattern.strip()!r} is not a valid regular expression "
                 f"({err}); separate patterns with {PATTERN_SEPARATOR!r}"
             ) from None
+        from textlab._regex import compile_user_pattern  # nested quantifiers refused, searches time-limited
+
+        compiled.append(compile_user_pattern(pattern.strip(), f"clean_patterns for doc_id {doc_id!r}"))
     return tuple(compiled)
 
 
