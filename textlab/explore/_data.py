@@ -126,9 +126,11 @@ def candidate_terms(topic_term: np.ndarray, prevalence: np.ndarray, *, n_terms: 
     return [np.flatnonzero(row) for row in chosen]
 
 
-def terms_table(fit: Any, prevalence: np.ndarray, *, n_terms: int, lambdas: np.ndarray,
-                labels: dict[str, str], counts: dict[str, int]) -> pd.DataFrame:
+def terms_table(fit: Any, prevalence: np.ndarray, candidates: list[np.ndarray], *, labels: dict[str, str],
+                counts: dict[str, int]) -> pd.DataFrame:
     """Candidate terms of every topic: ``topic, term, label, logp, loglift, topic_count, corpus_count``.
+
+    ``candidates`` are the term indices of each topic (:func:`candidate_terms`).
 
     ``corpus_count`` is the term's count in the corpus and ``topic_count`` the part of it the
     model assigns to the topic, ``corpus_count · p(k|w)`` with ``p(k|w) = p(w|k) p(k) / p(w)``
@@ -138,7 +140,7 @@ def terms_table(fit: Any, prevalence: np.ndarray, *, n_terms: int, lambdas: np.n
     vocabulary = np.asarray(fit.vocabulary).astype(str)
     log_beta, log_lift, marginal = _log_tables(topic_term, prevalence)
     parts = []
-    for k, idx in enumerate(candidate_terms(topic_term, prevalence, n_terms=n_terms, lambdas=lambdas)):
+    for k, idx in enumerate(candidates):
         terms = vocabulary[idx]
         corpus = np.array([int(counts.get(t, 0)) for t in terms], dtype=np.int64)
         parts.append(pd.DataFrame({

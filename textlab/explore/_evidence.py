@@ -36,10 +36,11 @@ def _check_count(name: str, value: int, low: int = 1) -> int:
 def ranked_passages(scores: pd.DataFrame, key: str, score: str, texts: pd.Series, *, n: int) -> pd.DataFrame:
     """Per ``key`` (topic or frame), the ``n`` passages with the highest ``score``, repeated texts once.
 
-    ``scores`` has ``passage_id``, ``key`` and ``score`` columns; ``texts`` maps passage id to text.
+    ``scores`` has ``passage_id``, ``key`` and ``score`` columns; ``texts`` maps passage id to text
+    (passages without a text are not shown).
     Returns ``key, rank, passage_id, score``.
     """
-    table = scores[scores[score] > 0].sort_values([key, score, "passage_id"], ascending=[True, False, True],
+    table = scores[(scores[score] > 0) & scores["passage_id"].astype(str).isin(texts.index)].sort_values([key, score, "passage_id"], ascending=[True, False, True],
                                                   kind="stable")
     table = table.assign(_text=table["passage_id"].map(texts).fillna("").str.strip().str.lower())
     table = table.drop_duplicates([key, "_text"]).groupby(key, sort=True).head(n)

@@ -179,6 +179,26 @@ def _frame_evidence(result: Any, texts: pd.Series, n: int) -> tuple[pd.DataFrame
     return ranked, top.rename("drivers").reset_index()
 
 
+def _passage_evidence(result: Any, passages: pd.DataFrame, *, n_passages: int, max_passages: int) -> tuple:
+    """Topic and frame passages (ranked, capped round-robin), frame drivers, and the held passages table."""
+    texts = pd.Series(passages["text"].astype(str).to_numpy(), index=passages["passage_id"].astype(str))
+    table = result.tables["passage_topics"]
+    shares = table.melt(id_vars=["passage_id"], value_vars=[c for c in table.columns if str(c).startswith("topic_")],
+                        var_name="topic", value_name="share")
+    shares["topic"] = shares["topic"].str.removeprefix("topic_").astype(int)
+    topic_ranked = ranked_passages(shares, "topic", "share", texts, n=n_passages)
+    frame_ranked, drivers = _frame_evidence(result, texts, n_passages)
+    (topic_ranked, frame_ranked), n_kept = allocate_passages([topic_ranked, frame_ranked], max_passages=max_passages)
+    kept = pd.Index(pd.concat([topic_ranked["passage_id"], frame_ranked["passage_id"]]).astype(str).unique())
+    held = passages.assign(passage_id=passages["passage_id"].astype(str)).set_index("passage_id").loc[kept]
+    title = held["title"] if "title" in held.columns else pd.Series("", index=held.index)
+    held_table = pd.DataFrame({"passage_id": kept, "doc_id": held["doc_id"].astype(str).to_numpy(),
+                               "group": held[result.config.group_column].astype(str).to_numpy(),
+                               "title": title.fillna("").astype(str).to_numpy(),
+                               "text": held["text"].astype(str).to_numpy()})
+    return topic_ranked, frame_ranked, drivers, held_table, n_kept
+
+
 def explore(results_or_study: Any, *, lambda_step: float = 0.01, n_terms: int = 30, n_passages: int = 8,
             n_kwic: int = 6, window: int = 10, max_passages: int = 2000, n_keyness: int = 15,
             random_state: int = 0) -> Explorer:
@@ -224,37 +244,22 @@ def explore(results_or_study: Any, *, lambda_step: float = 0.01, n_terms: int = 
     _data.check_topics(result)
     tokenized = result.tokenized
     passages = tokenized.passages.reset_index(drop=True)
-    group_column = result.config.group_column
     topics = _data.topics_table(result)
     fit = result.fits[0]
     keyness = _data.keyness_table(result, n_terms=n_keyness)
     prevalence = topics.sort_values("topic")["prevalence"].to_numpy()
-    candidates = {str(t) for idx in _data.candidate_terms(fit.topic_term, prevalence, n_terms=n_terms,
-                                                          lambdas=lambdas)
-                  for t in np.asarray(fit.vocabulary).astype(str)[idx]}
-    kwic_terms = candidates | set(keyness["term"].astype(str))
+    candidates = _data.candidate_terms(fit.topic_term, prevalence, n_terms=n_terms, lambdas=lambdas)
+    vocabulary = np.asarray(fit.vocabulary).astype(str)
+    kwic_terms = {str(t) for idx in candidates for t in vocabulary[idx]} | set(keyness["term"].astype(str))
     rows_of_term, counts, n_tokens = term_index(tokenized.tokens, kwic_terms)
     labels = dict(getattr(tokenized, "surface_forms", {}) or {})
-    terms = _data.terms_table(fit, prevalence, n_terms=n_terms, lambdas=lambdas, labels=labels, counts=counts)
+    terms = _data.terms_table(fit, prevalence, candidates, labels=labels, counts=counts)
     by_group, difference = _data.prevalence_tables(result, _data.topic_labels(result))
 
-    texts = pd.Series(passages["text"].astype(str).to_numpy(), index=passages["passage_id"].astype(str))
-    shares = result.tables["passage_topics"].melt(id_vars=["passage_id"], value_vars=[
-        c for c in result.tables["passage_topics"].columns if str(c).startswith("topic_")], var_name="topic",
-        value_name="share")
-    shares["topic"] = shares["topic"].str.removeprefix("topic_").astype(int)
-    topic_ranked = ranked_passages(shares, "topic", "share", texts, n=n_passages)
-    frame_ranked, drivers = _frame_evidence(result, texts, n_passages)
-    (topic_ranked, frame_ranked), n_kept = allocate_passages([topic_ranked, frame_ranked], max_passages=max_passages)
-    kwic = kwic_lines(tokenized, rows_of_term, n_kwic=n_kwic, window=window, group_column=group_column,
+    topic_ranked, frame_ranked, drivers, held, n_kept = _passage_evidence(result, passages, n_passages=n_passages,
+                                                                          max_passages=max_passages)
+    kwic = kwic_lines(tokenized, rows_of_term, n_kwic=n_kwic, window=window, group_column=result.config.group_column,
                       random_state=random_state)
-    kept = pd.Index(pd.concat([topic_ranked["passage_id"], frame_ranked["passage_id"]]).astype(str).unique())
-    held = passages.assign(passage_id=passages["passage_id"].astype(str)).set_index("passage_id").loc[kept]
-    title_column = held["title"] if "title" in held.columns else pd.Series("", index=held.index)
-    held_table = pd.DataFrame({"passage_id": kept, "doc_id": held["doc_id"].astype(str).to_numpy(),
-                               "group": held[group_column].astype(str).to_numpy(),
-                               "title": title_column.fillna("").astype(str).to_numpy(),
-                               "text": held["text"].astype(str).to_numpy()})
 
     from textlab.plots._colors import group_colors
 
@@ -270,6 +275,6 @@ def explore(results_or_study: Any, *, lambda_step: float = 0.01, n_terms: int = 
               "fast": bool(getattr(result.config, "fast", False)),
               "source": str(result.source) if getattr(result, "source", None) else None}
     return Explorer(topics=topics, terms=terms, prevalence=by_group, difference=difference,
-                    frames=_data.frames_table(result), keyness=keyness, passages=held_table,
+                    frames=_data.frames_table(result), keyness=keyness, passages=held,
                     topic_passages=topic_ranked, frame_passages=frame_ranked, kwic=kwic, frame_drivers=drivers,
                     params=params)
