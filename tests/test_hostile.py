@@ -378,6 +378,9 @@ STUDY_CASES: dict[str, tuple[dict, str]] = {
     "disable-string": ({"clean": {"disable": '"pull_quote"'}}, "disable"),
     # variants
     "disable-unknown-rule": ({"clean": {"disable": '["pull_quotes"]'}}, "pull_quotes"),
+    "clean-patterns-nested": ({"clean": {"patterns": '["^(a+)+$"]'}}, "(a+)+"),
+    "clean-patterns-invalid": ({"clean": {"patterns": '["(unclosed"]'}}, "(unclosed"),
+    "clean-patterns-string": ({"clean": {"patterns": '"^Copyright"'}}, "patterns"),
     "n_boot-string": ({"uncertainty": {"n_boot": '"500"'}}, "n_boot"),
     "n_boot-zero": ({"uncertainty": {"n_boot": "0"}}, "n_boot"),
     "n_boot-float": ({"uncertainty": {"n_boot": "500.0"}}, "n_boot"),

@@ -152,13 +152,9 @@ def compile_study_patterns(patterns: Sequence[str]) -> tuple[re.Pattern[str], ..
     """The study's removal patterns compiled (one-line error naming a bad one)."""
     if isinstance(patterns, str):
         raise ConfigError("patterns= takes a list of regular expressions, e.g. patterns=['^Copyright ']")
-    compiled = []
-    for pattern in patterns:
-        try:
-            compiled.append(re.compile(str(pattern)))
-        except re.error as err:
-            raise ConfigError(f"[clean] patterns: {pattern!r} is not a valid regular expression ({err})") from None
-    return tuple(compiled)
+    from textlab._regex import compile_user_pattern  # nested quantifiers refused, searches time-limited
+
+    return tuple(compile_user_pattern(str(pattern), "[clean] patterns") for pattern in patterns)
 
 
 def _is_true(value: object) -> bool:

@@ -269,6 +269,14 @@ def check_study_file(path: Path, raw: dict[str, Any]) -> None:
         unknown = [r for r in disable if r not in _RULES]
         if unknown:
             raise _fail(path, "clean", "disable", disable, "rule names among " + ", ".join(_RULES))
+    patterns = raw.get("clean", {}).get("patterns")
+    if patterns is not None:
+        from textlab._regex import compile_user_pattern
+
+        if not isinstance(patterns, list):
+            raise _fail(path, "clean", "patterns", patterns, "a list of regular expressions, e.g. [\"^Copyright \"]")
+        for pattern in patterns:
+            compile_user_pattern(pattern, f"{path}: [clean] patterns")
     if "tokens" in raw:
         _check_tokens(path, raw["tokens"])
     if "lda" in raw:
