@@ -37,7 +37,7 @@ def test_form_answers_export_and_score_offline(browser, tmp_path):
     import pandas as pd
     from selenium.webdriver.common.by import By
 
-    from tests.test_validation import HOSTILE, mini_result
+    from test_validation import HOSTILE, mini_result  # tests/ is on sys.path (pytest prepend import mode)
     from textlab.validation import ValidationItems, make_validation, score_validation, write_validation
 
     with warnings.catch_warnings():
