@@ -267,6 +267,34 @@ def _cmd_kwic(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_keyness(args: argparse.Namespace) -> int:
+    """Top key terms per group (whole groups, within a topic, or within a frame)."""
+    from textlab.analysis.keyness_groups import top_key_terms
+    from textlab.study.steps import get_step
+
+    if _is_results(args.config):
+        result = _study_result(args)
+    else:  # a study file: only the steps the listing needs
+        from textlab.study.run import run_study
+
+        names = ("corpus", "keyness") if args.topic is None and args.frame is None else None
+        result = run_study(_load_config(args), fast=args.fast,
+                           steps=None if names is None else [get_step(n) for n in names])
+    name = "perspectives" if args.topic is not None else "frame_wording" if args.frame is not None else "keyness"
+    table = result.tables.get(name)
+    if table is None or table.empty:
+        raise TextlabError(f"{args.config}: no {name} table (its step did not run); run textlab analyze first")
+    if args.topic is not None:
+        table = table[table["topic"] == args.topic]
+    if args.frame is not None:
+        table = table[table["frame"].astype(str) == args.frame]
+    top = top_key_terms(table, n=args.n, group=args.group, reference=args.reference, key_only=args.key_only)
+    columns = [c for c in ("topic", "frame", "group", "reference", "rank", "label", "count_group", "count_reference",
+                           "log_odds", "ci_low", "ci_high", "z", "q_perm", "key") if c in top.columns]
+    _print_table(top[columns].round(3), max_rows=max(args.max_rows, len(top)))
+    return 0
+
+
 def _cmd_lock(args: argparse.Namespace) -> int:
     from textlab.study.lock import lock_study
 
@@ -397,6 +425,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--n-frame", type=int, default=30, help="frame-coding passages (default: 30)")
     p.add_argument("--random-state", type=int, default=0, help="seed of the samples (default: 0)")
     p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser("keyness", help="list the top key terms of every group (against the rest and the named "
+                       "pair), or within a topic (--topic) or frame (--frame)")
+    p.add_argument("config", metavar="STUDY_OR_RESULTS", help=source_help)
+    add_compute(p)
+    p.add_argument("--group", default=None, help="only this group's comparisons")
+    p.add_argument("--reference", default=None, help="only comparisons against this reference ('rest' or a group)")
+    p.add_argument("--topic", type=int, default=None, help="wording within this topic (1..K; needs a results folder "
+                   "or runs the whole study)")
+    p.add_argument("--frame", default=None, help="wording within this codebook frame")
+    p.add_argument("-n", "--n", type=int, default=10, help="terms per comparison (default: 10)")
+    p.add_argument("--key-only", action="store_true", help="only key terms (permutation q_perm < 0.05)")
+    p.add_argument("--fast", action="store_true", help="for a study file: fewer permutations and replicates")
+    p.add_argument("--max-rows", type=int, default=200, help="rows printed at most (default: 200)")
+    p.set_defaults(func=_cmd_keyness)
 
     p = sub.add_parser("kwic", help="keyword in context: read a term, phrase, frame or topic in its passages")
     p.add_argument("config", metavar="STUDY_OR_RESULTS", help=source_help)

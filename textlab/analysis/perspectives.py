@@ -20,6 +20,7 @@ document-bootstrap intervals and permutation q-values.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,7 +34,7 @@ from textlab.data import Result
 from textlab.stats.checks import check_count
 
 __all__ = ["PerspectivesResult", "FrameWordingResult", "topic_token_counts", "score_perspectives",
-           "score_frame_wording", "PERSPECTIVE_COLUMNS"]
+           "score_frame_wording", "run_perspectives_step", "PERSPECTIVE_COLUMNS"]
 
 #: Columns of ``PerspectivesResult.table`` (keyness columns, topic first; counts are expected tokens).
 PERSPECTIVE_COLUMNS = [
@@ -59,12 +60,15 @@ class PerspectivesResult(Result):
         ``q_perm`` BH q-values within the (topic, comparison), ``key`` = ``q_perm < fdr_level``.
     evidence
         Keyword-in-context lines for the top key terms of each side of each topic.
+    frame_wording
+        In a study: :attr:`FrameWordingResult.table` of the study's codebook (``None`` without one).
     params
         Settings, the comparisons and the keyness settings of each topic.
     """
 
     table: pd.DataFrame
     evidence: pd.DataFrame = None
+    frame_wording: pd.DataFrame = None
 
 
 @dataclass(frozen=True)
@@ -152,8 +156,13 @@ def _score_one(rows, counts, vocab, forms, *, group_column, contrast, opts: dict
     from textlab.analysis.keyness import score_keyness
 
     view = _keyness_view(rows, counts, vocab)
-    result = score_keyness(view, group_column=group_column, contrast=contrast, surface_forms=forms,
-                           random_state=random_state, **opts)
+    with warnings.catch_warnings(record=True) as caught:  # one summary per call instead of one per topic
+        warnings.simplefilter("always")
+        result = score_keyness(view, group_column=group_column, contrast=contrast, surface_forms=forms,
+                               random_state=random_state, **opts)
+    for w in caught:
+        if "smallest reachable p_perm" not in str(w.message):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     table = result.table
     labels = rows[group_column].astype(object).to_numpy()
     per_group = {g: np.asarray(counts[labels == g].sum(axis=0)).ravel() for g in pd.unique(labels)}
@@ -267,6 +276,7 @@ def score_perspectives(
     table = pd.concat(tables, ignore_index=True)
     table["key"] = table["q_perm"] < fdr_level
     table = table[PERSPECTIVE_COLUMNS]
+    _warn_unreachable(table, fdr_level, n_perm, "topic")
     text_data = tokenized if tokenized is not None else (data if hasattr(data, "tokens") else None)
     evidence = (_evidence(table, text_data, fit, group_column, n_terms=n_evidence_terms, n_rows=n_evidence,
                           window=window) if text_data is not None and n_evidence_terms and n_evidence
@@ -276,6 +286,26 @@ def score_perspectives(
                             "topic_term", "key": f"q_perm < {fdr_level}", "per_topic": per_topic,
               "n_evidence_terms": n_evidence_terms, "n_evidence": n_evidence, "window": window}
     return PerspectivesResult(table=table, evidence=evidence, params=params)
+
+
+def _warn_unreachable(table: pd.DataFrame, fdr_level: float, n_perm: int, unit: str) -> None:
+    """One warning naming the (topic or frame, comparison) sets whose terms are too many for the resolution:
+    with every p at least ``1 / (n_perm + 1)`` no BH q can fall below ``fdr_level``."""
+    from textlab._errors import TextlabWarning
+    from textlab.stats.intervals import smallest_bh_discovery
+
+    if n_perm <= 0 or table.empty:
+        return
+    blocked = []
+    for keys, rows in table.groupby([unit, "group", "reference"], sort=True):
+        if smallest_bh_discovery(1.0 / (n_perm + 1), len(rows), fdr_level) > len(rows):
+            blocked.append(keys)
+    if blocked:
+        warnings.warn(f"{len(blocked)} of {table.groupby([unit, 'group', 'reference']).ngroups} within-{unit} "
+                      f"comparisons cannot reach q_perm < {fdr_level} with n_perm = {n_perm} (too few terms or "
+                      f"documents for that resolution), e.g. {unit} {blocked[0][0]} {blocked[0][1]} vs "
+                      f"{blocked[0][2]}; raise [uncertainty] n_perm or read their intervals",
+                      TextlabWarning, stacklevel=3)
 
 
 def _shortcut(groups, reference):
@@ -408,7 +438,46 @@ def score_frame_wording(
         return FrameWordingResult(table=pd.DataFrame(columns=columns), params={**opts, "frames": []})
     table = pd.concat(tables, ignore_index=True)
     table["key"] = table["q_perm"] < fdr_level
+    _warn_unreachable(table, fdr_level, n_perm, "frame")
     params = {**opts, "group_column": group_column, "random_state": random_state, "frames": frame_names,
               "key": f"q_perm < {fdr_level}",
               "rate": "share of the side's hits of the frame (codebook entries matched as in score_frames)"}
     return FrameWordingResult(table=table[columns], params=params)
+
+
+def run_perspectives_step(ctx: Any) -> PerspectivesResult | None:
+    """The study step ``perspectives`` (``[perspectives] enabled, min_count, n_evidence, n_evidence_terms``).
+
+    Compares the study's pair (``[groups] contrast``, both directions) or, without one, every
+    group against the rest, within each topic of the reference fit and within each frame of the
+    codebook (if any), with the study's ``[uncertainty]`` settings.
+    """
+    from textlab.preprocessing.counts import count_terms
+    from textlab.stats.contrasts import Contrast
+
+    options, config = ctx.options, ctx.config
+    if not options.get("enabled", True):
+        return None
+    fit = ctx.results["topics"].fits[0]
+    dtm = ctx.memory.get("dtm")
+    if dtm is None:
+        dtm = ctx.memory["dtm"] = count_terms(ctx.tokenized)
+    contrast = tuple(config.contrast) if config.contrast else Contrast(reference="rest")
+    common = {"group_column": config.group_column, "contrast": contrast, "n_boot": config.n_boot,
+              "n_perm": config.n_perm, "resampling_unit": config.resampling_unit, "ci_level": config.ci_level,
+              "random_state": config.random_state}
+    result = score_perspectives(fit, dtm, tokenized=ctx.tokenized, min_count=int(options.get("min_count", 5)),
+                                n_evidence=int(options.get("n_evidence", 2)),
+                                n_evidence_terms=int(options.get("n_evidence_terms", 3)), **common)
+    wording, wording_params = None, None
+    from textlab.study.steps import codebook_path
+
+    path = codebook_path(config)
+    if path is not None:
+        from textlab.analysis.frames import load_codebook
+
+        frame_result = score_frame_wording(ctx.tokenized, load_codebook(path), min_count=3, **common)
+        wording, wording_params = frame_result.table, frame_result.params
+    params = {**result.params, "contrast": list(contrast) if isinstance(contrast, tuple) else "each group vs the rest",
+              "frame_wording": wording_params}
+    return PerspectivesResult(table=result.table, evidence=result.evidence, frame_wording=wording, params=params)

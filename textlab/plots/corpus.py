@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from textlab._errors import ConfigError
 from textlab.plots._colors import resolve_colors
@@ -166,11 +167,15 @@ def _plot_overview_distribution(table: pd.DataFrame, *, ax: Axes | None, colors:
                     fontsize=7, clip_on=False)
             ticks.append((base, f"{g} (n={len(rows)})"))
         ax.set_xscale("log")
+        ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+        ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set_yticks([t for t, _ in ticks], [label for _, label in ticks])
         ax.set_ylim(-0.6, len(groups) - 0.4)
         ax.set_xlabel("Words per document (log scale)")
         handles = [Patch(facecolor="white", edgecolor="#555555", hatch="/////", label="before cleaning"),
                    Patch(facecolor="#555555", edgecolor="#555555", label="after cleaning")]
-        ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2, fontsize=7)
+        # anchored at the right edge of the axes: the group names on the left leave room, the figure edge does not
+        ax.legend(handles=handles, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=2, fontsize=7)
         finish_ticks(ax)
     return ax

@@ -15,7 +15,8 @@ from textlab.plots._colors import resolve_colors
 from textlab.plots._common import group_legend, require_columns, shorten, topic_names
 from textlab.plots._style import new_axes, finish_ticks, style
 
-__all__ = ["passage_topic_table", "plot_passage_topics", "order_similarity", "plot_similarity"]
+__all__ = ["passage_topic_table", "plot_passage_topics", "order_similarity", "plot_similarity",
+           "keyness_heatmap_table", "plot_keyness_heatmap"]
 
 
 def passage_topic_table(
@@ -281,4 +282,134 @@ def plot_similarity(
         group_legend(ax, colors, marker="s", loc="lower left", bbox_to_anchor=(0.0, 1.05),
                      ncols=min(3, len(colors)), handletextpad=0.2, columnspacing=0.8)
         finish_ticks(ax)
+    return ax
+
+
+def keyness_heatmap_table(table: pd.DataFrame, *, n_terms: int = 5, value: str = "log_odds",
+                          fdr_level: float = 0.05) -> pd.DataFrame:
+    """Long table of a term x group heatmap: each group's top terms against the rest, every group's value.
+
+    Parameters
+    ----------
+    table
+        Keyness rows with ``reference == "rest"`` (each group against the rest); other rows are ignored.
+    n_terms
+        Terms per group: its highest-``z`` key terms (``q_perm < fdr_level`` or the ``key`` column),
+        topped up with its highest-``z`` terms when fewer are key.
+    value
+        Column drawn in the cells (``"log_odds"`` or ``"z"``).
+    fdr_level
+        Level of ``key`` when the table has no ``key`` column.
+
+    Returns
+    -------
+    DataFrame
+        ``row, term, label, selected_for, group, value, key``: ``row`` orders terms (grouped
+        by the group they were selected for), one row per (term, group).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"term": ["a", "b", "a", "b"], "label": ["a", "b", "a", "b"], "group": ["x", "x", "y", "y"],
+    ...                   "reference": "rest", "z": [3.0, -3.0, -3.0, 3.0], "log_odds": [1.0, -1.0, -1.0, 1.0],
+    ...                   "q_perm": [0.01, 0.01, 0.01, 0.01]})
+    >>> keyness_heatmap_table(t, n_terms=1)[["row", "term", "group", "value"]].values.tolist()
+    [[0, 'a', 'x', 1.0], [0, 'a', 'y', -1.0], [1, 'b', 'x', -1.0], [1, 'b', 'y', 1.0]]
+    """
+    from textlab.plots.keyness import key_mask
+
+    require_columns(table, ["term", "group", "reference", "z", value], "table")
+    rest = table[table["reference"].astype(str) == "rest"].assign(key=lambda t: key_mask(t, fdr_level))
+    if rest.empty:
+        raise ConfigError("table has no rows with reference == 'rest'; score keyness with reference='rest'")
+    chosen: list[tuple[str, str]] = []
+    for g, rows in rest.groupby(rest["group"].astype(str), sort=True):
+        rows = rows.sort_values(["key", "z", "term"], ascending=[False, False, True], kind="stable")
+        for term in rows[rows["z"] > 0]["term"].astype(str).head(n_terms):
+            if term not in {t for t, _ in chosen}:
+                chosen.append((term, g))
+    order = {t: i for i, (t, _) in enumerate(chosen)}
+    picked = rest[rest["term"].astype(str).isin(order)]
+    labels = picked.drop_duplicates("term").set_index("term")["label"] if "label" in picked.columns else None
+    out = pd.DataFrame({
+        "row": picked["term"].astype(str).map(order).to_numpy(),
+        "term": picked["term"].astype(str).to_numpy(),
+        "label": (picked["term"].map(labels) if labels is not None else picked["term"]).astype(str).to_numpy(),
+        "selected_for": picked["term"].astype(str).map(dict(chosen)).to_numpy(),
+        "group": picked["group"].astype(str).to_numpy(),
+        "value": picked[value].to_numpy(dtype=float),
+        "key": picked["key"].to_numpy(dtype=bool),
+    })
+    return out.sort_values(["row", "group"], kind="stable", ignore_index=True)
+
+
+def plot_keyness_heatmap(
+    heat: pd.DataFrame,
+    *,
+    ax: Axes | None = None,
+    colors: Mapping[str, str] | None = None,
+    value_label: str = "log-odds vs the rest",
+    cmap: str = "RdBu_r",
+    label_width: int = 22,
+) -> Axes:
+    """Term x group heatmap of keyness against the rest; a dot marks key terms.
+
+    Legible for 10-20 groups: one column per group, each group's top terms as rows (grouped
+    by the group they were chosen for, that group's colour in a strip on the left); the cells
+    show every group's value for the term, so a term shared by several groups shows as a
+    row with several warm cells. Colour scale symmetric around zero.
+
+    Parameters
+    ----------
+    heat
+        :func:`keyness_heatmap_table` output.
+    ax
+        Axes; default a new full-width figure sized to the rows.
+    colors
+        ``{group: colour}`` for the strip; default :func:`group_colors`.
+    value_label
+        Colour bar label.
+    cmap
+        Diverging colour map.
+    label_width
+        Term labels cut to this many characters.
+
+    Returns
+    -------
+    Axes
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"row": [0, 0], "term": "a", "label": "a", "selected_for": "x", "group": ["x", "y"],
+    ...                   "value": [1.0, -1.0], "key": [True, False]})
+    >>> ax = plot_keyness_heatmap(t)
+    >>> [t.get_text() for t in ax.get_xticklabels()]
+    ['x', 'y']
+    """
+    require_columns(heat, ["row", "term", "label", "selected_for", "group", "value", "key"], "heat")
+    groups = sorted(heat["group"].astype(str).unique())
+    rows = heat.drop_duplicates("row").sort_values("row")
+    n = len(rows)
+    grid = heat.pivot(index="row", columns="group", values="value").reindex(index=rows["row"], columns=groups)
+    keys = heat.pivot(index="row", columns="group", values="key").reindex(index=rows["row"], columns=groups)
+    keys = keys.fillna(False).astype(bool).to_numpy()
+    values = grid.to_numpy(dtype=float)
+    limit = float(np.nanmax(np.abs(values))) if np.isfinite(values).any() else 1.0
+    colors = resolve_colors(groups, colors)
+    with style():
+        ax = new_axes(ax, "full", 0.9 + 0.13 * n)
+        im = ax.imshow(values, cmap=cmap, vmin=-limit, vmax=limit, aspect="auto", interpolation="nearest")
+        yy, xx = np.nonzero(keys)
+        ax.scatter(xx, yy, s=4, c="black", linewidths=0, zorder=3)
+        ax.set_xticks(np.arange(len(groups)), [shorten(g, 18) for g in groups], rotation=45, ha="right",
+                      rotation_mode="anchor")
+        ax.set_yticks(np.arange(n), [shorten(t, label_width) for t in rows["label"].astype(str)], fontsize=6)
+        ax.tick_params(axis="both", length=0)
+        ax.yaxis.set_tick_params(pad=7)
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        _group_strip(ax, rows["selected_for"].astype(str).tolist(), colors, axis="y", width=0.012)
+        cbar = ax.figure.colorbar(im, ax=ax, shrink=min(1.0, 6.0 / max(n, 1) + 0.3), pad=0.02)
+        cbar.set_label(value_label)
+        cbar.ax.tick_params(labelsize=7)
+        ax.set_xlabel("Group (each against all the others); dot: key (q_perm < level)")
     return ax

@@ -15,6 +15,15 @@ from textlab.plots._colors import NEUTRAL, REFERENCE, group_colors
 from textlab.plots._common import require_columns, shorten, interval_percent
 from textlab.plots._style import finish_ticks, new_axes, style
 
+
+def key_mask(table: pd.DataFrame, fdr_level: float = 0.05) -> pd.Series:
+    """Key terms of a table: its ``key`` column, else ``q_perm < fdr_level`` (NaN: not key)."""
+    if "key" in table.columns:
+        return table["key"].fillna(False).astype(bool)
+    if "q_perm" not in table.columns:
+        return pd.Series(False, index=table.index)
+    return (table["q_perm"].astype(float) < fdr_level).fillna(False)
+
 __all__ = ["select_keyness_labels", "plot_keyness", "plot_keyness_intervals"]
 
 _COLUMNS = ["term", "label", "group", "reference", "count_group", "count_reference", "z"]
@@ -131,11 +140,17 @@ def plot_keyness(
     z_threshold: float = 1.96,
     colors: Mapping[str, str] | None = None,
     iter_lim: int = 150,
+    key: str = "q_perm",
+    fdr_level: float = 0.05,
 ) -> Axes:
     """Fightin' words scatter: total frequency (log10) against the log-odds z-score.
 
     Points above zero favour ``group``, below zero ``reference``; they take
-    that side's colour when ``|z| >= z_threshold`` and grey otherwise. The
+    that side's colour when the term is *key* (``key="q_perm"``, the default: the
+    permutation test's ``q_perm < fdr_level``, or the table's ``key`` column) and grey
+    otherwise; the z-score places the point (a descriptive distance) but does not decide.
+    With ``key="z"``, or a table without permutation q-values, ``|z| >= z_threshold``
+    decides. Labels of terms that are not key are grey. The
     rows of ``labels`` are labelled; text is moved apart with adjustText
     (fixed iteration count, no time limit, so deterministic), any overlap
     left is removed by a deterministic search for the nearest free spot, and
@@ -158,6 +173,8 @@ def plot_keyness(
         not a group (``"rest"``) is dark grey.
     iter_lim
         Iterations of the label placement.
+    key, fdr_level
+        What colours a point: ``"q_perm"`` (below ``fdr_level``) or ``"z"``.
 
     Returns
     -------
@@ -180,10 +197,12 @@ def plot_keyness(
     z = table["z"].to_numpy(dtype=float)
     total = table["count_group"].to_numpy(dtype=float) + table["count_reference"].to_numpy(dtype=float)
     x = np.log10(np.clip(total, 1, None))
-    point_colors = np.where(z >= z_threshold, pos_color, np.where(z <= -z_threshold, neg_color, NEUTRAL))
+    by_test = key == "q_perm" and "q_perm" in table.columns and table["q_perm"].notna().any()
+    strong = key_mask(table, fdr_level).to_numpy() if by_test else np.abs(z) >= z_threshold
+    point_colors = np.where(strong & (z > 0), pos_color, np.where(strong & (z < 0), neg_color, NEUTRAL))
     with style():
         ax = new_axes(ax, "single", 3.0)
-        order = np.argsort(np.abs(z), kind="stable")  # significant points drawn last, on top
+        order = np.lexsort((np.abs(z), strong))  # key points drawn last, on top
         ax.scatter(x[order], z[order], s=7, c=point_colors[order], linewidths=0, zorder=2)
         ax.axhspan(-z_threshold, z_threshold, color="#F2F2F2", zorder=0, linewidth=0)
         ax.axhline(0, color="#999999", linewidth=0.5, zorder=1)
@@ -196,7 +215,8 @@ def plot_keyness(
         handles = [
             Line2D([], [], marker="o", ls="none", color=pos_color, markersize=4, label=f"favours {group}"),
             Line2D([], [], marker="o", ls="none", color=neg_color, markersize=4, label=f"favours {reference}"),
-            Line2D([], [], marker="o", ls="none", color=NEUTRAL, markersize=4, label=f"|z| < {z_threshold:g}"),
+            Line2D([], [], marker="o", ls="none", color=NEUTRAL, markersize=4,
+                   label=f"not key (q_perm \u2265 {fdr_level:g})" if by_test else f"|z| < {z_threshold:g}"),
         ]
         ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2, fontsize=7,
                   handletextpad=0.2, columnspacing=0.8)
@@ -206,9 +226,11 @@ def plot_keyness(
             lx = np.log10(np.clip(lab_total, 1, None))
             ly = labels["z"].to_numpy(dtype=float)
             names = labels["label"] if "label" in labels.columns else labels["term"]
+            lab_key = key_mask(labels, fdr_level).to_numpy() if by_test else np.abs(ly) >= z_threshold
             texts = [
-                ax.text(xi, yi, shorten(t, 22), fontsize=7, ha="center", va="center", zorder=4)
-                for xi, yi, t in zip(lx, ly, names.astype(str), strict=True)
+                ax.text(xi, yi, shorten(t, 22), fontsize=7, ha="center", va="center", zorder=4,
+                        color="black" if k else "#777777")
+                for xi, yi, t, k in zip(lx, ly, names.astype(str), lab_key, strict=True)
             ]
             ax.figure.canvas.draw()  # fix the layout before measuring text
             adjust_text(texts, x=x, y=z, ax=ax, iter_lim=iter_lim, time_lim=None, ensure_inside_axes=True,
@@ -224,8 +246,12 @@ def plot_keyness_intervals(
     ax: Axes | None = None,
     colors: Mapping[str, str] | None = None,
     ci_level: float | None = None,
+    fdr_level: float = 0.05,
 ) -> Axes:
     """Forest plot of the log-odds and its bootstrap interval for the labelled terms.
+
+    Filled points are key terms (``q_perm < fdr_level``, or the ``key`` column), open points
+    are not (only when the table has ``q_perm`` or ``key``).
 
     Parameters
     ----------
@@ -263,9 +289,11 @@ def plot_keyness_intervals(
         ax = new_axes(ax, "single", 0.8 + 0.17 * n)
         y = np.arange(n)
         cols = np.where(est > 0, pos_color, neg_color)
-        for yi, e, l, h, c in zip(y, est, lo, hi, cols, strict=True):
+        marked = "q_perm" in rows.columns or "key" in rows.columns
+        keys = key_mask(rows, fdr_level).to_numpy() if marked else np.ones(n, dtype=bool)
+        for yi, e, l, h, c, k in zip(y, est, lo, hi, cols, keys, strict=True):
             ax.plot([l, h], [yi, yi], color=c, linewidth=1.0, solid_capstyle="butt")
-            ax.plot([e], [yi], "o", color=c, markersize=3.5)
+            ax.plot([e], [yi], "o", color=c, markersize=3.5, markerfacecolor=c if k else "white")
         ax.axvline(0, color="#999999", linewidth=0.5, zorder=0)
         ax.set_yticks(y, [shorten(t, 22) for t in names])
         ax.set_ylim(-0.7, n - 0.3)

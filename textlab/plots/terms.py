@@ -13,7 +13,29 @@ from textlab.plots._colors import resolve_colors
 from textlab.plots._common import require_columns, shorten
 from textlab.plots._style import FULL_WIDTH, finish_ticks, style
 
-__all__ = ["plot_distinctive_terms"]
+__all__ = ["plot_distinctive_terms", "panel_grid", "distinctive_terms_height"]
+
+#: Panels side by side at most; more groups wrap onto further rows (labels stay readable at print width).
+MAX_PANELS_PER_ROW = 4
+
+
+def panel_grid(n_panels: int) -> tuple[int, int]:
+    """``(ncols, nrows)`` of small multiples: one row up to 4 panels, else rows of 3.
+
+    Examples
+    --------
+    >>> panel_grid(3), panel_grid(9), panel_grid(20)
+    ((3, 1), (3, 3), (3, 7))
+    """
+    if n_panels <= MAX_PANELS_PER_ROW:
+        return max(n_panels, 1), 1
+    return 3, int(np.ceil(n_panels / 3))
+
+
+def distinctive_terms_height(n_groups: int, n_rows: int = 10) -> float:
+    """Figure height (inches) for :func:`plot_distinctive_terms` with ``n_groups`` panels of ``n_rows`` terms."""
+    _, nrows = panel_grid(n_groups)
+    return 0.7 + 0.16 * n_rows if nrows == 1 else nrows * (0.55 + 0.16 * n_rows)
 
 
 def plot_distinctive_terms(
@@ -25,6 +47,9 @@ def plot_distinctive_terms(
     label_width: int = 20,
 ) -> np.ndarray:
     """Horizontal bars of the top TF-IDF terms, one panel per group, rank 1 at the top.
+
+    Up to four groups sit side by side; more wrap into rows of three panels (see
+    :func:`panel_grid`), so nine or twenty groups keep readable labels and bars.
 
     Parameters
     ----------
@@ -58,18 +83,26 @@ def plot_distinctive_terms(
     groups = list(groups) if groups is not None else present
     colors = resolve_colors(groups, colors)
     n_rows = int(table.groupby("group")["rank"].size().max())
+    ncols, nrows = panel_grid(len(groups))
     with style():
         if fig is None:
-            fig = plt.figure(figsize=(FULL_WIDTH, 0.7 + 0.16 * n_rows))
-        axes = np.atleast_1d(fig.subplots(1, len(groups), sharex=True, squeeze=False)[0])
-        for ax, g in zip(axes, groups, strict=True):
+            fig = plt.figure(figsize=(FULL_WIDTH, distinctive_terms_height(len(groups), n_rows)))
+        if fig.get_layout_engine() is None:  # a figure made outside the style: labels must still fit
+            fig.set_layout_engine("constrained")
+        grid = fig.subplots(nrows, ncols, sharex=True, squeeze=False)
+        axes = grid.ravel()[: len(groups)]
+        for ax in grid.ravel()[len(groups):]:
+            ax.set_visible(False)
+        for index, (ax, g) in enumerate(zip(axes, groups, strict=True)):
             rows = table[table["group"].astype(str) == g].sort_values("rank", kind="stable")
             y = np.arange(len(rows))[::-1] + (n_rows - len(rows))
             names = rows["label"] if "label" in rows.columns else rows["term"]
             ax.barh(y, rows["tfidf"].to_numpy(dtype=float), height=0.7, color=colors[g])
             ax.set_yticks(y, [shorten(t, label_width) for t in names.astype(str)])
             ax.set_ylim(-0.6, n_rows - 0.4)
-            ax.set_title(g, loc="left")
-            ax.set_xlabel("TF-IDF")
+            ax.set_title(shorten(g, 28), loc="left")
+            if index >= len(groups) - ncols:  # the bottom panel of its column
+                ax.set_xlabel("TF-IDF")
+            ax.tick_params(labelbottom=True)
             finish_ticks(ax)
     return axes

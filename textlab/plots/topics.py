@@ -16,11 +16,55 @@ from textlab.plots._colors import NEUTRAL, resolve_colors
 from textlab.plots._common import require_columns, shorten
 from textlab.plots._style import FULL_WIDTH, finish_ticks, new_axes, style
 
-__all__ = ["plot_topic_terms", "topic_leaning", "plot_topic_map"]
+__all__ = ["plot_topic_terms", "topic_leaning", "plot_topic_map", "topic_labels"]
 
 _STABLE_COLOR = "#4D4D4D"
 _UNSTABLE_COLOR = "#BBBBBB"
 NO_LEAN = "no clear lean"
+
+
+def topic_labels(topic_terms: pd.DataFrame, stability: pd.DataFrame | None = None, *, method: str = "frex",
+                 n_terms: int = 2) -> dict[int, str]:
+    """The one name of each topic used in every figure and table: its top ``n_terms`` terms joined by " · ".
+
+    Parameters
+    ----------
+    topic_terms
+        ``topic, method, rank, label`` (the study's ``topic_terms`` table, from
+        :func:`textlab.analysis.topics.labels.top_terms`).
+    stability
+        ``topic, stable``; unstable topics get " (unstable)" appended.
+    method
+        Which ranking names the topic (``"frex"``: frequent and exclusive terms); falls back to
+        the first method present.
+    n_terms
+        Terms per name.
+
+    Returns
+    -------
+    dict
+        ``topic -> name``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"topic": [1, 1, 1], "method": "frex", "rank": [1, 2, 3], "label": ["chip", "fab", "x"]})
+    >>> topic_labels(t)
+    {1: 'chip · fab'}
+    """
+    require_columns(topic_terms, ["topic", "rank", "label"], "topic_terms")
+    terms = topic_terms
+    if "method" in terms.columns:
+        methods = list(dict.fromkeys(terms["method"].astype(str)))
+        chosen = method if method in methods else (methods[0] if methods else method)
+        terms = terms[terms["method"].astype(str) == chosen]
+    terms = terms[terms["rank"] <= n_terms].sort_values(["topic", "rank"], kind="stable")
+    stable = (stability.set_index("topic")["stable"].astype(bool) if stability is not None
+              and "stable" in stability.columns else pd.Series(dtype=bool))
+    out = {}
+    for k, rows in terms.groupby("topic", sort=True):
+        label = " · ".join(rows["label"].astype(str))
+        out[int(k)] = label if bool(stable.get(k, True)) else f"{label} (unstable)"
+    return out
 
 
 def plot_topic_terms(

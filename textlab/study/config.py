@@ -41,7 +41,8 @@ from typing import Any
 
 from textlab._errors import ConfigError
 from textlab._io import read_toml
-from textlab.study._schema import check_study_file, group_label
+from textlab.preprocessing._formats import group_label
+from textlab.study._schema import check_study_file
 
 __all__ = ["StudyConfig", "load_study_config", "STORES", "FIGURE_FORMATS"]
 
@@ -206,8 +207,10 @@ class StudyConfig:
         for name in ("n_boot", "n_perm", "n_draws"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name}={getattr(self, name)!r} is not allowed: expected a positive integer")
-        if self.contrast is not None and len(self.contrast) != 2:
-            raise ConfigError(f"contrast={list(self.contrast)!r} is not allowed: expected two group names")
+        if self.contrast is not None and (isinstance(self.contrast, str) or len(self.contrast) != 2):
+            raise ConfigError(f"contrast={self.contrast!r} is not allowed: expected two group names")
+        if self.contrast is not None:  # groups are compared as they print: 1.0, "1.0" and 1 are "1"
+            object.__setattr__(self, "contrast", tuple(group_label(g) for g in self.contrast))
         if not self.selection_random_states or not self.stability_random_states:
             raise ConfigError("random_states lists must not be empty")
         self._check_compute()
@@ -426,8 +429,6 @@ def load_study_config(path: str | Path) -> StudyConfig:
             else:
                 raise ConfigError(f"{path}: unknown option {key!r} in [{section}]; valid options: {sorted(mapping)}")
 
-    if values.get("contrast") is not None:  # checked by the schema; groups are compared as they print
-        values["contrast"] = tuple(group_label(g) for g in values["contrast"])
     for required, where in (("corpus_path", "[corpus] path"), ("group_column", "[groups] column")):
         if required not in values:
             raise ConfigError(f"{path}: missing {where}")

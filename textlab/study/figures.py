@@ -40,6 +40,10 @@ FIGURE_NAMES = (
     "10_document_similarity",
     "11_frames",
     "12_topic_map",
+    "13_keyness_by_group",
+    "14_perspectives",
+    "15_frame_difference",
+    "16_frame_wording",
 )
 
 
@@ -82,19 +86,14 @@ def _contrast(result: Any) -> tuple[str, str]:
 
 
 def _topic_labels(result: Any) -> dict[int, str]:
-    """Topic -> "term · term" (top two FREX terms), with "(unstable)" appended where stability is low.
+    """Topic -> "term · term" (top two FREX terms), "(unstable)" appended where stability is low.
 
-    Read from the ``topic_terms`` table (the same terms ``label_topics(fit, n_terms=2)`` gives),
-    so drawing needs no topic-model code.
+    The one labelling of the study (:func:`textlab.plots.topic_labels`), used by every figure and the
+    report; read from the ``topic_terms`` table, so drawing needs no topic-model code.
     """
-    terms = result.tables["topic_terms"]
-    frex = terms[(terms["method"] == "frex") & (terms["rank"] <= 2)].sort_values(["topic", "rank"], kind="stable")
-    stable = result.tables["stability"].set_index("topic")["stable"].astype(bool)
-    out = {}
-    for k, rows in frex.groupby("topic", sort=True):
-        label = " · ".join(rows["label"].astype(str))
-        out[int(k)] = label if stable.get(k, True) else f"{label} (unstable)"
-    return out
+    from textlab.plots.topics import topic_labels
+
+    return topic_labels(result.tables["topic_terms"], result.tables.get("stability"))
 
 
 def figure_corpus(result: Any) -> FigureSpec:
@@ -133,24 +132,33 @@ def figure_keyness(result: Any) -> tuple[FigureSpec, FigureSpec]:
     colors = study_colors(result)
     fig, ax = plots.figure("full", 3.6)
     plots.plot_keyness(side, ax=ax, labels=labels, colors=colors)
+    key = plots.keyness.key_mask(side)
     top_a = side.sort_values("z", ascending=False).head(3)
     top_b = side.sort_values("z").head(3)
-    claim = (f"Most {group_a} terms: " + ", ".join(f"{r.label} (z = {r.z:.1f})" for r in top_a.itertuples())
-             + f"; most {group_b} terms: " + ", ".join(f"{r.label} (z = {r.z:.1f})" for r in top_b.itertuples())
-             + f". {int((side['q_perm'] < 0.05).sum())} terms have permutation q < 0.05 "
-             f"(resampling unit: {', '.join(sorted(side['resampling_unit'].unique()))}).")
+
+    def _term(r: Any) -> str:
+        return f"{r.label} (z = {r.z:.1f}, q = {r.q_perm:.2g})"
+
+    claim = (f"{int(key.sum())} of {len(side)} terms are key (permutation q_perm < 0.05, resampling "
+             f"{', '.join(sorted(side['resampling_unit'].unique()))}s): {int((key & (side['z'] > 0)).sum())} favour "
+             f"{group_a}, {int((key & (side['z'] < 0)).sum())} {group_b}. Highest z for {group_a}: "
+             + ", ".join(_term(r) for r in top_a.itertuples()) + f"; for {group_b}: "
+             + ", ".join(_term(r) for r in top_b.itertuples()) + ".")
     caption = (f"Fightin' words: each term's total frequency against its log-odds z-score ({group_a} vs {group_b}, "
-               "Monroe et al. 2008, informative Dirichlet prior). Coloured points favour a group at |z| ≥ 1.96; "
-               "labelled terms are the eight most extreme on each side with |z| ≥ 1 (grey labels: not significant "
-               "at the token level).")
+               "Monroe et al. 2008, informative Dirichlet prior). Coloured points are key terms: the permutation "
+               "test that reassigns whole documents gives q_perm < 0.05 (Benjamini-Hochberg); z places a term but "
+               "treats tokens as independent, so it does not decide. Labelled terms are the eight highest and "
+               "lowest z with |z| ≥ 1 (grey labels: not key).")
     keyness_spec = FigureSpec("02_keyness", fig, side, caption, claim)
 
     fig2, ax2 = plots.figure("single", 3.4)
     plots.plot_keyness_intervals(labels, ax=ax2, colors=colors, ci_level=_ci_level(result, "keyness"))
-    caption2 = ("Log-odds of the labelled key terms with bootstrap intervals that resample documents (passages "
-                "where a group has one document); token-level z-scores alone overstate certainty.")
+    caption2 = ("Log-odds of the labelled terms with bootstrap intervals that resample documents (passages "
+                "where a group has one document); filled points are key (permutation q_perm < 0.05), open points "
+                "are not. Token-level z-scores alone overstate certainty.")
     wide = labels[(labels["ci_low"] > 0) | (labels["ci_high"] < 0)]
-    claim2 = (f"{len(wide)} of {len(labels)} labelled terms keep an interval that excludes zero under resampling.")
+    claim2 = (f"{int(plots.keyness.key_mask(labels).sum())} of {len(labels)} labelled terms are key; {len(wide)} keep "
+              "a bootstrap interval that excludes zero.")
     return keyness_spec, FigureSpec("03_keyness_intervals", fig2, labels, caption2, claim2)
 
 
@@ -158,7 +166,11 @@ def figure_distinctive(result: Any) -> FigureSpec:
     """04: the most distinctive terms of each group (step ``tfidf``)."""
     table = result.tables["distinctive_terms"]
     table = table[table["rank"] <= 10]
-    fig = plt.figure(figsize=(plots.FULL_WIDTH, 2.8))
+    from textlab.plots.terms import panel_grid
+
+    n_groups = table["group"].nunique()
+    height = 2.8 if panel_grid(n_groups)[1] == 1 else panel_grid(n_groups)[1] * 2.15
+    fig = plt.figure(figsize=(plots.FULL_WIDTH, height))
     with plots.style():
         plots.plot_distinctive_terms(table, fig=fig, colors=_colors_for(result, table["group"]))
     tops = table[table["rank"] == 1]
@@ -201,14 +213,15 @@ def figure_topics(result: Any) -> FigureSpec:
     nrows = int(np.ceil(k / ncols))
     fig = plt.figure(figsize=(plots.FULL_WIDTH, 1.75 * nrows + 0.3))
     with plots.style():
-        plots.plot_topic_terms(terms, stability, fig=fig, topic_labels=None, ncols=ncols)
+        plots.plot_topic_terms(terms, stability, fig=fig, topic_labels=_topic_labels(result), ncols=ncols)
     unstable = stability[~stability["stable"].astype(bool)]
     claim = (f"{k} topics; stability (mean 1 − JSD to matched topics over {len(result.fits)} seeds) ranges "
              f"{stability['stability'].min():.2f}–{stability['stability'].max():.2f}; "
              + (f"unstable: {', '.join(str(t) for t in unstable['topic'])}." if len(unstable) else "none unstable."))
     caption = ("Top terms of each topic by probability p(term | topic), with each topic's stability across seeds "
                "(mean 1 − Jensen–Shannon distance to the matched topic of every other seed); topics below the "
-               "stability threshold are hatched and flagged. Elsewhere topics are named by their top FREX terms.")
+               "stability threshold are hatched and flagged. Each panel is titled with the topic's name used in every "
+               "figure and table (its top two FREX terms: frequent in the topic and exclusive to it).")
     return FigureSpec("06_topic_terms", fig, terms, caption, claim)
 
 
@@ -265,18 +278,35 @@ def figure_passage_topics(result: Any) -> FigureSpec:
 
 def figure_similarity(result: Any) -> FigureSpec:
     """10: TF-IDF cosine similarity between documents (step ``tfidf``)."""
-    similarity = result.tables["document_similarity"].set_index("doc_id")
-    groups = result.tables["documents"].set_index("doc_id")["group"]
+    table = result.tables["document_similarity"]
+    similarity = table.set_index(table.columns[0])
+    similarity.index = similarity.index.astype(str)
+    params = getattr(result.results.get("tfidf"), "params", {}).get("similarity", {})
+    by_group = params.get("level_shown") == "group"
+    if by_group:  # summed to groups beyond the size a document matrix stays readable
+        groups = pd.Series(similarity.index, index=similarity.index)
+    else:
+        groups = result.tables["documents"].set_index("doc_id")["group"]
+        groups.index = groups.index.astype(str)
+        groups = groups.reindex(similarity.index)
     ordered = plots.order_similarity(similarity, groups)
     fig, ax = plots.figure("single", 3.2)
-    plots.plot_similarity(similarity, groups, ax=ax, colors=_colors_for(result, groups))
+    plots.plot_similarity(similarity, groups, ax=ax, colors=_colors_for(result, groups),
+                          annotate=True if by_group and len(similarity) <= 12 else None)
     values = ordered.to_numpy().copy()
     np.fill_diagonal(values, np.nan)
     i, j = np.unravel_index(np.nanargmax(values), values.shape)
     claim = (f"Most similar pair: {ordered.index[i]} and {ordered.columns[j]} (cosine {values[i, j]:.2f}); "
              f"mean off-diagonal cosine {np.nanmean(values):.2f}.")
     caption = "TF-IDF cosine similarity between documents, with group colour strips."
-    table = ordered.reset_index().rename(columns={"index": "doc_id"})
+    if by_group:
+        caption = (f"TF-IDF cosine similarity between groups: the corpus has {params.get('n_rows_total')} documents, "
+                   "more than a readable document-by-document matrix, so each group's passages are summed into "
+                   "one profile (set by max_rows in textlab.analysis.tfidf.similarity_table).")
+    elif params.get("sampled"):
+        caption += (f" A random sample of {params.get('n_rows_shown')} of {params.get('n_rows_total')} documents "
+                    "is shown.")
+    table = ordered.reset_index().rename(columns={"index": "doc_id" if not by_group else "group"})
     return FigureSpec("10_document_similarity", fig, table, caption, claim)
 
 

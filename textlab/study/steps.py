@@ -209,7 +209,7 @@ def check_groups(config: Any, columns: Any, values: Any) -> None:
     for group in config.contrast or ():
         if str(group) not in present:
             raise ConfigError(f"{where}[groups] contrast names {group!r}, which is not a value of column "
-                              f"{config.group_column!r}; values: {sorted(present)}")
+                              f"{config.group_column!r}; values (as they print; 1.0 and 1 are \"1\"): {sorted(present)}")
 
 
 def run_corpus(ctx: StepContext) -> CorpusResult:
@@ -236,7 +236,18 @@ def run_corpus(ctx: StepContext) -> CorpusResult:
         passages={"max_words": config.max_words, "min_words": config.min_words},
         tokens=dict(config.tokenizer) or None, progress=None)
     data, documents = prepared.data, prepared.documents
+    from dataclasses import replace
+
+    from textlab.preprocessing._formats import label_groups  # groups compared as they print (0.0/1.0 -> "0"/"1")
+
+    documents = label_groups(documents, config.group_column)
+    if label_groups(data.rows, config.group_column) is not data.rows:
+        data = replace(data, rows=label_groups(data.rows, config.group_column))
     check_groups(config, documents.columns, lambda column: documents[column])
+    if "effects" in config.step_options:  # the formula against the metadata, before any model is fitted
+        from textlab.study.effects import check_effect_columns
+
+        check_effect_columns(config, documents)
     ctx.memory["dtm"] = data
     passages = data.rows
     if prepared.params["store"] == "memory":
@@ -289,7 +300,8 @@ def run_tfidf(ctx: StepContext) -> TfidfTables:
     if dtm is None:
         dtm = ctx.memory["dtm"] = count_terms(tokenized)
     distinctive = distinctive_terms(dtm, by=ctx.group_column, surface_forms=tokenized.surface_forms)
-    similarity = similarity_table(dtm, level="document")
+    # beyond 500 documents the square table is summed to groups (readable, and a CSV of kilobytes, not 100 MB)
+    similarity = similarity_table(dtm, level="document", by=ctx.group_column, max_rows=500)
     params = {"group_column": ctx.group_column, "counts": dict(getattr(dtm, "params", {})),
               "distinctive_terms": dict(getattr(distinctive, "params", {})),
               "similarity": dict(getattr(similarity, "params", {"level": "document"}))}
@@ -311,9 +323,12 @@ def run_keyness(ctx: StepContext) -> Any:
     dtm = ctx.memory.get("dtm")
     if dtm is None:
         dtm = ctx.memory["dtm"] = count_terms(ctx.tokenized)
-    return score_keyness(dtm, group_column=config.group_column, groups=config.contrast, n_boot=config.n_boot,
-                         n_perm=config.n_perm, resampling_unit=config.resampling_unit, ci_level=config.ci_level,
-                         surface_forms=ctx.tokenized.surface_forms, random_state=config.random_state)
+    from textlab.analysis.keyness_groups import score_study_keyness
+
+    return score_study_keyness(dtm, group_column=config.group_column, contrast=config.contrast,
+                               n_boot=config.n_boot, n_perm=config.n_perm, resampling_unit=config.resampling_unit,
+                               ci_level=config.ci_level, surface_forms=ctx.tokenized.surface_forms,
+                               random_state=config.random_state)
 
 
 def n_topics_range(config: Any, n_passages: int, n_documents: int) -> tuple[tuple[int, int], str]:
@@ -488,10 +503,22 @@ def run_frames(ctx: StepContext) -> Any:
                       TextlabWarning, stacklevel=2)
         return None
     result = score_frames(ctx.tokenized, load_codebook(path), group_column=config.group_column,
+                          contrast=tuple(config.contrast) if config.contrast else {"reference": "rest"},
                           n_boot=config.n_boot, resampling_unit=config.resampling_unit, ci_level=config.ci_level,
                           random_state=config.random_state)
     object.__setattr__(result, "params", {**result.params, "codebook_path": str(path)})
     return result
+
+
+#: ``[effects]`` options and defaults (kept here so that loading a config does not import the effects code).
+_EFFECT_OPTIONS = {"formula": "", "outcomes": "both", "link": "logit", "resampling": "document", "cluster": "",
+                   "change_date": "", "contrasts": [], "reference": "", "by": "", "n_boot": 200, "n_draws": 20,
+                   "n_points": 25}
+def run_perspectives(ctx: StepContext) -> Any:
+    """Wording within each topic and within each frame, compared between groups (``[perspectives]``)."""
+    from textlab.analysis.perspectives import run_perspectives_step
+
+    return run_perspectives_step(ctx)
 
 
 #: ``[duplicates]`` options and defaults (textlab.study.duplicates.DUPLICATE_OPTIONS).
@@ -513,7 +540,8 @@ STEPS: list[Step] = [
          figures=(_F + "figure_distinctive", _F + "figure_similarity"),
          description="counts, distinctive terms per group, document similarity"),
     Step("keyness", run_keyness, section="uncertainty", requires=("corpus",), tables={"keyness": "table"},
-         figures=(_F + "figure_keyness",), report=_R + "section_keyness", description="key terms between groups"),
+         figures=(_F + "figure_keyness", "textlab.study.figures_compare:figure_keyness_groups"),
+         report=_R + "section_keyness", description="key terms between groups (the pair, and each group vs the rest)"),
     Step("model_selection", run_model_selection, section="lda", requires=("corpus",),
          tables={"model_selection": "table", "model_selection_summary": "summary"},
          figures=(_F + "figure_selection",), report=_R + "section_selection", description="choose K"),
@@ -530,18 +558,31 @@ STEPS: list[Step] = [
          description="topic prevalence by group"),
     Step("frames", run_frames, section="frames", requires=("corpus",),
          tables={"frames_by_group": "by_group", "frames_by_passage": "by_passage", "frame_drivers": "drivers",
-                 "frame_coverage": "coverage"},
-         figures=(_F + "figure_frames",), report=_R + "section_frames", description="frames from a codebook"),
+                 "frame_coverage": "coverage", "frames_difference": "difference"},
+         figures=(_F + "figure_frames", "textlab.study.figures_compare:figure_frame_difference"),
+         report=_R + "section_frames", description="frames from a codebook"),
     Step("duplicates_effect", "textlab.study.duplicates:run_duplicates_effect", section="duplicates",
          options=_DUPLICATE_OPTIONS, requires=("corpus", "duplicates"), tables={"duplicates_effect": "table"},
          report="textlab.study.duplicates:section_duplicates",
          description="headline numbers with every copy and de-duplicated"),
+    Step("perspectives", run_perspectives, section="perspectives", requires=("corpus", "topics"),
+         options={"enabled": True, "min_count": 5, "n_evidence": 2, "n_evidence_terms": 3},
+         tables={"perspectives": "table", "perspectives_evidence": "evidence", "frame_wording": "frame_wording"},
+         figures=("textlab.study.figures_compare:figure_perspectives",
+                  "textlab.study.figures_compare:figure_frame_wording"),
+         report="textlab.study.figures_compare:section_perspectives",
+         description="wording within each topic and frame, compared between groups"),
     Step("guided_topics", "textlab.analysis.topics.guided:run_guided_step", section="guided",
          options={"codebook": "", "n_free_topics": 5, "boost": 1.0, "on_empty": "drop"}, requires=("corpus",),
          tables={"guided_keywords": "keywords", "guided_topics": "topics", "guided_agreement": "agreement",
                  "guided_passage_topics": "passage_topics"},
          report="textlab.analysis.topics.guided:section_guided",
          description="topics seeded from the codebook (skipped without a [guided] section)"),
+    Step("effects", "textlab.study.effects:run_effects", section="effects", options=_EFFECT_OPTIONS,
+         requires=("corpus",), tables={"effect_coefficients": "coefficients", "effect_marginal_means": "marginal_means",
+                                       "effect_contrasts": "contrasts", "effect_predictions": "predictions"},
+         figures=("textlab.study.effects:figure_effects",), report="textlab.study.effects:section_effects",
+         description="topics and frames by source, time and covariates (skipped without an [effects] section)"),
 ]
 
 _BUILTIN = {step.name for step in STEPS}
