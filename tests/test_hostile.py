@@ -525,3 +525,44 @@ def test_output_path_matrix(name, tmp_path, capsys, monkeypatch):
     assert _snapshot(tmp_path) == before
     assert (tmp_path / "victim.txt").read_text() == "keep me" and (tmp_path / "link.html").is_symlink()
     assert not any(p.name.startswith(".") for p in tmp_path.iterdir())  # no temporary debris
+
+
+# --------------------------------------------------------------------------- group values, compared one way
+
+@pytest.mark.parametrize(("contrast", "stored"), [('["1.0", "0.0"]', "float"), ("[1.0, 0.0]", "float"),
+                                                  ('["1", "0"]', "float"), ("[1, 0]", "float"),
+                                                  ('["1", "0"]', "int"), ("[1.0, 0.0]", "csv-text")])
+def test_a_numeric_group_column_is_named_as_it_prints(tmp_path, contrast, stored):
+    from textlab.study.config import load_study_config
+    from textlab.study.run import run_study
+    from textlab.study.steps import get_step
+
+    rows = _docs(8)
+    for i, row in enumerate(rows):
+        row["treatment"] = float(i % 2) if stored == "float" else i % 2
+    if stored == "csv-text":
+        _write(tmp_path / "s" / "docs.csv", _csv([{**r, "treatment": f"{r['treatment']}.0"} for r in rows]))
+        path = '"docs.csv"'
+    else:
+        _write(tmp_path / "s" / "docs.jsonl", _jsonl(rows))
+        path = '"docs.jsonl"'
+    study = _write(tmp_path / "s" / "study.toml", _study_text(
+        {"corpus": {"path": path}, "groups": {"column": '"treatment"', "contrast": contrast}}))
+    config = load_study_config(study)
+    assert config.contrast == ("1", "0")
+    result = run_study(config, steps=[get_step("corpus")])
+    assert sorted(set(result.tables["documents"]["group"])) == ["0", "1"]
+    passages = result.results["corpus"].passages
+    assert sorted(set(passages["treatment"].dropna())) == ["0", "1"]
+
+
+def test_a_contrast_naming_an_absent_group_lists_the_values_as_they_print(tmp_path, capsys):
+    rows = _docs(8)
+    for i, row in enumerate(rows):
+        row["treatment"] = float(i % 2)
+    _write(tmp_path / "s" / "docs.jsonl", _jsonl(rows))
+    study = _write(tmp_path / "s" / "study.toml", _study_text(
+        {"corpus": {"path": '"docs.jsonl"'}, "groups": {"column": '"treatment"', "contrast": "[2, 0]"}}))
+    code, _, err = _run(["analyze", str(study), "--out", str(tmp_path / "out")], capsys)
+    _assert_one_line_error(code, err, "['0', '1']")
+    assert not (tmp_path / "out").exists()

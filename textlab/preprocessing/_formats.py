@@ -16,6 +16,7 @@ import gzip
 import json
 import lzma
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +27,7 @@ import pandas as pd
 from textlab._errors import InputFileError
 
 __all__ = ["RawChunk", "decode_bytes", "read_text_file", "table_format", "iter_table", "list_text_files",
-           "check_inside", "file_sha256"]
+           "check_inside", "file_sha256", "group_label"]
 
 _COMPRESSED = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 _FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".tsv": "csv",
@@ -307,3 +308,50 @@ def list_text_files(root: Path) -> list[tuple[str, Path]]:
             found.append((relative.parts, relative.as_posix(), path))
     found.sort(key=lambda item: item[0])
     return [(rel, path) for _, rel, path in found]
+
+
+# --------------------------------------------------------------------------- group values
+
+
+def group_label(value: object) -> str:
+    """A group value as it prints, the one form in which groups are compared everywhere.
+
+    Whole numbers print without a decimal part (a 0/1 column stored as floats is ``"0"``/``"1"``),
+    so ``1``, ``1.0``, ``"1"`` and ``"1.0"`` name the same group; other values print as ``str``.
+
+    Examples
+    --------
+    >>> [group_label(v) for v in (1, 1.0, "1.0", " left ", 0.25, True)]
+    ['1', '1', '1', 'left', '0.25', 'True']
+    """
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    text = str(value).strip()
+    if re.fullmatch(r"[+-]?\d+\.0*", text):
+        return str(int(float(text)))
+    return text
+
+
+def label_groups(table: pd.DataFrame, column: str) -> pd.DataFrame:
+    """``table`` with ``column`` as group labels (:func:`group_label`; missing stays missing).
+
+    The same table is returned when the column is absent or already holds labels, so string
+    groups are untouched; a numeric column (``treatment`` of 0.0/1.0) becomes ``"0"``/``"1"``.
+
+    Examples
+    --------
+    >>> label_groups(pd.DataFrame({"t": [1.0, 0.0, None]}), "t")["t"].tolist()
+    ['1', '0', nan]
+    """
+    if column not in table.columns:
+        return table
+    values = table[column]
+    present = values.notna().to_numpy()
+    labels = [group_label(v) if keep else np.nan for v, keep in zip(values.to_numpy(dtype=object), present)]
+    if all(isinstance(v, str) and v == label for v, label, keep in zip(values.tolist(), labels, present) if keep):
+        return table  # already labels (string groups): untouched
+    return table.assign(**{column: pd.Series(labels, index=table.index, dtype=object)})

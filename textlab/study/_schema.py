@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from textlab._errors import ConfigError, TextlabError
+from textlab.preprocessing._formats import group_label
 
 __all__ = ["SCHEMA", "check_study_file", "check_study_paths", "group_label"]
 
@@ -117,29 +118,6 @@ SCHEMA: dict[str, dict[str, Check]] = {
         "caveats": ((lambda v: isinstance(v, list) and all(isinstance(c, str) for c in v)), "a list of sentences"),
     },
 }
-
-
-def group_label(value: Any) -> str:
-    """A group value as it prints, the one form in which groups are compared everywhere.
-
-    Whole numbers print without a decimal part (a 0/1 column stored as floats is ``"0"``/``"1"``),
-    so ``1``, ``1.0``, ``"1"`` and ``"1.0"`` name the same group; other values print as ``str``.
-
-    Examples
-    --------
-    >>> [group_label(v) for v in (1, 1.0, "1.0", " left ", 0.25, True)]
-    ['1', '1', '1', 'left', '0.25', 'True']
-    """
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    text = str(value).strip()
-    if re.fullmatch(r"[+-]?\d+\.0*", text):
-        return str(int(float(text)))
-    return text
 
 
 def _fail(path: Path, section: str, key: str, value: Any, allowed: str) -> ConfigError:
