@@ -451,9 +451,13 @@ def _permute(counts: UnitCounts, c: Comparison, perm_unit, keep, z, s: dict, opt
 
 
 def _warn_resolution(label: str, test, n_tests: int, opts: _Options) -> None:
-    """Warn when the smallest reachable p cannot give a BH q below ``fdr_level``."""
+    """Warn when the smallest reachable p cannot give a BH q below ``fdr_level``, or only with many terms at it.
+
+    A handful of terms at the floor (at most 10, or 1 % of the terms) is what a real signal gives, so
+    that is not worth a warning; beyond it the resolution, not the data, starts to decide.
+    """
     needed = smallest_bh_discovery(test.p_min, n_tests, opts.fdr_level)
-    if needed <= 1:
+    if needed <= max(10, math.ceil(0.01 * n_tests)) and needed <= n_tests:
         return
     fix = (f"raise n_perm to at least {math.ceil(n_tests / opts.fdr_level)}"
            + (" (permutation='sequential' keeps that cheap)" if opts.permutation == "fixed" else "")
