@@ -209,3 +209,27 @@ def test_a_full_disk_is_reported_before_any_work(tmp_path, monkeypatch):
         with atomic_directory(tmp_path / "results"):
             ran.append(1)
     assert ran == []
+
+
+def test_ctrl_c_while_the_old_output_is_deleted_says_the_new_output_is_in_place(tmp_path, monkeypatch):
+    import shutil
+
+    import textlab._io as io
+
+    out = tmp_path / "results"
+    with atomic_directory(out) as tmp:
+        (tmp / "a.csv").write_text("old\n")
+    real = shutil.rmtree
+
+    def interrupted(path, *args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(io.shutil, "rmtree", interrupted)
+    with pytest.raises(KeyboardInterrupt, match="written in full"):
+        with atomic_directory(out) as tmp:
+            (tmp / "a.csv").write_text("new\n")
+    assert (out / "a.csv").read_text() == "new\n"  # the new output is whole
+    monkeypatch.setattr(io.shutil, "rmtree", real)
+    with atomic_directory(out) as tmp:  # the next run removes the previous output's leftovers
+        (tmp / "a.csv").write_text("third\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results"]

@@ -268,14 +268,23 @@ def _swap_into_place(tmp_dir: Path, path: Path) -> None:
             raise OutputError(f"{path}: files were added to this folder during the run ({shown}); it was left as it "
                               f"was and the new output is in {kept if kept.exists() else tmp_dir}")
         if _exchange(tmp_dir, path):  # one atomic step: the old output now sits at tmp_dir
-            shutil.rmtree(tmp_dir, ignore_errors=True)
+            _discard_old(tmp_dir, path)
             return
         backup = path.with_name(f".{path.name}.old")  # recoverable two-step swap (see _recover)
         os.replace(path, backup)
         os.replace(tmp_dir, path)
-        shutil.rmtree(backup, ignore_errors=True)
+        _discard_old(backup, path)
     else:
         os.replace(tmp_dir, path)
+
+
+def _discard_old(old: Path, path: Path) -> None:
+    """Delete the previous output once the new one is in place; Ctrl-C here says the output is complete."""
+    try:
+        shutil.rmtree(old, ignore_errors=True)
+    except KeyboardInterrupt:  # the new output is whole; the next run removes what is left of the old one
+        raise KeyboardInterrupt(f"interrupted after {path} was written in full (the new output is in place; the "
+                                "next run removes what is left of the previous one)") from None
 
 
 def _write_probe(folder: Path, shown: Path) -> None:
@@ -353,7 +362,9 @@ def atomic_directory(path: str | Path, *, inputs: Iterable[str | Path] = (), rep
             (tmp_dir / OUTPUT_MARKER).write_text(_marker_text(tmp_dir), encoding="utf-8")
             _swap_into_place(tmp_dir, path)
         except BaseException:
-            shutil.rmtree(tmp_dir, ignore_errors=True)
+            if tmp_dir.exists() and tmp_dir != path:
+                with contextlib.suppress(BaseException):  # a second Ctrl-C: the next run removes it
+                    shutil.rmtree(tmp_dir, ignore_errors=True)
             raise
 
 

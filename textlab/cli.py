@@ -500,8 +500,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f"{exc.filename}: " if exc.filename else ""  # never an empty path
         print(f"textlab: error: {where}{exc.strerror or exc}".splitlines()[0], file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("textlab: interrupted; no partial output was kept", file=sys.stderr)
+    except KeyboardInterrupt as exc:  # an interrupt after the output was complete says so
+        print(f"textlab: {exc.args[0] if exc.args else 'interrupted; no partial output was kept'}", file=sys.stderr)
         return 130
     finally:
         if previous is not None:
