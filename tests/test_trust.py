@@ -99,3 +99,24 @@ def test_figures_readme_shows_group_names_as_text(tmp_path):
     readme = _readme(SimpleNamespace(config=config, n_topics=3, provenance={"n_topics_rule": "q < 0.05"}), [])
     assert "<img" not in readme and "<script" not in readme
     assert "&lt;img src=x onerror=alert(1)> minus aws-led" in readme and "q < 0.05" in readme
+
+
+def test_a_huge_single_line_is_split_into_sentences_in_pieces_at_sentence_ends(monkeypatch):
+    import random
+
+    from textlab.preprocessing._text import passages
+
+    rng = random.Random(0)
+    words = "solar wind grid bank rates inflation farmers wheat rain U.S. Mr. 2.0 e.g. nurses".split()
+    text = " ".join(rng.choice(words) + ("." if rng.random() < 0.1 else "") for _ in range(6000))
+    whole = passages._SENTENCES.tokenize(text)  # Punkt on the whole line at once
+    monkeypatch.setattr(passages, "_MAX_PIECE", 2_000)
+    calls = []
+    real = passages._SENTENCES
+    monkeypatch.setattr(passages, "_SENTENCES", type("Spy", (), {
+        "tokenize": lambda self, t: calls.append(len(t)) or real.tokenize(t),
+        "span_tokenize": lambda self, t: calls.append(len(t)) or real.span_tokenize(t)})())
+    assert passages.split_sentences(text) == whole  # cut where Punkt ends a sentence: the same sentences
+    assert len(calls) > 10 and max(calls) <= 2_000
+    no_stop = "word " * 2_000  # no sentence end at all: cut at spaces, every word kept
+    assert " ".join(passages.split_sentences(no_stop)).split() == no_stop.split()

@@ -34,27 +34,25 @@ def split_sentences(text: str) -> list[str]:
     """
     if len(text) <= _MAX_PIECE:
         return _SENTENCES.tokenize(text)
-    return [sentence for piece in _pieces(text) for sentence in _SENTENCES.tokenize(piece)]
+    sentences: list[str] = []
+    start, n = 0, len(text)
+    while n - start > _MAX_PIECE:  # a very long line: Punkt on windows, cut where Punkt ends a sentence
+        window = text[start:start + _MAX_PIECE]
+        spans = list(_SENTENCES.span_tokenize(window))
+        if len(spans) > 1:  # keep every sentence but the last (it may run on past the window)
+            sentences.extend(window[a:b] for a, b in spans[:-1])
+            start += spans[-1][0]
+            continue
+        cut = window.rfind(" ", _MAX_PIECE // 2)  # no sentence end: cut at a space (a word only if none)
+        cut = _MAX_PIECE if cut <= 0 else cut
+        sentences.extend(_SENTENCES.tokenize(window[:cut]))
+        start += cut
+    return sentences + _SENTENCES.tokenize(text[start:])
 
 
 #: Longest text handed to Punkt at once: NLTK >= 3.9 stops its sentence regex after 5 s, which a
 #: single line of several megabytes (a document without line breaks) reaches.
 _MAX_PIECE = 50_000
-
-
-def _pieces(text: str) -> list[str]:
-    """Cut a very long text into pieces of at most ``_MAX_PIECE`` characters, after a ". " when one is
-    in the second half of the piece, else at a space (a word is cut only when there is no space)."""
-    pieces, start, n = [], 0, len(text)
-    while n - start > _MAX_PIECE:
-        end = start + _MAX_PIECE
-        cut = text.rfind(". ", start + _MAX_PIECE // 2, end)
-        cut = cut + 1 if cut != -1 else text.rfind(" ", start + _MAX_PIECE // 2, end)
-        cut = end if cut <= start else cut
-        pieces.append(text[start:cut])
-        start = cut
-    pieces.append(text[start:])
-    return pieces
 
 
 _BULLET_RE = re.compile(r"^(?:[•●▪◦‣·∙○■□➢►✓✔*]|[-–](?=\s))\s*")
