@@ -208,3 +208,21 @@ def test_wilson_interval_matches_statsmodels():
 
     for k, n in ((0, 5), (3, 10), (10, 10), (47, 200)):
         np.testing.assert_allclose(wilson_interval(k, n), proportion_confint(k, n, method="wilson"), atol=1e-12)
+
+
+def test_cli_score_and_the_report_section(folder, tmp_path, capsys):
+    from textlab.cli import main
+    from textlab.validation.report import section_validation
+
+    out, validation = folder
+    paths = _write(_coders(validation.key, "noisy", 2, 4), tmp_path, "cli")
+    results = tmp_path / "results"
+    results.mkdir()
+    assert section_validation(SimpleNamespace(source=results)) == ""
+    assert main(["validate", "score", str(out), *map(str, paths), "--out", str(results / "validation")]) == 0
+    printed = capsys.readouterr().out
+    assert "word_intrusion" in printed and "2 coder(s) answered" in printed
+    section = section_validation(SimpleNamespace(source=results))
+    model = pd.read_csv(results / "validation" / "validation_model.csv")
+    assert "<h3>Human validation</h3>" in section and f"{model['precision'].iloc[0]:.3f}" in section
+    assert main(["validate", "score", str(out)]) == 2  # no answer files: one-line error

@@ -324,13 +324,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         _print_table(getattr(score, name))
     print("\n" + score.params["coverage"]["statement"])
     if args.out:
-        from textlab._io import atomic_directory, write_csv, write_json
+        from textlab.validation.report import write_scores
 
-        with atomic_directory(args.out, inputs=(args.source, *args.answers)) as folder:
-            for name, table in score.tables().items():
-                write_csv(table, folder / f"validation_{name}.csv")
-            write_json(score.params, folder / "validation_score.json")
-        print(f"scores written to {args.out}/")
+        write_scores(score, args.out, inputs=(args.source, *args.answers))
+        print(f"scores written to {args.out}/ (write them to RESULTS/validation to see them in `textlab report`)")
     return 0
 
 
@@ -419,7 +416,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("source", help="make: a study file or results folder; score: the folder `validate make` wrote")
     p.add_argument("answers", nargs="*", help="score: the coders' answer CSVs (coder,item_id,answer)")
     p.add_argument("--out", default=None, help="make: output folder (default: validation); score: optional "
-                   "folder for the score tables")
+                   "folder for the score tables (RESULTS/validation puts them in that study's report)")
     p.add_argument("--n-word", type=int, default=2, help="word-intrusion items per topic (default: 2)")
     p.add_argument("--n-topic", type=int, default=20, help="topic-intrusion passages (default: 20)")
     p.add_argument("--n-frame", type=int, default=30, help="frame-coding passages (default: 30)")

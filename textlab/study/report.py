@@ -268,6 +268,9 @@ def render_report(result: Any, *, figures: dict[str, tuple[Any, str]] | None = N
     for step in STEPS:
         if step.report is not None and result.results.get(step.name) is not None:
             parts.append(resolve(step.report)(result))
+    from textlab.validation.report import section_validation
+
+    parts.append(section_validation(result))  # "" unless the results folder holds validation scores
     group_counts = result.tables["documents"].groupby("group").size()
     parts += ["<h2>Caveats</h2><div class='caveat'><ul>"]
     parts += [f"<li>{c}</li>" for c in _caveats(result, group_counts)] + ["</ul></div>", "<h2>Figures</h2>"]

@@ -69,12 +69,12 @@ def _coverage(result: Any, key: pd.DataFrame, n_word: int) -> dict[str, Any]:
            "topic_intrusion_dominant_topics": int(topic_items["topic"].nunique()),
            "frame_coding_passages": int(len(frame_items_)), "n_frames": n_frames,
            "frame_coding_strata": sorted(frame_items_["stratum"].astype(str).unique().tolist())}
-    share = lambda n: f"{n / n_passages:.1%}" if n_passages else "n/a"  # noqa: E731
+    share = lambda n: f"{n / n_passages:.2g}" if n_passages else "n/a"  # noqa: E731
     out["statement"] = (
         f"Word intrusion tests {word_topics} of {k} topics ({n_word} item(s) each, top {8} words only: it says "
         f"nothing about the rest of each topic's vocabulary). Topic intrusion covers {len(topic_items)} of "
-        f"{n_passages} passages ({share(len(topic_items))}), {out['topic_intrusion_dominant_topics']} of {k} topics "
-        f"as the dominant topic. Frame coding covers {len(frame_items_)} passages ({share(len(frame_items_))}) "
+        f"{n_passages} passages (share {share(len(topic_items))}), {out['topic_intrusion_dominant_topics']} of {k} topics "
+        f"as the dominant topic. Frame coding covers {len(frame_items_)} passages (share {share(len(frame_items_))}) "
         f"sampled evenly over {len(out['frame_coding_strata'])} dictionary strata ({n_frames} frames + none), so its "
         "precision and recall describe the strata, not the corpus-wide mix of frames.")
     return out
