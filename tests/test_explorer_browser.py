@@ -84,6 +84,9 @@ def test_loads_offline_without_errors_or_requests(loaded):
     assert driver.execute_script("return document.querySelectorAll('.tlx-view svg.marks').length") == 6
     assert driver.execute_script("return document.querySelector('.tlx').dataset.topic") == "1"
     assert len(_term_labels(driver)) == explorer.params["n_terms"]
+    menus = driver.execute_script("return Array.from(document.querySelectorAll('.tlx-view .vega-actions'))"
+                                  ".map(m => Array.from(m.querySelectorAll('a')).map(a => a.textContent))")
+    assert len(menus) == 6 and all("Save as SVG" in m and "Save as PNG" in m for m in menus)  # every view exports
 
 
 def test_moving_lambda_changes_the_term_bars(loaded):
@@ -136,7 +139,21 @@ def test_clicking_a_term_shows_its_contexts(loaded):
     assert stored["match"].iloc[0] in rows[0].text
 
 
-def test_notebook_display_renders_inside_its_iframe(browser, page, tmp_path):
+def test_clicking_a_frame_shows_its_passages(loaded):
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    driver, explorer = loaded
+    point = driver.find_elements("css selector", ".tlx-view-frames .mark-symbol path")[0]
+    ActionChains(driver).move_to_element(point).click().perform()
+    _wait(driver, "return document.querySelector('.tlx-evidence-body h3').textContent.startsWith('Frame: ')")
+    frame = driver.find_element("css selector", ".tlx-evidence-body h3").text.removeprefix("Frame: ")
+    shown = driver.find_elements("css selector", ".tlx-evidence-body .tlx-passage")
+    expected = explorer.frame_passages[explorer.frame_passages["key"] == frame]
+    assert len(shown) == len(expected) > 0
+    assert [e.get_attribute("data-passage") for e in shown] == expected["passage_id"].tolist()
+
+
+def test_notebook_display_renders_inside_its_iframe(browser, page, tmp_path):  # last: it leaves the page
     explorer, _ = page
     notebook = tmp_path / "notebook_output.html"
     notebook.write_text(f"<!DOCTYPE html><html><body><div class='output'>{explorer._repr_html_()}</div></body></html>",
