@@ -93,7 +93,7 @@ def _cmd_clean(args: argparse.Namespace) -> int:
     from textlab.preprocessing.read import load_corpus
 
     corpus = load_corpus(args.path, encoding=args.encoding, text_column=args.text_column, on_empty=args.on_empty)
-    cleaned = clean_corpus(corpus, disable=tuple(args.disable or ()))
+    cleaned = clean_corpus(corpus, disable=tuple(args.disable or ()), profile=args.profile)
     out = Path(args.out)
     _check_file_names(cleaned.corpus.docs.index)
     source = Path(args.path)
@@ -104,6 +104,7 @@ def _cmd_clean(args: argparse.Namespace) -> int:
     docs = cleaned.corpus.docs
     kept = docs["n_words_clean"].sum() / max(docs["n_words_raw"].sum(), 1)
     print(f"cleaned {len(docs)} documents into {out}/ ; kept {kept:.1%} of words; audit: {out / 'audit.csv'}")
+    print(f"profile: {cleaned.params['profile']} ({cleaned.params['profile_reasons'][0]})")
     summary = audit_summary(cleaned.audit)
     if len(summary):
         _print_table(summary)
@@ -353,10 +354,12 @@ def build_parser() -> argparse.ArgumentParser:
     add_reading(p)
     p.set_defaults(func=_cmd_corpus)
 
-    p = sub.add_parser("clean", help="remove web boilerplate; write cleaned texts and the audit table")
+    p = sub.add_parser("clean", help="remove web chrome or export furniture; write cleaned texts and the audit")
     p.add_argument("path", help="metadata CSV naming files, a folder of .txt files, or a CSV/JSONL/Parquet table")
     p.add_argument("--out", required=True, help="output folder: <doc_id>.txt per document and audit.csv")
     p.add_argument("--disable", nargs="*", metavar="RULE", help="cleaning rules to switch off")
+    p.add_argument("--profile", default="auto", choices=["auto", "web", "news_export", "plain"],
+                   help="cleaning profile (default: chosen from the texts, and printed)")
     add_reading(p)
     p.set_defaults(func=_cmd_clean)
 
