@@ -6,7 +6,7 @@ as JSON inside ``<script type="application/json">`` with ``<``, ``>`` and ``&`` 
 glue writes corpus text into the page only through ``textContent``, so a document that contains
 ``<script>`` shows it as text and never runs it.
 
-The glue (about 150 lines) does what Vega-Lite cannot: it keeps the topic shown in step across
+The glue (about 120 lines) does what Vega-Lite cannot: it keeps the topic shown in step across
 the separate views (each keeps its own PNG/SVG export menu), and shows the evidence panel, whose
 passages are wrapped running text with highlighted matches (Vega text marks do not wrap).
 """
