@@ -221,7 +221,7 @@ def _iter_jsonl(path: Path, chunk_size: int, encoding: str, garbled) -> Iterator
         try:
             value = json.loads(line)
         except json.JSONDecodeError as err:
-            raise InputFileError(path, f"line {number} is not valid JSON ({err.msg} at column {err.colno}); "
+            raise InputFileError(path, f"line {number} is not valid JSON ({err.msg}, column {err.colno}); "
                                        "JSON Lines needs one JSON object per line") from None
         if not isinstance(value, dict):
             raise InputFileError(path, f"line {number} holds a JSON {type(value).__name__}, not an object "
