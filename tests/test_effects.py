@@ -152,7 +152,7 @@ def test_trends_by_group_spline_and_binned_recorded():
     fit, rows, _ = planted(600, seed=10)
     spline = estimate_effect(fit, rows, formula="1 ~ outlet + s(date, df=3)", n_draws=4, n_boot=40, n_points=8)
     pred = spline.predictions
-    assert sorted(pred["by"].unique()) == ["o0", "o1", "o2"] and pred.groupby("by").size().eq(8).all()
+    assert sorted(pred["by"].unique()) == ["(all)", "o0", "o1", "o2"] and pred.groupby("by").size().eq(8).all()
     assert pred["value"].iloc[0] == rows["date"].min() and pred["value"].iloc[7] == rows["date"].max()
     rising = pred[pred.by == "o0"]["estimate"].to_numpy()
     assert rising[-1] > rising[0] + 0.05  # the planted upward trend
@@ -277,8 +277,9 @@ def test_figures_draw_the_tables_and_stay_legible_with_fifteen_groups():
     diff = plot_effect_differences(result, outcome=2)
     assert len(diff.get_yticklabels()) == 14 == len(effect_plot_table(result, "differences", outcome=2))
     axes = plot_effect_trends(result)
-    assert len(axes) == 3 and all(len(a.lines) == 15 for a in axes)
-    assert "95%" in axes[0].figure.get_supxlabel() if hasattr(axes[0].figure, "get_supxlabel") else True
+    assert len(axes) == 3 and all(len(a.lines) == 16 for a in axes)  # 15 outlets + all outlets as observed
+    assert axes[0].lines[-1].get_linestyle() == "--" and axes[0].lines[-1].get_color() == "#000000"
+    assert "pointwise 95% intervals" in axes[0].figure.legends[0].get_title().get_text()
     with pytest.raises(ConfigError, match="outcome="):
         plot_effect_levels(result, outcome=9)
     plt.close("all")

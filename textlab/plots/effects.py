@@ -9,6 +9,7 @@ band per group.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -22,8 +23,11 @@ from textlab.plots._colors import NEUTRAL, resolve_colors
 from textlab.plots._common import require_columns
 from textlab.plots._style import figure, finish_ticks, new_axes, style
 
-__all__ = ["effect_plot_table", "plot_effect_differences", "plot_effect_levels", "plot_effect_trends"]
+__all__ = ["effect_plot_table", "plot_effect_differences", "plot_effect_level_panels", "plot_effect_levels",
+           "plot_effect_trends"]
 
+#: ``by`` of the line averaged over the groups (``estimate_effect``'s predictions table).
+ALL = "(all)"
 _TABLES = {"levels": "marginal_means", "differences": "contrasts", "trends": "predictions"}
 
 
@@ -52,11 +56,12 @@ def _pick(table: pd.DataFrame, column: str, value: Any, name: str) -> Any:
 
 
 def effect_plot_table(data: Any, kind: str, *, outcome: Any = None, variable: str | None = None,
-                      outcomes: Sequence | None = None) -> pd.DataFrame:
+                      outcomes: Sequence | None = None, pair: Sequence | None = None) -> pd.DataFrame:
     """The rows a figure draws: ``kind`` is ``"levels"``, ``"differences"`` or ``"trends"``.
 
     Levels and differences keep one outcome (default the first) and one variable (default the
-    first); trends keep ``outcomes`` (default all).
+    first); differences with ``pair=(a, b)`` keep every outcome's ``a`` − ``b`` instead (of
+    ``variable`` if given); trends keep ``outcomes`` (default all).
 
     Examples
     --------
@@ -80,15 +85,29 @@ def effect_plot_table(data: Any, kind: str, *, outcome: Any = None, variable: st
         if rows.empty:
             raise bad_value("outcomes", list(outcomes), f"outcomes of the table {list(pd.unique(table['outcome']))[:20]}")
         return rows.reset_index(drop=True)
+    if kind == "differences" and pair is not None:
+        a, b = (str(v) for v in pair)
+        rows = table[(table["level_a"].astype(str) == a) & (table["level_b"].astype(str) == b)]
+        if variable is not None:
+            rows = rows[rows["variable"].astype(str) == str(variable)]
+        if rows.empty:
+            pairs = sorted(set(zip(table["level_a"].astype(str), table["level_b"].astype(str))))[:20]
+            raise bad_value("pair", list(pair), f"a (level_a, level_b) pair of the table, e.g. {pairs}")
+        return rows.reset_index(drop=True)
     chosen = _pick(table, "outcome", outcome, "outcome")
     rows = table[table["outcome"] == chosen]
     var = _pick(rows, "variable", variable, "variable")
     return rows[rows["variable"] == var].reset_index(drop=True)
 
 
+def _panel_title(ax: Axes, text: str, ncols: int) -> None:
+    """A panel title wrapped to the panel's width (long topic labels on narrow panels)."""
+    ax.set_title(textwrap.fill(text, width=max(18, 120 // max(ncols, 1) - 6)), loc="left", fontsize=7)
+
+
 def _label(outcome: Any, params: dict, labels: Mapping | None) -> str:
     if labels and outcome in labels:
-        return f"{outcome}: {labels[outcome]}"
+        return str(labels[outcome])
     kind = params.get("outcome_kind")
     return f"Topic {outcome}" if kind == "topic" else str(outcome)
 
@@ -116,7 +135,7 @@ def plot_effect_levels(data: Any, *, outcome: Any = None, variable: str | None =
     ci_level
         Level named in the axis label (default ``params["ci_level"]`` or 0.95).
     outcome_labels
-        ``{outcome: short label}`` for the title.
+        ``{outcome: label}`` shown instead of the outcome for the title.
 
     Returns
     -------
@@ -164,12 +183,15 @@ def plot_effect_levels(data: Any, *, outcome: Any = None, variable: str | None =
     return ax
 
 
-def plot_effect_differences(data: Any, *, outcome: Any = None, variable: str | None = None, ax: Axes | None = None,
-                            ci_level: float | None = None, outcome_labels: Mapping | None = None) -> Axes:
-    """Contrasts between levels (``level_a`` − ``level_b``) of one topic or frame, one pair per row.
+def plot_effect_differences(data: Any, *, outcome: Any = None, variable: str | None = None,
+                            pair: Sequence | None = None, ax: Axes | None = None, ci_level: float | None = None,
+                            outcome_labels: Mapping | None = None) -> Axes:
+    """Contrasts (``level_a`` − ``level_b``): the pairs of one topic or frame, or one pair across them all.
 
-    Intervals excluding 0 are drawn dark, the others grey; a filled point marks ``q_value < 0.05``
-    (Benjamini-Hochberg over the contrasts table) when the table has ``q_value``.
+    Without ``pair``, one row per pair of levels of one outcome; with ``pair=(a, b)``, one row
+    per topic or frame (stm's ``method = "difference"``). Intervals excluding 0 are drawn dark,
+    the others grey; a filled point marks ``q_value < 0.05`` (Benjamini-Hochberg over the
+    contrasts table) when the table has ``q_value``.
 
     Parameters
     ----------
@@ -177,12 +199,14 @@ def plot_effect_differences(data: Any, *, outcome: Any = None, variable: str | N
         An ``EffectResult`` or its ``contrasts`` table.
     outcome, variable
         What to draw (default the first of each).
+    pair
+        ``(level_a, level_b)``: draw this difference for every outcome.
     ax
-        Axes; default a new single-column figure sized to the number of pairs.
+        Axes; default a new single-column figure sized to the number of rows.
     ci_level
         Level named in the axis label.
     outcome_labels
-        ``{outcome: short label}`` for the title.
+        ``{outcome: label}`` shown instead of the outcome for the title or the rows.
 
     Returns
     -------
@@ -194,31 +218,41 @@ def plot_effect_differences(data: Any, *, outcome: Any = None, variable: str | N
     ...                   "difference": [.1, -.02], "ci_low": [.05, -.06], "ci_high": [.15, .01]})
     >>> [t.get_text() for t in plot_effect_differences(d).get_yticklabels()]
     ['b − a', 'c − a']
+    >>> [t.get_text() for t in plot_effect_differences(d, pair=("c", "a"), outcome_labels={1: "risk"}).get_yticklabels()]
+    ['risk']
     """
     table, params = _table(data, "differences")
-    rows = effect_plot_table(table, "differences", outcome=outcome, variable=variable)
+    rows = effect_plot_table(table, "differences", outcome=outcome, variable=variable, pair=pair)
     ci_level = ci_level if ci_level is not None else params.get("ci_level")
     by = rows["by"].astype(str) if "by" in rows.columns else pd.Series("", index=rows.index)
-    labels = [f"{a} \u2212 {b}" + (f" ({g})" if g else "")
-              for a, b, g in zip(rows["level_a"].astype(str), rows["level_b"].astype(str), by)]
-    est = rows["difference"].to_numpy(float)
-    lo, hi = rows["ci_low"].to_numpy(float), rows["ci_high"].to_numpy(float)
-    strong = (rows["q_value"].to_numpy(float) < 0.05) if "q_value" in rows.columns else np.ones(len(rows), bool)
+    if pair is None:
+        labels = [f"{a} \u2212 {b}" + (f" ({g})" if g else "")
+                  for a, b, g in zip(rows["level_a"].astype(str), rows["level_b"].astype(str), by)]
+        name = _label(rows["outcome"].iloc[0], params, outcome_labels)
+        title = f"{name}: differences by {rows['variable'].iloc[0]}"
+    else:
+        labels = [_label(o, params, outcome_labels) + (f" ({g})" if g else "") for o, g in zip(rows["outcome"], by)]
+        title = f"{pair[0]} \u2212 {pair[1]}"
     with style():
         ax = new_axes(ax, "single", 0.9 + 0.2 * len(rows))
-        y = np.arange(len(rows))[::-1]
-        for yi, e, l, h, s in zip(y, est, lo, hi, strong):
-            c = "#222222" if (l > 0 or h < 0) else NEUTRAL
-            ax.plot([l, h], [yi, yi], color=c, linewidth=1.0, solid_capstyle="butt")
-            ax.plot([e], [yi], "o", color=c, markersize=3.5, markerfacecolor=c if s else "white")
-        ax.axvline(0, color="black", linewidth=0.6, linestyle="--", zorder=0)
-        ax.set_yticks(y, labels)
+        _draw_differences(ax, rows)
+        ax.set_yticks(np.arange(len(rows))[::-1], labels)
         ax.set_ylim(-0.7, len(rows) - 0.3)
-        name = _label(rows["outcome"].iloc[0], params, outcome_labels)
-        ax.set_title(f"{name}: differences by {rows['variable'].iloc[0]}", loc="left")
+        ax.set_title(title, loc="left")
         ax.set_xlabel(f"Difference in expected share ({_percent(ci_level, rows)} interval)")
         finish_ticks(ax)
     return ax
+
+
+def _draw_differences(ax: Axes, rows: pd.DataFrame) -> None:
+    est = rows["difference"].to_numpy(float)
+    lo, hi = rows["ci_low"].to_numpy(float), rows["ci_high"].to_numpy(float)
+    strong = (rows["q_value"].to_numpy(float) < 0.05) if "q_value" in rows.columns else np.ones(len(rows), bool)
+    for yi, e, low, high, s in zip(np.arange(len(rows))[::-1], est, lo, hi, strong):
+        c = "#222222" if (low > 0 or high < 0) else NEUTRAL
+        ax.plot([low, high], [yi, yi], color=c, linewidth=1.0, solid_capstyle="butt")
+        ax.plot([e], [yi], "o", color=c, markersize=3.5, markerfacecolor=c if s else "white")
+    ax.axvline(0, color="black", linewidth=0.6, linestyle="--", zorder=0)
 
 
 def plot_effect_trends(data: Any, *, outcomes: Sequence | None = None, ax: Axes | Sequence[Axes] | None = None,
@@ -240,7 +274,7 @@ def plot_effect_trends(data: Any, *, outcomes: Sequence | None = None, ax: Axes 
     ci_level
         Level named in the caption.
     outcome_labels
-        ``{outcome: short label}`` for the panel titles.
+        ``{outcome: label}`` shown instead of the outcome for the panel titles.
 
     Returns
     -------
@@ -258,8 +292,11 @@ def plot_effect_trends(data: Any, *, outcomes: Sequence | None = None, ax: Axes 
     table, params = _table(data, "trends")
     rows = effect_plot_table(table, "trends", outcomes=outcomes)
     names = list(pd.unique(rows["outcome"]))
-    groups = [g for g in pd.unique(rows["by"].astype(str))]
+    groups = [g for g in pd.unique(rows["by"].astype(str)) if g != ALL]
     palette = resolve_colors(groups, colors) if groups != [""] else {"": "#333333"}
+    if (rows["by"].astype(str) == ALL).any():  # the average over groups: black, drawn last, on top
+        groups, palette = [*groups, ALL], {**palette, ALL: "#000000"}
+    alpha = 0.12 if len(groups) <= 4 else max(0.04, 0.12 * 4 / len(groups))
     is_date = rows["variable"].iloc[0] in params.get("date_columns", []) if "variable" in rows.columns else False
     is_date = is_date or bool(pd.to_datetime(rows["value"].astype(str), errors="coerce", format="ISO8601").notna().all())
     ci_level = ci_level if ci_level is not None else params.get("ci_level")
@@ -271,9 +308,10 @@ def plot_effect_trends(data: Any, *, outcomes: Sequence | None = None, ax: Axes 
                 line = part[part["by"].astype(str) == g]
                 x = pd.to_datetime(line["value"].astype(str)) if is_date else line["x"].to_numpy(float)
                 panel.fill_between(x, line["ci_low"].to_numpy(float), line["ci_high"].to_numpy(float),
-                                   color=palette[g], alpha=0.12, linewidth=0)
-                panel.plot(x, line["estimate"].to_numpy(float), color=palette[g], linewidth=1.0, label=g or None)
-            panel.set_title(_label(name, params, outcome_labels), loc="left")
+                                   color=palette[g], alpha=alpha, linewidth=0)
+                panel.plot(x, line["estimate"].to_numpy(float), color=palette[g], label=g or None,
+                           **({"linewidth": 1.6, "linestyle": "--"} if g == ALL else {"linewidth": 1.0}))
+            _panel_title(panel, _label(name, params, outcome_labels), len(axes) if ax is not None else min(ncols, len(names)))
             if is_date:
                 locator = mdates.AutoDateLocator(maxticks=4)
                 panel.xaxis.set_major_locator(locator)
@@ -282,15 +320,78 @@ def plot_effect_trends(data: Any, *, outcomes: Sequence | None = None, ax: Axes 
         axes[0].set_ylabel("Expected share")
         fig = axes[0].figure
         if ax is None:
-            fig.supxlabel(f"Lines: average prediction; bands: pointwise {_percent(ci_level, rows)} intervals",
-                          fontsize=7, color="#555555")
+            note = f"Lines: average prediction; bands: pointwise {_percent(ci_level, rows)} intervals"
             if groups != [""]:
                 handles, labels = axes[0].get_legend_handles_labels()
-                fig.legend(handles, labels, loc="outside lower center", ncols=min(len(groups), 5), frameon=False)
+                labels = ["all groups (as observed)" if lab == ALL else lab for lab in labels]
+                fig.legend(handles, labels, loc="outside lower center", ncols=min(len(groups), 5), frameon=False,
+                           title=note, title_fontsize=7)
+            else:
+                fig.supxlabel(note, fontsize=7, color="#555555")
     return np.asarray(axes, dtype=object)
 
 
-def _trend_axes(ax: Any, n: int, ncols: int) -> list[Axes]:
+def plot_effect_level_panels(data: Any, *, outcomes: Sequence | None = None, variable: str | None = None,
+                             colors: Mapping[str, str] | None = None, ncols: int = 4, ci_level: float | None = None,
+                             outcome_labels: Mapping | None = None) -> np.ndarray:
+    """Marginal means of every topic or frame at every level of a variable: one panel per outcome.
+
+    Rows keep the table's level order in every panel (so 10-20 groups are read across panels
+    in the same place) and take the groups' colours; x axes are each panel's own.
+
+    Parameters
+    ----------
+    data
+        An ``EffectResult`` or its ``marginal_means`` table.
+    outcomes
+        Outcomes to draw (default all).
+    variable
+        Categorical term (default the first).
+    colors
+        ``{level: colour}``; default :func:`~textlab.plots.group_colors`.
+    ncols
+        Panels per row.
+    ci_level, outcome_labels
+        As in :func:`plot_effect_levels`.
+
+    Returns
+    -------
+    numpy.ndarray
+        The Axes drawn, one per outcome.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"outcome": np.repeat([1, 2], 3), "variable": "outlet", "level": list("abc") * 2,
+    ...                   "by": "", "estimate": .2, "ci_low": .1, "ci_high": .3})
+    >>> [len(a.get_yticks()) for a in plot_effect_level_panels(t)]
+    [3, 3]
+    """
+    table, params = _table(data, "levels")
+    chosen = table if outcomes is None else table[table["outcome"].astype(str).isin({str(o) for o in outcomes})]
+    names = list(pd.unique(chosen["outcome"]))
+    if not names:
+        raise bad_value("outcomes", list(outcomes or []), f"outcomes of the table {list(pd.unique(table['outcome']))[:20]}")
+    var = _pick(chosen, "variable", variable, "variable")
+    levels = list(pd.unique(chosen.loc[chosen["variable"] == var, "level"].astype(str)))
+    palette = resolve_colors(levels, colors)
+    cols = max(1, min(ncols, len(names)))
+    with style():
+        axes = _trend_axes(None, len(names), cols, height=0.5 + 0.16 * len(levels), sharex=False)
+        for panel, name in zip(axes, names):
+            plot_effect_levels(table, outcome=name, variable=var, ax=panel, colors=palette, sort=False,
+                               ci_level=ci_level if ci_level is not None else params.get("ci_level"))
+            _panel_title(panel, _label(name, params, outcome_labels), cols)
+            panel.set_xlabel("")
+        for i, panel in enumerate(axes):
+            if i % cols:
+                panel.tick_params(labelleft=False)
+        fig = axes[0].figure
+        fig.supxlabel(f"Expected share by {var} (average prediction; {_percent(ci_level or params.get('ci_level'), table)} "
+                      "interval)", fontsize=7, color="#555555")
+    return np.asarray(axes, dtype=object)
+
+
+def _trend_axes(ax: Any, n: int, ncols: int, *, height: float = 1.7, sharex: bool = True) -> list[Axes]:
     if ax is not None:
         axes = [ax] if isinstance(ax, Axes) else list(np.ravel(ax))
         if len(axes) < n:
@@ -298,7 +399,7 @@ def _trend_axes(ax: Any, n: int, ncols: int) -> list[Axes]:
         return axes[:n]
     cols = max(1, min(ncols, n))
     nrows = int(np.ceil(n / cols))
-    fig, grid = figure("full", 1.7 * nrows + 1.1, nrows=nrows, ncols=cols, sharex=True)
+    fig, grid = figure("full", height * nrows + 1.1, nrows=nrows, ncols=cols, sharex=sharex)
     flat = list(np.ravel(grid))
     for extra in flat[n:]:
         extra.set_visible(False)

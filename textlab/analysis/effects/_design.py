@@ -259,6 +259,7 @@ def build_design(rows: pd.DataFrame, formula: str, *, reference: Any = None, dat
     (['Intercept', 'outlet[T.a]', 'date'], 2024.0)
     """
     from formulaic import model_matrix
+    from formulaic.errors import FormulaicError
 
     lhs, rhs = _split_formula(formula)
     notes: dict = {"formula_given": formula}
@@ -306,7 +307,11 @@ def build_design(rows: pd.DataFrame, formula: str, *, reference: Any = None, dat
     origin = float(min(pd.DatetimeIndex(prepared[c]).year.min() for c in dates)) if dates else 0.0
     derived = derive_columns(prepared, dates, when, bins, origin)
     rhs = _rewrite_splines(rhs, derived, notes)
-    mm = model_matrix(rhs, derived, na_action="raise")
+    try:
+        mm = model_matrix(rhs, derived, na_action="raise")
+    except FormulaicError as exc:  # a name that is no column, a syntax error: one line, with the columns
+        raise ConfigError(f"formula={formula!r} cannot be built ({str(exc).splitlines()[0]}): write it with the "
+                          f"columns of rows {sorted(map(str, rows.columns))}") from None
     matrix = np.asarray(mm, dtype=float)
     columns = [str(c) for c in mm.columns]
     _check_rank(matrix, columns)

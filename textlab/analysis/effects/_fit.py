@@ -42,23 +42,35 @@ def _start(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
     return _ols(x, np.log(mu / (1 - mu)), w)
 
 
+def _solve_many(xtwx: np.ndarray, xtwz: np.ndarray) -> np.ndarray:
+    """Solve ``K`` systems ``p x p`` at once (``K x p x p``, ``K x p``); singular ones by least squares."""
+    try:
+        return np.linalg.solve(xtwx, xtwz[..., None])[..., 0]
+    except np.linalg.LinAlgError:
+        return np.stack([_solve(a, b) for a, b in zip(xtwx, xtwz)])
+
+
 def _logit(x: np.ndarray, y: np.ndarray, w: np.ndarray, beta: np.ndarray | None, max_iter: int,
            tol: float) -> tuple[np.ndarray, np.ndarray]:
-    """IRLS for every column of ``y``; returns ``p x K`` coefficients and a ``K`` converged flag."""
+    """IRLS for every column of ``y`` at once; returns ``p x K`` coefficients and a ``K`` converged flag.
+
+    ``x'Wx`` of every outcome comes from one product with the row-wise outer products of ``x``
+    (``N x p^2``), so the cost per iteration is two matrix products, not a loop over outcomes.
+    """
+    n, p = x.shape
     n_out = y.shape[1]
     beta = _start(x, y, w) if beta is None else beta.copy()
     converged = np.zeros(n_out, dtype=bool)
     active = np.arange(n_out)
+    outer = (x[:, :, None] * x[:, None, :]).reshape(n, p * p)
     for _ in range(max_iter):
         eta = np.clip(x @ beta[:, active], -_ETA_LIMIT, _ETA_LIMIT)
         mu = expit(eta)
         var = np.maximum(mu * (1 - mu), 1e-10)
-        z = eta + (y[:, active] - mu) / var
         ww = w[:, None] * var
-        new = np.empty((x.shape[1], len(active)))
-        for j in range(len(active)):
-            xw = x * ww[:, j, None]
-            new[:, j] = _solve(xw.T @ x, xw.T @ z[:, j])
+        xtwx = (ww.T @ outer).reshape(len(active), p, p)
+        xtwz = (x.T @ (ww * eta + w[:, None] * (y[:, active] - mu))).T
+        new = _solve_many(xtwx, xtwz).T
         change = np.abs(new - beta[:, active]).max(axis=0)
         beta[:, active] = new
         done = change < tol * (1 + np.abs(new).max(axis=0))

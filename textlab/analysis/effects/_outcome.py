@@ -118,9 +118,12 @@ def _from_frames(result: Any) -> Outcome:
     order = pd.unique(long["passage_id"].astype(str))
     wide.index = wide.index.astype(str)
     wide = wide.reindex(order)
+    empty = wide.isna().any(axis=1).to_numpy()  # passages without tokens have no share
+    wide = wide[~empty]
     values = wide.to_numpy(dtype=float)
-    return Outcome("frame", [str(c) for c in wide.columns], values, np.asarray(order, dtype=str),
-                   params={"frame_share": "n_hits / n_tokens of the passage (FrameResult.by_passage.share)"})
+    return Outcome("frame", [str(c) for c in wide.columns], values, np.asarray(wide.index, dtype=str),
+                   params={"frame_share": "n_hits / n_tokens of the passage (FrameResult.by_passage.share)",
+                           "passages_without_tokens_dropped": int(empty.sum())})
 
 
 def _from_table(table: pd.DataFrame) -> Outcome:

@@ -13,13 +13,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from textlab._errors import ConfigError
 from textlab.analysis.effects._design import PERIOD, Design
 from textlab.analysis.effects._fit import inverse_link
-from textlab.stats.contrasts import Contrast
+from textlab.stats.contrasts import REST, Contrast
 from textlab.stats.intervals import bh_qvalues, percentile_interval
 from textlab.stats.layout import FEW_DOCUMENTS
 
-__all__ = ["coefficient_table", "average_predictions", "marginal_means", "contrast_table", "prediction_table"]
+__all__ = ["ALL", "coefficient_table", "average_predictions", "marginal_means", "contrast_table", "prediction_table",
+           "change_table", "with_qvalues"]
 
 
 def bootstrap_pvalue(replicates: np.ndarray) -> np.ndarray:
@@ -144,7 +146,11 @@ def _comparisons(variable: str, levels: list, focal: str | None, spec: Contrast)
         return []
     chosen = spec if variable == focal else Contrast(reference=levels[0])
     default = "pairs" if variable == focal else "rest"
-    return [(c.group, c.reference) for c in chosen.resolve(levels, default=default)]
+    comparisons = chosen.resolve(levels, default=default)
+    if any(c.reference == REST for c in comparisons):
+        raise ConfigError(f"contrast: a level of {variable!r} against 'rest' is not an effects contrast (marginal "
+                          "means compare levels): give pairs, e.g. [[\"a\", \"b\"]], or reference=<a level>")
+    return [(c.group, c.reference) for c in comparisons]
 
 
 def contrast_table(store: dict, names: list, *, focal: str | None, spec: Contrast, ci_level: float) -> pd.DataFrame:
@@ -187,19 +193,51 @@ def prediction_grid(design: Design, over: str, n_points: int) -> tuple[list, np.
     return list(values), values
 
 
+#: ``by`` label of the line averaged over the groups as they occur (only ``over`` set for every row).
+ALL = "(all)"
+
+
 def prediction_table(design: Design, sample: pd.DataFrame, names: list, beta: np.ndarray, reps: np.ndarray, *,
-                     link: str, ci_level: float, over: str, by: str | None, n_points: int) -> pd.DataFrame:
-    """Average predictions along ``over`` (for each level of ``by``) with pointwise intervals."""
+                     link: str, ci_level: float, over: str, by: str | None,
+                     n_points: int) -> tuple[pd.DataFrame, dict]:
+    """Average predictions along ``over`` (for each level of ``by``, and :data:`ALL` groups) with pointwise intervals.
+
+    Returns the table and ``{line: ((first value, point, reps), (last value, point, reps))}`` for
+    :func:`change_table`.
+    """
     grid, numeric = prediction_grid(design, over, n_points)
-    groups = list(design.rows[by].cat.categories) if by else [None]
-    frames = []
-    for g in groups:
-        settings = [{over: value} if g is None else {over: value, by: g} for value in grid]
-        predicted = average_predictions(design, sample, settings, beta, reps, link)
-        for value, x, (point, rep) in zip(grid, numeric, predicted):
+    groups = ([ALL] + list(design.rows[by].cat.categories)) if by else [None]
+    frames, ends = [], {}
+    settings = [{over: value} if g in (None, ALL) else {over: value, by: g} for g in groups for value in grid]
+    everything = average_predictions(design, sample, settings, beta, reps, link)  # one model-matrix call
+    shown = [value.date().isoformat() if over in design.dates else value for value in grid]
+    for i, g in enumerate(groups):
+        predicted = everything[i * len(grid):(i + 1) * len(grid)]
+        for value, x, (point, rep) in zip(shown, numeric, predicted):
             frames.append(pd.DataFrame({"outcome": names, "by": "" if g is None else str(g), "x": float(x),
-                                        "value": value.date().isoformat() if over in design.dates else value,
-                                        **_interval_columns(point, rep, ci_level)}))
+                                        "value": value, **_interval_columns(point, rep, ci_level)}))
+        ends["" if g is None else str(g)] = ((shown[0], *predicted[0]), (shown[-1], *predicted[-1]))
     table = pd.concat(frames, ignore_index=True)
     table.insert(1, "variable", over)
+    return table, ends
+
+
+def change_table(ends: dict, names: list, *, over: str, ci_level: float) -> pd.DataFrame:
+    """Rows of the contrasts table for the change along ``over``: last grid point minus first, per line.
+
+    ``variable`` is ``over``, ``level_a``/``level_b`` the last and first values (dates as ISO
+    text), ``by`` the line (:data:`ALL`: averaged over the groups as they occur).
+    """
+    frames = []
+    for g, ((first, p0, r0), (last, p1, r1)) in ends.items():
+        frames.append(pd.DataFrame({"outcome": names, "variable": over, "by": g, "level_a": str(last),
+                                    "level_b": str(first), **_interval_columns(p1 - p0, r1 - r0, ci_level),
+                                    "p_value": bootstrap_pvalue(r1 - r0)}))
+    return pd.concat(frames, ignore_index=True).rename(columns={"estimate": "difference"})
+
+
+def with_qvalues(table: pd.DataFrame) -> pd.DataFrame:
+    """``q_value``: Benjamini-Hochberg over every row of a contrasts table."""
+    table = table.reset_index(drop=True)
+    table["q_value"] = bh_qvalues(table["p_value"].to_numpy(dtype=float)) if len(table) else []
     return table

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from textlab._errors import ConfigError, TextlabWarning, bad_value
 from textlab._progress import progress
@@ -45,12 +46,15 @@ class EffectResult(Result):
         than 5 documents (one document: passages resampled, interval too narrow).
     contrasts
         ``outcome, variable, by, level_a, level_b, difference, std_error, ci_low, ci_high, p_value, q_value``:
-        ``level_a`` minus ``level_b`` in marginal mean (paired replicates); intervals are pointwise
-        (unadjusted), ``q_value`` is Benjamini-Hochberg over every row (``params["multiplicity"]``).
+        ``level_a`` minus ``level_b`` in marginal mean (paired replicates); with predictions, also the
+        change along ``over`` (``variable`` = the date, ``level_a``/``level_b`` = last/first grid
+        value, ``by`` = each line, ``"(all)"`` averaged over the groups as they occur); intervals are
+        pointwise (unadjusted), ``q_value`` is Benjamini-Hochberg over every row (``params["multiplicity"]``).
     predictions
         ``outcome, variable, by, x, value, estimate, std_error, ci_low, ci_high``: average predictions
         along a continuous covariate (``value``: ISO date for a date, ``x`` its decimal year) for
-        each level of ``by``, pointwise intervals.
+        each level of ``by`` and for ``"(all)"`` (only the date set: the groups as they occur),
+        pointwise intervals.
     replicates
         With ``keep_replicates=True``: ``replicate, draw, outcome, term, estimate`` for every
         composed replicate (else empty).
@@ -257,28 +261,42 @@ def estimate_effect(
         over = _choose(design, "over", over, design.continuous) or (design.dates[0] if design.dates else None)
     line_by = by or next((c for c in design.categorical if c not in design.bins and c != PERIOD), None)
 
-    beta, ok = fit_shares(design.matrix, out.point, link=link)
-    reps, draw_of, failed = _compose(design, out, resampler, link=link, n_draws=n_draws, n_boot=n_boot,
-                                     random_state=random_state, beta=beta)
+    with threadpool_limits(limits=1, user_api="blas"):  # small products: threads only contend (2-core CI: 3x)
+        beta, ok = fit_shares(design.matrix, out.point, link=link)
+        reps, draw_of, failed = _compose(design, out, resampler, link=link, n_draws=n_draws, n_boot=n_boot,
+                                         random_state=random_state, beta=beta)
+        sample = _averaging_sample(design, n_average, random_state)
+        built, focal = _build_tables(design, sample, out.names, beta, reps, link=link, ci_level=ci_level, by=by,
+                                     spec=spec, over=over, line_by=line_by, n_points=n_points)
     if failed or not ok.all():
-        warnings.warn(f"estimate_effect: the quasi-binomial fit did not converge in {failed} of {reps.shape[0] * reps.shape[2]} "
-                      "replicate fits (a level where a share is 0 or 1 in every row?); treat those coefficients "
-                      "with care", TextlabWarning, stacklevel=2)
-    sample = _averaging_sample(design, n_average, random_state)
-    names = out.names
+        warnings.warn(f"estimate_effect: the quasi-binomial fit did not converge in {failed} of "
+                      f"{reps.shape[0] * reps.shape[2]} replicate fits (a level where a share is 0 or 1 in every "
+                      "row?); treat those coefficients with care", TextlabWarning, stacklevel=2)
+    params = _params(design, out, resampler, link=link, n_draws=n_draws, n_boot=n_boot, reps=reps,
+                     ci_level=ci_level, random_state=random_state, spec=spec, by=by, over=over, line_by=line_by,
+                     sample=sample, failed=failed, n_rows_given=len(table), focal=focal)
+    if keep_replicates:
+        built["replicates"] = _replicate_table(reps, draw_of, out.names, design.columns)
+    return EffectResult(**built, params=params)
+
+
+def _build_tables(design: Design, sample: pd.DataFrame, names: list, beta: np.ndarray, reps: np.ndarray, *,
+                  link: str, ci_level: float, by: str | None, spec: Contrast, over: str | None,
+                  line_by: str | None, n_points: int) -> tuple[dict, str | None]:
+    """Coefficients, marginal means, contrasts (with the change along ``over``) and predictions."""
     coefficients = tables.coefficient_table(names, design.columns, beta, reps, link=link, ci_level=ci_level)
     means, store = tables.marginal_means(design, sample, names, beta, reps, link=link, ci_level=ci_level, by=by)
     focal = next((c for c in design.categorical if c not in design.bins and c != PERIOD), None)
     contrasts = tables.contrast_table(store, names, focal=focal, spec=spec, ci_level=ci_level)
-    predictions = (tables.prediction_table(design, sample, names, beta, reps, link=link, ci_level=ci_level,
-                                           over=over, by=line_by, n_points=n_points) if over else None)
-    params = _params(design, out, resampler, link=link, n_draws=n_draws, n_boot=n_boot, reps=reps,
-                     ci_level=ci_level, random_state=random_state, spec=spec, by=by, over=over, line_by=line_by,
-                     sample=sample, failed=failed, n_rows_given=len(table), focal=focal)
-    extra = {"predictions": predictions} if predictions is not None else {}
-    if keep_replicates:
-        extra["replicates"] = _replicate_table(reps, draw_of, names, design.columns)
-    return EffectResult(coefficients=coefficients, marginal_means=means, contrasts=contrasts, params=params, **extra)
+    built = {"coefficients": coefficients, "marginal_means": means, "contrasts": contrasts}
+    if over:
+        built["predictions"], ends = tables.prediction_table(design, sample, names, beta, reps, link=link,
+                                                             ci_level=ci_level, over=over, by=line_by,
+                                                             n_points=n_points)
+        change = tables.change_table(ends, names, over=over, ci_level=ci_level)
+        built["contrasts"] = tables.with_qvalues(
+            pd.concat([contrasts.drop(columns="q_value"), change], ignore_index=True) if len(contrasts) else change)
+    return built, focal
 
 
 def _averaging_sample(design: Design, n_average: int, random_state: int) -> pd.DataFrame:
