@@ -147,7 +147,7 @@ def test_bad_arguments_name_the_parameter():
 
 
 # --- the study: [duplicates] keep | collapse | weight and the effect on headline numbers --------
-def _study(tmp_path, action: str, n_articles: int = 100):
+def _study(tmp_path, action: str, n_articles: int = 100, store: str = "memory"):
     from textlab.study.config import load_study_config
 
     demo = make_news_exports(tmp_path / "demo", n_articles=n_articles)
@@ -169,6 +169,8 @@ n_boot = 20
 n_perm = 50
 [compute]
 n_jobs = 1
+store = "{store}"
+cache_dir = "{(tmp_path / 'cache').as_posix()}"
 """)
     return demo, load_study_config(study)
 
@@ -182,8 +184,9 @@ def _run(config):
         return run_study(config, steps=steps)
 
 
-def test_study_collapse_finds_planted_copies_and_analyses_read_the_collapsed_corpus(tmp_path):
-    demo, config = _study(tmp_path, "collapse")
+@pytest.mark.parametrize("store", ["memory", "disk"])
+def test_study_collapse_finds_planted_copies_and_analyses_read_the_collapsed_corpus(tmp_path, store):
+    demo, config = _study(tmp_path, "collapse", store=store)
     result = _run(config)
     truth = demo.truth
     planted = dict(zip(truth.loc[truth["duplicate_of"].notna(), "doc_id"],

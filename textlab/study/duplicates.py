@@ -89,7 +89,10 @@ def _tokenized(corpus: Any) -> Any:
     tokenized = corpus.tokenized_corpus()
     if isinstance(tokenized, TokenizedCorpus):
         return tokenized
-    return TokenizedCorpus(corpus.passages, [list(t) for t in tokenized.require_tokens("duplicates")],
+    passages = corpus.passages
+    if "text" not in passages.columns:  # on disk the texts live in the token shards
+        passages = passages.assign(text=tokenized.texts())
+    return TokenizedCorpus(passages, [list(t) for t in tokenized.require_tokens("duplicates")],
                            dict(tokenized.surface_forms), dict(corpus.params.get("tokenizer", {})))
 
 
@@ -138,9 +141,11 @@ def run_duplicates(ctx: Any) -> DuplicatesResult | None:
     if options["action"] == "collapse" and dropped:
         kept = set(docs["doc_id"]) - dropped
         collapsed = _subset(tokenized, kept)
-        tokens = corpus.tokens[corpus.tokens["passage_id"].isin(collapsed.passages["passage_id"])]
+        tokens = corpus.tokens  # None on the disk store (the tokens stay in its shards)
+        if tokens is not None:
+            tokens = tokens[tokens["passage_id"].isin(collapsed.passages["passage_id"])].reset_index(drop=True)
         ctx.results["corpus"] = replace(
-            corpus, passages=collapsed.passages, tokens=tokens.reset_index(drop=True),
+            corpus, passages=collapsed.passages, tokens=tokens,
             documents=corpus.documents[corpus.documents["doc_id"].astype(str).isin(kept)].reset_index(drop=True),
             tokenized=collapsed, params={**corpus.params, "duplicates_collapsed": sorted(dropped)})
         ctx.memory["dtm"] = count_terms(collapsed)
