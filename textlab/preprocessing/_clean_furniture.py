@@ -25,14 +25,19 @@ and study patterns only: no rule that guesses, so speeches and books keep every 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import pandas as pd
+
+from textlab._errors import ConfigError
 from textlab.preprocessing._clean_rules import _RULES, DEFAULT_RULES, _Context, _Removal, _Text
 from textlab.preprocessing.boilerplate import _field_value, _in_place, _shape, _zones
 
-__all__ = ["FURNITURE_RULES", "PROFILE_RULES", "PROFILES", "CleaningPlan", "plan_cleaning", "choose_profile"]
+__all__ = ["FURNITURE_RULES", "PROFILE_RULES", "PROFILES", "CleaningPlan", "plan_cleaning", "choose_profile",
+           "compile_study_patterns", "with_fields"]
 
 
 def _pattern(text: _Text, ctx: _Context) -> list[_Removal]:
@@ -145,17 +150,13 @@ def learn_furniture(docs, *, source_column: str | None, **thresholds) -> tuple[d
 
 def source_values(values, n: int) -> list[str]:
     """Each document's source as :func:`find_boilerplate` names it (``"(all)"`` without a column)."""
-    import pandas as pd
-
     if values is None:
         return ["(all)"] * n
     return pd.Series(list(values), dtype="string").fillna("(missing)").astype(str).tolist()
 
 
-def furniture_summary(audit, sources: dict, words_before: dict, n_fields: dict) -> "object":
+def furniture_summary(audit: pd.DataFrame, sources: dict, words_before: dict, n_fields: dict) -> pd.DataFrame:
     """Per source: documents, lines and words removed as furniture, fields moved (``boilerplate*`` rules)."""
-    import pandas as pd
-
     from textlab.preprocessing._clean_rules import count_words
 
     rows = audit[audit["rule"].isin(("boilerplate", "boilerplate_field"))]
@@ -219,7 +220,7 @@ def plan_cleaning(docs, *, profile: str = "auto", rules: Sequence[str] | None = 
     they are among the rules. ``boilerplate`` overrides :data:`FURNITURE_DEFAULTS`.
     """
     from textlab._errors import bad_value
-    from textlab.preprocessing.clean import _check_rules, compile_study_patterns
+    from textlab.preprocessing.clean import _check_rules
 
     compile_study_patterns(patterns)
     thresholds = {**FURNITURE_DEFAULTS, **(boilerplate or {})}
@@ -244,3 +245,23 @@ def plan_cleaning(docs, *, profile: str = "auto", rules: Sequence[str] | None = 
     fields = tuple(sorted({f for table in lookup.values() for f in table.values() if f} - {column}))
     return CleaningPlan(active, chosen, tuple(reasons), tuple(map(str, patterns)), lookup, column, thresholds,
                         fields, len(docs), found.patterns)
+
+
+def compile_study_patterns(patterns: Sequence[str]) -> tuple[re.Pattern[str], ...]:
+    """The study's removal patterns compiled (one-line error naming a bad one)."""
+    if isinstance(patterns, str):
+        raise ConfigError("patterns= takes a list of regular expressions, e.g. patterns=['^Copyright ']")
+    from textlab._regex import compile_user_pattern  # nested quantifiers refused, searches time-limited
+
+    return tuple(compile_user_pattern(str(pattern), "[clean] patterns") for pattern in patterns)
+
+
+def with_fields(docs: pd.DataFrame, fields: Sequence[dict], columns: Sequence[str]) -> pd.DataFrame:
+    """``docs`` with the metadata found in furniture lines filled into ``columns`` (never overwritten)."""
+    if not columns:
+        return docs
+    moved = pd.DataFrame(list(fields), index=docs.index).reindex(columns=list(columns))
+    for name in columns:
+        values = moved[name].astype(object)
+        docs[name] = docs[name].where(docs[name].notna(), values) if name in docs.columns else values
+    return docs

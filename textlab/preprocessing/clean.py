@@ -52,9 +52,11 @@ from textlab.preprocessing._clean_furniture import (
     PROFILES,
     CleaningPlan,
     choose_profile,
+    compile_study_patterns,
     furniture_summary,
     plan_cleaning,
     source_values,
+    with_fields,
 )
 from textlab.preprocessing.read import Corpus
 
@@ -146,15 +148,6 @@ def _compile_patterns(value: object, doc_id: str) -> tuple[re.Pattern[str], ...]
 
         compiled.append(compile_user_pattern(pattern.strip(), f"clean_patterns for doc_id {doc_id!r}"))
     return tuple(compiled)
-
-
-def compile_study_patterns(patterns: Sequence[str]) -> tuple[re.Pattern[str], ...]:
-    """The study's removal patterns compiled (one-line error naming a bad one)."""
-    if isinstance(patterns, str):
-        raise ConfigError("patterns= takes a list of regular expressions, e.g. patterns=['^Copyright ']")
-    from textlab._regex import compile_user_pattern  # nested quantifiers refused, searches time-limited
-
-    return tuple(compile_user_pattern(str(pattern), "[clean] patterns") for pattern in patterns)
 
 
 def _is_true(value: object) -> bool:
@@ -474,17 +467,6 @@ def clean_corpus(
                                     dict(zip(ids, batch.n_words_raw)), dict(zip(ids, map(len, batch.fields))))
     new_corpus = replace(corpus, docs=out, params={**corpus.params, "clean": params})
     return CleanResult(corpus=new_corpus, audit=audit, params=params, summary=summary)
-
-
-def with_fields(docs: pd.DataFrame, fields: Sequence[dict], columns: Sequence[str]) -> pd.DataFrame:
-    """``docs`` with the metadata found in furniture lines filled into ``columns`` (never overwritten)."""
-    if not columns:
-        return docs
-    moved = pd.DataFrame(list(fields), index=docs.index).reindex(columns=list(columns))
-    for name in columns:
-        values = moved[name].astype(object)
-        docs[name] = docs[name].where(docs[name].notna(), values) if name in docs.columns else values
-    return docs
 
 
 def clean_params(active, disable, overrides_from_metadata: bool, kept_whole: list[str], n_removals: int,
