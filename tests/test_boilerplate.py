@@ -206,7 +206,8 @@ def test_lower_cased_exports_without_full_stops_are_cleaned_the_same_way(tmp_pat
 def test_a_long_factiva_headline_does_not_hide_the_header_fields():
     # "HD <13-word headline>" is sentence-long: the code lines after it are still the header block
     texts = ["\n".join([f"HD The Bank of England called for a review of the housing market number {i}",
-                        "BY By Jack Doyle", f"WC {150 + i} words", f"PD {i + 1} February 2014", "SN The Daily Telegraph",
+                        "BY By Jack Doyle", f"WC {150 + i} words", f"PD {i + 1} February 2014",
+                        "SN The Daily Telegraph",
                         "LA English", "CY (c) 2014 Telegraph Media Group Limited. All rights reserved.", "LP",
                         SENTENCES[i % len(SENTENCES)], "TD", SENTENCES[(i + 1) % len(SENTENCES)]]) for i in range(8)]
     out = remove_boilerplate(pd.DataFrame({"text": texts}), source_column=None)

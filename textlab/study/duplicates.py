@@ -195,7 +195,8 @@ def _keyness_rows(full: Any, dedup: Any, config: Any) -> list[dict]:
         top_a, top_b = set(za.nlargest(_N_TERMS).index), set(zb.nlargest(_N_TERMS).index)
         for term in sorted(top_a | top_b, key=lambda t: -za.get(t, -np.inf)):
             rows.append({"analysis": "key_terms", "group": group, "item": term, "all_copies": za.get(term, np.nan),
-                         "deduplicated": zb.get(term, np.nan), "top_all": term in top_a, "top_deduplicated": term in top_b})
+                         "deduplicated": zb.get(term, np.nan), "top_all": term in top_a,
+                         "top_deduplicated": term in top_b})
     return rows
 
 
@@ -292,8 +293,9 @@ def section_duplicates(result: Any) -> str:
     if found is None:
         return ""
     p = found.params
+    method = html.escape(str(p.get("method")))
     parts = [f"<h3>Duplicates</h3><p>{p.get('n_clusters', 0)} clusters of near-duplicate documents "
-             f"({p.get('n_in_clusters', 0)} documents, threshold {p.get('threshold')}, {html.escape(str(p.get('method')))}); "
+             f"({p.get('n_in_clusters', 0)} documents, threshold {p.get('threshold')}, {method}); "
              f"action: <b>{html.escape(str(p.get('action')))}</b>."]
     if effect is not None:
         s = effect.params
