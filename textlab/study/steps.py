@@ -643,5 +643,5 @@ def unregister_step(name: str) -> None:
 
 
 def step_sections() -> dict[str, Mapping[str, Any]]:
-    """Config sections owned by steps that declare options (``[guided]`` and registered steps): section -> defaults."""
-    return {s.section: s.options for s in STEPS if s.section and s.options}  # built-in steps have none, but guided
+    """Config sections owned by steps that declare options (built-in or registered): section -> defaults."""
+    return {s.section: s.options for s in STEPS if s.section and s.options}
