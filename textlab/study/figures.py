@@ -259,20 +259,37 @@ def figure_prevalence(result: Any) -> tuple[FigureSpec, FigureSpec]:
     return spec1, FigureSpec("08_prevalence_difference", fig2, difference, caption2, claim2)
 
 
+#: Passages drawn in figure 09 at most (above it, a stratified random sample of this many).
+MAX_PASSAGES_SHOWN = 3_000
+
+
 def figure_passage_topics(result: Any) -> FigureSpec:
     """09: topic proportions of every passage (step ``topics``)."""
+    from textlab.analysis.topics.sampled import sample_rows
+
     labels = _topic_labels(result)
-    passages = result.tokenized.passages
-    table = plots.passage_topic_table(result.fits[0].doc_topic, passages, group_column=result.group_column)
+    passages, doc_topic = result.tokenized.passages, result.fits[0].doc_topic
+    n_all, shown = len(passages), ""
+    if n_all > MAX_PASSAGES_SHOWN:  # a readable figure and a small CSV: a stratified sample of the passages
+        rows, _ = sample_rows(passages, size=MAX_PASSAGES_SHOWN, strata=[result.group_column], random_state=0)
+        passages, doc_topic = passages.iloc[rows].reset_index(drop=True), np.asarray(doc_topic)[rows]
+        shown = (f" A random sample of {MAX_PASSAGES_SHOWN:,} of the {n_all:,} passages is shown (stratified by "
+                 "group, proportional; seed 0).")
+    table = plots.passage_topic_table(doc_topic, passages, group_column=result.group_column)
     fig, ax = plots.figure("full", 4.2)
-    plots.plot_passage_topics(result.fits[0].doc_topic, passages, group_column=result.group_column, ax=ax,
+    plots.plot_passage_topics(doc_topic, passages, group_column=result.group_column, ax=ax,
                               topic_labels=labels, colors=_colors_for(result, passages[result.group_column].astype(str)))
-    dominant = result.tables["passage_topics"].filter(like="topic_").to_numpy().argmax(axis=1) + 1
-    per_doc = pd.Series(dominant).groupby(result.tables["passage_topics"]["doc_id"].to_numpy()).agg(
-        lambda s: int(s.mode().iloc[0]))
-    claim = "Dominant topic per document: " + ", ".join(f"{d}: {t}" for d, t in per_doc.items()) + "."
+    topics = result.tables["passage_topics"]
+    dominant = pd.Series(topics.filter(like="topic_").to_numpy().argmax(axis=1) + 1)
+    if topics["doc_id"].nunique() <= 50:
+        per_doc = dominant.groupby(topics["doc_id"].to_numpy()).agg(lambda s: int(s.mode().iloc[0]))
+        claim = "Dominant topic per document: " + ", ".join(f"{d}: {t}" for d, t in per_doc.items()) + "."
+    else:  # many documents: the commonest dominant topic of each group's passages
+        per_group = dominant.groupby(topics["group"].astype(str).to_numpy()).agg(lambda s: int(s.mode().iloc[0]))
+        claim = "Most frequent dominant topic of the passages, per group: " + ", ".join(
+            f"{g}: {t}" for g, t in per_group.items()) + "."
     caption = ("Topic proportions of every passage (rows), ordered by group, document and position; lines "
-               "separate documents.")
+               "separate documents." + shown)
     return FigureSpec("09_passage_topics", fig, table, caption, claim)
 
 
