@@ -224,3 +224,12 @@ def test_topic_bars_split_the_corpus_count_by_topic(seeds_study_fast, explorer):
         for t in tokens:
             counts[t] = counts.get(t, 0) + 1
     assert terms["corpus_count"].tolist() == [counts.get(t, 0) for t in terms["term"]]
+
+
+def test_frame_passages_have_the_most_frame_tokens(seeds_study_fast, explorer):
+    by_passage = seeds_study_fast.tables["frames_by_passage"]
+    for frame, rows in explorer.frame_passages.groupby("key"):
+        hits = by_passage[by_passage["frame"] == frame].set_index("passage_id")["n_hits"]
+        assert rows["score"].iloc[0] == hits.max()
+        assert rows["score"].is_monotonic_decreasing
+        np.testing.assert_array_equal(rows["score"], hits.loc[rows["passage_id"]])

@@ -4,7 +4,7 @@ The page cannot hold 100,000 passages, so it holds a stated sample:
 
 * for each topic, the ``n_passages`` passages with the highest share of it (repeated texts,
   e.g. syndicated copies, shown once);
-* for each frame, the ``n_passages`` passages with the highest share of frame tokens;
+* for each frame, the ``n_passages`` passages with the most frame tokens (ties: the higher share);
 * for each term a user can click, up to ``n_kwic`` keyword-in-context lines from passages
   drawn at random (``random_state``) among those that contain it.
 
@@ -33,15 +33,24 @@ def _check_count(name: str, value: int, low: int = 1) -> int:
     return int(value)
 
 
-def ranked_passages(scores: pd.DataFrame, key: str, score: str, texts: pd.Series, *, n: int) -> pd.DataFrame:
+def ranked_passages(scores: pd.DataFrame, key: str, score: str, texts: pd.Series, *, n: int,
+                    then: str | None = None) -> pd.DataFrame:
     """Per ``key`` (topic or frame), the ``n`` passages with the highest ``score``, repeated texts once.
 
-    ``scores`` has ``passage_id``, ``key`` and ``score`` columns; ``texts`` maps passage id to text
-    (passages without a text are not shown).
+    ``scores`` has ``passage_id``, ``key`` and ``score`` (and ``then``, the tie-breaker) columns;
+    ``texts`` maps passage id to text (passages without a text are not shown).
     Returns ``key, rank, passage_id, score``.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"topic": 1, "passage_id": ["a", "b", "c"], "share": [.2, .9, .5]})
+    >>> ranked_passages(s, "topic", "share", pd.Series(["x", "y", "y"], index=["a", "b", "c"]), n=2)["passage_id"].tolist()
+    ['b', 'a']
     """
-    table = scores[(scores[score] > 0) & scores["passage_id"].astype(str).isin(texts.index)].sort_values([key, score, "passage_id"], ascending=[True, False, True],
-                                                  kind="stable")
+    known = scores["passage_id"].astype(str).isin(texts.index)
+    order = [key, score, *([then] if then else []), "passage_id"]
+    table = scores[(scores[score] > 0) & known].sort_values(order, ascending=[True, False, *([False] if then else []),
+                                                                              True], kind="stable")
     table = table.assign(_text=table["passage_id"].map(texts).fillna("").str.strip().str.lower())
     table = table.drop_duplicates([key, "_text"]).groupby(key, sort=True).head(n)
     table = table.assign(rank=table.groupby(key).cumcount() + 1)

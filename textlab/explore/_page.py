@@ -65,14 +65,14 @@ _GLUE = r"""
     if (extra) bits.push(extra);
     return node('div', 'tlx-meta', bits.join(' · '));
   }
-  function showPassages(title, note, rows) {
+  function showPassages(title, note, rows, scoreText) {
     evidence.replaceChildren(node('h3', null, title), node('div', 'tlx-note', note));
     if (!rows || !rows.length) { evidence.append(node('p', null, 'No passage to show.')); return; }
     for (const [pid, score] of rows) {
       const p = data.passages[pid];
       const box = node('div', 'tlx-passage');
       box.dataset.passage = pid;
-      box.append(meta(p, 'passage ' + pid + ' · share ' + Number(score).toFixed(3)), node('p', 'tlx-text', p[3]));
+      box.append(meta(p, 'passage ' + pid + ' · ' + scoreText(score)), node('p', 'tlx-text', p[3]));
       evidence.append(box);
     }
   }
@@ -98,8 +98,9 @@ _GLUE = r"""
   }
   function showFrame(frame) {
     const drivers = data.frame_drivers[frame] || '';
-    showPassages('Frame: ' + frame, 'Passages with the highest share of frame tokens' +
-                 (drivers ? '; terms that drive it: ' + drivers : '') + '.', data.frame_passages[frame]);
+    showPassages('Frame: ' + frame, 'Passages with the most frame tokens' +
+                 (drivers ? '; terms that drive it: ' + drivers : '') + '.', data.frame_passages[frame],
+                 score => Number(score) + ' frame token' + (Number(score) === 1 ? '' : 's'));
   }
   function showTopic(k) {
     k = Number(k);
@@ -113,7 +114,7 @@ _GLUE = r"""
     const t = data.topics[String(k)];
     showPassages(topicName(k), 'The passages with the highest share of this topic' +
                  (t && !t.stable ? ' (unstable topic: it did not reappear reliably across seeds)' : '') + '.',
-                 data.topic_passages[String(k)]);
+                 data.topic_passages[String(k)], score => 'share of topic ' + Number(score).toFixed(3));
   }
   const onClick = {
     map: d => d.topic !== undefined && showTopic(d.topic),

@@ -13,7 +13,8 @@ import pandas as pd
 from textlab._errors import ConfigError
 from textlab.data import Result
 from textlab.explore import _charts, _data
-from textlab.explore._evidence import _check_count, allocate_passages, kwic_lines, ranked_passages, term_index
+from textlab.explore._evidence import (_check_count, _texts, allocate_passages, kwic_lines, ranked_passages,
+                                       term_index)
 from textlab.explore._page import render_document, render_fragment
 
 __all__ = ["Explorer", "explore"]
@@ -37,7 +38,8 @@ class Explorer(Result):
     passages
         The sampled passages whose text the page holds: ``passage_id, doc_id, group, title, text``.
     topic_passages, frame_passages
-        ``key, rank, passage_id, score``: the passages shown for each topic / frame.
+        ``key, rank, passage_id, score``: the passages shown for each topic (score = its share of
+        the passage) and frame (score = the number of frame tokens in the passage).
     kwic
         ``term, n_passages, passage_id, doc_id, group, left, match, right``.
     frame_drivers
@@ -104,7 +106,8 @@ class Explorer(Result):
                if unstable else "all stable across seeds."),
             html.escape(f"Evidence is a sample: this page holds {p['n_passages_embedded']:,} of the "
                         f"{p['n_passages_total']:,} passages (up to {p['n_passages']} per topic and per frame, "
-                        f"highest share first, repeated texts once, at most {p['max_passages']:,} in all) and up to "
+                        f"highest topic share or most frame tokens first, repeated texts once, at most "
+                        f"{p['max_passages']:,} in all) and up to "
                         f"{p['n_kwic']} keyword-in-context lines for each of {p['n_kwic_terms']:,} terms, from "
                         f"passages drawn at random (random_state={p['random_state']})."),
             "Every view exports as PNG or SVG from its ⋯ menu. Works offline: all scripts are in this file.",
@@ -170,7 +173,7 @@ def _frame_evidence(result: Any, texts: pd.Series, n: int) -> tuple[pd.DataFrame
     empty = pd.DataFrame(columns=["key", "rank", "passage_id", "score"])
     if by_passage is None:
         return empty, pd.DataFrame(columns=["frame", "drivers"])
-    ranked = ranked_passages(by_passage, "frame", "share", texts, n=n)
+    ranked = ranked_passages(by_passage, "frame", "n_hits", texts, n=n, then="share")
     if drivers is None:
         return ranked, pd.DataFrame(columns=["frame", "drivers"])
     summed = drivers.groupby(["frame", "label"])["count"].sum().reset_index().sort_values(
@@ -179,13 +182,29 @@ def _frame_evidence(result: Any, texts: pd.Series, n: int) -> tuple[pd.DataFrame
     return ranked, top.rename("drivers").reset_index()
 
 
+def _candidate_texts(tokenized: Any, passages: pd.DataFrame, tables: list[tuple[pd.DataFrame, str, str]],
+                     n: int) -> pd.Series:
+    """Passage id -> text for the ``3 n`` highest-scoring passages of every key (read from disk if need be)."""
+    ids: set[str] = set()
+    for table, key, score in tables:
+        top = (table[table[score] > 0].assign(passage_id=lambda t: t["passage_id"].astype(str))
+               .sort_values([score, "passage_id"], ascending=[False, True], kind="stable").groupby(key).head(3 * n))
+        ids |= set(top["passage_id"].astype(str))
+    position = pd.Series(np.arange(len(passages)), index=passages["passage_id"].astype(str))
+    rows = sorted(position.reindex(sorted(ids)).dropna().astype(int))
+    texts = _texts(tokenized, rows)
+    return pd.Series([t if isinstance(t, str) else "" for t in texts], index=position.index[rows])
+
+
 def _passage_evidence(result: Any, passages: pd.DataFrame, *, n_passages: int, max_passages: int) -> tuple:
     """Topic and frame passages (ranked, capped round-robin), frame drivers, and the held passages table."""
-    texts = pd.Series(passages["text"].astype(str).to_numpy(), index=passages["passage_id"].astype(str))
     table = result.tables["passage_topics"]
     shares = table.melt(id_vars=["passage_id"], value_vars=[c for c in table.columns if str(c).startswith("topic_")],
                         var_name="topic", value_name="share")
     shares["topic"] = shares["topic"].str.removeprefix("topic_").astype(int)
+    frames = result.tables.get("frames_by_passage")
+    texts = _candidate_texts(result.tokenized, passages, [(shares, "topic", "share")]
+                             + ([(frames, "frame", "n_hits")] if frames is not None else []), n_passages)
     topic_ranked = ranked_passages(shares, "topic", "share", texts, n=n_passages)
     frame_ranked, drivers = _frame_evidence(result, texts, n_passages)
     (topic_ranked, frame_ranked), n_kept = allocate_passages([topic_ranked, frame_ranked], max_passages=max_passages)
@@ -195,7 +214,7 @@ def _passage_evidence(result: Any, passages: pd.DataFrame, *, n_passages: int, m
     held_table = pd.DataFrame({"passage_id": kept, "doc_id": held["doc_id"].astype(str).to_numpy(),
                                "group": held[result.config.group_column].astype(str).to_numpy(),
                                "title": title.fillna("").astype(str).to_numpy(),
-                               "text": held["text"].astype(str).to_numpy()})
+                               "text": texts.loc[kept].to_numpy()})
     return topic_ranked, frame_ranked, drivers, held_table, n_kept
 
 
