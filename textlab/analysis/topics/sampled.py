@@ -210,23 +210,23 @@ def infer_block(counts: sp.spmatrix, topic_term: np.ndarray, alpha: np.ndarray, 
     counts = sp.csr_matrix(counts, dtype=np.float64)
     counts.sum_duplicates()
     n, k = counts.shape[0], topic_term.shape[0]
-    x, indptr, cols = counts.data, counts.indptr, counts.indices
-    rows = np.repeat(np.arange(n), np.diff(indptr))
-    beta_t = np.ascontiguousarray(topic_term.T[cols])  # nnz x K
     lengths = np.asarray(counts.sum(axis=1)).ravel()
     gamma = alpha[None, :] + (lengths / k)[:, None]
-    active = lengths > 0
+    work = np.flatnonzero(lengths > 0)  # rows still iterating; a converged row is frozen
     for _ in range(int(max_iter)):
-        if not active.any():
+        if not len(work):
             break
-        log_theta = digamma(gamma) - digamma(gamma.sum(axis=1, keepdims=True))
-        exp_theta = np.exp(log_theta)
+        sub = counts[work]
+        x, indptr = sub.data, sub.indptr
+        rows = np.repeat(np.arange(len(work)), np.diff(indptr))
+        beta_t = topic_term.T[sub.indices]  # nnz x K
+        g = gamma[work]
+        exp_theta = np.exp(digamma(g) - digamma(g.sum(axis=1, keepdims=True)))
         norm = np.einsum("nk,nk->n", exp_theta[rows], beta_t) + 1e-100
-        weights = sp.csr_matrix((x / norm, np.arange(len(x)), indptr), shape=(n, len(x)))
+        weights = sp.csr_matrix((x / norm, np.arange(len(x)), indptr), shape=(len(work), len(x)))
         new = alpha[None, :] + exp_theta * (weights @ beta_t)
-        change = np.abs(new - gamma).mean(axis=1)
-        gamma[active] = new[active]
-        active &= change >= tol
+        gamma[work] = new
+        work = work[np.abs(new - g).mean(axis=1) >= tol]
     return gamma
 
 
