@@ -112,14 +112,14 @@ def test_figures_each_with_csv_and_a_report_section(study):
     result, out = study
     again = read_results(out)
     specs = {spec.name: spec for spec in figure_effects(again)}
-    assert sorted(specs) == sorted(f"14_effect_{kind}_{what}" for kind in ("differences", "levels", "trends")
+    assert sorted(specs) == sorted(f"17_effect_{kind}_{what}" for kind in ("differences", "levels", "trends")
                                    for what in ("frames", "topics"))
     assert all(len(spec.table) and spec.claim and spec.caption for spec in specs.values())  # the CSV drawn
-    levels = specs["14_effect_levels_topics"]
+    levels = specs["17_effect_levels_topics"]
     assert sum(a.get_visible() for a in levels.figure.axes) == 6 and set(levels.table["level"]) == set(means_levels(again))
-    diff = specs["14_effect_differences_frames"].table
+    diff = specs["17_effect_differences_frames"].table
     assert set(diff["panel"]) >= {"daily-ledger \u2212 northern-courier", "after \u2212 before the change date"}
-    trends = specs["14_effect_trends_topics"]
+    trends = specs["17_effect_trends_topics"]
     assert "(all)" in set(trends.table["by"]) and trends.table["by"].nunique() == 10
     plt.close("all")
     html = render_report(again, figures={})

@@ -313,7 +313,7 @@ def plot_effect_trends(data: Any, *, outcomes: Sequence | None = None, ax: Axes 
                            **({"linewidth": 1.6, "linestyle": "--"} if g == ALL else {"linewidth": 1.0}))
             _panel_title(panel, _label(name, params, outcome_labels), len(axes) if ax is not None else min(ncols, len(names)))
             if is_date:
-                locator = mdates.AutoDateLocator(maxticks=4)
+                locator = mdates.AutoDateLocator(minticks=3, maxticks=6)
                 panel.xaxis.set_major_locator(locator)
                 panel.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
             finish_ticks(panel)

@@ -15,7 +15,7 @@ passages' metadata as covariates::
 
 Without the section the step is skipped (the seeds study has no dates).  The tables
 (``effect_coefficients``, ``effect_marginal_means``, ``effect_contrasts``, ``effect_predictions``)
-carry ``kind`` (``topic``/``frame``), ``outcome`` and its ``label``; figures ``14_effect_*`` and a
+carry ``kind`` (``topic``/``frame``), ``outcome`` and its ``label``; figures ``17_effect_*`` and a
 report section follow.  Option values and the formula are checked against the corpus metadata
 in the corpus step, before any topic model is fitted.
 """
@@ -268,7 +268,7 @@ def _figure_differences(tables: dict, params: dict, kind: str, labels: dict, ci:
     caption = (f"Differences in expected {kind} share (average predictions) between levels, before/after a date "
                f"and over the period, one row per {kind}; dark: interval excludes 0, filled: Benjamini-Hochberg "
                "q < 0.05 over every effect contrast.")
-    return FigureSpec(f"14_effect_differences_{_KIND_NAMES[kind]}", fig, table, caption, claim)
+    return FigureSpec(f"17_effect_differences_{_KIND_NAMES[kind]}", fig, table, caption, claim)
 
 
 def _figure_levels(tables: dict, params: dict, kind: str, labels: dict, ci: float, colors: dict) -> Any:
@@ -287,7 +287,7 @@ def _figure_levels(tables: dict, params: dict, kind: str, labels: dict, ci: floa
              f"({top['level'].iloc[0]}) to {top['estimate'].iloc[-1]:.3f} ({top['level'].iloc[-1]}).")
     caption = (f"Expected {kind} share at each level of {focal} (average prediction over the passages, other "
                "covariates as observed), with composed intervals; one panel per " + kind + ".")
-    return FigureSpec(f"14_effect_levels_{_KIND_NAMES[kind]}", axes[0].figure, table, caption, claim)
+    return FigureSpec(f"17_effect_levels_{_KIND_NAMES[kind]}", axes[0].figure, table, caption, claim)
 
 
 def _figure_trends(tables: dict, params: dict, kind: str, labels: dict, ci: float, colors: dict) -> Any:
@@ -308,11 +308,11 @@ def _figure_trends(tables: dict, params: dict, kind: str, labels: dict, ci: floa
              if len(change) > 1 else "")
     caption = (f"Expected {kind} share over {table['variable'].iloc[0]} ({(params.get(kind) or {}).get('time_terms', {})})"
                ", one line per group and dashed black for all groups as observed, with pointwise bands.")
-    return FigureSpec(f"14_effect_trends_{_KIND_NAMES[kind]}", axes[0].figure, table, caption, claim)
+    return FigureSpec(f"17_effect_trends_{_KIND_NAMES[kind]}", axes[0].figure, table, caption, claim)
 
 
 def figure_effects(result: Any) -> list:
-    """Figures ``14_effect_levels_*``, ``14_effect_differences_*`` and ``14_effect_trends_*`` (topics, frames)."""
+    """Figures ``17_effect_levels_*``, ``17_effect_differences_*`` and ``17_effect_trends_*`` (topics, frames)."""
     from textlab.study.figures import study_colors
 
     effects = result.results.get("effects")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy.stats import norm
 
 from textlab._errors import ConfigError
 from textlab.analysis.effects._design import PERIOD, Design
@@ -24,20 +25,25 @@ __all__ = ["ALL", "coefficient_table", "average_predictions", "marginal_means", 
            "change_table", "with_qvalues"]
 
 
-def bootstrap_pvalue(replicates: np.ndarray) -> np.ndarray:
-    """Two-sided p-value of "no effect" from replicates: twice the smaller tail at or beyond 0 (axis 0).
+def wald_pvalue(point: np.ndarray, replicates: np.ndarray) -> np.ndarray:
+    """Two-sided p-value of "no effect": ``2 * P(Z > |estimate| / SE)``, SE the replicates' standard deviation.
 
-    Each tail is ``(count + 1) / (n + 1)``, so the smallest p-value is ``2 / (n + 1)``.
+    The composed replicates give the standard error (as stm's method of composition does); a
+    normal reference gives p-values without the ``2 / (R + 1)`` floor of a count of replicates,
+    so Benjamini-Hochberg over hundreds of contrasts can still reach small q with ~200
+    replicates. An estimate with no spread at all gets 0 (or 1 when it is 0).
 
     Examples
     --------
-    >>> bootstrap_pvalue(np.array([[1.0], [2.0], [-1.0], [3.0]])).tolist()
-    [0.8]
+    >>> wald_pvalue(np.array([0.2]), np.array([[0.1], [0.3], [0.2], [0.2]])).round(4).tolist()
+    [0.0143]
     """
-    n = np.sum(~np.isnan(replicates), axis=0)
-    below = (np.sum(replicates <= 0, axis=0) + 1) / (n + 1)
-    above = (np.sum(replicates >= 0, axis=0) + 1) / (n + 1)
-    return np.minimum(1.0, 2 * np.minimum(below, above))
+    point = np.asarray(point, dtype=float)
+    se = np.nanstd(replicates, axis=0, ddof=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.abs(point) / se
+    p = 2 * norm.sf(z)
+    return np.where(se > 0, p, np.where(point == 0, 1.0, 0.0))
 
 
 def _interval_columns(point: np.ndarray, reps: np.ndarray, ci_level: float) -> dict:
@@ -52,7 +58,7 @@ def coefficient_table(names: list, columns: list[str], beta: np.ndarray, reps: n
     n_terms, n_out = beta.shape
     cols = _interval_columns(beta.T, np.transpose(reps, (0, 2, 1)), ci_level)
     return pd.DataFrame({"outcome": np.repeat(names, n_terms), "term": np.tile(columns, n_out), **cols,
-                         "p_value": bootstrap_pvalue(np.transpose(reps, (0, 2, 1))).ravel(),
+                         "p_value": wald_pvalue(beta.T, np.transpose(reps, (0, 2, 1))).ravel(),
                          "scale": "logit" if link == "logit" else "proportion"})
 
 
@@ -170,7 +176,7 @@ def contrast_table(store: dict, names: list, *, focal: str | None, spec: Contras
             frames.append(pd.DataFrame({"outcome": names, "variable": variable, "by": "" if g is None else str(g),
                                         "level_a": str(a), "level_b": str(b),
                                         **_interval_columns(point, rep, ci_level),
-                                        "p_value": bootstrap_pvalue(rep)}))
+                                        "p_value": wald_pvalue(point, rep)}))
     columns = ["outcome", "variable", "by", "level_a", "level_b", "difference", "std_error", "ci_low", "ci_high",
                "p_value", "q_value"]
     if not frames:
@@ -232,7 +238,7 @@ def change_table(ends: dict, names: list, *, over: str, ci_level: float) -> pd.D
     for g, ((first, p0, r0), (last, p1, r1)) in ends.items():
         frames.append(pd.DataFrame({"outcome": names, "variable": over, "by": g, "level_a": str(last),
                                     "level_b": str(first), **_interval_columns(p1 - p0, r1 - r0, ci_level),
-                                    "p_value": bootstrap_pvalue(r1 - r0)}))
+                                    "p_value": wald_pvalue(p1 - p0, r1 - r0)}))
     return pd.concat(frames, ignore_index=True).rename(columns={"estimate": "difference"})
 
 

@@ -48,7 +48,8 @@ class EffectResult(Result):
         ``outcome, variable, by, level_a, level_b, difference, std_error, ci_low, ci_high, p_value, q_value``:
         ``level_a`` minus ``level_b`` in marginal mean (paired replicates); with predictions, also the
         change along ``over`` (``variable`` = the date, ``level_a``/``level_b`` = last/first grid
-        value, ``by`` = each line, ``"(all)"`` averaged over the groups as they occur); intervals are
+        value, ``by`` = ``"(all)"``: averaged over the groups as they occur, and each group's line
+        when the formula has an interaction of ``over`` with it); intervals are
         pointwise (unadjusted), ``q_value`` is Benjamini-Hochberg over every row (``params["multiplicity"]``).
     predictions
         ``outcome, variable, by, x, value, estimate, std_error, ci_low, ci_high``: average predictions
@@ -293,6 +294,9 @@ def _build_tables(design: Design, sample: pd.DataFrame, names: list, beta: np.nd
         built["predictions"], ends = tables.prediction_table(design, sample, names, beta, reps, link=link,
                                                              ci_level=ci_level, over=over, by=line_by,
                                                              n_points=n_points)
+        interacts = line_by is not None and any(":" in c and line_by in c and over in c for c in design.columns)
+        if not interacts:  # the lines share one trend (on the link scale): one change row, not one per group
+            ends = {g: e for g, e in ends.items() if g in ("", tables.ALL)}
         change = tables.change_table(ends, names, over=over, ci_level=ci_level)
         built["contrasts"] = tables.with_qvalues(
             pd.concat([contrasts.drop(columns="q_value"), change], ignore_index=True) if len(contrasts) else change)
@@ -338,7 +342,8 @@ def _params(design: Design, out: Outcome, resampler: Resampler, *, link, n_draws
         "n_replicates": int(reps.shape[0]),
         "ci_level": ci_level,
         "interval": "percentile of the composed replicates",
-        "p_value": "two-sided bootstrap p-value: 2 x the smaller share of replicates on either side of 0",
+        "p_value": ("two-sided, estimate / SE against a normal, SE = standard deviation of the composed replicates "
+                    "(intervals are percentile intervals of the same replicates)"),
         "multiplicity": ("intervals and p_value are pointwise (unadjusted); q_value is Benjamini-Hochberg over "
                          "every row of the contrasts table"),
         "random_state": random_state,
