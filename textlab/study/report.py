@@ -130,6 +130,8 @@ def section_selection(result: Any) -> str:
     if selection.params.get("at_edge"):
         parts.append(f"<p class='caveat'><b>Warning:</b> K = {result.n_topics} is at the edge of the range searched "
                      f"({low}..{high}); a wider <code>[lda] n_topics_range</code> may choose another K.</p>")
+    if selection.params.get("sample"):  # a large corpus: fitted on a stratified sample (topics.sampled)
+        parts.append(f"<p>{html.escape(selection.params['sample']['why'])}.</p>")
     return "".join(parts)
 
 
@@ -142,11 +144,22 @@ def section_prevalence(result: Any) -> str:
         f"<p>Mean passage share of each topic, {html.escape(group_a)} minus {html.escape(group_b)}, with "
         f"{_percent(result, 'prevalence')} intervals composing posterior, resampling and seed uncertainty. "
         "Topics flagged unstable did not reappear reliably across seeds.</p>",
+        _sample_note(result),
         _table_html(findings["topic_differences"],
                     ["topic", "label", "difference", "ci_low", "ci_high", "resampling_unit", "stable"]),
         "<h3>Divergence of topic mixtures</h3>",
         _table_html(findings["divergence"], ["group_a", "group_b", "jsd", "ci_low", "ci_high"]),
     ])
+
+
+def _sample_note(result: Any) -> str:
+    """One sentence when the topics were fitted on a sample and inferred for every passage (else empty)."""
+    topics = result.results.get("topics")
+    sample = (getattr(topics, "params", None) or {}).get("sample")
+    if not sample:
+        return ""
+    return (f"<p>{html.escape(sample['why'])} (sample seed {sample['random_state']}, strata "
+            f"{html.escape(', '.join(sample['strata']) or 'none')}); the prevalence covers every passage.</p>")
 
 
 def section_frames(result: Any) -> str:
