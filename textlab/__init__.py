@@ -111,6 +111,15 @@ _LAZY: dict[str, str] = {
     'resolve_duplicates': 'textlab.preprocessing.duplicates',
     'EffectResult': 'textlab.analysis.effects',
     'estimate_effect': 'textlab.analysis.effects',
+    'GuidedTopics': 'textlab.analysis.topics.guided',
+    'fit_guided_lda': 'textlab.analysis.topics.guided',
+    'make_validation': 'textlab.validation',
+    'write_validation': 'textlab.validation',
+    'score_validation': 'textlab.validation',
+    'lock_study': 'textlab.study.lock',
+    'check_lock': 'textlab.study.lock',
+    'explore': 'textlab.explore',
+    'Explorer': 'textlab.explore',
     'plots': 'textlab.plots',
 }
 
