@@ -283,3 +283,23 @@ def test_figures_draw_the_tables_and_stay_legible_with_fifteen_groups():
     with pytest.raises(ConfigError, match="outcome="):
         plot_effect_levels(result, outcome=9)
     plt.close("all")
+
+
+def test_irls_from_its_own_start_handles_shares_of_exactly_zero_and_one():
+    from textlab.analysis.effects import fit_shares
+
+    rng = np.random.default_rng(20)
+    x = np.column_stack([np.ones(300), rng.normal(size=300), rng.integers(0, 2, 300)])
+    y = np.clip(expit(-0.3 + 1.5 * x[:, 1] + 0.5 * x[:, 2]) + rng.normal(0, 0.3, 300), 0, 1)  # exact 0s and 1s
+    assert (y == 0).sum() > 10 and (y == 1).sum() > 10
+    ys = np.column_stack([y, 1 - y])
+    beta, ok = fit_shares(x, ys, link="logit")
+    for k in range(2):
+        glm = sm.GLM(ys[:, k], x, family=sm.families.Binomial()).fit()
+        np.testing.assert_allclose(beta[:, k], glm.params, rtol=1e-7, atol=1e-9)
+    assert ok.all() and np.isfinite(beta).all()
+    np.testing.assert_allclose(beta[:, 0], -beta[:, 1], atol=1e-9)  # y and 1 - y: mirrored coefficients
+    weights = rng.poisson(1.0, 300).astype(float)  # a bootstrap replicate: rows of weight 0 skipped
+    again, _ = fit_shares(x, ys, link="logit", weights=weights, start=np.zeros((3, 2)))
+    glm = sm.GLM(ys[:, 0], x, family=sm.families.Binomial(), freq_weights=weights).fit()
+    np.testing.assert_allclose(again[:, 0], glm.params, rtol=1e-7, atol=1e-9)
