@@ -129,11 +129,12 @@ def run_commands(folder: str | Path, *, fast: bool = False) -> list[dict]:
     """``textlab analyze``, then ``figures`` and ``report`` from the results folder; timings appended."""
     folder = Path(folder)
     textlab = [sys.executable, "-m", "textlab.cli"]
-    results = folder / ("results-fast" if fast else "results")
+    tail = "-fast" if fast else ""
+    results = folder / f"results{tail}"
     steps = [("analyze", [*textlab, "analyze", str(folder / "study.toml"), "--out", str(results)]
               + (["--fast"] if fast else [])),
-             ("figures", [*textlab, "figures", str(results), "--out", str(folder / "figures")]),
-             ("report", [*textlab, "report", str(results), "--out", str(folder / "report.html")])]
+             ("figures", [*textlab, "figures", str(results), "--out", str(folder / f"figures{tail}")]),
+             ("report", [*textlab, "report", str(results), "--out", str(folder / f"report{tail}.html")])]
     rows = []
     for name, cmd in steps:
         row = {"step": name, **_timed(cmd, folder / f"{name}{'-fast' if fast else ''}.log")}
