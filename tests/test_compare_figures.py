@@ -101,6 +101,13 @@ def test_keyness_heatmap_values_and_key_dots_match_the_table():
     assert len(ax.get_yticklabels()) == heat["row"].nunique()
     fig = ax.figure
     assert all(_inside(fig, t) for t in ax.get_yticklabels())
+    # a large corpus: most cells key, so the few that are not are the ones marked (open circles)
+    mostly = table.assign(q_perm=np.where(table["log_odds"].abs() < 0.05, 0.5, 0.001))
+    heat2 = keyness_heatmap_table(mostly, n_terms=3)
+    assert heat2["key"].mean() > 0.5
+    ax2 = plot_keyness_heatmap(heat2)
+    assert len(ax2.collections[0].get_offsets()) == int((~heat2["key"]).sum())
+    assert "not key" in ax2.get_xlabel()
 
 
 def test_fightin_words_colour_follows_the_permutation_test_not_z():

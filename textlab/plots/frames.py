@@ -68,7 +68,8 @@ def plot_frames(
         if xlabel is None:
             xlabel = f"Share of tokens in the frame\n(mean, {interval_percent(ci_level, by_group)} interval)"
         ax.set_xlabel(xlabel)
-        group_legend(ax, colors, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=len(colors),
+        # at most three legend columns: nine or twenty groups wrap into rows instead of squeezing the axes
+        group_legend(ax, colors, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=min(len(colors), 3),
                      handletextpad=0.2, columnspacing=0.8)
         finish_ticks(ax)
     return ax

@@ -217,8 +217,12 @@ def plot_similarity(
     annotate: bool | None = None,
     cmap: str = "viridis",
     max_labels: int = 40,
+    strips: bool = True,
 ) -> Axes:
     """Cosine-similarity heatmap ordered by group, values written in the cells, group strips on both axes.
+
+    For a table of groups (rows summed per group, ``similarity_table`` beyond ``max_rows``) pass
+    ``strips=False``: the tick labels name the groups, so no colour strips or legend are drawn.
 
     Parameters
     ----------
@@ -237,6 +241,8 @@ def plot_similarity(
         Sequential colour map.
     max_labels
         With more rows, id tick labels are left out (group strips remain).
+    strips
+        Draw the group colour strips and their legend.
 
     Returns
     -------
@@ -264,9 +270,9 @@ def plot_similarity(
             for i in range(n):
                 for j in range(n):
                     v = values[i, j]
-                    ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=7,
+                    ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=7 if n <= 8 else 6,
                             color="black" if v > 0.6 else "white")
-        ids = [shorten(i, 12) for i in sim.index] if n <= max_labels else []
+        ids = [shorten(i, 12 if strips else 18) for i in sim.index] if n <= max_labels else []
         ax.set_xticks(np.arange(len(ids)), ids, rotation=90 if n > 6 else 0)
         ax.set_yticks(np.arange(len(ids)), ids)
         ax.tick_params(axis="both", length=0)
@@ -274,13 +280,17 @@ def plot_similarity(
         ax.yaxis.set_tick_params(pad=8)
         for spine in ax.spines.values():
             spine.set_visible(False)
-        _group_strip(ax, row_groups, colors, axis="y", width=0.035)
-        _group_strip(ax, row_groups, colors, axis="x", width=0.035)
+        if strips:
+            _group_strip(ax, row_groups, colors, axis="y", width=0.035)
+            _group_strip(ax, row_groups, colors, axis="x", width=0.035)
+        else:
+            ax.yaxis.set_tick_params(pad=2)
         cbar = ax.figure.colorbar(im, ax=ax, shrink=0.8, pad=0.03)
         cbar.set_label("Cosine similarity (TF-IDF)")
         cbar.ax.tick_params(labelsize=7)
-        group_legend(ax, colors, marker="s", loc="lower left", bbox_to_anchor=(0.0, 1.05),
-                     ncols=min(3, len(colors)), handletextpad=0.2, columnspacing=0.8)
+        if strips:
+            group_legend(ax, colors, marker="s", loc="lower left", bbox_to_anchor=(0.0, 1.05),
+                         ncols=min(3, len(colors)), handletextpad=0.2, columnspacing=0.8)
         finish_ticks(ax)
     return ax
 
@@ -351,7 +361,11 @@ def plot_keyness_heatmap(
     cmap: str = "RdBu_r",
     label_width: int = 22,
 ) -> Axes:
-    """Term x group heatmap of keyness against the rest; a dot marks key terms.
+    """Term x group heatmap of keyness against the rest; key cells marked.
+
+    A dot marks key cells when at most half of the cells are key; otherwise (large corpora, where
+    nearly every difference is significant) an open circle marks the cells that are *not* key,
+    and the axis label says which.
 
     Legible for 10-20 groups: one column per group, each group's top terms as rows (grouped
     by the group they were chosen for, that group's colour in a strip on the left); the cells
@@ -398,8 +412,14 @@ def plot_keyness_heatmap(
     with style():
         ax = new_axes(ax, "full", 0.9 + 0.13 * n)
         im = ax.imshow(values, cmap=cmap, vmin=-limit, vmax=limit, aspect="auto", interpolation="nearest")
-        yy, xx = np.nonzero(keys)
-        ax.scatter(xx, yy, s=4, c="black", linewidths=0, zorder=3)
+        # mark the rarer kind: key cells (a dot) when at most half the cells are key, else the cells that are
+        # not (an open circle) - with thousands of documents nearly every difference is significant
+        mark_key = keys.mean() <= 0.5 if keys.size else True
+        yy, xx = np.nonzero(keys if mark_key else ~keys)
+        if mark_key:
+            ax.scatter(xx, yy, s=4, c="black", linewidths=0, zorder=3)
+        else:
+            ax.scatter(xx, yy, s=9, facecolors="none", edgecolors="black", linewidths=0.5, zorder=3)
         ax.set_xticks(np.arange(len(groups)), [shorten(g, 18) for g in groups], rotation=45, ha="right",
                       rotation_mode="anchor")
         ax.set_yticks(np.arange(n), [shorten(t, label_width) for t in rows["label"].astype(str)], fontsize=6)
@@ -411,5 +431,6 @@ def plot_keyness_heatmap(
         cbar = ax.figure.colorbar(im, ax=ax, shrink=min(1.0, 6.0 / max(n, 1) + 0.3), pad=0.02)
         cbar.set_label(value_label)
         cbar.ax.tick_params(labelsize=7)
-        ax.set_xlabel("Group (each against all the others); dot: key (q_perm < level)")
+        ax.set_xlabel("Group (each against all the others); " + ("dot: key (permutation q_perm below the level)"
+                      if mark_key else f"open circle: not key; the other {keys.mean():.0%} of cells are key"))
     return ax

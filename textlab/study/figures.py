@@ -307,9 +307,9 @@ def figure_similarity(result: Any) -> FigureSpec:
         groups.index = groups.index.astype(str)
         groups = groups.reindex(similarity.index)
     ordered = plots.order_similarity(similarity, groups)
-    fig, ax = plots.figure("single", 3.2)
+    fig, ax = plots.figure("single", 3.6 if by_group else 3.2)
     plots.plot_similarity(similarity, groups, ax=ax, colors=_colors_for(result, groups),
-                          annotate=True if by_group and len(similarity) <= 12 else None)
+                          annotate=True if by_group and len(similarity) <= 12 else None, strips=not by_group)
     values = ordered.to_numpy().copy()
     np.fill_diagonal(values, np.nan)
     i, j = np.unravel_index(np.nanargmax(values), values.shape)

@@ -50,8 +50,10 @@ def figure_keyness_groups(result: Any) -> FigureSpec | None:
              + "; ".join(f"{g}: {n}" for g, n in per_group.items()) + ".")
     caption = ("Each group's five highest-z key terms against all the other groups pooled (rows, grouped by the "
                "group they were chosen for, colour strip on the left), with every group's log-odds against the "
-               "rest in the cells (red: used more than the others, blue: less); a dot marks a key term "
-               "(document permutation test, q_perm < 0.05).")
+               "rest in the cells (red: used more than the others, blue: less). Key (document permutation test, "
+               "q_perm < 0.05) is marked: a dot on key cells, or, where most cells are key (large corpora), an "
+               "open circle on the cells that are not; the axis label says which. Every cell's q_perm is in "
+               "keyness.csv.")
     return FigureSpec("13_keyness_by_group", fig, heat, caption, claim)
 
 
@@ -120,7 +122,7 @@ def figure_perspectives(result: Any) -> FigureSpec | None:
     colors = study_colors(result)
     with plots.style():
         for ax, k, rows in zip(axes, topics, shown):
-            plot_term_intervals(rows, ax=ax, colors=colors, title=plots._common.shorten(f"{k}: {labels.get(k, '')}", 30))
+            plot_term_intervals(rows, ax=ax, colors=colors, title=plots._common.shorten(f"{k}: {labels.get(k, '')}", 24))
         fig.supxlabel(_sides_label(result, "within the topic"), fontsize=7)
     drawn = pd.concat(shown, ignore_index=True)
     key = table.assign(key=_key(table))
