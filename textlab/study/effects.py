@@ -23,6 +23,7 @@ in the corpus step, before any topic model is fitted.
 from __future__ import annotations
 
 import html
+import textwrap
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
@@ -251,7 +252,7 @@ def _figure_differences(tables: dict, params: dict, kind: str, labels: dict, ci:
     for i, (ax, (title, part)) in enumerate(zip(axes, panels)):
         pair = (part["level_a"].iloc[0], part["level_b"].iloc[0])
         plot_effect_differences(part, pair=pair, ax=ax, ci_level=ci, outcome_labels=labels)
-        ax.set_title(title, loc="left", fontsize=7)
+        ax.set_title(textwrap.fill(title, 36), loc="left", fontsize=7)
         ax.set_xlabel("")
         if i % cols:
             ax.tick_params(labelleft=False)
