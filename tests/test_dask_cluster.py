@@ -147,6 +147,7 @@ def test_study_against_a_tcp_scheduler_equals_one_process(tmp_path):
             remote = run_study(config.replace(scheduler="dask", address=address), fast=True)
         assert remote.provenance["compute"] == f"dask scheduler at {address}"
         assert local.provenance["compute"] == "local processes"
+        assert remote.provenance["warnings"] == local.provenance["warnings"]  # the cluster adds no notes
         assert set(local.tables) == set(remote.tables) and {"keyness", "frames_by_group",
                                                              "prevalence_difference"} <= set(local.tables)
         for name, table in local.tables.items():

@@ -48,7 +48,7 @@ def make_cluster(spec: ClusterSpec | dict) -> Any:
         return None
     if spec.n_workers is not None:
         return distributed.LocalCluster(n_workers=spec.n_workers, threads_per_worker=1, processes=True,
-                                        dashboard_address=None)
+                                        dashboard_address=":0")  # a free port: never "8787 already in use"
     try:
         import dask_jobqueue
     except ImportError:  # pragma: no cover

@@ -318,7 +318,7 @@ def run_study(config: StudyConfig | str | Path, *, fast: bool = False, steps: li
         raise ConfigError(f"steps={[s.name for s in step_list]!r} is not allowed: the first step must be 'corpus'")
     from textlab.compute import use_compute
 
-    with warnings.catch_warnings(record=True) as caught, use_compute(config.cluster()):
+    with use_compute(config.cluster()), warnings.catch_warnings(record=True) as caught:  # cluster notes not kept
         warnings.simplefilter("always")
         skipped = _run_steps(config, step_list, results, memory, timer)
     warning_texts = sorted({f"{w.category.__name__}: {w.message}" for w in caught
