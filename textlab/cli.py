@@ -223,7 +223,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 def _cmd_explore(args: argparse.Namespace) -> int:
     from textlab._io import check_output_file
-    from textlab.explore import explore
+    from textlab.explorer import explore
 
     inputs = [args.config] if _is_results(args.config) else [args.config, _load_config(args).corpus_path]
     out = check_output_file(args.out, inputs=inputs, default_name="explorer.html")
@@ -292,7 +292,10 @@ def _cmd_keyness(args: argparse.Namespace) -> int:
     top = top_key_terms(table, n=args.n, group=args.group, reference=args.reference, key_only=args.key_only)
     columns = [c for c in ("topic", "frame", "group", "reference", "rank", "label", "count_group", "count_reference",
                            "log_odds", "ci_low", "ci_high", "z", "q_perm", "key") if c in top.columns]
-    _print_table(top[columns].round(3), max_rows=max(args.max_rows, len(top)))
+    shown = top[columns].round(3)
+    if "q_perm" in shown.columns:  # small q-values keep two significant digits
+        shown["q_perm"] = top["q_perm"].map(lambda v: float(f"{v:.2g}"))
+    _print_table(shown, max_rows=max(args.max_rows, len(top)))
     return 0
 
 

@@ -463,7 +463,9 @@ def run_perspectives_step(ctx: Any) -> PerspectivesResult | None:
     if dtm is None:
         dtm = ctx.memory["dtm"] = count_terms(ctx.tokenized)
     contrast = tuple(config.contrast) if config.contrast else Contrast(reference="rest")
-    common = {"group_column": config.group_column, "contrast": contrast, "n_boot": config.n_boot,
+    # a named pair is scored once and reported from both sides (the same draws, mirrored)
+    spec = Contrast(groups=contrast) if isinstance(contrast, tuple) else contrast
+    common = {"group_column": config.group_column, "contrast": spec, "n_boot": config.n_boot,
               "n_perm": config.n_perm, "resampling_unit": config.resampling_unit, "ci_level": config.ci_level,
               "random_state": config.random_state}
     result = score_perspectives(fit, dtm, tokenized=ctx.tokenized, min_count=int(options.get("min_count", 5)),

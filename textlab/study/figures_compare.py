@@ -57,12 +57,14 @@ def figure_keyness_groups(result: Any) -> FigureSpec | None:
     return FigureSpec("13_keyness_by_group", fig, heat, caption, claim)
 
 
-def select_perspective_rows(table: pd.DataFrame, *, topic: int | None = None, n_terms: int = 4) -> pd.DataFrame:
+def select_perspective_rows(table: pd.DataFrame, *, topic: int | None = None, n_terms: int = 4,
+                            pair: tuple[str, str] | None = None) -> pd.DataFrame:
     """The rows a perspectives panel shows.
 
     For one pair (``group`` vs ``reference`` both ways) the ``n_terms`` highest- and lowest-z
     terms of the first direction, key terms first; for each-vs-rest comparisons each group's
-    highest-z term. ``row_label`` names the row.
+    highest-z term. ``pair`` picks the direction shown (default the first in the table).
+    ``row_label`` names the row.
 
     Examples
     --------
@@ -75,7 +77,7 @@ def select_perspective_rows(table: pd.DataFrame, *, topic: int | None = None, n_
     rows = rows.assign(key=_key(rows))
     pairs = rows[["group", "reference"]].astype(str).drop_duplicates().values.tolist()
     if pairs and all(ref != "rest" for _, ref in pairs):
-        group, reference = pairs[0]
+        group, reference = tuple(pair) if pair is not None and list(pair) in pairs else pairs[0]
         side = rows[(rows["group"].astype(str) == group) & (rows["reference"].astype(str) == reference)]
         up = side[side["z"] > 0].sort_values(["key", "z"], ascending=[False, False], kind="stable").head(n_terms)
         down = side[side["z"] < 0].sort_values(["key", "z"], ascending=[False, True], kind="stable").head(n_terms)
@@ -116,7 +118,8 @@ def figure_perspectives(result: Any) -> FigureSpec | None:
         return None
     labels = _topic_labels(result)
     topics = sorted(int(t) for t in table["topic"].unique())
-    shown = [select_perspective_rows(table, topic=k).assign(topic=k) for k in topics]
+    pair = tuple(_contrast(result)) if result.config.contrast else None
+    shown = [select_perspective_rows(table, topic=k, pair=pair).assign(topic=k) for k in topics]
     n_rows = max(len(s) for s in shown)
     fig, axes = _grid(len(topics), 0.45 + 0.15 * n_rows)
     colors = study_colors(result)
@@ -126,8 +129,9 @@ def figure_perspectives(result: Any) -> FigureSpec | None:
         fig.supxlabel(_sides_label(result, "within the topic"), fontsize=7)
     drawn = pd.concat(shown, ignore_index=True)
     key = table.assign(key=_key(table))
+    if pair is not None:  # one direction of the pair (the other holds the same terms mirrored)
+        key = key[(key["group"].astype(str) == pair[0]) & (key["reference"].astype(str) == pair[1])]
     counts = key.groupby("topic")["key"].sum()
-    pair = _contrast(result) if result.config.contrast else None
     what = f"{pair[0]} vs {pair[1]}" if pair else "each group against the rest"
     claim = (f"Within-topic key terms ({what}, q_perm < 0.05) per topic: "
              + ", ".join(f"{int(t)}: {int(n)}" for t, n in counts.items()) + ".")
@@ -170,7 +174,8 @@ def figure_frame_wording(result: Any) -> FigureSpec | None:
     if table is None or table.empty:
         return None
     frames = list(dict.fromkeys(table["frame"].astype(str)))
-    shown = [select_perspective_rows(table[table["frame"].astype(str) == f], n_terms=3).assign(frame=f)
+    pair = tuple(_contrast(result)) if result.config.contrast else None
+    shown = [select_perspective_rows(table[table["frame"].astype(str) == f], n_terms=3, pair=pair).assign(frame=f)
              for f in frames]
     n_rows = max(len(s) for s in shown)
     fig, axes = _grid(len(frames), 0.45 + 0.15 * n_rows)
@@ -180,7 +185,10 @@ def figure_frame_wording(result: Any) -> FigureSpec | None:
             plot_term_intervals(rows, ax=ax, colors=colors, title=f.replace("_", " "))
         fig.supxlabel(_sides_label(result, "of the entry's share of the frame"), fontsize=7)
     drawn = pd.concat(shown, ignore_index=True)
-    counts = table.assign(key=_key(table)).groupby("frame")["key"].sum()
+    key = table.assign(key=_key(table))
+    if pair is not None:
+        key = key[(key["group"].astype(str) == pair[0]) & (key["reference"].astype(str) == pair[1])]
+    counts = key.groupby("frame")["key"].sum()
     claim = ("Codebook entries whose share of the frame differs between groups (q_perm < 0.05): "
              + ", ".join(f"{f}: {int(n)}" for f, n in counts.items()) + ".")
     caption = ("Wording within each frame: log-odds of each codebook entry's share of the frame's hits between "
