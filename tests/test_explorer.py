@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from textlab.explore import Explorer, explore
-from textlab.explore._data import candidate_terms, lambda_grid, relevance_ranking
-from textlab.explore._evidence import allocate_passages
-from textlab.explore._page import safe_json, vega_bundle
+from textlab.explorer import Explorer, explore
+from textlab.explorer._data import candidate_terms, lambda_grid, relevance_ranking
+from textlab.explorer._evidence import allocate_passages
+from textlab.explorer._page import safe_json, vega_bundle
 
 
 @pytest.fixture(scope="module")

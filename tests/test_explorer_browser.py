@@ -22,7 +22,7 @@ pytestmark = pytest.mark.skipif(not (CHROMIUM.exists() and DRIVER.exists()),
 @pytest.fixture(scope="module")
 def page(seeds_study_fast, tmp_path_factory):
     """The seeds explorer, with a passage of topic 2 holding markup that must not run."""
-    from textlab.explore import Explorer, explore
+    from textlab.explorer import Explorer, explore
 
     explorer = explore(seeds_study_fast)
     target = explorer.topic_passages.loc[explorer.topic_passages["key"] == 2, "passage_id"].iloc[0]

@@ -118,8 +118,8 @@ _LAZY: dict[str, str] = {
     'score_validation': 'textlab.validation',
     'lock_study': 'textlab.study.lock',
     'check_lock': 'textlab.study.lock',
-    'explore': 'textlab.explore',
-    'Explorer': 'textlab.explore',
+    'explore': 'textlab.explorer',
+    'Explorer': 'textlab.explorer',
     'plots': 'textlab.plots',
 }
 

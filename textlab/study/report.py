@@ -261,7 +261,7 @@ def render_report(result: Any, *, figures: dict[str, tuple[Any, str]] | None = N
         Name -> ``(matplotlib Figure, caption)``; by default every figure of
         :func:`textlab.study.figures.build_figures`.
     explorer
-        Include the interactive explorer (:func:`textlab.explore.explore`) inline, after the figures.
+        Include the interactive explorer (:func:`textlab.explorer.explore`) inline, after the figures.
 
     Returns
     -------
@@ -292,8 +292,8 @@ def render_report(result: Any, *, figures: dict[str, tuple[Any, str]] | None = N
                      f"src='data:image/png;base64,{_png_base64(fig)}'><figcaption><b>{html.escape(name)}.</b> "
                      f"{html.escape(caption)}</figcaption></figure>")
         plt.close(fig)
-    if explorer:  # the interactive explorer inline (textlab.explore): the report stays one offline file
-        from textlab.explore.report import section_explorer
+    if explorer:  # the interactive explorer inline (textlab.explorer): the report stays one offline file
+        from textlab.explorer.report import section_explorer
 
         parts.append(section_explorer(result))
     packages = prov.get("packages", {})

@@ -12,10 +12,10 @@ import pandas as pd
 
 from textlab._errors import ConfigError
 from textlab.data import Result
-from textlab.explore import _charts, _data
-from textlab.explore._evidence import (_check_count, _texts, allocate_passages, kwic_lines, ranked_passages,
+from textlab.explorer import _charts, _data
+from textlab.explorer._evidence import (_check_count, _texts, allocate_passages, kwic_lines, ranked_passages,
                                        term_index)
-from textlab.explore._page import render_document, render_fragment
+from textlab.explorer._page import render_document, render_fragment
 
 __all__ = ["Explorer", "explore"]
 

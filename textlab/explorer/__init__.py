@@ -6,6 +6,6 @@ inlined, nothing fetched), and it displays inline in Jupyter.  ``textlab explore
 from the command line.  See ``docs/explorer.md``.
 """
 
-from textlab.explore.explorer import Explorer, explore
+from textlab.explorer.explorer import Explorer, explore
 
 __all__ = ["Explorer", "explore"]

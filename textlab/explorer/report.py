@@ -11,13 +11,13 @@ __all__ = ["section_explorer"]
 def section_explorer(result: Any, **options: Any) -> str:
     """``<h2>Interactive explorer</h2>`` and the explorer inline, or a one-line note why it is absent.
 
-    ``options`` go to :func:`textlab.explore.explore`.
+    ``options`` go to :func:`textlab.explorer.explore`.
 
     Examples
     --------
     >>> html_text = section_explorer(read_results("results"))   # doctest: +SKIP
     """
-    from textlab.explore import explore
+    from textlab.explorer import explore
 
     heading = "<h2 id='explorer'>Interactive explorer</h2>"
     if "topic_map" not in result.tables:
