@@ -403,4 +403,7 @@ def _trend_axes(ax: Any, n: int, ncols: int, *, height: float = 1.7, sharex: boo
     flat = list(np.ravel(grid))
     for extra in flat[n:]:
         extra.set_visible(False)
+    for i, panel in enumerate(flat[:n]):
+        if i + cols >= n:  # nothing drawn below: show its own x labels (shared axes hide them)
+            panel.tick_params(labelbottom=True)
     return flat[:n]
