@@ -204,7 +204,8 @@ def plot_keyness(
         ax = new_axes(ax, "single", 3.0)
         order = np.lexsort((np.abs(z), strong))  # key points drawn last, on top
         ax.scatter(x[order], z[order], s=7, c=point_colors[order], linewidths=0, zorder=2)
-        ax.axhspan(-z_threshold, z_threshold, color="#F2F2F2", zorder=0, linewidth=0)
+        if not by_test:  # the |z| band only where z decides; otherwise it would suggest a second notion of key
+            ax.axhspan(-z_threshold, z_threshold, color="#F2F2F2", zorder=0, linewidth=0)
         ax.axhline(0, color="#999999", linewidth=0.5, zorder=1)
         ax.set_xlabel("Frequency, both sides (log$_{10}$ count)", parse_math=True)  # data labels stay plain
         ax.set_ylabel(f"z-score of log-odds\n\u2190 {shorten(reference, 14)}   {shorten(group, 14)} \u2192")
