@@ -293,8 +293,8 @@ def _cmd_keyness(args: argparse.Namespace) -> int:
     columns = [c for c in ("topic", "frame", "group", "reference", "rank", "label", "count_group", "count_reference",
                            "log_odds", "ci_low", "ci_high", "z", "q_perm", "key") if c in top.columns]
     shown = top[columns].round(3)
-    if "q_perm" in shown.columns:  # small q-values keep two significant digits
-        shown["q_perm"] = top["q_perm"].map(lambda v: float(f"{v:.2g}"))
+    if "q_perm" in shown.columns:  # three significant digits: 0.0497 is key, 0.050 would look as if it were not
+        shown["q_perm"] = top["q_perm"].map(lambda v: float(f"{v:.3g}"))
     _print_table(shown, max_rows=max(args.max_rows, len(top)))
     return 0
 
