@@ -188,3 +188,16 @@ def test_keyness_command_lists_top_terms_per_group(seeds_study_fast, tmp_path, c
     out = capsys.readouterr().out
     persp = seeds_study_fast.tables["perspectives"]
     assert persp[persp.topic == 1].nlargest(1, "z")["label"].iloc[0] in out
+
+
+def test_passage_topics_strip_is_one_patch_per_group_run_for_many_passages():
+    rng = np.random.default_rng(3)
+    n = 3000
+    passages = pd.DataFrame({"passage_id": [f"d{i // 3}:{i % 3:03d}" for i in range(n)],
+                             "doc_id": [f"d{i // 3}" for i in range(n)],
+                             "group": np.repeat(GROUPS[:4], n // 4)})
+    ax = plots.plot_passage_topics(rng.dirichlet(np.ones(5), size=n), passages)
+    strip = [p for p in ax.patches if p.get_x() < 0]
+    assert len(strip) == 4  # one per group run, not one per passage
+    assert sorted(round(p.get_height()) for p in strip) == [n // 4] * 4
+    assert ax.images[0].get_array().shape == (n, 5)

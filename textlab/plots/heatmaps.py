@@ -74,14 +74,24 @@ def passage_topic_table(
 
 
 def _group_strip(ax: Axes, groups: list[str], colors: Mapping[str, str], *, axis: str, width: float = 0.025) -> None:
-    """Colour strip outside the left (axis="y") or top (axis="x") edge, one cell per row/column."""
-    for i, g in enumerate(groups):
+    """Colour strip outside the left (axis="y") or top (axis="x") edge, one cell per row/column.
+
+    Beyond 200 rows, consecutive rows of one group are drawn as one rectangle (same picture; tens of
+    thousands of passages no longer mean tens of thousands of patches in the PDF).
+    """
+    groups = list(groups)
+    if len(groups) > 200:
+        starts = [0] + [i for i in range(1, len(groups)) if groups[i] != groups[i - 1]]
+        cells = [(s, e - s, groups[s]) for s, e in zip(starts, starts[1:] + [len(groups)])]
+    else:
+        cells = [(i, 1, g) for i, g in enumerate(groups)]
+    for i, size, g in cells:
         if axis == "y":
             tr = blended_transform_factory(ax.transAxes, ax.transData)
-            rect = Rectangle((-width - 0.005, i - 0.5), width, 1.0, transform=tr, color=colors[g], clip_on=False)
+            rect = Rectangle((-width - 0.005, i - 0.5), width, size, transform=tr, color=colors[g], clip_on=False)
         else:
             tr = blended_transform_factory(ax.transData, ax.transAxes)
-            rect = Rectangle((i - 0.5, 1.005), 1.0, width, transform=tr, color=colors[g], clip_on=False)
+            rect = Rectangle((i - 0.5, 1.005), size, width, transform=tr, color=colors[g], clip_on=False)
         ax.add_patch(rect)
 
 
