@@ -176,8 +176,15 @@ def section_frames(result: Any) -> str:
 
 
 def _png_base64(fig: Any) -> str:
+    import warnings
+
+    from textlab.plots._style import check_glyphs
+
+    check_glyphs(fig)  # labels a font lacks: a covering installed font, or one warning naming them
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=150, metadata={"Software": None})
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from", category=UserWarning)
+        fig.savefig(buffer, format="png", dpi=150, metadata={"Software": None})
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
