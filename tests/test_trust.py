@@ -120,3 +120,12 @@ def test_a_huge_single_line_is_split_into_sentences_in_pieces_at_sentence_ends(m
     assert len(calls) > 10 and max(calls) <= 2_000
     no_stop = "word " * 2_000  # no sentence end at all: cut at spaces, every word kept
     assert " ".join(passages.split_sentences(no_stop)).split() == no_stop.split()
+
+
+def test_corpus_summary_prints_at_most_its_row_limit(tmp_path, capsys):
+    path = tmp_path / "docs.jsonl"
+    path.write_text("".join(json.dumps({"doc_id": f"d{i:03d}", "text": f"Document number {i} talks about solar power."})
+                            + "\n" for i in range(120)))
+    assert main(["corpus", str(path)]) == 0
+    printed = capsys.readouterr().out
+    assert "d039" in printed and "d040" not in printed and "... and 80 more rows" in printed

@@ -43,7 +43,9 @@ def _print_table(table, *, max_rows: int = 40) -> None:
 
     with pd.option_context("display.max_rows", max_rows, "display.max_columns", 20, "display.width", 120,
                            "display.max_colwidth", 60):
-        print(table.to_string(index=False) if len(table) else "(none)")
+        print(table.head(max_rows).to_string(index=False) if len(table) else "(none)")  # to_string ignores max_rows
+    if len(table) > max_rows:
+        print(f"... and {len(table) - max_rows} more rows")
 
 
 def _cmd_corpus(args: argparse.Namespace) -> int:
