@@ -328,6 +328,13 @@ def test_corpus_matrix(name, tmp_path, capsys, monkeypatch):
     assert _snapshot(tmp_path) == before
 
 
+def test_an_unknown_group_column_is_refused_before_any_output(tmp_path, capsys):
+    path = _write(tmp_path / "docs.jsonl", _jsonl(_docs()))
+    code, out, err = _run(["corpus", str(path), "--group", "nope"], capsys)
+    _assert_one_line_error(code, err, "--group 'nope'")
+    assert out == ""
+
+
 def test_clean_writes_no_output_on_a_bad_corpus(tmp_path, capsys):
     path = _ragged_first_row(tmp_path)
     code, _, err = _run(["clean", str(path), "--out", str(tmp_path / "out")], capsys)
@@ -462,6 +469,26 @@ def test_a_section_that_is_not_a_table_is_refused(tmp_path, capsys):
     study = _write(tmp_path / "study.toml", 'lda = 5\n[corpus]\npath = "docs.jsonl"\n[groups]\ncolumn = "side"\n')
     code, _, err = _run(["analyze", str(study), "--out", str(tmp_path / "out")], capsys)
     _assert_one_line_error(code, err, "[lda]")
+
+
+def test_a_study_file_with_a_byte_order_mark_is_read(tmp_path):
+    from textlab.study.config import load_study_config
+
+    _write(tmp_path / "docs.jsonl", _jsonl(_docs(8)))
+    study = _write(tmp_path / "study.toml", "\ufeff" + _study_text(BASE_STUDY))
+    assert load_study_config(study).contrast == ("left", "right")
+
+
+@pytest.mark.parametrize(("content", "needle"), [(b'[corpus]\npath = "d\xe9.jsonl"\n', "not UTF-8"),
+                                                 (None, "is a folder")])
+def test_a_study_file_that_is_not_utf8_or_is_a_folder(tmp_path, capsys, content, needle):
+    study = tmp_path / "study.toml"
+    if content is None:
+        study.mkdir()
+    else:
+        study.write_bytes(content)
+    code, _, err = _run(["analyze", str(study), "--out", str(tmp_path / "out")], capsys)
+    _assert_one_line_error(code, err, needle)
 
 
 def test_invalid_toml_is_one_line(tmp_path, capsys):

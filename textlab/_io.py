@@ -512,11 +512,15 @@ def read_toml(path: str | Path, *, missing: str) -> dict[str, Any]:
     import tomllib
 
     path = Path(path)
+    if path.is_dir():
+        raise InputFileError(path, "is a folder; give the TOML file itself")
     if not path.is_file():
         raise InputFileError(path, missing)
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    try:  # a UTF-8 byte-order mark (Windows editors write one) is dropped
+        return tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise InputFileError(path, f"is not UTF-8 text at byte {exc.start}; save it as UTF-8") from None
+    except tomllib.TOMLDecodeError as exc:
         raise InputFileError(path, f"is not valid TOML ({exc})") from None
 
 

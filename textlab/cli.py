@@ -54,6 +54,9 @@ def _cmd_corpus(args: argparse.Namespace) -> int:
     from textlab.preprocessing.tokens import preprocess
 
     corpus = load_corpus(args.path, encoding=args.encoding, text_column=args.text_column, on_empty=args.on_empty)
+    if args.group and args.group not in corpus.docs.columns:  # before any work or output
+        raise TextlabError(f"--group {args.group!r} is not a metadata column of {args.path}; columns: "
+                           f"{sorted(c for c in corpus.docs.columns if c not in ('text', 'file'))}")
     cleaned = clean_corpus(corpus)
     tokenized = preprocess(cleaned.corpus)
     docs = cleaned.corpus.docs
