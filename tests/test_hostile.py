@@ -464,6 +464,23 @@ def test_study_file_matrix(name, fast, tmp_path, capsys, monkeypatch):
     assert _snapshot(tmp_path) == before
 
 
+@pytest.mark.parametrize(("options", "needle"), [(["--n-jobs", "0"], "--n-jobs 0"), (["--n-jobs", "-5"], "--n-jobs -5"),
+                                             (["--dpi", "0"], "--dpi 0"), (["--formats", "jpeg"], "--formats 'jpeg'"),
+                                             (["--formats", "pdf,,png"], "--formats 'pdf,,png'"), (["--dpi", "100000"], "--dpi")])
+def test_command_line_options_are_checked_before_any_work(tmp_path, capsys, monkeypatch, options, needle):
+    import textlab.study.run as run
+
+    def never(*args, **kwargs):
+        raise AssertionError("the study ran")
+
+    monkeypatch.setattr(run, "run_study", never)
+    study = _study(tmp_path, {})
+    command = "figures" if options[0] in ("--dpi", "--formats") else "analyze"
+    code, _, err = _run([command, str(study), "--out", str(tmp_path / "out"), *options], capsys)
+    _assert_one_line_error(code, err, needle)
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_section_that_is_not_a_table_is_refused(tmp_path, capsys):
     _write(tmp_path / "docs.jsonl", _jsonl(_docs(8)))
     study = _write(tmp_path / "study.toml", 'lda = 5\n[corpus]\npath = "docs.jsonl"\n[groups]\ncolumn = "side"\n')

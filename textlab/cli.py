@@ -141,7 +141,11 @@ def _load_config(args: argparse.Namespace):
     config = load_study_config(args.config)
     check_study_paths(config)
     changes = _compute_overrides(args)
-    return config.replace(**changes) if changes else config
+    try:
+        return config.replace(**changes) if changes else config
+    except TextlabError as exc:  # a command-line value: name the option as typed
+        flags = ", ".join(f"--{k.replace('_', '-')} {v}" for k, v in changes.items())
+        raise TextlabError(f"{flags}: {exc}") from None
 
 
 def _check_study_output(out: str, config_path: str) -> None:
@@ -189,10 +193,17 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 def _cmd_figures(args: argparse.Namespace) -> int:
     from textlab.study.figures import make_figures
 
+    from textlab.study.config import FIGURE_FORMATS
+
     start = time.perf_counter()
+    formats = [f.strip() for f in args.formats.split(",")] if args.formats else None
+    if formats is not None and (not formats or any(f not in FIGURE_FORMATS for f in formats)):
+        raise TextlabError(f"--formats {args.formats!r} is not allowed: expected a comma-separated list of "
+                           f"{', '.join(FIGURE_FORMATS)}, e.g. --formats pdf,png")
+    if args.dpi is not None and not 30 <= args.dpi <= 2400:
+        raise TextlabError(f"--dpi {args.dpi} is not allowed: expected an integer from 30 to 2400")
     _check_study_output(args.out, args.config)
     result = _study_result(args)
-    formats = args.formats.split(",") if args.formats else None
     written = make_figures(result, args.out, formats=formats, dpi=args.dpi)
     print(f"{len(written)} files written to {Path(args.out)}/ in {time.perf_counter() - start:.1f} s")
     return 0
