@@ -28,8 +28,6 @@ __all__ = [
     "check_output_file",
     "OUTPUT_MARKER",
     "write_csv",
-    "spreadsheet_safe",
-    "markdown_safe",
     "write_json",
     "write_text",
     "iter_parquet_batches",
@@ -380,56 +378,6 @@ def write_text(text: str, path: str | Path) -> Path:
     return Path(path)
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = __import__("re").compile(r"[+-]?(\d[\d,]*\.?\d*|\.\d+)([eE][+-]?\d+)?%?|[+-]?(inf|nan)", 2)
-
-
-def spreadsheet_safe(table: pd.DataFrame) -> pd.DataFrame:
-    """A copy whose text cells cannot run as spreadsheet formulas (OWASP's CSV-injection advice).
-
-    The policy: a CSV textlab writes for people to open (results and figures tables, the clean
-    audit) holds corpus text, and a text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a
-    carriage return is a formula to Excel, LibreOffice and Google Sheets. Such a cell gets a leading
-    apostrophe (shown by no spreadsheet, visible in a text editor). Numbers are never touched, nor
-    text that reads as a number (``-0.5``, ``+3``); the exact values are in the results folder's
-    Parquet and NumPy files, which :func:`textlab.read_results` reads.
-
-    Examples
-    --------
-    >>> safe = spreadsheet_safe(pd.DataFrame({"term": ["=HYPERLINK(1)", "-0.5", "@x", "ok"], "z": [-1.0, 2, 3, 4]}))
-    >>> safe["term"].tolist(), safe["z"].tolist()
-    (["'=HYPERLINK(1)", '-0.5', "'@x", 'ok'], [-1.0, 2.0, 3.0, 4.0])
-    """
-    out = table.copy()
-    names = [str(c) for c in out.columns]
-    if any(n.startswith(_FORMULA_START) for n in names):
-        out.columns = ["'" + n if n.startswith(_FORMULA_START) else n for n in names]
-    for column in out.columns:
-        values = out[column]
-        if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
-            continue
-        out[column] = values.map(lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START)
-                                 and not _NUMBER.fullmatch(v) else v)
-    return out
-
-
-_HTML_START = __import__("re").compile(r"<(?=[A-Za-z/!?])|&(?=#?\w+;)")
-
-
-def markdown_safe(text: str) -> str:
-    """``text`` for a Markdown file, with anything a viewer would take as raw HTML shown as written.
-
-    Only a ``<`` that opens a tag and an ``&`` that starts an entity are escaped, so ordinary text
-    (``q < 0.05``, ``R&D``) is unchanged.
-
-    Examples
-    --------
-    >>> markdown_safe("group <img src=x onerror=alert(1)> vs &amp; q < 0.05, R&D")
-    'group &lt;img src=x onerror=alert(1)> vs &amp;amp; q < 0.05, R&D'
-    """
-    return _HTML_START.sub(lambda m: "&lt;" if m.group() == "<" else "&amp;", text)
-
-
 def write_csv(table: pd.DataFrame, path: str | Path, *, index: bool = False, for_people: bool = False) -> Path:
     """Write a table as UTF-8 CSV atomically, with a stable float format.
 
@@ -437,6 +385,8 @@ def write_csv(table: pd.DataFrame, path: str | Path, *, index: bool = False, for
     injection with :func:`spreadsheet_safe`; numbers are unchanged.
     """
     if for_people:
+        from textlab._inert import spreadsheet_safe
+
         table = spreadsheet_safe(table)
     with atomic_write(path) as handle:
         table.to_csv(handle, index=index, lineterminator="\n", float_format="%.10g")
@@ -536,3 +486,11 @@ def sha256_file(path: str | Path, chunk_size: int = 1 << 20) -> str:
 def sha256_text(text: str) -> str:
     """Hex SHA-256 of a string's UTF-8 bytes."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def __getattr__(name: str) -> Any:  # moved to textlab._inert; kept importable from here
+    if name in ("spreadsheet_safe", "markdown_safe"):
+        from textlab import _inert
+
+        return getattr(_inert, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
