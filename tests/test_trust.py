@@ -52,9 +52,13 @@ def test_ctrl_c_at_any_moment_exits_130_with_one_line(slow_corpus, tmp_path, del
     if process.returncode == 0:  # finished before the signal: nothing to check
         pytest.skip("the command finished before the interrupt")
     assert process.returncode == 130, err
-    assert err.strip().splitlines() == ["textlab: interrupted; no partial output was kept"], err
-    assert not out.exists()
-    assert sorted(p.name for p in tmp_path.iterdir()) == []  # no temporary folder left behind
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("textlab: interrupted"), err
+    if "written in full" in lines[0]:  # interrupted while the previous output was being deleted
+        assert out.is_dir()
+    else:
+        assert lines[0] == "textlab: interrupted; no partial output was kept" and not out.exists()
+        assert sorted(p.name for p in tmp_path.iterdir()) == []  # no temporary folder left behind
 
 
 def test_terminal_output_is_stripped_of_control_characters(tmp_path, capsys):
