@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from textlab._errors import ConfigError, bad_value
+from textlab._errors import ConfigError, EstimationError, TextlabError, TextlabWarning, bad_value
 from textlab.data import Result
 from textlab.stats.checks import check_count
 
@@ -278,13 +278,18 @@ def score_perspectives(
     table = table[PERSPECTIVE_COLUMNS]
     _warn_unreachable(table, fdr_level, n_perm, "topic")
     text_data = tokenized if tokenized is not None else (data if hasattr(data, "tokens") else None)
-    evidence = (_evidence(table, text_data, fit, group_column, n_terms=n_evidence_terms, n_rows=n_evidence,
-                          window=window) if text_data is not None and n_evidence_terms and n_evidence
-                else pd.DataFrame(columns=_EVIDENCE_COLUMNS))
+    evidence, evidence_note = pd.DataFrame(columns=_EVIDENCE_COLUMNS), None
+    if text_data is not None and n_evidence_terms and n_evidence:
+        try:
+            evidence = _evidence(table, text_data, fit, group_column, n_terms=n_evidence_terms, n_rows=n_evidence,
+                                 window=window)
+        except TextlabError as exc:  # counts without running text: no keyword-in-context lines
+            evidence_note = f"no evidence: {exc}"
     params = {**opts, "group_column": group_column, "topics": chosen, "random_state": random_state,
               "assignment": "expected token-topic responsibilities p(k | w, d) from the fit's doc_topic and "
                             "topic_term", "key": f"q_perm < {fdr_level}", "per_topic": per_topic,
-              "n_evidence_terms": n_evidence_terms, "n_evidence": n_evidence, "window": window}
+              "n_evidence_terms": n_evidence_terms, "n_evidence": n_evidence, "window": window,
+              "evidence_note": evidence_note}
     return PerspectivesResult(table=table, evidence=evidence, params=params)
 
 
@@ -424,12 +429,8 @@ def score_frame_wording(
         try:
             table, _ = _score_one(passages, sub, names[in_frame], labels, group_column=group_column, contrast=spec,
                                   opts=opts, random_state=random_state + f)
-        except Exception as exc:  # a frame without hits in one group cannot be compared
-            from textlab._errors import EstimationError
-
-            if isinstance(exc, EstimationError):
-                continue
-            raise
+        except EstimationError:  # a frame without hits in one group cannot be compared
+            continue
         tables.append(table.drop(columns=["topic_tokens_group", "topic_tokens_reference"]).assign(frame=frame))
     columns = ["frame", "term", "label", "group", "reference", "count_group", "count_reference", "rate_group",
                "rate_reference", "log_odds", "z", "ci_low", "ci_high", "p_perm", "q_perm", "key", "n_docs_group",
@@ -478,8 +479,12 @@ def run_perspectives_step(ctx: Any) -> PerspectivesResult | None:
     if path is not None:
         from textlab.analysis.frames import load_codebook
 
-        frame_result = score_frame_wording(ctx.tokenized, load_codebook(path), min_count=3, **common)
-        wording, wording_params = frame_result.table, frame_result.params
+        try:
+            frame_result = score_frame_wording(ctx.tokenized, load_codebook(path), min_count=3, **common)
+            wording, wording_params = frame_result.table, frame_result.params
+        except TextlabError as exc:  # e.g. a counts-only corpus: codebook entries cannot be matched
+            warnings.warn(f"perspectives: within-frame wording skipped ({exc})", TextlabWarning, stacklevel=2)
+            wording_params = {"skipped": str(exc)}
     params = {**result.params, "contrast": list(contrast) if isinstance(contrast, tuple) else "each group vs the rest",
               "frame_wording": wording_params}
     return PerspectivesResult(table=result.table, evidence=result.evidence, frame_wording=wording, params=params)
