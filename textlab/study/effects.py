@@ -307,8 +307,8 @@ def _figure_trends(tables: dict, params: dict, kind: str, labels: dict, ci: floa
     claim = (f"Over the period (all groups as observed) {change.index[-1]} changes most upward "
              f"({change.iloc[-1]:+.3f}) and {change.index[0]} most downward ({change.iloc[0]:+.3f})."
              if len(change) > 1 else "")
-    caption = (f"Expected {kind} share over {table['variable'].iloc[0]} ({(params.get(kind) or {}).get('time_terms', {})})"
-               ", one line per group and dashed black for all groups as observed, with pointwise bands.")
+    caption = (f"Expected {kind} share over {table['variable'].iloc[0]} ({_time_terms(params.get(kind) or {})}), "
+               "one line per group and dashed black for all groups as observed, with pointwise bands.")
     return FigureSpec(f"17_effect_trends_{_KIND_NAMES[kind]}", axes[0].figure, table, caption, claim)
 
 
@@ -335,13 +335,20 @@ def figure_effects(result: Any) -> list:
 
 
 def _rows_html(table: pd.DataFrame, columns: list[str]) -> str:
-    def cell(value: Any) -> str:
-        return f"{value:+.3f}" if isinstance(value, float) and abs(value) < 10 else html.escape(str(value))
+    def cell(column: str, value: Any) -> str:
+        if isinstance(value, float) and column in ("q_value", "p_value"):
+            return f"{value:.2g}"
+        return f"{value:+.3f}" if isinstance(value, float) else html.escape(str(value))
 
     head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
-    body = "".join("<tr>" + "".join(f"<td>{cell(row[c])}</td>" for c in columns) + "</tr>"
+    body = "".join("<tr>" + "".join(f"<td>{cell(c, row[c])}</td>" for c in columns) + "</tr>"
                    for _, row in table.iterrows())
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _time_terms(params: dict) -> str:
+    terms = params.get("time_terms") or {}
+    return "; ".join(f"{name}: {how}" for name, how in terms.items()) or "none"
 
 
 def section_effects(result: Any, *, max_rows: int = 24) -> str:
@@ -354,7 +361,7 @@ def section_effects(result: Any, *, max_rows: int = 24) -> str:
     parts = [f"<h3>Effects: <code>{html.escape(params['formula'])}</code></h3>",
              f"<p>{html.escape(first.get('model', ''))}; {params['n_draws']} posterior draws x seed runs composed "
              f"with {html.escape(str(first.get('resampling')))} resampling ({first.get('n_replicates')} replicates), "
-             f"{ci} percentile intervals. Time: {html.escape(str(first.get('time_terms', {})))}. "
+             f"{ci} percentile intervals. Time: {html.escape(_time_terms(first))}. "
              f"{html.escape(params['multiplicity'])}. Marginal means and predictions are average predictions "
              "(each level or date set for every passage). All rows: <code>effect_contrasts.csv</code>.</p>"]
     columns = ["kind", "label", "by", "level_a", "level_b", "difference", "ci_low", "ci_high", "q_value"]
