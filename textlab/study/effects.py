@@ -252,7 +252,7 @@ def _figure_differences(tables: dict, params: dict, kind: str, labels: dict, ci:
     for i, (ax, (title, part)) in enumerate(zip(axes, panels)):
         pair = (part["level_a"].iloc[0], part["level_b"].iloc[0])
         plot_effect_differences(part, pair=pair, ax=ax, ci_level=ci, outcome_labels=labels)
-        ax.set_title(textwrap.fill(title, 36), loc="left", fontsize=7)
+        ax.set_title(textwrap.fill(title, 22 if cols >= 3 else 34), loc="left", fontsize=7)
         ax.set_xlabel("")
         if i % cols:
             ax.tick_params(labelleft=False)
