@@ -97,7 +97,7 @@ def _matrix(data: Any) -> tuple[pd.DataFrame, sp.csr_matrix, np.ndarray, dict]:
 
 
 def topic_token_counts(fit: Any, counts: sp.spmatrix, vocabulary: Sequence[str], passage_ids: Sequence[str], *,
-                       block_entries: int = 500_000) -> list[sp.csr_matrix]:
+                       topics: Sequence[int] | None = None, block_entries: int = 500_000) -> Sequence[sp.csr_matrix]:
     """Expected counts of the tokens each topic owns: ``n_dw * p(k | w, d)``, one matrix per topic.
 
     Parameters
@@ -109,14 +109,17 @@ def topic_token_counts(fit: Any, counts: sp.spmatrix, vocabulary: Sequence[str],
     vocabulary, passage_ids
         Column terms and row passage ids of ``counts``. Terms the model did not keep and
         passages it did not see own no tokens.
+    topics
+        Topic numbers (1..K) to return; default all.
     block_entries
-        Non-zero entries processed at a time (memory: ``block_entries x K`` floats).
+        Non-zero entries processed at a time while normalising (memory: ``block_entries x K`` floats).
 
     Returns
     -------
-    list of scipy.sparse.csr_matrix
-        ``K`` matrices shaped like ``counts``; summed over topics they equal ``counts`` on the
-        model's terms and passages.
+    sequence of scipy.sparse.csr_matrix
+        One matrix per topic, shaped like ``counts``, each built when it is read (so a loop over
+        topics holds one at a time); summed over all topics they equal ``counts`` on the model's
+        terms and passages.
 
     Examples
     --------
@@ -135,14 +138,32 @@ def topic_token_counts(fit: Any, counts: sp.spmatrix, vocabulary: Sequence[str],
     coo = counts.tocoo()
     ok = (col[coo.col] >= 0) & (row[coo.row] >= 0) & (coo.data != 0)
     r, c, v = coo.row[ok], coo.col[ok], coo.data[ok]
-    k = phi.shape[0]
-    shares = np.empty((len(v), k))
+    total = np.empty(len(v))  # sum_j theta_dj phi_jw of every entry, in blocks (memory: block_entries x K)
     for start in range(0, len(v), block_entries):
         sl = slice(start, start + block_entries)
-        joint = theta[row[r[sl]]] * phi[:, col[c[sl]]].T
-        total = joint.sum(axis=1, keepdims=True)
-        shares[sl] = np.divide(joint, total, out=np.zeros_like(joint), where=total > 0)
-    return [sp.csr_matrix((v * shares[:, j], (r, c)), shape=counts.shape) for j in range(k)]
+        total[sl] = np.einsum("ij,ji->i", theta[row[r[sl]]], phi[:, col[c[sl]]])
+    weight = np.divide(v, total, out=np.zeros_like(v), where=total > 0)
+    k_all = range(1, phi.shape[0] + 1) if topics is None else topics
+    # one topic's matrix at a time: K matrices of the corpus's size are never held together by the caller
+    return _TopicCounts([int(k) for k in k_all], theta, phi, row, col, r, c, weight, counts.shape)
+
+
+class _TopicCounts(Sequence):
+    """The per-topic expected-count matrices, each built when indexed (position in ``topics``)."""
+
+    def __init__(self, topics, theta, phi, row, col, r, c, weight, shape):
+        self.topics, self._args = topics, (theta, phi, row, col, r, c, weight, shape)
+
+    def __len__(self) -> int:
+        return len(self.topics)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        theta, phi, row, col, r, c, weight, shape = self._args
+        j = self.topics[index] - 1
+        values = weight * theta[row[r], j] * phi[j, col[c]]
+        return sp.csr_matrix((values, (r, c)), shape=shape)
 
 
 def _keyness_view(rows: pd.DataFrame, counts: sp.csr_matrix, vocab: np.ndarray):
@@ -260,15 +281,15 @@ def score_perspectives(
     bad = [t for t in chosen if not 1 <= t <= k_all]
     if bad:
         raise bad_value("topics", bad, f"topic numbers from 1 to {k_all}")
-    owned = topic_token_counts(fit, counts, vocab, rows["passage_id"].to_numpy())
+    owned = topic_token_counts(fit, counts, vocab, rows["passage_id"].to_numpy(), topics=chosen)
     spec = contrast if contrast is not None else _shortcut(groups, reference)
     opts = {"n_boot": n_boot, "n_perm": n_perm, "fdr_level": fdr_level, "min_count": min_count,
             "resampling_unit": resampling_unit, "ci_level": ci_level}
     tables, per_topic = [], {}
     from textlab._progress import progress
 
-    for topic in progress(chosen, desc="perspectives (topics)", unit="topic"):
-        table, params = _score_one(rows, owned[topic - 1], vocab, forms, group_column=group_column, contrast=spec,
+    for index, topic in enumerate(progress(chosen, desc="perspectives (topics)", unit="topic")):
+        table, params = _score_one(rows, owned[index], vocab, forms, group_column=group_column, contrast=spec,
                                    opts=opts, random_state=random_state + topic)
         tables.append(table.assign(topic=topic))
         per_topic[int(topic)] = {"p_min": params.get("p_min"), "comparisons": params.get("comparisons"),
