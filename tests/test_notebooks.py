@@ -16,6 +16,7 @@ EXPECTED = {
     "01_corpus_and_cleaning": ["corpus_overview"],
     "02_topics": ["model_selection", "topic_terms", "passage_topics", "topic_map"],
     "03_framing_comparison": ["keyness", "keyness_intervals", "prevalence_difference", "frames"],
+    "04_effects": ["effect_levels_frames", "effect_differences_frames", "effect_trends_topics"],
     "05_news_exports": ["furniture_by_source"],
 }
 

@@ -128,8 +128,9 @@ def test_registry_refuses_clashes_and_keeps_builtins():
         assert [s.name for s in STEPS][:2] == ["corpus", "mine"]
     finally:
         unregister_step("mine")
-    assert [s.name for s in STEPS] == ["corpus", "tfidf", "keyness", "model_selection", "topics", "prevalence",
-                                       "frames", "guided_topics"]
+    assert [s.name for s in STEPS] == ["corpus", "duplicates", "tfidf", "keyness", "model_selection", "topics",
+                                       "prevalence", "frames", "duplicates_effect", "perspectives", "guided_topics",
+                                       "effects"]
 
 
 def test_every_builtin_table_has_one_owner():

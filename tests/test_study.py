@@ -34,8 +34,10 @@ def test_tables_and_provenance(seeds_study_fast, seeds_dir):
     assert prov["packages"]["gensim"]
     assert any("aws-led" in w for w in prov["warnings"]), "the one-document fallback must be reported"
     # provenance is the union of every step's settings; the quick look is marked
-    assert list(prov["steps"]) == list(result.results) == ["corpus", "tfidf", "keyness", "model_selection", "topics",
-                                                            "prevalence", "frames", "guided_topics"]
+    assert list(prov["steps"]) == list(result.results) == ["corpus", "duplicates", "tfidf", "keyness",
+                                                            "model_selection", "topics", "prevalence", "frames",
+                                                            "duplicates_effect", "perspectives", "guided_topics",
+                                                            "effects"]
     assert prov["steps"]["keyness"]["ci_level"] == 0.95 and prov["steps"]["prevalence"]["ci_level"] == 0.95
     assert prov["steps"]["model_selection"]["n_topics_range"] == [3, 8]
     assert prov["fast"] is True and prov["rerun"].endswith("--fast") and result.fast

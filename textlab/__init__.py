@@ -120,6 +120,14 @@ _LAZY: dict[str, str] = {
     'check_lock': 'textlab.study.lock',
     'explore': 'textlab.explorer',
     'Explorer': 'textlab.explorer',
+    'use_compute': 'textlab.compute',
+    'read_spark_parquet': 'textlab.compute.spark',
+    'score_study_keyness': 'textlab.analysis.keyness_groups',
+    'top_key_terms': 'textlab.analysis.keyness_groups',
+    'PerspectivesResult': 'textlab.analysis.perspectives',
+    'score_perspectives': 'textlab.analysis.perspectives',
+    'score_frame_wording': 'textlab.analysis.perspectives',
+    'topic_token_counts': 'textlab.analysis.perspectives',
     'plots': 'textlab.plots',
 }
 

@@ -62,7 +62,7 @@ def plot_prevalence(
         dot_interval(ax, by_group, category="topic", categories=topics,
                      category_labels=topic_names(topics, topic_labels, width=label_width), colors=colors)
         ax.set_xlabel(f"Expected topic proportion\n(mean, {interval_percent(ci_level, by_group)} interval)")
-        group_legend(ax, colors, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=len(colors),
+        group_legend(ax, colors, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=min(len(colors), 3),
                      handletextpad=0.2, columnspacing=0.8)
         finish_ticks(ax)
     return ax

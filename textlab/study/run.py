@@ -34,7 +34,7 @@ __all__ = ["StudyResult", "run_study", "write_results", "read_results", "prepare
 #: Options replaced by ``fast=True``: a quick look (seconds), not for publication.
 FAST_OPTIONS: dict[str, Any] = {
     "n_boot": 100,
-    "n_perm": 200,
+    "n_perm": 2000,
     "n_draws": 50,
     "selection_random_states": (0,),
     "stability_random_states": (0, 1, 2),
@@ -180,9 +180,10 @@ def prepare_tokens(config: StudyConfig | str | Path, *, fast: bool = False):
 
     config = _as_config(config, fast)
     corpus = load_corpus(config.corpus_path, text_column=config.text_column, id_column=config.id_column,
-                         encoding=config.encoding)
+                         encoding=config.encoding, format=config.corpus_format)
     check_groups(config, corpus.docs.columns, lambda column: corpus.docs[column])
-    cleaned = clean_corpus(corpus, disable=config.clean_disable)
+    cleaned = clean_corpus(corpus, disable=config.clean_disable, profile=config.clean_profile,
+                           patterns=config.clean_patterns)
     options = TokenizerOptions(**config.tokenizer) if config.tokenizer else None
     tokenized = preprocess(cleaned.corpus, max_words=config.max_words, min_words=config.min_words, options=options)
     return config, cleaned, tokenized
