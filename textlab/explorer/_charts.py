@@ -48,8 +48,11 @@ def map_chart(topics: pd.DataFrame, colors: dict[str, str]) -> dict:
     topic = _topic_param(alt, topics["topic"].min())
     table = topics.assign(stability_flag=topics["stable"].map({True: "stable", False: "unstable"}))
     base = alt.Chart(alt.Data(values=_records(table))).encode(
-        x=alt.X("x:Q", title="PC1 (Jensen–Shannon distances)", axis=alt.Axis(labels=False, ticks=False)),
-        y=alt.Y("y:Q", title="PC2", axis=alt.Axis(labels=False, ticks=False)),
+        # padding (pixels) keeps the largest circles inside the plot at the extremes of the map
+        x=alt.X("x:Q", title="PC1 (Jensen–Shannon distances)", axis=alt.Axis(labels=False, ticks=False),
+                scale=alt.Scale(zero=False, padding=40)),
+        y=alt.Y("y:Q", title="PC2", axis=alt.Axis(labels=False, ticks=False),
+                scale=alt.Scale(zero=False, padding=40)),
         tooltip=[alt.Tooltip("name:N", title="topic"), alt.Tooltip("label:N", title="top FREX terms"),
                  alt.Tooltip("prevalence:Q", format=".1%"), alt.Tooltip("lean:N"),
                  alt.Tooltip("contrast:N"), alt.Tooltip("difference:Q", format="+.3f"),
