@@ -128,6 +128,9 @@ _LAZY: dict[str, str] = {
     'score_perspectives': 'textlab.analysis.perspectives',
     'score_frame_wording': 'textlab.analysis.perspectives',
     'topic_token_counts': 'textlab.analysis.perspectives',
+    'fit_sampled_lda': 'textlab.analysis.topics.sampled',
+    'infer_topics': 'textlab.analysis.topics.sampled',
+    'read_counts_corpus': 'textlab.study.counts_input',
     'plots': 'textlab.plots',
 }
 
