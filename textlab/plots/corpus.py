@@ -27,7 +27,7 @@ def corpus_overview_table(docs: pd.DataFrame, *, group_column: str, title_column
         Cleaned documents (``CleanResult.corpus.docs``): index ``doc_id``,
         columns ``n_words_raw``, ``n_words_clean`` and ``group_column``.
     group_column
-        Metadata column holding the group (e.g. ``"narrative"``).
+        Metadata column holding the group (e.g. ``"outlet"``).
     title_column
         Optional column with document titles (skipped if absent).
 

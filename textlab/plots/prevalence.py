@@ -101,10 +101,10 @@ def plot_prevalence_difference(
 
     Examples
     --------
-    >>> d = pd.DataFrame({"topic": [1, 2], "group_a": "huawei-led", "group_b": "aws-led",
+    >>> d = pd.DataFrame({"topic": [1, 2], "group_a": "outlet-a", "group_b": "outlet-b",
     ...                   "difference": [.2, -.1], "ci_low": [.1, -.3], "ci_high": [.3, .05]})
     >>> plot_prevalence_difference(d).get_xlabel().splitlines()[0]
-    'Difference in topic proportion: huawei-led − aws-led'
+    'Difference in topic proportion: outlet-a − outlet-b'
     """
     require_columns(difference, ["topic", "group_a", "group_b", "difference", "ci_low", "ci_high"], "difference")
     pairs = difference[["group_a", "group_b"]].astype(str).drop_duplicates()

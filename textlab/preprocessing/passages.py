@@ -137,12 +137,12 @@ def split_passages(corpus: Corpus, *, max_words: int = 120, min_words: int = 12)
 
     Examples
     --------
-    >>> docs = pd.DataFrame({"text": ["Key Facts\\nAWS will invest in Malaysia."],
-    ...                      "narrative": ["aws-led"]}, index=pd.Index(["a"], name="doc_id"))
+    >>> docs = pd.DataFrame({"text": ["Key Facts\\nThe council will fund schools."],
+    ...                      "outlet": ["outlet-a"]}, index=pd.Index(["a"], name="doc_id"))
     >>> from textlab.preprocessing.read import Corpus
-    >>> split_passages(Corpus(docs), min_words=2)[["passage_id", "n_words", "narrative"]]
-      passage_id  n_words narrative
-    0      a:000        7   aws-led
+    >>> split_passages(Corpus(docs), min_words=2)[["passage_id", "n_words", "outlet"]]
+      passage_id  n_words    outlet
+    0      a:000        7  outlet-a
     """
     _check_sizes(max_words, min_words)
     docs = getattr(corpus, "docs", None)

@@ -29,8 +29,8 @@ def split_sentences(text: str) -> list[str]:
 
     Examples
     --------
-    >>> split_sentences("Huawei Technologies Co. uses U.S. chips. Version 2.0 is out.")
-    ['Huawei Technologies Co. uses U.S. chips.', 'Version 2.0 is out.']
+    >>> split_sentences("Acme Holdings Co. uses U.S. chips. Version 2.0 is out.")
+    ['Acme Holdings Co. uses U.S. chips.', 'Version 2.0 is out.']
     """
     if len(text) <= _MAX_PIECE:
         return _SENTENCES.tokenize(text)
