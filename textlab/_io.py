@@ -486,11 +486,3 @@ def sha256_file(path: str | Path, chunk_size: int = 1 << 20) -> str:
 def sha256_text(text: str) -> str:
     """Hex SHA-256 of a string's UTF-8 bytes."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def __getattr__(name: str) -> Any:  # moved to textlab._inert; kept importable from here
-    if name in ("spreadsheet_safe", "markdown_safe"):
-        from textlab import _inert
-
-        return getattr(_inert, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

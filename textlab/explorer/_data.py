@@ -35,12 +35,9 @@ def topic_labels(result: Any, *, n_terms: int = 2) -> dict[int, str]:
     >>> topic_labels(type("R", (), {"tables": {"topic_terms": terms}})())
     {1: 'chips · cloud'}
     """
-    terms = result.tables["topic_terms"]
-    frex = terms[(terms["method"] == "frex") & (terms["rank"] <= n_terms)]
-    if frex.empty:
-        frex = terms[terms["rank"] <= n_terms]
-    frex = frex.sort_values(["topic", "rank"], kind="stable")
-    return {int(k): " · ".join(rows["label"].astype(str)) for k, rows in frex.groupby("topic", sort=True)}
+    from textlab.plots.topics import topic_labels as study_labels
+
+    return study_labels(result.tables["topic_terms"], None, n_terms=n_terms)
 
 
 def _lean(difference: pd.DataFrame | None, k: int) -> dict[str, Any]:

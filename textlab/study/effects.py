@@ -130,11 +130,10 @@ def check_effect_columns(config: Any, documents: pd.DataFrame) -> None:
 
 
 def _topic_labels(topics: Any) -> dict[str, str]:
-    terms = topics.topic_terms
-    frex = terms[(terms["method"] == "frex") & (terms["rank"] <= 2)].sort_values(["topic", "rank"], kind="stable")
-    stable = topics.stability.set_index("topic")["stable"].astype(bool)
-    return {str(int(k)): f"Topic {int(k)}: " + " · ".join(rows["label"].astype(str))
-            + ("" if stable.get(k, True) else " (unstable)") for k, rows in frex.groupby("topic", sort=True)}
+    """Outcome id -> "Topic k: name", with the study's one topic labelling (:func:`textlab.plots.topic_labels`)."""
+    from textlab.plots.topics import topic_labels
+
+    return {str(k): f"Topic {k}: {name}" for k, name in topic_labels(topics.topic_terms, topics.stability).items()}
 
 
 def _outcomes(ctx: Any, kinds: tuple[str, ...]) -> list[tuple[str, Any, dict]]:

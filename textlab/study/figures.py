@@ -426,7 +426,7 @@ def _readme(result: Any, specs: Iterable[FigureSpec], out_name: str = "figures",
         files = ", ".join(f"`{spec.name}.{f}`" for f in (*formats, "csv"))
         lines += [f"## {spec.name}", "", f"![{spec.name}]({spec.name}.{image})", "", spec.caption, "",
                   f"**Numbers:** {spec.claim}", "", f"Files: {files}.", ""]
-    from textlab._io import markdown_safe
+    from textlab._inert import markdown_safe
 
     return "\n".join(markdown_safe(line) for line in lines)  # group names are text, never raw HTML
 
