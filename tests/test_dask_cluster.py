@@ -203,3 +203,41 @@ def test_group_sums_of_disk_shards_reduced_on_the_cluster_equal_one_process(prep
     assert np.array_equal(by_outlet.counts.toarray(), expected)
     assert (remote.counts != by_outlet.counts).nnz == 0 and remote.counts.dtype == np.int64
     pd.testing.assert_frame_equal(remote.rows, by_outlet.rows)
+
+
+def test_shards_written_and_counted_on_the_workers_are_the_files_one_process_writes(news, client, tmp_path):
+    """Phrase application, token shards, document frequencies and counts shards run as worker tasks; same bytes."""
+    from functools import partial
+
+    from distributed import get_task_stream
+
+    from textlab.preprocessing.pipeline import prepare_data
+    from textlab.store import disk
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(disk, "TokenShardWriter", partial(disk.TokenShardWriter, shard_rows=700))  # several shards
+        with activate(None):
+            one = prepare_data(news, store="disk", cache_dir=tmp_path / "one", n_jobs=1, progress=False)
+        with activate(client), get_task_stream(client) as stream:
+            dist = prepare_data(news, store="disk", cache_dir=tmp_path / "dist", n_jobs=1, progress=False)
+    workers = set(client.run(os.getpid))
+    ran = {}
+    for task in stream.data:
+        ran.setdefault(task["key"].rsplit("-", 1)[0], set()).add(task["worker"])
+    for kind in ("WriteTokenShard", "ShardFrequencies", "CountShard"):
+        assert f"textlab-{kind}" in ran, sorted(ran)
+    assert len(set().union(*ran.values())) == 2 and len(workers) == 2  # both workers took tasks
+    a, b = tmp_path / "one" / "data", tmp_path / "dist" / "data"
+    names = sorted(p.name for p in a.iterdir())
+    assert names == sorted(p.name for p in b.iterdir())
+    assert sum(n.startswith("tokens-") for n in names) >= 4 and sum(n.startswith("counts-") for n in names) >= 4
+    for name in names:  # every shard, the terms, the surface forms and the manifest (with its SHA-256s)
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+    manifest = json.loads((b / "manifest.json").read_text())
+    assert [s["n_rows"] for s in manifest["shards"]][:-1] == [700] * (len(manifest["shards"]) - 1)
+    expected = np.zeros(one.data.store.shape, dtype=np.int64)  # independent count from the token lists
+    column = {t: j for j, t in enumerate(one.data.terms["term"])}
+    for i, toks in enumerate(dist.data.tokens):
+        for t in toks:
+            expected[i, column[t]] += 1
+    assert np.array_equal(dist.data.store.to_csr().toarray(), expected)

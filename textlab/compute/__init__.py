@@ -91,8 +91,11 @@ def use_compute(spec: ClusterSpec | dict | None) -> Iterator[Any]:
 
 
 def ordered_map(fn: Callable[[Any], Any], items: Iterable[tuple[Any, Any]], *,
-                n_jobs: int = 1) -> Iterator[tuple[Any, Any]]:
+                n_jobs: int = 1, items_per_task: int | None = None) -> Iterator[tuple[Any, Any]]:
     """``(payload, fn(item))`` in input order: on the active Dask cluster, else on ``n_jobs`` local processes.
+
+    ``items_per_task`` (Dask only): items sent to a worker in one task (default
+    :data:`textlab.compute.dask.ITEMS_PER_TASK`; 1 for shard-sized items).
 
     Examples
     --------
@@ -106,4 +109,6 @@ def ordered_map(fn: Callable[[Any], Any], items: Iterable[tuple[Any, Any]], *,
         return map_ordered(fn, items, n_jobs=n_jobs)
     from textlab.compute.dask import map_ordered as dask_map
 
-    return dask_map(client, fn, items)
+    if items_per_task is None:
+        return dask_map(client, fn, items)
+    return dask_map(client, fn, items, items_per_task=items_per_task)

@@ -137,12 +137,15 @@ def map_ordered(client: Any, fn: Callable[[Any], Any], items: Iterable[tuple[Any
     ...     list(map_ordered(client, len, [("a", "xy"), ("b", "z")]))
     [('a', 2), ('b', 1)]
     """
+    from uuid import uuid4
+
     limit = in_flight or 2 * _threads(client)
     [fn_future] = client.scatter([fn], broadcast=True, hash=False)
+    name = f"textlab-{getattr(fn, '__name__', type(fn).__name__)}"  # task keys name the work (dashboard, tests)
     pending: deque[tuple[list, Any]] = deque()
     try:
         for payloads, batch in _batches(items, max(1, int(items_per_task))):
-            pending.append((payloads, client.submit(_apply, fn_future, batch, pure=False)))
+            pending.append((payloads, client.submit(_apply, fn_future, batch, key=f"{name}-{uuid4().hex}")))
             if len(pending) >= limit:
                 done, future = pending.popleft()
                 yield from zip(done, future.result(), strict=True)

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -101,10 +102,17 @@ class MemorySink:
 
 
 class DiskSink:
-    """Rows and tokens streamed to Parquet under ``folder``; the audit to ``folder/audit.parquet``."""
+    """Rows and tokens streamed to Parquet under ``folder``; the audit to ``folder/audit.parquet``.
+
+    Rows and their pre-phrase tokens go to parts of exactly one shard each (cut at the
+    writer's ``shard_rows`` rows or ``shard_tokens`` tokens); once the phrases are learnt,
+    each part becomes ``data/tokens-NNNNN.parquet`` in one task
+    (:class:`~textlab.store._shard_tasks.WriteTokenShard`), on the Dask workers when a
+    cluster is active, else here: the same files either way.
+    """
 
     def __init__(self, folder: Path, unit: str, *, phrases: bool) -> None:
-        from textlab.store.disk import TokenShardWriter
+        from textlab.store import disk
 
         self.folder, self.unit, self.phrases = Path(folder), unit, phrases
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -116,13 +124,12 @@ class DiskSink:
         self._audit_buffer: list[tuple] = []
         self._rows: list[pd.DataFrame] = []
         self._tokens: list[list[str]] = []
-        self._n_buffered = 0
+        self._n_buffered = self._n_tokens_buffered = 0
         self._parts: list[Path] = []
         self.words: Counter = Counter()
-        self.vocabulary: set[str] = set()
-        self.n_rows = self.n_tokens = 0
         self.docs: list[pd.DataFrame] = []
-        self.writer = None if phrases else TokenShardWriter(self.folder / "data", unit=unit)
+        self.writer = disk.TokenShardWriter(self.folder / "data", unit=unit)  # its shard size cuts the parts
+        self._part_rows = min(_PART_ROWS, self.writer.shard_rows)
 
     def add(self, meta: pd.DataFrame, cleaned: CleanedBatch, split: SplitDocuments, tokens: list, words: Counter):
         rows = rows_table(split, meta, self.unit)
@@ -131,66 +138,65 @@ class DiskSink:
         self._audit_buffer.extend(cleaned.audit_rows)
         if len(self._audit_buffer) >= _PART_ROWS:
             self._flush_audit()
-        if self.writer is not None:  # no phrases: the tokens are final
-            self._write_final(rows, tokens)
-            return
         self._rows.append(rows)
         self._tokens.extend(tokens)
         self._n_buffered += len(rows)
-        if self._n_buffered >= _PART_ROWS:
-            self._flush_part()
-
-    def _write_final(self, rows: pd.DataFrame, tokens: list) -> None:
-        if len(rows):
-            self.writer.add(rows, tokens)
-        for toks in tokens:
-            self.vocabulary.update(toks)
-            self.n_tokens += len(toks)
-        self.n_rows += len(rows)
+        self._n_tokens_buffered += sum(map(len, tokens))
+        while self._n_buffered >= self._part_rows or self._n_tokens_buffered >= self.writer.shard_tokens:
+            ends = np.cumsum([len(t) for t in self._tokens])
+            self._flush_part(min(self._part_rows, int(np.searchsorted(ends, self.writer.shard_tokens)) + 1))
 
     def _flush_audit(self) -> None:
         frame = audit_frame(self._audit_buffer)
         self._audit_writer.write_table(pa.Table.from_pandas(frame, schema=_AUDIT_SCHEMA, preserve_index=False))
         self._audit_buffer = []
 
-    def _flush_part(self) -> None:
+    def _flush_part(self, n: int) -> None:
+        """Write the first ``n`` buffered rows (one future shard) as a pre-phrase part."""
         if not self._n_buffered:
             return
         rows = pd.concat(self._rows, ignore_index=True) if len(self._rows) > 1 else self._rows[0]
+        part, rest = rows.iloc[:n], rows.iloc[n:].reset_index(drop=True)
+        tokens, self._tokens = self._tokens[:n], self._tokens[n:]
         try:
-            table = pa.Table.from_pandas(rows, preserve_index=False)
+            table = pa.Table.from_pandas(part.reset_index(drop=True), preserve_index=False)
         except (pa.ArrowInvalid, pa.ArrowTypeError) as err:
             raise ConfigError(f"document metadata cannot be stored in Parquet ({err}); give each metadata column "
                               "one type") from None
-        table = table.append_column("tokens", pa.array(self._tokens, type=pa.list_(pa.string())))
+        table = table.append_column("tokens", pa.array(tokens, type=pa.list_(pa.string())))
         path = self.work / f"part-{len(self._parts):05d}.parquet"
         pq.write_table(table, path)
         self._parts.append(path)
-        self._rows, self._tokens, self._n_buffered = [], [], 0
+        self._rows = [rest] if len(rest) else []
+        self._n_buffered = len(rest)
+        self._n_tokens_buffered -= sum(map(len, tokens))
 
     def _iter_part_tokens(self) -> Iterator[list[str]]:
         for path in self._parts:
-            yield from pq.read_table(path, columns=["tokens"]).column(0).to_pylist()
+            column = pq.read_table(path, columns=["tokens"]).column(0)
+            for start in range(0, len(column), 2_000):
+                yield from column.slice(start, 2_000).to_pylist()
 
     def finish(self, options: TokenizerOptions, passage_opts: dict | None) -> tuple[TokenizedCorpus, Path]:
-        from textlab.store.disk import TokenShardWriter
+        from textlab.store._shard_tasks import WriteTokenShard, map_shards
 
-        frozen = None
-        if self.writer is None:
-            self._flush_part()
-            frozen = learn_corpus_phrases(self._iter_part_tokens(), options) if self._parts else None
-            self.writer = TokenShardWriter(self.folder / "data", unit=self.unit)
-            for path in self._parts:
-                table = pq.read_table(path)
-                tokens = table.column("tokens").to_pylist()
-                rows = table.drop_columns(["tokens"]).to_pandas()
-                self._write_final(rows, apply_phrases(tokens, frozen) if frozen is not None else tokens)
-                path.unlink()
+        while self._n_buffered:
+            self._flush_part(self._n_buffered)
+        frozen = learn_corpus_phrases(self._iter_part_tokens(), options) if self._parts else None
+        task = WriteTokenShard(str(self.writer.folder), frozen)
+        vocabulary: set[str] = set()
+        n_rows = n_tokens = 0
+        for (_, part), shard in map_shards(task, [(i, str(p)) for i, p in enumerate(self._parts)]):
+            self.writer.add_written(shard)  # written by a worker when a Dask cluster is active
+            vocabulary.update(shard["vocabulary"])
+            n_rows += shard["n_rows"]
+            n_tokens += shard["n_tokens"]
+            Path(part).unlink()
         self._flush_audit()
         self._audit_writer.close()
         (self.work / "audit.parquet").replace(self.audit_path)
-        forms = surface_forms(self.words, options, self.vocabulary)
-        params = _tokens_params(options, frozen, self.n_rows, self.n_tokens, passage_opts)
+        forms = surface_forms(self.words, options, vocabulary)
+        params = _tokens_params(options, frozen, n_rows, n_tokens, passage_opts)
         tokenized = self.writer.close(params, surface_forms=forms)
         shutil.rmtree(self.work, ignore_errors=True)
         return tokenized, self.audit_path
@@ -203,6 +209,5 @@ class DiskSink:
             self._audit_writer.close()
         except Exception:  # noqa: BLE001 - already failing; the error that matters is being raised
             pass
-        if self.writer is not None:  # removes the shards it wrote
-            self.writer.__exit__(RuntimeError, None, None)
+        self.writer.__exit__(RuntimeError, None, None)  # removes the shards recorded so far
         shutil.rmtree(self.work, ignore_errors=True)

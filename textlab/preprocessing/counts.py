@@ -15,7 +15,6 @@ counts, vocabulary order and term labels.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from numbers import Integral, Real
@@ -90,10 +89,9 @@ def _count_memory(tokens: list, min_df, max_df, vocab_list) -> tuple[list[str], 
 
 def _disk_vocabulary(tokens, min_df, max_df) -> list[str]:
     """Terms kept by ``CountVectorizer``'s document-frequency rule, from one streamed pass."""
-    df: Counter = Counter()
-    for batch in tokens.iter_batches():
-        for toks in batch:
-            df.update(set(toks))
+    from textlab.store.disk import document_frequencies
+
+    df = document_frequencies(tokens)  # one task per shard, on the workers when a Dask cluster is active
     n_rows = len(tokens)
     high = max_df if isinstance(max_df, Integral) else max_df * n_rows
     low = min_df if isinstance(min_df, Integral) else min_df * n_rows

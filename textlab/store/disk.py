@@ -47,6 +47,7 @@ API (used by :func:`textlab.preprocessing.pipeline.prepare_data`)
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,8 +63,11 @@ from textlab._errors import ConfigError, InputFileError, bad_value
 from textlab._io import write_json
 from textlab.store._manifest import (FORMAT, MANIFEST, VERSION, _check_folder, _prepare_folder, _read_manifest,
                                      _write_parquet)
+from textlab.store._shard_tasks import CountShard, ShardFrequencies, map_shards, token_table
+from textlab.store._shard_tasks import count_shard as _count_shard  # noqa: F401 - its former home
 
-__all__ = ["TokenShardWriter", "DiskTokens", "DiskStore", "open_data", "open_tokens", "write_counts", "MANIFEST"]
+__all__ = ["TokenShardWriter", "DiskTokens", "DiskStore", "open_data", "open_tokens", "write_counts",
+           "document_frequencies", "MANIFEST"]
 
 DEFAULT_SHARD_ROWS = 20_000
 DEFAULT_SHARD_TOKENS = 2_000_000  # a shard's tokens: ~20 MB in Arrow, ~150 MB as Python lists when read whole
@@ -163,17 +167,29 @@ class TokenShardWriter:
         part, rest = rows.iloc[:n], rows.iloc[n:].reset_index(drop=True)
         tokens, self._tokens = self._tokens[:n], self._tokens[n:]
         self._n_tokens -= sum(map(len, tokens))
-        try:
-            token_array = pa.array(tokens, type=pa.list_(pa.string()))
-        except (pa.ArrowInvalid, pa.ArrowTypeError):
-            bad = next(t for toks in tokens for t in toks if not isinstance(t, str))
-            raise bad_value("tokens", bad, "lists of strings") from None
-        table = _to_arrow(part).append_column("tokens", token_array)
+        table = token_table(_to_arrow(part), tokens)
         name = f"tokens-{len(self._shards):05d}.parquet"
         self._files[name] = _write_parquet(table, self.folder / name)
         self._shards.append({"tokens": name, "n_rows": len(part)})
         self._rows = [rest] if len(rest) else []
         self._n_buffered = len(rest)
+
+    def add_written(self, shard: dict) -> None:
+        """Record a shard written elsewhere (a worker's :class:`~textlab.store._shard_tasks.WriteTokenShard`).
+
+        ``shard`` is the task's result; it must be the next shard (``tokens-NNNNN``) and have the
+        same row columns as the others. Not to be mixed with :meth:`add` in one writer.
+        """
+        name = f"tokens-{len(self._shards):05d}.parquet"
+        if self._closed or self._n_buffered or shard["name"] != name:
+            raise ConfigError(f"{self.folder}: shard {shard['name']!r} given where {name!r} was due (or after close)")
+        if self._columns is None:
+            self._columns = list(shard["columns"])
+        elif list(shard["columns"]) != self._columns:
+            raise ConfigError(f"rows columns {shard['columns']} differ from the first shard's {self._columns}; "
+                              "give every chunk the same columns")
+        self._files[name] = dict(shard["file"])
+        self._shards.append({"tokens": name, "n_rows": int(shard["n_rows"])})
 
     def close(self, params: dict | None = None, *, surface_forms: dict[str, str] | None = None):
         """Write the last shard and the manifest; return a ``TokenizedCorpus`` over the shards.
@@ -365,10 +381,14 @@ def _rows(folder: Path, manifest: dict) -> pd.DataFrame:
     for shard in manifest["shards"]:
         path = folder / shard["tokens"]
         try:
-            parts.append(pq.read_table(path, columns=columns).to_pandas())
+            parts.append(pq.read_table(path, columns=columns))
         except (pa.ArrowException, OSError, KeyError) as err:
             raise InputFileError(path, f"cannot be read as a textlab shard ({err})") from None
-    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
+    try:  # one Arrow table, converted once: a shard whose column is all null takes the others' type
+        table = pa.concat_tables(parts, promote_options="default") if len(parts) > 1 else parts[0]
+    except (pa.ArrowException, KeyError) as err:
+        raise InputFileError(folder, f"shards whose row columns have different types ({err}); rebuild it") from None
+    return table.to_pandas().reset_index(drop=True)
 
 
 def _surface_forms(folder: Path, manifest: dict) -> dict[str, str]:
@@ -445,28 +465,6 @@ def open_data(folder: str | Path, *, verify: str = "hash"):
                     unit=manifest["unit"], params=params)
 
 
-def _count_shard(column: pa.ChunkedArray, n_rows: int, value_set: pa.Array) -> sp.csr_matrix:
-    """CSR counts of one shard's ``list<string>`` tokens over the terms ``value_set`` (Arrow + NumPy, no Python loop).
-
-    Each token is looked up in the terms (``pyarrow.compute.index_in``; unknown tokens are
-    dropped), then ``row * n_terms + term`` keys are counted with ``numpy.unique``, which
-    sorts them by row and term: the CSR order.  The same numbers as ``CountVectorizer`` with
-    the vocabulary fixed (tests compare them).
-    """
-    import pyarrow.compute as pc
-
-    n_terms = len(value_set)
-    lists = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-    parents = pc.list_parent_indices(lists).to_numpy().astype(np.int64)
-    ids = pc.index_in(lists.flatten(), value_set=value_set)
-    known = ids.is_valid().to_numpy(zero_copy_only=False)
-    keys = parents[known] * n_terms + ids.fill_null(0).to_numpy().astype(np.int64)[known]
-    keys, counts = np.unique(keys, return_counts=True)
-    indptr = np.zeros(n_rows + 1, dtype=np.int64)
-    np.cumsum(np.bincount(keys // n_terms, minlength=n_rows), out=indptr[1:])
-    return sp.csr_matrix((counts.astype(np.int64), keys % n_terms, indptr), shape=(n_rows, n_terms))
-
-
 def write_counts(tokens: DiskTokens, terms: pd.DataFrame, params: dict) -> tuple[DiskStore, int]:
     """Count every tokens shard over ``terms["term"]`` and write counts shards + ``terms.parquet`` beside them.
 
@@ -483,24 +481,35 @@ def write_counts(tokens: DiskTokens, terms: pd.DataFrame, params: dict) -> tuple
     manifest["counts"] = None
     write_json(manifest, folder / MANIFEST)  # from here until the end the folder is refused
     files = manifest["files"]
-    value_set = pa.array([str(t) for t in terms["term"]], type=pa.string())
+    task = CountShard(str(folder), tuple(str(t) for t in terms["term"]))
+    items = [(index, shard["tokens"], int(shard["n_rows"])) for index, shard in enumerate(manifest["shards"])]
     n_tokens = 0
-    for index, shard in enumerate(manifest["shards"]):
-        path = folder / shard["tokens"]
-        try:
-            column = pq.read_table(path, columns=["tokens"]).column(0)
-        except (pa.ArrowException, OSError) as err:
-            raise InputFileError(path, f"cannot be read as a textlab shard ({err})") from None
-        block = _count_shard(column, int(shard["n_rows"]), value_set)
-        n_tokens += int(block.data.sum())
-        rows = np.repeat(np.arange(block.shape[0], dtype=np.int32), np.diff(block.indptr))
-        table = pa.table({"row": rows, "term": block.indices.astype(np.int32), "count": block.data})
-        name = f"counts-{index:05d}.parquet"
-        files[name] = _write_parquet(table, folder / name)
-        shard["counts"] = name
+    for (index, _, _), (name, entry, n) in map_shards(task, items):  # on the workers when a cluster is active
+        files[name] = entry
+        manifest["shards"][index]["counts"] = name
+        n_tokens += n
     files["terms.parquet"] = _write_parquet(pa.Table.from_pandas(terms, preserve_index=False), folder / "terms.parquet")
     manifest["counts"] = {"params": {**params, "n_tokens": n_tokens}, "n_terms": len(terms)}
     write_json(manifest, folder / MANIFEST)
     store = DiskStore(folder, tuple(s["counts"] for s in manifest["shards"]),
                       tuple(int(s["n_rows"]) for s in manifest["shards"]), len(terms))
     return store, n_tokens
+
+
+def document_frequencies(tokens: DiskTokens) -> Counter:
+    """In how many rows each token occurs, one task per shard (on the workers when a Dask cluster is active).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp()) / "data"
+    >>> with TokenShardWriter(folder, shard_rows=1) as writer:
+    ...     writer.add(pd.DataFrame({"passage_id": ["a", "b"]}), [["ai", "ai", "hub"], ["hub"]])
+    ...     tokenized = writer.close()
+    >>> sorted(document_frequencies(tokenized.tokens).items())
+    [('ai', 1), ('hub', 2)]
+    """
+    total: Counter = Counter()
+    for _, df in map_shards(ShardFrequencies(), [str(Path(tokens.folder) / name) for name in tokens.shards]):
+        total.update(df)
+    return total
