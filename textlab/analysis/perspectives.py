@@ -130,29 +130,54 @@ def topic_token_counts(fit: Any, counts: sp.spmatrix, vocabulary: Sequence[str],
     [[[9.0, 1.0]], [[1.0, 9.0]]]
     """
     counts = sp.csr_matrix(counts, dtype=np.float64)
+    if not counts.has_canonical_format:  # sorted indices, no duplicates: the entry order of every topic's matrix
+        counts = counts.copy()
+        counts.sum_duplicates()
     phi = np.asarray(fit.topic_term, dtype=np.float64)
-    theta = np.asarray(fit.doc_topic, dtype=np.float64)
+    theta = np.asarray(fit.doc_topic)  # float32 stays float32: rows are cast per block, exactly
     col = pd.Index(np.asarray(fit.vocabulary, dtype=object)).get_indexer(np.asarray(vocabulary, dtype=object))
     row = pd.Index(np.asarray(fit.passage_ids, dtype=object).astype(str)).get_indexer(
         np.asarray(passage_ids, dtype=object).astype(str))
-    coo = counts.tocoo()
-    ok = (col[coo.col] >= 0) & (row[coo.row] >= 0) & (coo.data != 0)
-    r, c, v = coo.row[ok], coo.col[ok], coo.data[ok]
-    total = np.empty(len(v))  # sum_j theta_dj phi_jw of every entry, in blocks (memory: block_entries x K)
-    for start in range(0, len(v), block_entries):
-        sl = slice(start, start + block_entries)
-        total[sl] = np.einsum("ij,ji->i", theta[row[r[sl]]], phi[:, col[c[sl]]])
-    weight = np.divide(v, total, out=np.zeros_like(v), where=total > 0)
+    row_known = row >= 0
+    keep = (col[counts.indices] >= 0) & (counts.data != 0) & np.repeat(row_known, np.diff(counts.indptr))
+    indptr = np.concatenate([[0], np.cumsum(keep, dtype=np.int64)])[counts.indptr].astype(counts.indptr.dtype)
+    indices = counts.indices[keep]
+    weight = counts.data[keep]  # n_dw, divided below by sum_j theta_dj phi_jw (memory: block_entries x K)
+    del keep
+    for rows, entries, r in _entry_blocks(indptr, block_entries):
+        total = np.einsum("ij,ji->i", theta[row[r]].astype(np.float64, copy=False), phi[:, col[indices[entries]]])
+        part = weight[entries]
+        np.divide(part, total, out=part, where=total > 0)
+        part[~(total > 0)] = 0.0
     k_all = range(1, phi.shape[0] + 1) if topics is None else topics
     # one topic's matrix at a time: K matrices of the corpus's size are never held together by the caller
-    return _TopicCounts([int(k) for k in k_all], theta, phi, row, col, r, c, weight, counts.shape)
+    return _TopicCounts([int(k) for k in k_all], theta, phi, row, col, indices, indptr, weight, counts.shape,
+                        block_entries)
+
+
+def _entry_blocks(indptr: np.ndarray, block_entries: int):
+    """``(row slice, entry slice, row of each entry)`` over consecutive rows, about ``block_entries`` entries each."""
+    n = len(indptr) - 1
+    step = max(1, int(block_entries))
+    start = 0
+    while start < n:
+        stop = int(np.searchsorted(indptr, indptr[start] + step, side="right")) - 1
+        stop = min(n, max(stop, start + 1))
+        r = np.repeat(np.arange(start, stop), np.diff(indptr[start:stop + 1]))
+        yield slice(start, stop), slice(int(indptr[start]), int(indptr[stop])), r
+        start = stop
 
 
 class _TopicCounts(Sequence):
-    """The per-topic expected-count matrices, each built when indexed (position in ``topics``)."""
+    """The per-topic expected-count matrices, each built when indexed (position in ``topics``).
 
-    def __init__(self, topics, theta, phi, row, col, r, c, weight, shape):
-        self.topics, self._args = topics, (theta, phi, row, col, r, c, weight, shape)
+    Every matrix shares the sparsity structure (``indices``, ``indptr``) of the kept entries; only
+    its values are new (one float64 per entry), computed a block of rows at a time.
+    """
+
+    def __init__(self, topics, theta, phi, row, col, indices, indptr, weight, shape, block_entries):
+        self.topics = topics
+        self._args = (theta, phi, row, col, indices, indptr, weight, shape, block_entries)
 
     def __len__(self) -> int:
         return len(self.topics)
@@ -160,10 +185,12 @@ class _TopicCounts(Sequence):
     def __getitem__(self, index):
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
-        theta, phi, row, col, r, c, weight, shape = self._args
+        theta, phi, row, col, indices, indptr, weight, shape, block_entries = self._args
         j = self.topics[index] - 1
-        values = weight * theta[row[r], j] * phi[j, col[c]]
-        return sp.csr_matrix((values, (r, c)), shape=shape)
+        values = np.empty(len(weight))
+        for _, entries, r in _entry_blocks(indptr, block_entries):
+            values[entries] = weight[entries] * theta[row[r], j].astype(np.float64) * phi[j, col[indices[entries]]]
+        return sp.csr_matrix((values, indices, indptr), shape=shape)
 
 
 def _keyness_view(rows: pd.DataFrame, counts: sp.csr_matrix, vocab: np.ndarray):
@@ -282,6 +309,7 @@ def score_perspectives(
     if bad:
         raise bad_value("topics", bad, f"topic numbers from 1 to {k_all}")
     owned = topic_token_counts(fit, counts, vocab, rows["passage_id"].to_numpy(), topics=chosen)
+    del counts  # the topics' matrices hold what they need (the kept entries' structure and weights)
     spec = contrast if contrast is not None else _shortcut(groups, reference)
     opts = {"n_boot": n_boot, "n_perm": n_perm, "fdr_level": fdr_level, "min_count": min_count,
             "resampling_unit": resampling_unit, "ci_level": ci_level}

@@ -266,9 +266,10 @@ def _compose(fits, layout, base, *, n_draws: int, per_draw: int, random_state: i
     posterior_only = np.empty((n_draws, n_groups, n_topics))
     resampling_only = np.empty((n_rep, n_groups, n_topics))
     run_of_draw = np.arange(n_draws) % len(fits)
+    theta = None  # one N x K buffer, refilled by every draw
     for d in progress(range(n_draws), desc="prevalence draws", unit="draw"):
         fit = fits[run_of_draw[d]]
-        theta = _posterior_draw(fit, rng)
+        theta = _posterior_draw(fit, rng, out=theta)
         posterior_only[d] = layout.group_means(theta, base)
         weights = layout.resample_weights(rng, per_draw) * base
         rows = slice(d * per_draw, (d + 1) * per_draw)
@@ -351,14 +352,32 @@ def _align_passages(passages: pd.DataFrame, passage_ids: np.ndarray) -> pd.DataF
     return passages.iloc[position].reset_index(drop=True)
 
 
-def _posterior_draw(fit: LdaFit, rng: np.random.Generator) -> np.ndarray:
-    """One draw of every passage's topic proportions from Dirichlet(doc_topic_dirichlet)."""
-    gamma = rng.standard_gamma(fit.doc_topic_dirichlet)
-    totals = gamma.sum(axis=1)
-    bad = ~(totals > 0)
-    theta = gamma / np.where(bad, 1.0, totals)[:, None]
-    if bad.any():  # all components underflowed (tiny parameters): use the posterior mean
-        theta[bad] = fit.doc_topic[bad]
+#: Rows drawn at a time by :func:`_posterior_draw` (bounds its float64 temporaries to ``rows x K``).
+DRAW_CHUNK_ROWS = 50_000
+
+
+def _posterior_draw(fit: LdaFit, rng: np.random.Generator, *, out: np.ndarray | None = None,
+                    chunk_rows: int | None = None) -> np.ndarray:
+    """One draw of every passage's topic proportions from Dirichlet(doc_topic_dirichlet).
+
+    Drawn ``chunk_rows`` rows at a time into one ``N x K`` float64 array (``out`` if given, reused
+    between draws): NumPy's generator fills an array of shapes element by element in order, so
+    the draw is the same numbers, and leaves ``rng`` in the same state, whatever the chunk size;
+    only the temporaries shrink (a million passages: no 112 MB float64 copy of the parameters
+    and no second array for the normalised draw).
+    """
+    alpha = fit.doc_topic_dirichlet
+    n = alpha.shape[0]
+    step = max(1, int(chunk_rows or DRAW_CHUNK_ROWS))
+    theta = np.empty(alpha.shape, dtype=np.float64) if out is None else out
+    for start in range(0, n, step):
+        rows = slice(start, min(n, start + step))
+        gamma = rng.standard_gamma(alpha[rows])
+        totals = gamma.sum(axis=1)
+        bad = ~(totals > 0)
+        np.divide(gamma, np.where(bad, 1.0, totals)[:, None], out=theta[rows])
+        if bad.any():  # all components underflowed (tiny parameters): use the posterior mean
+            theta[rows][bad] = fit.doc_topic[rows][bad]
     return theta
 
 

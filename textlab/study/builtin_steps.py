@@ -349,9 +349,12 @@ def run_topics(ctx: StepContext) -> TopicsResult:
               pd.DataFrame(columns=["topic", "rank", "passage_id", "doc_id", "proportion", "text"]),
               "topic_map": topic_map(reference, doc_lengths=doc_lengths, random_state=config.random_state)}
     if sample is not None:  # every passage's proportions, the topics of the sample fits frozen
-        from textlab.analysis.topics.sampled import extend_fit
+        from textlab.analysis.topics.sampled import extend_fit, row_ids
+        from textlab.data import as_text_data
 
-        aligned = [extend_fit(f, ctx.memory["dtm"], sample=sample, n_jobs=config.n_jobs, dtype=np.float32) for f in aligned]
+        ids = row_ids(as_text_data(ctx.memory["dtm"], name="data").rows)  # one array of ids shared by the fits
+        aligned = [extend_fit(f, ctx.memory["dtm"], sample=sample, n_jobs=config.n_jobs, dtype=np.float32,
+                              passage_ids=ids) for f in aligned]
         reference, tokenized = aligned[0], ctx.tokenized
     passages = tokenized.passages
     columns = {f"topic_{k + 1}": reference.doc_topic[:, k] for k in range(reference.n_topics)}

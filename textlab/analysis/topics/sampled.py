@@ -48,7 +48,7 @@ from scipy.special import digamma
 from textlab._errors import ConfigError, bad_value
 
 __all__ = ["SAMPLE_ABOVE", "SAMPLE_SIZE", "sample_rows", "sample_corpus", "study_sample", "infer_topics", "infer_block",
-           "extend_fit", "fit_sampled_lda", "use_sample"]
+           "extend_fit", "fit_sampled_lda", "use_sample", "row_ids"]
 
 #: Rows above which the study fits topic models on a sample (``[lda] sample_above``).
 SAMPLE_ABOVE = 100_000
@@ -287,6 +287,20 @@ def infer_topics(model_or_result: Any, data: Any, *, chunk_size: int = CHUNK_ROW
     >>> np.round(gamma / gamma.sum(axis=1, keepdims=True), 2).tolist()
     [[0.05, 0.95], [0.92, 0.08]]
     """
+    gamma, _ = _infer_arrays(model_or_result, data, chunk_size=chunk_size, n_jobs=n_jobs, max_iter=max_iter,
+                             tol=tol, dtype=np.float64, proportions=False)
+    return gamma
+
+
+def _infer_arrays(model_or_result: Any, data: Any, *, chunk_size: int, n_jobs: int, max_iter: int, tol: float,
+                  dtype: Any, proportions: bool) -> tuple[np.ndarray, np.ndarray | None]:
+    """``(gamma, theta)`` of every row stored as ``dtype``, filled block by block.
+
+    Each block is inferred in float64 and its proportions ``gamma / gamma.sum(1)`` taken in
+    float64 before both are cast, so the arrays equal the float64 answer cast to ``dtype``
+    while no ``N x K`` float64 array is ever held (a million rows at K = 14: 56 MB per float32
+    array instead of 112 MB per float64 one, and no float64 temporaries).
+    """
     from textlab._progress import progress
     from textlab.preprocessing.stream import resolve_n_jobs
 
@@ -295,7 +309,8 @@ def infer_topics(model_or_result: Any, data: Any, *, chunk_size: int = CHUNK_ROW
         raise bad_value("chunk_size", chunk_size, "a positive integer (rows per block)")
     iter_blocks, n_rows, data_terms = _as_counts(data)
     mapping = _column_map(data_terms, fit_terms)
-    gamma = np.empty((n_rows, topic_term.shape[0]), dtype=np.float64)
+    gamma = np.empty((n_rows, topic_term.shape[0]), dtype=dtype)
+    theta = np.empty((n_rows, topic_term.shape[0]), dtype=dtype) if proportions else None
     blocks = ((first, block @ mapping) for first, block in iter_blocks(int(chunk_size)))
     workers = resolve_n_jobs(n_jobs)
     total = -(-n_rows // int(chunk_size))
@@ -309,8 +324,11 @@ def infer_topics(model_or_result: Any, data: Any, *, chunk_size: int = CHUNK_ROW
         done = Parallel(n_jobs=workers, prefer="threads", return_as="generator")(
             delayed(_infer_numbered)(first, b, topic_term, alpha, max_iter, tol) for first, b in blocks)
     for first, part in progress(done, desc="Inferring topics (topics frozen)", total=total, unit="block"):
-        gamma[first:first + part.shape[0]] = part
-    return gamma
+        rows = slice(first, first + part.shape[0])
+        gamma[rows] = part
+        if theta is not None:
+            theta[rows] = part / part.sum(axis=1, keepdims=True)
+    return gamma, theta
 
 
 def _infer_numbered(first: int, block: sp.csr_matrix, topic_term: np.ndarray, alpha: np.ndarray,
@@ -319,13 +337,15 @@ def _infer_numbered(first: int, block: sp.csr_matrix, topic_term: np.ndarray, al
 
 
 def extend_fit(fit: Any, data: Any, *, sample: Mapping[str, Any], chunk_size: int = CHUNK_ROWS,
-               n_jobs: int = 1, dtype: Any = np.float64) -> Any:
+               n_jobs: int = 1, dtype: Any = np.float64, passage_ids: np.ndarray | None = None) -> Any:
     """A copy of an LDA fit made on a sample whose passage proportions cover every row of ``data``.
 
     ``doc_topic`` / ``doc_topic_dirichlet`` / ``passage_ids`` are replaced by those inferred
     for all rows (:func:`infer_topics`), stored as ``dtype`` (the study uses ``float32``: half the
     memory, a million passages at K = 20 take 80 MB per array); ``params["sampled"]`` records the sample (``sample``:
-    size, strata, seed, ...) and the inference; the topics are unchanged.
+    size, strata, seed, ...) and the inference; the topics are unchanged.  Both arrays are filled
+    block by block (no ``N x K`` float64 array is held when ``dtype`` is float32); ``passage_ids``
+    (the rows' ids, as this function would compute them) lets several fits share one array.
 
     Examples
     --------
@@ -341,17 +361,27 @@ def extend_fit(fit: Any, data: Any, *, sample: Mapping[str, Any], chunk_size: in
     from textlab.data import as_text_data
 
     text_data = as_text_data(data, name="data")
-    gamma = infer_topics(fit, text_data, chunk_size=chunk_size, n_jobs=n_jobs)
+    gamma, theta = _infer_arrays(fit, text_data, chunk_size=chunk_size, n_jobs=n_jobs, max_iter=100, tol=1e-3,
+                                 dtype=dtype, proportions=True)
     rows = text_data.rows
-    column = "passage_id" if "passage_id" in rows.columns else "doc_id" if "doc_id" in rows.columns else None
-    ids = rows[column].astype(str).to_numpy() if column else np.arange(len(rows)).astype(str)
+    ids = row_ids(rows) if passage_ids is None else passage_ids
     params = {**fit.params, "n_passages_fitted": fit.params.get("n_passages"), "n_passages": int(len(rows)),
               "sampled": {**dict(sample), "n_rows": int(len(rows)),
                           "inference": "variational E-step with the topics frozen (textlab.analysis.topics."
                                        "sampled.infer_topics)", "chunk_size": int(chunk_size)}}
-    theta = (gamma / gamma.sum(axis=1, keepdims=True)).astype(dtype, copy=False)
-    return replace(fit, doc_topic=theta, doc_topic_dirichlet=gamma.astype(dtype, copy=False), passage_ids=ids,
-                   params=params)
+    return replace(fit, doc_topic=theta, doc_topic_dirichlet=gamma, passage_ids=ids, params=params)
+
+
+def row_ids(rows: pd.DataFrame) -> np.ndarray:
+    """The ids :func:`extend_fit` gives the rows: ``passage_id``, else ``doc_id``, else positions, as strings.
+
+    Examples
+    --------
+    >>> row_ids(pd.DataFrame({"doc_id": ["a", "b"]})).tolist()
+    ['a', 'b']
+    """
+    column = "passage_id" if "passage_id" in rows.columns else "doc_id" if "doc_id" in rows.columns else None
+    return rows[column].astype(str).to_numpy() if column else np.arange(len(rows)).astype(str)
 
 
 def fit_sampled_lda(data: Any, *, n_topics: int, sample_size: int = SAMPLE_SIZE, strata: Sequence[str] = (),
