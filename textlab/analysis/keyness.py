@@ -11,7 +11,9 @@ For each comparison (a group against another group, or against all the rest; see
 * honest uncertainty: a stratified bootstrap interval of the log-odds and a
   permutation test of the group labels, both over *documents* (passages when a
   group has a single document; see ``resampling_unit``), with Benjamini-Hochberg
-  q-values across the terms of each comparison.
+  q-values across the terms of each comparison. Above ``max_units`` documents in a
+  group, documents are summed into random blocks and the blocks are resampled
+  (``resampling_unit == "document_block"``; :mod:`textlab.stats.blocks`).
 
 The permutation test is sequential by default (Besag-Clifford stopping, see
 :func:`textlab.stats.permutation_test`): terms far from significance stop after a
@@ -40,6 +42,7 @@ import scipy.sparse as sp
 
 from textlab._errors import ConfigError, EstimationError, SmallSampleWarning, TextlabWarning, bad_value
 from textlab.data import Result
+from textlab.stats.blocks import MAX_UNITS, check_max_units
 from textlab.stats.association import (
     bootstrap_log_odds,
     log_likelihood_g2,
@@ -101,6 +104,7 @@ class _Options:
     ci_level: float
     min_count: int
     random_state: int
+    max_units: int | None = None
 
 
 def _check_prior(prior, prior_scale, n_terms: int) -> tuple[Any, str]:
@@ -163,6 +167,7 @@ def score_keyness(
     min_count: int = 3,
     surface_forms: Mapping[str, str] | None = None,
     block_rows: int | None = None,
+    max_units: int | None = MAX_UNITS,
     random_state: int = 0,
 ) -> KeynessResult:
     """Score every term's keyness for each group against another group or the rest.
@@ -229,6 +234,15 @@ def score_keyness(
         ``term -> readable label`` (default: the data's own term labels, if any).
     block_rows
         Rows read from the store at a time (the store's default when ``None``).
+    max_units
+        Most resampling units per group (default 1,000; ``None``: no limit). When a group
+        has more documents, documents are assigned at random (a hash of ``doc_id`` seeded
+        by ``random_state``) to blocks and the block sums are resampled: ``max_units``
+        near-equal blocks per large group for the bootstrap, blocks of one common size
+        for the permutation test (the largest group gets ``max_units``), so that blocks
+        stay exchangeable under the null. Rows say ``resampling_unit="document_block"``
+        and ``params["blocks"]`` gives the block counts and sizes. At or below
+        ``max_units`` documents in every group nothing changes.
     random_state
         Seed of the bootstrap and permutations.
 
@@ -257,6 +271,7 @@ def score_keyness(
     for name, value in (("n_boot", n_boot), ("n_perm", n_perm), ("min_count", min_count)):
         check_count(name, value, 0)
     check_count("n_exceed", n_exceed, 1)
+    check_max_units(max_units)
     check_unit(resampling_unit)
     check_level(ci_level)
     check_level(fdr_level, "fdr_level")
@@ -265,7 +280,7 @@ def score_keyness(
     meta, store, vocab, data_forms, unit = _read_data(data)
     prior, prior_desc = _check_prior(prior, prior_scale, len(vocab))
     opts = _Options(prior, prior_scale, n_boot, n_perm, permutation, n_exceed, fdr_level, resampling_unit,
-                    ci_level, min_count, random_state)  # fmt: skip
+                    ci_level, min_count, random_state, max_units)  # fmt: skip
     if group_column not in meta.columns:
         raise ConfigError(
             f"group_column={group_column!r} is not a column of the passages table; "
@@ -289,7 +304,9 @@ def score_keyness(
     doc_keys = (meta["doc_id"].astype(str).to_numpy(dtype=object) + "\x1f" + labels.astype(str)
                 if "doc_id" in meta.columns else np.arange(len(meta)).astype(str))  # fmt: skip
     units, perm_units, passage_groups = _plan_units(labels, doc_keys, universe, comparisons, opts)
-    counts = count_units(store, labels, doc_keys, universe, passage_groups=passage_groups, block_rows=block_rows)
+    blocking = max_units if (n_boot > 0 or n_perm > 0) and resampling_unit == "document" and not aggregated else None
+    counts = count_units(store, labels, doc_keys, universe, passage_groups=passage_groups, block_rows=block_rows,
+                         max_units=blocking, random_state=random_state)  # fmt: skip
     for i, g in enumerate(universe):
         if counts.group_counts[i].sum() == 0:
             raise EstimationError(
@@ -317,7 +334,8 @@ def score_keyness(
         "ci_level": ci_level, "interval": "percentile", "min_count": min_count,
         "random_state": random_state, "rate": "share of the side's tokens",
         "log_ratio_zero_correction": 0.5, "contrasts": infos, "aggregated_counts": bool(aggregated),
-        "store": getattr(store, "kind", type(store).__name__),
+        "store": getattr(store, "kind", type(store).__name__), "max_units": max_units,
+        "blocks": {purpose: {**info, "groups": [str(g) for g in universe]} for purpose, info in counts.blocks.items()},
     }  # fmt: skip
     return KeynessResult(table=table, params=params)
 
@@ -382,6 +400,8 @@ def _score_comparison(counts: UnitCounts, c: Comparison, units, perm_unit, opts:
     ci_low, ci_high = _bootstrap(counts, c, units, keep, stats, opts, index)
     p, n_run, perm_info = _permute(counts, c, perm_unit, keep, z, stats, opts, index)
     boot_unit = "document" if all(units[h] == "document" for h in [c.group, *c.reference_groups]) else "passage"
+    blocked = counts.resamples_blocks([c.group, *c.reference_groups], units, perm_unit,
+                                      bootstrap=opts.n_boot > 0, permutation=opts.n_perm > 0)  # fmt: skip
     table = pd.DataFrame(
         {
             "term": vocab[keep], "group": c.group, "reference": c.reference,
@@ -391,7 +411,8 @@ def _score_comparison(counts: UnitCounts, c: Comparison, units, perm_unit, opts:
             "ci_low": np.asarray(ci_low, dtype=float), "ci_high": np.asarray(ci_high, dtype=float),
             "g2": log_likelihood_g2(ya, yb, n_a, n_b), "log_ratio": log_ratio(ya, yb, n_a, n_b),
             "p_perm": p, "q_perm": bh_qvalues(p),
-            "resampling_unit": "document" if boot_unit == "document" and perm_unit == "document" else "passage",
+            "resampling_unit": ("passage" if boot_unit != "document" or perm_unit != "document"
+                                else "document_block" if blocked else "document"),
             "n_perm_run": n_run,
         }  # fmt: skip
     )
@@ -411,7 +432,8 @@ def _bootstrap(counts: UnitCounts, c: Comparison, units, keep, s: dict, opts: _O
     if opts.n_boot == 0 or not len(keep):
         return np.full(len(keep), np.nan), np.full(len(keep), np.nan)
     reps = bootstrap_log_odds(
-        counts.stack([c.group], units, keep), counts.stack(c.reference_groups, units, keep), alpha=s["alpha"],
+        counts.stack([c.group], units, keep, "bootstrap"), counts.stack(c.reference_groups, units, keep, "bootstrap"),
+        alpha=s["alpha"],
         alpha0=s["alpha0"], n_boot=opts.n_boot, random_state=np.random.default_rng([opts.random_state, index, 0]),
         desc=f"bootstrap {c.group} vs {c.reference}",
     )  # fmt: skip
@@ -424,8 +446,8 @@ def _permute(counts: UnitCounts, c: Comparison, perm_unit, keep, z, s: dict, opt
              "n_permutations_run": None, "p_min": None}  # fmt: skip
     if opts.n_perm == 0 or not len(keep):
         return np.full(len(keep), np.nan), np.zeros(len(keep), dtype=np.int64), blank
-    side_a = counts.stack([c.group], perm_unit, keep)
-    side_b = counts.stack(c.reference_groups, perm_unit, keep)
+    side_a = counts.stack([c.group], perm_unit, keep, "permutation")
+    side_b = counts.stack(c.reference_groups, perm_unit, keep, "permutation")
     test = permute_log_odds(side_a, side_b, z, alpha=s["alpha"], alpha0=s["alpha0"], n_perm=opts.n_perm,
                             method=opts.permutation, n_exceed=opts.n_exceed,
                             random_state=np.random.default_rng([opts.random_state, index, 1]))  # fmt: skip
@@ -475,14 +497,13 @@ def _warn_resolution(label: str, test, n_tests: int, opts: _Options) -> None:
 def _dispersion(counts: UnitCounts, g, keep: np.ndarray) -> pd.DataFrame:
     i = counts.groups.index(g)
     in_passages = counts.passages_with_term[i, keep]
-    docs = counts.docs(i)
-    in_docs = np.asarray((counts.doc_counts[docs][:, keep] > 0).sum(axis=0)).ravel()
+    in_docs, n_docs = counts.document_presence(i, keep)
     return pd.DataFrame(
         {
             "n_passages_group": in_passages.astype(np.int64),
             "n_docs_group": in_docs.astype(np.int64),
             "dispersion_passages": in_passages / counts.n_passages[i],
-            "dispersion_docs": in_docs / len(docs),
+            "dispersion_docs": in_docs / n_docs,
         }
     )
 

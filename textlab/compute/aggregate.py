@@ -2,7 +2,9 @@
 
 :func:`sum_rows_on_cluster` gives exactly :func:`textlab.store.aggregate.sum_rows` of a
 :class:`~textlab.store.disk.DiskStore` (integer sums: the order of additions cannot change them);
-each worker reads its counts shard from the store's folder, so on a cluster that folder
+:func:`count_units_on_cluster` does the same for the per-group, per-unit (document or random
+block of documents) and per-document-presence sums of :func:`textlab.stats.count_units`.
+Each worker reads its counts shard from the store's folder, so on a cluster that folder
 (``[compute] cache_dir``) must be on storage every node sees.
 """
 
@@ -13,7 +15,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["sum_rows_on_cluster"]
+__all__ = ["sum_rows_on_cluster", "count_units_on_cluster"]
 
 
 def _shard_sum(store: Any, index: int, codes: np.ndarray, n_groups: int) -> sp.csr_matrix:
@@ -49,3 +51,44 @@ def sum_rows_on_cluster(client: Any, store: Any, codes: np.ndarray, n_groups: in
         return tree_reduce(client, futures, _add)
     finally:
         shared.release()
+
+
+def _shard_units(store: Any, index: int, first: int, plan: Any) -> Any:
+    from textlab.stats._unit_sums import count_block
+
+    return count_block(first, store._read(index), plan)  # noqa: SLF001 - the store's own shard reader
+
+
+def _merge(a: Any, b: Any) -> Any:
+    from textlab.stats._unit_sums import merge
+
+    return merge(a, b)
+
+
+def count_units_on_cluster(client: Any, store: Any, plan: Any) -> Any:
+    """The :class:`~textlab.stats._unit_sums.Partial` sums of every shard of a disk store, one task per shard.
+
+    ``plan`` (a :class:`~textlab.stats._unit_sums.RowPlan`: group, document and unit of every
+    row) is sent to every worker once; partial sums are merged in a tree in shard order.
+    Counts are integers, so the result equals one pass over the store on this process.
+
+    Examples
+    --------
+    >>> total = count_units_on_cluster(client, data.store, plan)  # doctest: +SKIP
+    """
+    from textlab.compute.dask import tree_reduce
+    from textlab.stats._unit_sums import count_block
+
+    if not store.shards:
+        import scipy.sparse as sp
+
+        return count_block(0, sp.csr_matrix((0, store.shape[1])), plan)
+    starts = np.concatenate([[0], np.cumsum(store.lengths)])
+    shared_store, shared_plan = client.scatter([store, plan], broadcast=True, hash=False)
+    futures = [client.submit(_shard_units, shared_store, i, int(starts[i]), shared_plan, pure=False)
+               for i in range(len(store.shards))]
+    try:
+        return tree_reduce(client, futures, _merge)
+    finally:
+        shared_store.release()
+        shared_plan.release()

@@ -96,6 +96,7 @@ SCHEMA: dict[str, dict[str, Check]] = {
     "uncertainty": {
         "n_boot": _int(1), "n_perm": _int(1), "n_draws": _int(1),
         "resampling_unit": _choice("document", "passage"),
+        "max_units": _int(2),
         "ci_level": ((lambda v: isinstance(v, float | int) and not isinstance(v, bool) and 0 < v < 1),
                      "a number between 0 and 1, e.g. 0.95"),
         "random_state": _int(0),

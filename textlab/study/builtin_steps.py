@@ -248,7 +248,7 @@ def run_keyness(ctx: StepContext) -> Any:
     return score_study_keyness(dtm, group_column=config.group_column, contrast=config.contrast,
                                n_boot=config.n_boot, n_perm=config.n_perm, resampling_unit=config.resampling_unit,
                                ci_level=config.ci_level, surface_forms=ctx.tokenized.surface_forms,
-                               random_state=config.random_state)
+                               max_units=config.max_units, random_state=config.random_state)
 
 
 def n_topics_range(config: Any, n_passages: int, n_documents: int) -> tuple[tuple[int, int], str]:

@@ -103,6 +103,10 @@ class StudyConfig:
         reachable) and posterior draws.
     resampling_unit
         ``"document"`` (falls back to passages for groups with one document) or ``"passage"``.
+    max_units
+        ``[uncertainty] max_units``: most resampling units per group in keyness (default 1,000);
+        a group with more documents is resampled in random blocks of documents
+        (:mod:`textlab.stats.blocks`, ``resampling_unit = "document_block"`` in the table).
     ci_level
         Width of every interval.
     codebook
@@ -163,6 +167,7 @@ class StudyConfig:
     n_perm: int = 10_000
     n_draws: int = 200
     resampling_unit: str = "document"
+    max_units: int = 1000  # textlab.stats.blocks.MAX_UNITS
     ci_level: float = 0.95
     codebook: str | None = None
     random_state: int = 0
@@ -183,7 +188,7 @@ class StudyConfig:
     source: Path | None = None
 
     def __post_init__(self) -> None:
-        for name in ("max_words", "min_words", "n_boot", "n_perm", "n_draws", "random_state"):
+        for name in ("max_words", "min_words", "n_boot", "n_perm", "n_draws", "random_state", "max_units"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool):
                 raise ConfigError(f"{name}={value!r} is not allowed: expected an integer")
@@ -204,6 +209,8 @@ class StudyConfig:
             raise ConfigError(f"n_topics={self.n_topics!r} is not allowed: expected an integer >= 2")
         if not 0 < self.ci_level < 1:
             raise ConfigError(f"ci_level={self.ci_level!r} is not allowed: expected a number between 0 and 1")
+        if self.max_units < 2:
+            raise ConfigError(f"max_units={self.max_units!r} is not allowed: expected an integer >= 2")
         for name in ("n_boot", "n_perm", "n_draws"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name}={getattr(self, name)!r} is not allowed: expected a positive integer")
@@ -308,6 +315,7 @@ _SCHEMA: dict[str, dict[str, str]] = {
         "n_perm": "n_perm",
         "n_draws": "n_draws",
         "resampling_unit": "resampling_unit",
+        "max_units": "max_units",
         "ci_level": "ci_level",
         "random_state": "random_state",
     },
