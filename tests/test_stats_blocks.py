@@ -188,3 +188,24 @@ def test_blocks_counted_by_shard_on_a_dask_cluster_equal_one_process(tmp_path):
         assert np.array_equal(getattr(remote, name), getattr(local, name))
     assert (remote_docs.doc_counts != plain.doc_counts).nnz == 0
     assert np.array_equal(remote_docs.group_counts, plain.group_counts)
+
+
+def test_group_layout_blocks_large_groups_and_keeps_their_bootstrap_spread():
+    from textlab.stats.layout import build_layout
+
+    docs = np.repeat([f"d{i}" for i in range(3_000)], 2)
+    labels = pd.Series(np.where(np.arange(6_000) < 5_000, "a", "b"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        plain = build_layout(labels, docs, resampling_unit="document", what="test")
+        same = build_layout(labels, docs, resampling_unit="document", what="test", max_units=2_500)
+        blocked = build_layout(labels, docs, resampling_unit="document", what="test", max_units=200,
+                               random_state=1)  # fmt: skip
+    assert np.array_equal(same.unit_of_passage, plain.unit_of_passage) and same.units == ["document"] * 2
+    assert blocked.units == ["document_block", "document_block"] and np.bincount(blocked.unit_group).tolist() == [200, 200]
+    sizes = np.bincount(blocked.unit_of_passage)  # passages per block: 2 per document, near-equal blocks
+    assert set(sizes[:200]) == {24, 26} and set(sizes[200:]) == {4, 6}
+    values = np.random.default_rng(0).gamma(1.0, size=6_000) + np.repeat(np.random.default_rng(1).normal(size=3_000), 2)
+    spread = [layout.group_means(values, layout.resample_weights(np.random.default_rng(2), 1_500)).std(axis=0)
+              for layout in (plain, blocked)]  # fmt: skip
+    assert np.allclose(spread[1], spread[0], rtol=0.15), spread

@@ -106,7 +106,7 @@ def score_study_keyness(
     comparisons = table[["group", "reference"]].astype(str).drop_duplicates().values.tolist()
     params = {**params, "comparisons": comparisons, "key": f"q_perm < {fdr_level}", "fdr_level": fdr_level,
               "each_vs_rest": None if rest_params is None else
-              {k: rest_params[k] for k in ("contrast", "p_min", "contrasts") if k in rest_params}}
+              {k: rest_params[k] for k in ("contrast", "p_min", "contrasts", "blocks") if k in rest_params}}
     return KeynessResult(table=table, params=params)
 
 

@@ -125,7 +125,8 @@ class GroupLayout:
     codes
         ``N`` group index per passage (``-1`` for a missing group label).
     units
-        Resampling unit per group (``"document"`` or ``"passage"``).
+        Resampling unit per group (``"document"``, ``"document_block"`` above ``max_units``
+        documents, or ``"passage"``).
     n_passages, n_docs
         Per group.
     unit_of_passage
@@ -265,12 +266,39 @@ def _group_units(groups, n_docs, n_passages, *, resampling_unit: str, has_docs: 
     return units, fallbacks
 
 
+def _blocks_of_documents(doc_codes, doc_ids, codes, units, max_units, random_state):
+    """Document codes of large groups replaced by random block codes (blocks numbered apart from documents)."""
+    from textlab.stats.blocks import bootstrap_blocks, check_max_units, document_ranks
+
+    check_max_units(max_units)
+    n_groups = len(units)
+    present = np.flatnonzero(codes >= 0)
+    _, first = np.unique(doc_codes[present], return_index=True)  # one passage per document
+    rows = present[first]
+    doc_group = codes[rows]
+    n_docs = np.bincount(doc_group, minlength=n_groups)
+    large = (n_docs > max_units) & np.array([u == "document" for u in units])
+    if not large.any():
+        return doc_codes, units
+    keys = np.asarray(doc_ids, dtype=object)[rows].astype(str)
+    part = bootstrap_blocks(document_ranks(keys, doc_group, n_groups, random_state=random_state), doc_group,
+                            n_groups, max_units=max_units)  # fmt: skip
+    block_of_code = np.zeros(int(doc_codes.max()) + 1, dtype=np.int64)
+    block_of_code[doc_codes[rows]] = int(doc_codes.max()) + 1 + part.unit_of_doc
+    out = doc_codes.copy()
+    moved = (codes >= 0) & large[np.maximum(codes, 0)]
+    out[moved] = block_of_code[doc_codes[moved]]
+    return out, ["document_block" if big else u for u, big in zip(units, large)]
+
+
 def build_layout(
     labels: pd.Series,
     doc_ids: pd.Series | np.ndarray | None,
     *,
     resampling_unit: str,
     what: str,
+    max_units: int | None = None,
+    random_state: int = 0,
 ) -> GroupLayout:
     """Assign passages to groups and resampling units; warn on the passage fallback.
 
@@ -278,6 +306,11 @@ def build_layout(
     was asked for, or when it has fewer than 2 documents (:func:`choose_resampling_unit`).
     The fallback is announced with a :class:`SmallSampleWarning`; callers record it
     in their ``resampling_unit`` column, and :attr:`GroupLayout.fallbacks` says why.
+
+    With ``max_units``, a group resampled by documents that has more than ``max_units``
+    documents is resampled in ``max_units`` random blocks of near-equal size
+    (:func:`textlab.stats.blocks.bootstrap_blocks`, seeded by ``random_state``; its unit
+    is ``"document_block"``). ``None`` (default): documents whatever their number.
 
     Examples
     --------
@@ -315,6 +348,8 @@ def build_layout(
         )
     units, fallbacks = _group_units(groups, n_docs, n_passages, resampling_unit=resampling_unit,
                                     has_docs=doc_ids is not None, what=what)  # fmt: skip
+    if max_units is not None and doc_ids is not None:
+        doc_codes, units = _blocks_of_documents(doc_codes, doc_ids, codes, units, max_units, random_state)
 
     passage_level = np.array([u == "passage" for u in units])
     n = len(values)
