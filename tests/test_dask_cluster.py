@@ -241,3 +241,43 @@ def test_shards_written_and_counted_on_the_workers_are_the_files_one_process_wri
         for t in toks:
             expected[i, column[t]] += 1
     assert np.array_equal(dist.data.store.to_csr().toarray(), expected)
+
+
+def test_frames_and_kwic_over_disk_shards_on_the_workers_equal_one_process(prepared, client, tmp_path):
+    """score_frames and keywords_in_context: one task per shard on the workers, tables equal to one process."""
+    from distributed import get_task_stream
+
+    from benchmarks.newscorpus import _codebook_toml
+    from textlab.analysis.frames import load_codebook, score_frames
+    from textlab.analysis.kwic import keywords_in_context
+
+    one, dist = prepared
+    assert dist.data.store.kind == "disk" and len(dist.data.tokens.shards) >= 5
+    path = tmp_path / "codebook.toml"
+    path.write_text(_codebook_toml(), encoding="utf-8")
+    codebook = load_codebook(path)
+    frame = next(iter(codebook.frames))
+    with activate(None):
+        local = score_frames(one.data, codebook, group_column="outlet", n_boot=50)
+        local_kwic = [keywords_in_context(one.data, q, by=by, codebook=codebook, group_column="outlet", max_rows=m)
+                      for q, by, m in (("data", "token", 10_000), (frame, "frame", 10_000), (frame, "frame", 37))]
+    with activate(client), get_task_stream(client) as stream:
+        remote = score_frames(dist.data, codebook, group_column="outlet", n_boot=50)
+        remote_kwic = [keywords_in_context(dist.data, q, by=by, codebook=codebook, group_column="outlet", max_rows=m)
+                       for q, by, m in (("data", "token", 10_000), (frame, "frame", 10_000), (frame, "frame", 37))]
+    ran = {task["key"].rsplit("-", 1)[0] for task in stream.data}
+    assert {"textlab-_Vocabulary", "textlab-_UnitCounts", "textlab-_Find"} <= ran, sorted(ran)
+    assert local.by_passage["n_hits"].sum() > 100  # the frames really occur
+    for name in ("by_passage", "by_group", "difference", "drivers", "coverage"):
+        pd.testing.assert_frame_equal(getattr(local, name), getattr(remote, name), obj=name)
+    hits = local.by_passage.pivot(index="passage_id", columns="frame", values="n_hits")
+    assert (hits.sum(axis=1) > 0).sum() > 50
+    for a, b in zip(local_kwic, remote_kwic):
+        assert len(a.table) > 0
+        pd.testing.assert_frame_equal(a.table, b.table)
+    assert len(local_kwic[2].table) == 37 and len(local_kwic[1].table) > 37
+    # an independent check of one KWIC: every row's match is the query word, in passage order
+    table = local_kwic[0].table
+    assert table["match"].str.lower().str.startswith("data").all()
+    order = one.data.rows.reset_index().set_index("passage_id")["index"]
+    assert order[table["passage_id"]].is_monotonic_increasing

@@ -34,6 +34,7 @@ import scipy.sparse as sp
 
 from textlab._errors import ConfigError
 from textlab._io import read_toml, sha256_file, sha256_text
+from textlab.analysis._text_shards import count_units, token_vocabulary
 from textlab.data import Result, require_tokens
 from textlab.preprocessing.tokens import TokenizedCorpus
 from textlab.stats.checks import check_count, check_level, check_unit
@@ -276,9 +277,9 @@ def score_frames(
     normalize, normalize_name = (normalize, _describe(normalize)) if normalize else _default_normalize(tokenized)
 
     frame_names = list(codebook.frames)
-    vocabulary = {t for toks in tokens for t in toks}
+    vocabulary = token_vocabulary(tokens)  # on disk: one task per shard (on the Dask workers when active)
     entries, units = _compile(codebook, normalize, vocabulary, surface_forms, match_phrase_parts)
-    counts = _count_units(tokens, units)  # N x U
+    counts, n_tokens = count_units(tokens, units)  # N x U, and tokens per passage
     unit_frame = sp.csr_matrix(
         (np.ones(sum(len(e["units"]) for e in entries)),
          ([u for e in entries for u in e["units"]], [frame_names.index(e["frame"]) for e in entries for _ in e["units"]])),
@@ -286,7 +287,6 @@ def score_frames(
     )
     unit_frame.data[:] = 1.0  # an occurrence counts once per frame, however many entries share it
     hits = np.asarray((counts @ unit_frame).todense()) if len(units) else np.zeros((len(passages), len(frame_names)))
-    n_tokens = np.array([len(t) for t in tokens], dtype=np.int64)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(n_tokens[:, None] > 0, hits / np.maximum(n_tokens, 1)[:, None], np.nan)
     by_passage = _by_passage(passages, labels, frame_names, hits, n_tokens, share)

@@ -21,6 +21,7 @@ import pandas as pd
 from textlab._errors import ConfigError, bad_value
 from textlab.analysis.frames import Codebook, _compile, _default_normalize
 from textlab.analysis.topics.lda import LdaFit
+from textlab.analysis._text_shards import find_in_shards, on_disk, token_vocabulary
 from textlab.data import Result, require_tokens
 
 __all__ = ["KeywordsInContext", "keywords_in_context"]
@@ -155,7 +156,7 @@ def keywords_in_context(
     if isinstance(terms, pd.DataFrame):
         vocabulary = set(terms["term"].astype(str))
     else:
-        vocabulary = {t for toks in tokens for t in toks}
+        vocabulary = token_vocabulary(tokens)
 
     literal = None
     if by == "topic":
@@ -168,7 +169,11 @@ def keywords_in_context(
             targets, literal = _token_targets(str(query), normalize, vocabulary)
         candidates = zip(range(len(rows)), _iter_texts(rows, tokens), tokens)
 
-    found = _find(candidates, targets, literal, normalize, window, max_rows, by == "topic")
+    if by != "topic" and "text" not in rows.columns and on_disk(tokens) and tokens.has_text:
+        # one task per shard (on the Dask workers when a cluster is active), the first max_rows kept
+        found = find_in_shards(tokens, targets, literal, normalize, window, max_rows)
+    else:
+        found = _find(candidates, targets, literal, normalize, window, max_rows, by == "topic")
     params = {"query": query if isinstance(query, (int, str)) else str(query), "by": by, "window": int(window),
               "group_column": group_column, "max_rows": int(max_rows), "n_rows": len(found)}
     if by == "topic":
