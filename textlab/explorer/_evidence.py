@@ -97,6 +97,36 @@ def term_index(tokens: Sequence[Sequence[str]], terms: set[str]) -> tuple[dict[s
     return rows, counts, n_tokens
 
 
+def term_index_from_counts(data: Any, terms: set[str]) -> tuple[dict[str, list[int]], dict[str, int], int] | None:
+    """What :func:`term_index` returns, read from the counts of a disk store (no token list is read).
+
+    Only when every token was counted (``min_df = 1``, ``max_df = 1.0``, no fixed vocabulary): then
+    the rows holding a term are its column's non-zero rows and the counts and token total are sums.
+    Returns ``None`` otherwise (the caller reads the tokens).
+    """
+    store, params = getattr(data, "store", None), getattr(data, "params", None) or {}
+    if getattr(store, "kind", None) != "disk" or params.get("min_df") != 1 or float(params.get("max_df", 0)) != 1.0 \
+            or params.get("vocabulary_given"):
+        return None
+    column = {t: j for j, t in enumerate(data.terms["term"].astype(str))}
+    wanted = sorted(t for t in terms if t in column)
+    columns = np.array([column[t] for t in wanted], dtype=np.int64)
+    found: list[list[np.ndarray]] = [[] for _ in wanted]
+    counts = dict.fromkeys(terms, 0)
+    n_tokens = 0
+    for first, block in progress(store.iter_blocks(), desc="explorer: indexing terms", unit="blocks"):
+        n_tokens += int(block.sum())
+        part = block[:, columns].tocsc()
+        for j, term in enumerate(wanted):
+            start, end = part.indptr[j], part.indptr[j + 1]
+            found[j].append(part.indices[start:end].astype(np.int64) + first)
+            counts[term] += int(part.data[start:end].sum())
+    rows = {t: [] for t in terms}
+    for j, term in enumerate(wanted):
+        rows[term] = np.sort(np.concatenate(found[j])).tolist() if found[j] else []
+    return rows, counts, n_tokens
+
+
 def _cached(normalize: Any) -> Any:
     """``normalize`` memoised: locating a match re-tokenises every short run of words, and words repeat."""
 

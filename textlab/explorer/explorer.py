@@ -14,7 +14,7 @@ from textlab._errors import ConfigError
 from textlab.data import Result
 from textlab.explorer import _charts, _data
 from textlab.explorer._evidence import (_check_count, _texts, allocate_passages, kwic_lines, ranked_passages,
-                                       term_index)
+                                       term_index, term_index_from_counts)
 from textlab.explorer._page import render_document, render_fragment
 
 __all__ = ["Explorer", "explore"]
@@ -270,7 +270,8 @@ def explore(results_or_study: Any, *, lambda_step: float = 0.01, n_terms: int = 
     candidates = _data.candidate_terms(fit.topic_term, prevalence, n_terms=n_terms, lambdas=lambdas)
     vocabulary = np.asarray(fit.vocabulary).astype(str)
     kwic_terms = {str(t) for idx in candidates for t in vocabulary[idx]} | set(keyness["term"].astype(str))
-    rows_of_term, counts, n_tokens = term_index(tokenized.tokens, kwic_terms)
+    indexed = term_index_from_counts(tokenized, kwic_terms)  # a disk store: its counts, not a million token lists
+    rows_of_term, counts, n_tokens = indexed if indexed is not None else term_index(tokenized.tokens, kwic_terms)
     labels = dict(getattr(tokenized, "surface_forms", {}) or {})
     terms = _data.terms_table(fit, prevalence, candidates, labels=labels, counts=counts)
     by_group, difference = _data.prevalence_tables(result, _data.topic_labels(result))

@@ -287,7 +287,8 @@ def prepare_data(
         ``"memory"``, ``"disk"`` or ``"auto"`` (see :func:`choose_store`).
     cache_dir
         Folder for the disk store (``data/`` token and count shards, ``audit.parquet``); a new
-        temporary folder when ``None``. Unused in memory.
+        temporary folder when ``None``, removed when the process exits (a results folder written
+        by ``write_results`` keeps its own copy in ``store/``). Unused in memory.
     n_jobs
         Worker processes for cleaning and tokenising (``-1``: all cores). The output is the
         same for every value.
@@ -337,6 +338,8 @@ def prepare_data(
     unit = "passage" if passage_opts is not None else "document"
     own_tmp = kind == "disk" and cache_dir is None
     folder = Path(tempfile.mkdtemp(prefix="textlab-data-")) if own_tmp else None if cache_dir is None else Path(cache_dir)
+    if own_tmp:
+        _remove_at_exit(folder)
     sink = MemorySink(unit) if kind == "memory" else DiskSink(folder, unit, phrases=options.phrases)
     overrides = clean_opts is not None and clean_opts["overrides_from_metadata"]
     state = {"notes": [], "emptied": [], "kept_whole": [], "no_passages": [], "n_removals": 0}
@@ -385,6 +388,15 @@ def prepare_data(
     summary = None if by_source is None and not (plan and plan.furniture) else _furniture_summary(
         audit if isinstance(audit, pd.DataFrame) else pd.read_parquet(audit), documents, plan)
     return PreparedCorpus(params=params, data=data, documents=documents, audit=audit, clean_summary=summary)
+
+
+def _remove_at_exit(folder: Path) -> None:
+    """A temporary store lives as long as this process (its results read it), then is removed."""
+    import atexit
+    import os
+
+    pid = os.getpid()  # not in a forked worker that inherits the handler
+    atexit.register(lambda: os.getpid() == pid and shutil.rmtree(folder, ignore_errors=True))
 
 
 _CLEAN_DEFAULTS = {"profile": "auto", "rules": None, "disable": (), "patterns": (), "source_column": "auto",

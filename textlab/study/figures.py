@@ -73,9 +73,9 @@ def study_colors(result: Any) -> dict[str, str]:
 
 
 def _ci_level(result: Any, step: str) -> float:
-    value = result.results.get(step)
-    params = getattr(value, "params", None) or {}
-    return float(params.get("ci_level", result.config.ci_level))
+    from textlab.study._results_lazy import step_params
+
+    return float(step_params(result, step).get("ci_level", result.config.ci_level))
 
 
 def _contrast(result: Any) -> tuple[str, str]:
@@ -96,18 +96,53 @@ def _topic_labels(result: Any) -> dict[int, str]:
     return topic_labels(result.tables["topic_terms"], result.tables.get("stability"))
 
 
+#: Above this many documents figure 01 draws box plots per group and its CSV holds what they draw (the
+#: quartiles and whiskers of words per document before and after cleaning, per group) instead of one row
+#: per document (32 MB at a million documents).
+OVERVIEW_CSV_MAX_DOCUMENTS = 10_000
+
+
+def overview_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """Per group and stage, the box plot figure 01 draws: ``n_documents, words, whisker_low, q1, median, q3,
+    whisker_high`` (words per document, clipped at 1 as on the log axis; whiskers at 1.5 IQR, as matplotlib)
+    and ``share_removed`` (of the group's words).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"group": ["a", "a"], "n_words_raw": [10, 20], "n_words_clean": [5, 20]})
+    >>> overview_summary(t)[["stage", "median", "share_removed"]].values.tolist()
+    [['before cleaning', 15.0, 0.16666666666666663], ['after cleaning', 12.5, 0.16666666666666663]]
+    """
+    rows = []
+    for group, part in table.groupby(table["group"].astype(str), sort=True):
+        raw_total, clean_total = part["n_words_raw"].sum(), part["n_words_clean"].sum()
+        share = 1 - clean_total / raw_total if raw_total > 0 else 0.0
+        for stage, column in (("before cleaning", "n_words_raw"), ("after cleaning", "n_words_clean")):
+            values = np.clip(part[column].to_numpy(dtype=float), 1, None)
+            q1, median, q3 = np.percentile(values, [25, 50, 75])
+            low, high = q1 - 1.5 * (q3 - q1), q3 + 1.5 * (q3 - q1)
+            rows.append({"group": group, "stage": stage, "n_documents": len(part), "words": int(part[column].sum()),
+                         "whisker_low": values[values >= low].min(), "q1": q1, "median": median, "q3": q3,
+                         "whisker_high": values[values <= high].max(), "share_removed": float(share)})
+    return pd.DataFrame(rows)
+
+
 def figure_corpus(result: Any) -> FigureSpec:
     """01: words per document before and after cleaning (step ``corpus``)."""
     table = plots.corpus_overview_table(result.tables["documents"], group_column="group")
     fig, ax = plots.figure("single", 2.4)
     plots.plot_corpus_overview(table, ax=ax, colors=_colors_for(result, table["group"]))
+    drawn = table if len(table) <= OVERVIEW_CSV_MAX_DOCUMENTS else overview_summary(table)
     worst = table.sort_values("share_removed", ascending=False).iloc[0]
     claim = (f"Cleaning kept {int(table['n_words_clean'].sum())} of {int(table['n_words_raw'].sum())} words; "
              f"document {worst['doc_id']} lost the most ({worst['share_removed']:.0%}, "
              f"{int(worst['n_words_removed'])} words removed by the cleaning rules).")
     caption = ("Words per document before (outline) and after (filled) cleaning, by group. Removed text is web "
                "boilerplate listed row by row in the audit table.")
-    return FigureSpec("01_corpus_overview", fig, table, caption, claim)
+    if drawn is not table:
+        caption += (f" {len(table):,} documents: the CSV holds each group's box plot (quartiles and whiskers), "
+                    "not one row per document (the documents table has those).")
+    return FigureSpec("01_corpus_overview", fig, drawn, caption, claim)
 
 
 def _keyness_side(result: Any) -> pd.DataFrame:
@@ -378,12 +413,13 @@ def build_figures(result: Any) -> dict[str, FigureSpec]:
     dict
         Figure name -> :class:`FigureSpec` (figure, table drawn, caption, claim).
     """
+    from textlab.study._results_lazy import step_ran
     from textlab.study.steps import STEPS, resolve
 
     specs: list[FigureSpec] = []
     with plots.style():
         for step in STEPS:
-            if result.results.get(step.name) is None:
+            if not step_ran(result, step.name):  # read from the manifest: nothing is loaded to decide
                 continue
             for draw in step.figures:
                 drawn = resolve(draw)(result)

@@ -154,7 +154,9 @@ def figure_frame_difference(result: Any) -> FigureSpec | None:
     n = len(difference)
     fig, ax = plots.figure("full", min(0.9 + 0.2 * n, 9.5))
     colors = study_colors(result)
-    level = float(getattr(result.results.get("frames"), "params", {}).get("ci_level", result.config.ci_level))
+    from textlab.study._results_lazy import step_params
+
+    level = float(step_params(result, "frames").get("ci_level", result.config.ci_level))
     plot_difference_intervals(difference, ax=ax, colors=colors, ci_level=level)
     excl = difference[(difference["ci_low"] > 0) | (difference["ci_high"] < 0)]
     biggest = difference.reindex(difference["difference"].abs().sort_values(ascending=False).index).head(2)

@@ -63,7 +63,9 @@ def _groups(result: Any) -> tuple[str, str]:
 
 
 def _percent(result: Any, step: str) -> str:
-    params = getattr(result.results.get(step), "params", None) or {}
+    from textlab.study._results_lazy import step_params
+
+    params = step_params(result, step)
     return f"{float(params.get('ci_level', result.config.ci_level)) * 100:.10g}%"
 
 
@@ -154,8 +156,9 @@ def section_prevalence(result: Any) -> str:
 
 def _sample_note(result: Any) -> str:
     """One sentence when the topics were fitted on a sample and inferred for every passage (else empty)."""
-    topics = result.results.get("topics")
-    sample = (getattr(topics, "params", None) or {}).get("sample")
+    from textlab.study._results_lazy import step_params
+
+    sample = step_params(result, "topics").get("sample")
     if not sample:
         return ""
     return (f"<p>{html.escape(sample['why'])} (sample seed {sample['random_state']}, strata "
@@ -277,6 +280,7 @@ def render_report(result: Any, *, figures: dict[str, tuple[Any, str]] | None = N
     """
     import matplotlib.pyplot as plt
 
+    from textlab.study._results_lazy import step_ran
     from textlab.study.steps import STEPS, resolve
 
     if figures is None:
@@ -286,7 +290,7 @@ def render_report(result: Any, *, figures: dict[str, tuple[Any, str]] | None = N
     config, prov = result.config, result.provenance
     parts = _front(result) + ["<h2>Main contrasts</h2>"]
     for step in STEPS:
-        if step.report is not None and result.results.get(step.name) is not None:
+        if step.report is not None and step_ran(result, step.name):
             parts.append(resolve(step.report)(result))
     from textlab.validation.report import section_validation
 
@@ -303,9 +307,9 @@ def render_report(result: Any, *, figures: dict[str, tuple[Any, str]] | None = N
         from textlab.explorer.report import section_explorer
 
         parts.append(section_explorer(result))
-    packages = prov.get("packages", {})
+    packages = dict(sorted(prov.get("packages", {}).items()))  # one order whether run now or read back
     inputs = prov.get("inputs", {})
-    steps = prov.get("steps", {})
+    steps = [name for name in result.results if name in prov.get("steps", {})]  # in step order (JSON sorts keys)
     parts += [
         "<h2>Provenance</h2>",
         f"<p>Rerun with <code>{html.escape(config.rerun_command('report'))}</code>. Seeds: "

@@ -3,7 +3,13 @@
 :func:`write_results` writes one folder:
 
 * ``<table>.csv`` — every public table of every step (the names a reader opens first:
-  ``keyness.csv``, ``prevalence_difference.csv`` ...), UTF-8, stable float format;
+  ``keyness.csv``, ``prevalence_difference.csv`` ...), UTF-8, stable float format; a table of more
+  than :data:`CSV_MAX_ROWS` rows (one row per passage or document of a large corpus) is written as
+  ``<table>.parquet`` instead, and ``README.txt`` and the manifest (``large_tables``) say so;
+* ``store/`` — the on-disk store of tokens and counts (large corpora, ``[compute] store = "disk"``)
+  when the study set no ``[compute] cache_dir``: it travels with the results, so keyword-in-context
+  and the explorer reopen the passages' tokens from the folder itself (with a ``cache_dir`` the store
+  stays there and the results name it);
 * ``data/<step>/`` — each step's result object, field by field: tables as Parquet (dtypes and
   floats kept exactly), arrays as ``.npy`` (saved and loaded with ``allow_pickle=False``),
   sparse matrices as their CSR arrays, nested results (e.g. the aligned LDA fits) in sub-folders,
@@ -38,6 +44,14 @@ __all__ = ["FORMAT", "FORMAT_VERSION", "StepResult", "write_results", "read_resu
 
 FORMAT = "textlab-results"
 FORMAT_VERSION = 1
+
+#: Public tables with more rows than this are written at the top of a results folder as Parquet only
+#: (``<name>.parquet``), not CSV: a million-row CSV (one row per passage) is slow to write and read and no
+#: use to a person; the Parquet file holds the same table exactly and pandas, R (arrow) and DuckDB read it.
+CSV_MAX_ROWS = 100_000
+
+#: Folder of a results folder holding the on-disk store of tokens and counts (see :func:`write_results`).
+STORE_FOLDER = "store"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -184,14 +198,22 @@ def _load_array(path: Path) -> np.ndarray:
     return np.load(path, allow_pickle=False, mmap_mode=mode)
 
 
-def load_object(entry: dict[str, Any], folder: Path) -> Any:
-    """Rebuild the object :func:`save_object` wrote (a :class:`StepResult` if its type is unknown)."""
-    tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in entry.get("tables", [])}
-    for name, columns in entry.get("object_columns", {}).items():
-        table = tables[name]
-        for column in columns:
-            if column in table.columns and table[column].dtype != object:
-                table[column] = table[column].astype(object)
+def _read_table(folder: Path, name: str, entry: dict[str, Any]) -> pd.DataFrame:
+    table = pd.read_parquet(folder / f"{name}.parquet")
+    for column in entry.get("object_columns", {}).get(name, []):  # Parquet gives str dtype: restore object columns
+        if column in table.columns and table[column].dtype != object:
+            table[column] = table[column].astype(object)
+    return table
+
+
+def load_object(entry: dict[str, Any], folder: Path, *, read_table: Any = None) -> Any:
+    """Rebuild the object :func:`save_object` wrote (a :class:`StepResult` if its type is unknown).
+
+    ``read_table(folder, name, entry)`` reads one table (default: the Parquet file; a results
+    folder read lazily passes its own, so a table read before its step is not read twice).
+    """
+    read_table = read_table or _read_table
+    tables = {name: read_table(folder, name, entry) for name in entry.get("tables", [])}
     arrays = {name: _load_array(folder / f"{name}.npy") for name in entry.get("arrays", [])}
     values = json.loads((folder / "fields.json").read_text(encoding="utf-8"))
     params = json.loads((folder / "params.json").read_text(encoding="utf-8"))
@@ -203,9 +225,9 @@ def load_object(entry: dict[str, Any], folder: Path) -> Any:
     children: dict[str, Any] = {}
     for name, child in entry.get("children", {}).items():
         if isinstance(child, list):
-            children[name] = [load_object(c, folder / name / str(i)) for i, c in enumerate(child)]
+            children[name] = [load_object(c, folder / name / str(i), read_table=read_table) for i, c in enumerate(child)]
         else:
-            children[name] = load_object(child, folder / name)
+            children[name] = load_object(child, folder / name, read_table=read_table)
     cls = _resolve_type(entry.get("type", ""))
     if cls is None or cls is StepResult:
         return StepResult(tables=tables, arrays={**arrays, **children}, values=values, params=params)
@@ -258,20 +280,57 @@ def write_results(result: Any, out_dir: str | Path) -> Path:
     manifest: dict[str, Any] = {"format": FORMAT, "version": FORMAT_VERSION, "fast": bool(config.fast),
                                 "rerun": config.rerun_command("analyze", out_dir.name), "steps": [],
                                 "config": config.to_dict()}
+    from textlab.study._results_store import travel_store
+
+    large: dict[str, int] = {}
+    provenance = json_safe(result.provenance)
     with atomic_directory(out_dir, inputs=study_inputs(config)) as tmp:
-        for name, table in result.tables.items():
-            write_csv(table, tmp / f"{name}.csv", for_people=True)  # no spreadsheet formulas; Parquet is exact
+        for name in result.tables:
+            table = result.tables[name]
+            if len(table) > CSV_MAX_ROWS:  # Parquet only (below, beside its step's copy)
+                large[name] = len(table)
+            else:
+                write_csv(table, tmp / f"{name}.csv", for_people=True)  # no spreadsheet formulas; Parquet is exact
         from textlab.study.steps import STEPS
 
         public = {step.name: dict(step.tables) for step in STEPS}
-        for step_name, value in result.results.items():
+        for step_name in result.results:
+            value = result.results[step_name]
             entry = {"name": step_name, "skipped": value is None, "public_tables": public.get(step_name, {})}
             if value is not None:
                 entry.update(save_object(value, tmp / "data" / step_name))
             manifest["steps"].append(entry)
-        write_json(json_safe(result.provenance), tmp / "provenance.json")
+        _link_large_tables(tmp, manifest, large, result)
+        travel_store(result, tmp, provenance)
+        write_json(provenance, tmp / "provenance.json")
         write_json(manifest, tmp / "manifest.json")
     return out_dir
+
+
+def _link_large_tables(tmp: Path, manifest: dict[str, Any], large: dict[str, int], result: Any) -> None:
+    """``<name>.parquet`` at the top of the folder for each table over :data:`CSV_MAX_ROWS` rows (+ README.txt)."""
+    if not large:
+        return
+    import os
+    import shutil
+
+    from textlab.study._results_store import large_tables_readme
+
+    where = {public: (entry["name"], attribute) for entry in manifest["steps"]
+             for public, attribute in entry.get("public_tables", {}).items() if attribute in entry.get("tables", [])}
+    for name in large:
+        target = tmp / f"{name}.parquet"
+        if name in where:  # the step's own Parquet file: one more name for it, no second copy
+            source = tmp / "data" / where[name][0] / f"{where[name][1]}.parquet"
+            try:
+                os.link(source, target)
+            except OSError:
+                shutil.copyfile(source, target)
+        else:
+            result.tables[name].to_parquet(target)
+    manifest["large_tables"] = {"max_csv_rows": CSV_MAX_ROWS, "tables": {n: {"rows": r, "file": f"{n}.parquet"}
+                                                                       for n, r in large.items()}}
+    (tmp / "README.txt").write_text(large_tables_readme(large, CSV_MAX_ROWS), encoding="utf-8")
 
 
 def _config_from_manifest(data: dict[str, Any]) -> Any:
@@ -301,7 +360,10 @@ def read_results(path: str | Path) -> Any:
     -------
     StudyResult
         The study's step results, tables, provenance and config; the in-memory objects that are
-        not written (the document-term matrix, engine models) are ``None``.
+        not written (the document-term matrix, engine models) are ``None``. Nothing is read until
+        asked for: ``results`` and ``tables`` are read-only mappings
+        (:class:`~textlab.study._results_lazy.LazyResults`, ``LazyTables``) that read a step's
+        result, or one table, on first access, so a figure reads only what it draws.
 
     Raises
     ------
@@ -325,15 +387,9 @@ def read_results(path: str | Path) -> Any:
         raise InputFileError(manifest_path, f"format {manifest.get('format')!r} version {manifest.get('version')!r} "
                                             f"is not readable by this textlab (expects {FORMAT!r} version "
                                             f"{FORMAT_VERSION}); rerun `{manifest.get('rerun', 'textlab analyze')}`")
-    results: dict[str, Any] = {}
-    tables: dict[str, pd.DataFrame] = {}
-    for entry in manifest["steps"]:
-        value = None if entry.get("skipped") else load_object(entry, folder / "data" / entry["name"])
-        results[entry["name"]] = value
-        for public, attribute in entry.get("public_tables", {}).items():
-            table = None if value is None else getattr(value, attribute, None)
-            if isinstance(table, pd.DataFrame):
-                tables[public] = table
+    from textlab.study._results_lazy import FolderReader, LazyResults, LazyTables
+
+    reader = FolderReader(folder, manifest)
     provenance = json.loads((folder / "provenance.json").read_text(encoding="utf-8"))
-    return StudyResult(config=_config_from_manifest(manifest["config"]), results=results, provenance=provenance,
-                       tables=tables, source=folder)
+    return StudyResult(config=_config_from_manifest(manifest["config"]), results=LazyResults(reader),
+                       provenance=provenance, tables=LazyTables(reader), source=folder)
