@@ -92,6 +92,7 @@ SCHEMA: dict[str, dict[str, Check]] = {
         "sample_size": _int(100),
         "sample_strata": ((lambda v: isinstance(v, list) and all(isinstance(c, str) and c for c in v)),
                           "a list of metadata column names, e.g. [\"outlet\", \"year\"]"),
+        "fit": _choice("auto", "distributed"),
     },
     "uncertainty": {
         "n_boot": _int(1), "n_perm": _int(1), "n_draws": _int(1),

