@@ -108,3 +108,49 @@ def test_topic_responsibilities_by_block_equal_the_direct_calculation(briefs):
         assert matrix.toarray()[:, known < 0].sum() == 0  # terms the model dropped own no tokens
     summed = sum(m.toarray() for m in small)[:, known >= 0]
     np.testing.assert_allclose(summed, dense, rtol=1e-9)
+
+
+@pytest.fixture(scope="module")
+def stores(tmp_path_factory):
+    """The same 400 generated briefs prepared in memory and on disk (passages, tokens, counts)."""
+    import json
+
+    from textlab.preprocessing.pipeline import prepare_data
+
+    folder = tmp_path_factory.mktemp("briefs")
+    path = folder / "briefs.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in generate_briefs(400, random_state=4)), encoding="utf-8")
+    memory = prepare_data(path, store="memory", n_jobs=1, progress=False).data
+    disk = prepare_data(path, store="disk", cache_dir=folder / "cache", n_jobs=1, progress=False).data
+    return memory, disk
+
+
+@pytest.mark.filterwarnings("ignore:LDA .* did not converge")
+def test_perspectives_streamed_from_the_disk_store_equal_those_in_memory(stores):
+    from textlab.analysis.perspectives import score_perspectives
+
+    memory, disk = stores
+    fit = fit_lda([list(t) for t in memory.tokens][:200], n_topics=3, passes=10, random_state=0, progress=False)
+    fit = extend_fit(fit, memory, sample={"size": 200}, dtype=np.float32)
+    kwargs = dict(group_column="outlet", n_boot=20, n_perm=40, min_count=2, n_evidence_terms=0)
+    in_memory = score_perspectives(fit, memory, **kwargs).table
+    on_disk = score_perspectives(fit, disk, **kwargs).table
+    assert len(in_memory) > 0
+    pd.testing.assert_frame_equal(in_memory, on_disk, check_exact=True)
+
+
+def test_compact_passage_topics_hold_the_values_of_the_plain_table(stores):
+    from textlab.study.builtin_steps import _compact_passage_topics
+
+    _, disk = stores
+    passages = disk.rows
+    theta = np.random.default_rng(0).dirichlet(np.ones(4), size=len(passages)).astype(np.float32)
+    compact = _compact_passage_topics(passages, theta, "outlet")
+    plain = pd.DataFrame({"passage_id": passages["passage_id"].to_numpy(), "doc_id": passages["doc_id"].to_numpy(),
+                          "group": passages["outlet"].astype(str).to_numpy(),
+                          "position": passages["position"].to_numpy(),
+                          **{f"topic_{k + 1}": theta[:, k] for k in range(4)}})
+    assert list(compact.columns) == list(plain.columns)
+    for column in plain.columns:
+        assert compact[column].tolist() == plain[column].tolist(), column
+    assert compact["topic_1"].dtype == np.float32 and np.shares_memory(compact["topic_2"].to_numpy(), theta)

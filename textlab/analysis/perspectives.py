@@ -86,16 +86,6 @@ class FrameWordingResult(Result):
     table: pd.DataFrame
 
 
-def _matrix(data: Any) -> tuple[pd.DataFrame, sp.csr_matrix, np.ndarray, dict]:
-    """Rows, counts (CSR), vocabulary and surface forms of a TextData / DocumentTermMatrix."""
-    from textlab.analysis.keyness import _read_data
-
-    rows, store, vocab, forms, _ = _read_data(data)
-    blocks = [sp.csr_matrix(block, dtype=np.float64) for _, block in store.iter_blocks(None)]
-    counts = sp.vstack(blocks, format="csr") if blocks else sp.csr_matrix((0, len(vocab)))
-    return rows, counts, vocab, forms
-
-
 def topic_token_counts(fit: Any, counts: sp.spmatrix, vocabulary: Sequence[str], passage_ids: Sequence[str], *,
                        topics: Sequence[int] | None = None, block_entries: int = 500_000) -> Sequence[sp.csr_matrix]:
     """Expected counts of the tokens each topic owns: ``n_dw * p(k | w, d)``, one matrix per topic.
@@ -130,28 +120,67 @@ def topic_token_counts(fit: Any, counts: sp.spmatrix, vocabulary: Sequence[str],
     [[[9.0, 1.0]], [[1.0, 9.0]]]
     """
     counts = sp.csr_matrix(counts, dtype=np.float64)
-    if not counts.has_canonical_format:  # sorted indices, no duplicates: the entry order of every topic's matrix
-        counts = counts.copy()
-        counts.sum_duplicates()
+    step = max(1, int(block_entries) // max(1, counts.nnz // max(1, counts.shape[0])))  # rows per block
+
+    def blocks():
+        return ((first, counts[first:first + step]) for first in range(0, counts.shape[0], step))
+
+    return _topic_counts(fit, blocks, counts.shape, vocabulary, passage_ids, topics=topics,
+                         block_entries=block_entries)
+
+
+def _canonical(block: sp.spmatrix) -> sp.csr_matrix:
+    """A float64 CSR block with sorted indices and no duplicates (the entry order of the topics' matrices)."""
+    block = sp.csr_matrix(block, dtype=np.float64)
+    if not block.has_canonical_format:
+        block = block.copy()
+        block.sum_duplicates()
+    return block
+
+
+def _topic_counts(fit: Any, blocks: Any, shape: tuple[int, int], vocabulary: Sequence[str],
+                  passage_ids: Sequence[str], *, topics: Sequence[int] | None, block_entries: int) -> "_TopicCounts":
+    """:func:`topic_token_counts` from ``blocks()`` (an iterable of ``(first_row, csr block)``, read twice).
+
+    The first pass counts the entries kept (known term, known passage, non-zero) per row; the
+    second fills their column indices and weights ``n_dw / sum_j theta_dj phi_jw`` into arrays of
+    exactly that size, so the whole count matrix is never held (on the disk store it stays in its
+    shards): memory is the kept entries' indices (4 bytes) and weights (8 bytes) plus one block.
+    """
     phi = np.asarray(fit.topic_term, dtype=np.float64)
     theta = np.asarray(fit.doc_topic)  # float32 stays float32: rows are cast per block, exactly
     col = pd.Index(np.asarray(fit.vocabulary, dtype=object)).get_indexer(np.asarray(vocabulary, dtype=object))
     row = pd.Index(np.asarray(fit.passage_ids, dtype=object).astype(str)).get_indexer(
         np.asarray(passage_ids, dtype=object).astype(str))
-    row_known = row >= 0
-    keep = (col[counts.indices] >= 0) & (counts.data != 0) & np.repeat(row_known, np.diff(counts.indptr))
-    indptr = np.concatenate([[0], np.cumsum(keep, dtype=np.int64)])[counts.indptr].astype(counts.indptr.dtype)
-    indices = counts.indices[keep]
-    weight = counts.data[keep]  # n_dw, divided below by sum_j theta_dj phi_jw (memory: block_entries x K)
-    del keep
-    for rows, entries, r in _entry_blocks(indptr, block_entries):
+
+    def kept(first: int, block: sp.csr_matrix) -> np.ndarray:
+        known = np.repeat(row[first:first + block.shape[0]] >= 0, np.diff(block.indptr))
+        return (col[block.indices] >= 0) & (block.data != 0) & known
+
+    per_row = np.zeros(shape[0], dtype=np.int64)
+    for first, block in blocks():
+        block = _canonical(block)
+        running = np.concatenate([[0], np.cumsum(kept(first, block), dtype=np.int64)])
+        per_row[first:first + block.shape[0]] = np.diff(running[block.indptr])
+    indptr = np.concatenate([[0], np.cumsum(per_row)])
+    index_dtype = np.int32 if max(indptr[-1], shape[1]) < np.iinfo(np.int32).max else np.int64
+    indptr = indptr.astype(index_dtype)
+    indices = np.empty(int(indptr[-1]), dtype=index_dtype)
+    weight = np.empty(int(indptr[-1]), dtype=np.float64)
+    for first, block in blocks():
+        block = _canonical(block)
+        keep = kept(first, block)
+        at = slice(int(indptr[first]), int(indptr[first + block.shape[0]]))
+        indices[at], weight[at] = block.indices[keep], block.data[keep]
+    del per_row
+    for _, entries, r in _entry_blocks(indptr, block_entries):  # weight = n_dw / sum_j theta_dj phi_jw
         total = np.einsum("ij,ji->i", theta[row[r]].astype(np.float64, copy=False), phi[:, col[indices[entries]]])
         part = weight[entries]
         np.divide(part, total, out=part, where=total > 0)
         part[~(total > 0)] = 0.0
     k_all = range(1, phi.shape[0] + 1) if topics is None else topics
     # one topic's matrix at a time: K matrices of the corpus's size are never held together by the caller
-    return _TopicCounts([int(k) for k in k_all], theta, phi, row, col, indices, indptr, weight, counts.shape,
+    return _TopicCounts([int(k) for k in k_all], theta, phi, row, col, indices, indptr, weight, shape,
                         block_entries)
 
 
@@ -299,7 +328,9 @@ def score_perspectives(
     """
     for name, value in (("n_evidence_terms", n_evidence_terms), ("n_evidence", n_evidence), ("window", window)):
         check_count(name, value, 0)
-    rows, counts, vocab, forms = _matrix(data)
+    from textlab.analysis.keyness import _read_data
+
+    rows, store, vocab, forms, _ = _read_data(data)  # the counts are read a block at a time (twice), not held
     if "passage_id" not in rows.columns:
         raise ConfigError("score_perspectives needs a 'passage_id' column in the rows of data (to match the "
                           "topic model's passages)")
@@ -308,8 +339,8 @@ def score_perspectives(
     bad = [t for t in chosen if not 1 <= t <= k_all]
     if bad:
         raise bad_value("topics", bad, f"topic numbers from 1 to {k_all}")
-    owned = topic_token_counts(fit, counts, vocab, rows["passage_id"].to_numpy(), topics=chosen)
-    del counts  # the topics' matrices hold what they need (the kept entries' structure and weights)
+    owned = _topic_counts(fit, lambda: store.iter_blocks(None), (len(rows), len(vocab)), vocab,
+                          rows["passage_id"].to_numpy(), topics=chosen, block_entries=500_000)
     spec = contrast if contrast is not None else _shortcut(groups, reference)
     opts = {"n_boot": n_boot, "n_perm": n_perm, "fdr_level": fdr_level, "min_count": min_count,
             "resampling_unit": resampling_unit, "ci_level": ci_level}

@@ -316,12 +316,13 @@ def _check_fits(fits) -> list[LdaFit]:
     for i, fit in enumerate(fits):
         theta = np.asarray(fit.doc_topic)
         alpha = np.asarray(fit.doc_topic_dirichlet)
+        same_ids = fit.passage_ids is first.passage_ids  # one shared array (a large study): nothing to compare
         if theta.shape[1] != first.doc_topic.shape[1]:
             raise ConfigError(
                 f"fits[{i}] has {theta.shape[1]} topics but fits[0] has {first.doc_topic.shape[1]}: "
                 "all fits must have the same number of topics, aligned to a common order (assess_stability)"
             )
-        if not np.array_equal(np.asarray(fit.passage_ids).astype(str), ids):
+        if not same_ids and not np.array_equal(np.asarray(fit.passage_ids).astype(str), ids):
             raise ConfigError(
                 f"fits[{i}] has different passages or a different passage order than fits[0]: "
                 "all fits must be fitted on the same passages in the same order"
