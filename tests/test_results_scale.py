@@ -181,3 +181,22 @@ def test_explorer_term_index_from_the_disk_counts_equals_the_token_pass(written)
     assert from_counts == term_index(data.tokens, terms)
     assert from_counts[2] == sum(len(t) for t in data.tokens) and from_counts[0]["no_such_term"] == []
     assert term_index_from_counts(data.with_(params={**data.params, "min_df": 2}), terms) is None  # not every token
+
+
+def test_explorer_ranks_topic_evidence_from_the_top_rows_only():
+    import numpy as np
+
+    from textlab.explorer.explorer import _top_rows
+
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame({"passage_id": [f"p{i:04d}" for i in range(2000)],
+                          **{f"topic_{t}": rng.integers(0, 40, 2000) / 40 for t in (1, 2, 3)}})  # many ties
+    kept = _top_rows(table, 6)
+    assert len(kept) < 200
+    for column in ("topic_1", "topic_2", "topic_3"):
+        def top(t):
+            return t.sort_values([column, "passage_id"], ascending=[False, True]).head(6)["passage_id"].tolist()
+        assert top(kept) == top(table)
+        assert (kept[column] >= table[column].nlargest(6).min()).sum() == (table[column] >= table[column].nlargest(
+            6).min()).sum()  # every tie at the edge kept
+    assert _top_rows(table.head(10), 6) is not None and len(_top_rows(table.head(10), 6)) == 10

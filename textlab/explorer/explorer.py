@@ -196,9 +196,25 @@ def _candidate_texts(tokenized: Any, passages: pd.DataFrame, tables: list[tuple[
     return pd.Series([t if isinstance(t, str) else "" for t in texts], index=position.index[rows])
 
 
+def _top_rows(table: pd.DataFrame, k: int) -> pd.DataFrame:
+    """The rows of ``table`` among the ``k`` largest of some ``topic_*`` column, ties included.
+
+    Only those can be a topic's evidence (:func:`_candidate_texts` takes the ``3 n`` largest shares), so
+    a million-passage table is not melted into K million rows: the ranking is the same.
+    """
+    columns = [c for c in table.columns if str(c).startswith("topic_")]
+    if len(table) <= k * max(len(columns), 1):
+        return table
+    keep = np.zeros(len(table), dtype=bool)
+    for column in columns:
+        values = table[column].to_numpy()
+        keep |= values >= np.partition(values, len(values) - k)[len(values) - k]
+    return table[keep]
+
+
 def _passage_evidence(result: Any, passages: pd.DataFrame, *, n_passages: int, max_passages: int) -> tuple:
     """Topic and frame passages (ranked, capped round-robin), frame drivers, and the held passages table."""
-    table = result.tables["passage_topics"]
+    table = _top_rows(result.tables["passage_topics"], 3 * n_passages)
     shares = table.melt(id_vars=["passage_id"], value_vars=[c for c in table.columns if str(c).startswith("topic_")],
                         var_name="topic", value_name="share")
     shares["topic"] = shares["topic"].str.removeprefix("topic_").astype(int)
