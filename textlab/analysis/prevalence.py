@@ -189,6 +189,9 @@ def estimate_prevalence(
     spec = as_contrast(contrast, groups=groups, reference=reference)
     if not isinstance(passages, pd.DataFrame) or "passage_id" not in passages.columns:
         raise ConfigError("passages must be a DataFrame with a 'passage_id' column (as made by split_passages)")
+    if group_column in passages.columns:  # only the columns read are aligned (a smaller copy of a large table)
+        passages = passages[[c for c in dict.fromkeys(("passage_id", group_column, "doc_id", "n_words"))
+                             if c in passages.columns]]
     table = _align_passages(passages, fits[0].passage_ids)
     labels = group_labels(table, group_column)
     if resampling_unit == "document" and "doc_id" not in table.columns:
