@@ -126,9 +126,13 @@ def held_mb(value, seen: set | None = None) -> float:
     return 0.0
 
 
-def profile_study(study: str | Path, out: str | Path, *, fast: bool = False) -> list[dict]:
-    """Run a study and write its results folder, recording memory per step (and for the writing)."""
+def profile_study(study: str | Path, out: str | Path, *, fast: bool = False, skip: tuple[str, ...] = ()) -> list[dict]:
+    """Run a study and write its results folder, recording memory per step (and for the writing).
+
+    ``skip`` names steps left out (e.g. ``("keyness",)`` to profile the others quickly).
+    """
     from textlab.study import run as run_module
+    from textlab.study.steps import STEPS
 
     memory = StepMemory(echo=True)
     original = run_module._Timer.step
@@ -141,7 +145,8 @@ def profile_study(study: str | Path, out: str | Path, *, fast: bool = False) -> 
     run_module._Timer.step = step
     try:
         with memory.step("(total) run_study"):
-            result = run_module.run_study(study, fast=fast)
+            result = run_module.run_study(study, fast=fast,
+                                          steps=[s for s in STEPS if s.name not in skip] if skip else None)
         seen: set = set()
         for name, value in result.results.items():
             memory.rows.append({"step": f"(held) {name}", "peak_mb": round(held_mb(value, seen)), "how": "tables+arrays"})
@@ -161,8 +166,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", required=True)
     parser.add_argument("--fast", action="store_true")
     parser.add_argument("--json", default=None)
+    parser.add_argument("--skip", default="", help="comma-separated steps to leave out, e.g. keyness")
     args = parser.parse_args(argv)
-    rows = profile_study(args.study, args.out, fast=args.fast)
+    rows = profile_study(args.study, args.out, fast=args.fast, skip=tuple(s for s in args.skip.split(",") if s))
     for row in rows:
         print(f"{row['step']:<22} {row.get('start_mb', ''):>7} {row.get('end_mb', ''):>7} {row['peak_mb']:>7} "
               f"{row.get('seconds', ''):>8}", flush=True)
