@@ -103,8 +103,10 @@ def compare(folder: Path, first: str, second: str) -> dict:
     on = ["term", "group", "reference"]
     both = a.merge(b, on=on, suffixes=("_a", "_b"))
     key_a, key_b = both["key_a"].astype(bool), both["key_b"].astype(bool)
+    same_rows = len(a) == len(b) and a.sort_values(on).reset_index(drop=True).equals(
+        b.sort_values(on).reset_index(drop=True))
     return {
-        "rows": len(both), "key_both": int((key_a & key_b).sum()), "key_only_first": int((key_a & ~key_b).sum()),
+        "identical": bool(same_rows), "rows": len(both), "key_both": int((key_a & key_b).sum()), "key_only_first": int((key_a & ~key_b).sum()),
         "key_only_second": int((~key_a & key_b).sum()),
         "max_abs_z_diff": float(np.abs(both["z_a"] - both["z_b"]).max()),
         "median_ci_width_ratio": float(np.nanmedian((both["ci_high_b"] - both["ci_low_b"])

@@ -43,7 +43,7 @@ class Partial:
     totals: np.ndarray
     presence: np.ndarray
     doc_presence: np.ndarray
-    sets: dict = field(default_factory=dict)  # name -> list of U x V CSR parts
+    sets: dict = field(default_factory=dict)  # name -> list of (unit codes, CSR over those units) parts
     pending: list = field(default_factory=list)  # (doc codes, CSR over them)
     passages: list = field(default_factory=list)  # (rows, cols, data)
 
@@ -55,12 +55,19 @@ def _csr(rows: np.ndarray, cols: np.ndarray, data: np.ndarray, shape: tuple[int,
     return matrix
 
 
+def _compact(units: np.ndarray, cols: np.ndarray, data: np.ndarray, n_terms: int) -> tuple:
+    """``(unit codes present, CSR over them)``: no empty rows for the units a block does not touch."""
+    codes, local = np.unique(units, return_inverse=True)
+    return codes, _csr(local, cols, data, (len(codes), n_terms))
+
+
 def _sum_parts(parts: list, shape: tuple[int, int]) -> sp.csr_matrix:
+    """The parts added into one ``U x V`` CSR (exact for integer counts)."""
     if not parts:
         return sp.csr_matrix(shape)
-    coo = [p.tocoo() for p in parts]
-    return _csr(np.concatenate([c.row for c in coo]), np.concatenate([c.col for c in coo]),
-                np.concatenate([c.data for c in coo]), shape)  # fmt: skip
+    coo = [(codes, m.tocoo()) for codes, m in parts]
+    return _csr(np.concatenate([codes[c.row] for codes, c in coo]), np.concatenate([c.col for _, c in coo]),
+                np.concatenate([c.data for _, c in coo]), shape)  # fmt: skip
 
 
 def count_block(first: int, block, plan: RowPlan) -> Partial:
@@ -78,9 +85,8 @@ def count_block(first: int, block, plan: RowPlan) -> Partial:
                   presence=np.bincount(flat, minlength=n_groups * n_terms).astype(float),
                   doc_presence=np.zeros(n_groups * n_terms))  # fmt: skip
     for name, unit_of_row in plan.unit_of_row.items():
-        out.sets[name] = [_csr(unit_of_row[rows], cols, data, (plan.n_units[name], n_terms))]
-    codes, local = np.unique(plan.doc_code[rows], return_inverse=True)
-    docs = _csr(local, cols, data, (len(codes), n_terms))
+        out.sets[name] = [_compact(unit_of_row[rows], cols, data, n_terms)]
+    codes, docs = _compact(plan.doc_code[rows], cols, data, n_terms)
     whole = (plan.doc_first[codes] >= first) & (plan.doc_last[codes] < first + n_rows)
     _add_presence(out.doc_presence, codes[whole], docs[np.flatnonzero(whole)], plan)
     if not whole.all():
@@ -103,7 +109,9 @@ def merge(a: Partial, b: Partial) -> Partial:
     for name, parts in a.sets.items():
         joined = parts + b.sets[name]
         if len(joined) >= _COMPACT_PARTS:
-            joined = [_sum_parts(joined, joined[0].shape)]
+            summed = _sum_parts(joined, (int(max(c.max(initial=0) for c, _ in joined)) + 1, joined[0][1].shape[1]))
+            used = np.flatnonzero(np.diff(summed.indptr))
+            joined = [(used, summed[used])]
         sets[name] = joined
     return Partial(a.totals + b.totals, a.presence + b.presence, a.doc_presence + b.doc_presence, sets,
                    a.pending + b.pending, a.passages + b.passages)  # fmt: skip
