@@ -174,8 +174,9 @@ def figure_keyness(result: Any) -> tuple[FigureSpec, FigureSpec]:
     def _term(r: Any) -> str:
         return f"{r.label} (z = {r.z:.1f}, q = {r.q_perm:.2g})"
 
+    units = ", ".join(sorted(str(u).replace("_", " ") for u in side["resampling_unit"].unique()))  # document blocks
     claim = (f"{int(key.sum())} of {len(side)} terms are key (permutation q_perm < 0.05, resampling "
-             f"{', '.join(sorted(side['resampling_unit'].unique()))}s): {int((key & (side['z'] > 0)).sum())} favour "
+             f"{units}s): {int((key & (side['z'] > 0)).sum())} favour "
              f"{group_a}, {int((key & (side['z'] < 0)).sum())} {group_b}. Highest z for {group_a}: "
              + ", ".join(_term(r) for r in top_a.itertuples()) + f"; for {group_b}: "
              + ", ".join(_term(r) for r in top_b.itertuples()) + ".")
