@@ -170,8 +170,8 @@ def render(info: dict, rows: list[dict], checks: dict, args, argv_text: str) -> 
              f"{checks['n_tokens']:,} tokens, K = {args.topics}, V = {args.vocab:,} pseudo-words, Poisson length mean "
              f"{args.length:g}, alpha 0.1, eta 0.01, seed 0. Every method in a fresh process, fitting K = "
              f"{args.topics} with seed 0 and textlab's vocabulary filter (no_below 2, no_above 0.5). `fit s` / "
-             "`CPU s` = the fit only (reading, counting and the cluster's start-up excluded; CPU is the "
-             "driver process's: the workers' CPU is not in it), `peak MB` = the process's peak resident set "
+             "`CPU s` = the fit only (reading, counting and the cluster's start-up excluded; `CPU s` is the "
+             "driver process's, the workers' is listed apart), `peak MB` = the process's peak resident set "
              "(`VmHWM`), workers = each worker's peak. Recovery = mean over Hungarian-matched topic pairs of "
              "1 − JSD (base 2).", "",
              "| method | fit s | CPU s | workers' CPU s | recovery (1−JSD) | cosine | peak MB | workers' peak MB "
