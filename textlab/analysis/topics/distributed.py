@@ -34,7 +34,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from functools import reduce
 from types import SimpleNamespace
@@ -170,13 +170,13 @@ def _local_tree(parts: list, combine: Callable[[Any, Any], Any], fan_in: int = F
 class _Runner:
     """Runs E-steps over the chunks: on a Dask client (chunks kept on the workers) or in this process."""
 
-    def __init__(self, client: Any, chunks: list) -> None:
+    def __init__(self, client: Any, chunks: Iterable[sp.csr_matrix]) -> None:
         self.client = client
         if client is None:
-            self.chunks = chunks
-        else:  # one chunk per future, spread over the workers and kept there for every pass
-            self.chunks = client.scatter(chunks, hash=False)
-        self.n_chunks = len(chunks)
+            self.chunks = list(chunks)
+        else:  # one chunk at a time, round-robin over the workers, kept there for every pass
+            self.chunks = [client.scatter([chunk], hash=False)[0] for chunk in chunks]
+        self.n_chunks = len(self.chunks)
 
     def estep_sum(self, indices: Sequence[int], expelogbeta: np.ndarray, alpha: np.ndarray, pass_: int,
                   random_state: int, iterations: int, gamma_threshold: float) -> dict:
@@ -388,7 +388,7 @@ def fit_distributed_lda(
         raise EstimationError(f"n_topics={opts['n_topics']} is more than the {n_docs} passages: "
                               f"choose n_topics between 2 and {n_docs}")
     client = client if client is not None else active_client()
-    runner = _Runner(client, list(_chunks(text_data, columns, int(chunk_size))))
+    runner = _Runner(client, _chunks(text_data, columns, int(chunk_size)))
     try:
         raw = _train(runner, n_docs, len(columns), opts)
     finally:
