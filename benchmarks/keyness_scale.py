@@ -8,6 +8,8 @@ Two steps, each a separate process so that its peak memory is its own::
     python benchmarks/keyness_scale.py run /tmp/me/k100k --max-units 1000
     python benchmarks/keyness_scale.py run /tmp/me/k100k --max-units none     # the document-unit path
     python benchmarks/keyness_scale.py run /tmp/me/k100k --max-units 1000 --dask 2
+    # 1M rows without a 15-minute preparation: the 100k shards listed 10 times, doc ids suffixed
+    python benchmarks/keyness_scale.py run /tmp/me/k100k --max-units 1000 --replicate 10
 
 ``run`` writes ``run-<label>.json`` (wall and CPU seconds, peak RSS of this process and of the Dask
 workers, the settings, the number of key terms per comparison) and ``keyness-<label>.csv`` to the
@@ -52,7 +54,23 @@ def prepare(source: Path, folder: Path, size: int) -> dict:
     return info
 
 
-def run(folder: Path, *, max_units: int | None, n_boot: int, n_perm: int, dask: int, label: str | None) -> dict:
+def _replicate(data, times: int):
+    """The same counts shards listed ``times`` times, each copy's documents renamed: cost and memory of a corpus
+    ``times`` as large (its statistics are those of copies, so only timings and memory mean anything)."""
+    import dataclasses
+
+    import pandas as pd
+
+    from textlab.store.disk import DiskStore
+
+    store = DiskStore(data.store.folder, data.store.shards * times, data.store.lengths * times, data.store.n_terms)
+    rows = pd.concat([data.rows.assign(doc_id=data.rows["doc_id"].astype(str) + f"~{i}") for i in range(times)],
+                     ignore_index=True)  # fmt: skip
+    return dataclasses.replace(data, rows=rows, store=store, tokens=None)
+
+
+def run(folder: Path, *, max_units: int | None, n_boot: int, n_perm: int, dask: int, label: str | None,
+        random_state: int = 0, replicate: int = 1) -> dict:
     """The study's keyness on the prepared corpus, timed; results and timings written to ``folder``."""
     import warnings
 
@@ -62,7 +80,10 @@ def run(folder: Path, *, max_units: int | None, n_boot: int, n_perm: int, dask: 
 
     data = open_data(folder / "cache" / "data", verify="size") if (folder / "cache" / "data").exists() \
         else open_data(folder / "cache", verify="size")
-    label = label or f"units{max_units or 'docs'}{'-dask' + str(dask) if dask else ''}"
+    if replicate > 1:
+        data = _replicate(data, replicate)
+    label = label or (f"units{max_units or 'docs'}{'-dask' + str(dask) if dask else ''}"
+                      f"{'-seed' + str(random_state) if random_state else ''}{'-x' + str(replicate) if replicate > 1 else ''}")
     spec = {"scheduler": "dask", "n_workers": dask} if dask else None
     start, cpu = time.perf_counter(), time.process_time()
     worker_peaks = {}
@@ -71,7 +92,7 @@ def run(folder: Path, *, max_units: int | None, n_boot: int, n_perm: int, dask: 
         if client is not None:
             client.wait_for_workers(dask, timeout=120)
         result = score_study_keyness(data, group_column="outlet", contrast=CONTRAST, n_boot=n_boot, n_perm=n_perm,
-                                     max_units=max_units, random_state=0)  # fmt: skip
+                                     max_units=max_units, random_state=random_state)  # fmt: skip
         if client is not None:
             from textlab.compute.dask import worker_memory
 
@@ -79,7 +100,7 @@ def run(folder: Path, *, max_units: int | None, n_boot: int, n_perm: int, dask: 
     table = result.table
     info = {
         "label": label, "rows": int(data.store.shape[0]), "documents": int(data.rows["doc_id"].nunique()),
-        "max_units": max_units, "n_boot": n_boot, "n_perm": n_perm, "dask_workers": dask,
+        "max_units": max_units, "random_state": random_state, "replicate": replicate, "n_boot": n_boot, "n_perm": n_perm, "dask_workers": dask,
         "wall_s": round(time.perf_counter() - start, 1), "cpu_s": round(time.process_time() - cpu, 1),
         "peak_rss_mb": round(_peak_mb(), 1), "worker_peak_rss_mb": worker_peaks,
         "comparisons": int(len(table[["group", "reference"]].drop_duplicates())),
@@ -128,6 +149,8 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--n-perm", type=int, default=10_000)
     r.add_argument("--dask", type=int, default=0)
     r.add_argument("--label")
+    r.add_argument("--random-state", type=int, default=0)
+    r.add_argument("--replicate", type=int, default=1)
     c = sub.add_parser("compare")
     c.add_argument("folder", type=Path)
     c.add_argument("first")
@@ -138,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "run":
         units = None if args.max_units.lower() == "none" else int(args.max_units)
         out = run(args.folder, max_units=units, n_boot=args.n_boot, n_perm=args.n_perm, dask=args.dask,
-                  label=args.label)  # fmt: skip
+                  label=args.label, random_state=args.random_state, replicate=args.replicate)  # fmt: skip
     else:
         out = compare(args.folder, args.first, args.second)
     print(json.dumps(out, indent=1, default=str))
