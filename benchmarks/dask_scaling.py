@@ -178,6 +178,163 @@ def report(rows: list[dict], args) -> str:
     return "\n".join(lines)
 
 
+# --- the study side by side: ``textlab analyze`` on one process vs a 2-worker cluster -----------------
+def study_copy(study: Path, out: Path, mode: str, store: str | None = None) -> Path:
+    """``study`` with absolute input paths, ``[compute] store`` when given, and for ``mode="dask"``
+    ``scheduler = "dask", n_workers = 2``."""
+    import re
+
+    text = study.read_text(encoding="utf-8")
+    for key in ("path", "codebook"):
+        text = re.sub(rf'^({key}\s*=\s*)"([^"]+)"', lambda m: f'{m.group(1)}"{(study.parent / m.group(2)).resolve()}"',
+                      text, flags=re.M)
+    text = re.sub(r'^(scheduler|n_workers|address)\s*=.*$', "", text, flags=re.M)
+    if store is not None:
+        text = re.sub(r'^store\s*=.*$', "", text, flags=re.M)
+    if mode == "dask" or store is not None:
+        extra = ('scheduler = "dask"\nn_workers = 2\n' if mode == "dask" else "") + (
+            f'store = "{store}"\n' if store is not None else "")
+        text = text.replace("[compute]\n", "[compute]\n" + extra) if "[compute]\n" in text else (
+            text + "\n[compute]\n" + extra)
+    out.write_text(text, encoding="utf-8")
+    return out
+
+
+def _proc_tree(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="utf-8") as handle:
+                    ppid = int(handle.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    tree, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        tree.append(pid)
+        todo.extend(children.get(pid, []))
+    return tree
+
+
+def _sample(pid: int) -> tuple[int, float, str] | None:
+    """``(rss bytes, cpu seconds, command line)`` of a live process."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            cmd = handle.read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[21]) * os.sysconf("SC_PAGE_SIZE"), (int(fields[11]) + int(fields[12])) / tick, cmd
+
+
+def run_study(mode: str, study: Path, workdir: Path, fast: bool, store: str | None = None) -> dict:
+    """``textlab analyze`` of a copy of ``study`` (one process or a 2-worker LocalCluster), its process tree sampled."""
+    import threading
+
+    copy = study_copy(study, workdir / f"study-{mode}.toml", mode, store)
+    out = workdir / f"results-{mode}"
+    shutil.rmtree(out, ignore_errors=True)
+    command = [str(Path(sys.executable).with_name("textlab")), "analyze", str(copy), "--out", str(out)]
+    command += ["--fast"] if fast else []
+    procs: dict[int, dict] = {}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    with (workdir / f"analyze-{mode}.log").open("w") as log:
+        child = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=workdir,
+                                 env={**os.environ, "TEXTLAB_PROGRESS": "0"})
+        stop = threading.Event()
+
+        def watch() -> None:
+            while not stop.is_set():
+                for pid in _proc_tree(child.pid):
+                    got = _sample(pid)
+                    if got is not None:
+                        old = procs.setdefault(pid, {"peak": 0, "cpu": 0.0, "cmd": got[2]})
+                        old["peak"], old["cpu"] = max(old["peak"], got[0]), max(old["cpu"], got[1])
+                stop.wait(0.5)
+
+        thread = threading.Thread(target=watch, daemon=True)
+        thread.start()
+        code = child.wait()
+        stop.set()
+        thread.join()
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if code != 0:
+        raise SystemExit(f"textlab analyze ({mode}) exited with {code}; see {workdir / f'analyze-{mode}.log'}")
+    driver = procs.get(child.pid, {"peak": 0, "cpu": 0.0})
+    workers = {str(pid): {"peak_mb": round(p["peak"] / 2**20), "cpu_s": round(p["cpu"], 1)}
+               for pid, p in procs.items() if pid != child.pid and "resource_tracker" not in p["cmd"]
+               and p["cpu"] >= 1.0}
+    tables = {p.name: hashlib.sha256(p.read_bytes()).hexdigest()[:16] for p in sorted(out.glob("*.csv"))}
+    n_docs = sum(1 for _ in (out / "documents.csv").open(encoding="utf-8")) - 1 if (out / "documents.csv").exists() else 0
+    try:
+        steps = json.loads((out / "provenance.json").read_text(encoding="utf-8")).get("timings_seconds", {})
+    except (OSError, ValueError):
+        steps = {}
+    return {"mode": mode, "n_docs": n_docs, "wall_s": round(wall, 1), "steps_s": steps,
+            "cpu_s": round(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, 1),
+            "driver_cpu_s": round(driver["cpu"], 1), "driver_peak_mb": round(driver["peak"] / 2**20),
+            "workers": workers, "tables": tables}
+
+
+def study_report(rows: list[dict], study: Path, fast: bool, store: str | None = None) -> str:
+    """Markdown: one row per run, then which results tables differ (by SHA-256 of the CSV)."""
+    load = os.getloadavg()
+    lines = ["## Dask: the study on one process vs a 2-worker LocalCluster (`benchmarks/dask_scaling.py --study`)", "",
+             f"Command: `python benchmarks/dask_scaling.py --study {study}{' --fast' if fast else ''}`"
+             f"{f' (store: {store})' if store else ''}  ",
+             f"Date (UTC): {time.strftime('%Y-%m-%d %H:%M', time.gmtime())}; {os.cpu_count()} cores; load average "
+             f"at the end {load[0]:.1f}/{load[1]:.1f}/{load[2]:.1f}. CPU s: the analyze command and every process "
+             "it started (reaped); driver and workers sampled from /proc every 0.5 s.", "",
+             "| documents | run | wall s | CPU s (all) | per doc ms CPU | driver CPU s | driver peak MB | "
+             "workers: peak MB, CPU s |", "|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        w = "; ".join(f"{v['peak_mb']} MB, {v['cpu_s']} s" for v in r["workers"].values()) or "-"
+        lines.append(f"| {r['n_docs']:,} | {r['mode']} | {r['wall_s']} | {r['cpu_s']} | "
+                     f"{r['cpu_s'] / max(r['n_docs'], 1) * 1e3:.2f} | {r['driver_cpu_s']} | {r['driver_peak_mb']} | {w} |")
+    if len(rows) == 2:
+        a, b = rows[0]["tables"], rows[1]["tables"]
+        same = sorted(t for t in a if b.get(t) == a[t])
+        differ = sorted(t for t in set(a) | set(b) if a.get(t) != b.get(t))
+        lines += ["", f"Identical results tables (SHA-256 of the CSV): {len(same)} of {len(set(a) | set(b))}"
+                  + (f"; differing: {', '.join(differ)}" if differ else " (all).")]
+    steps = sorted({k for r in rows for k in r.get("steps_s", {}) if k != "total"})
+    if steps:
+        lines += ["", "Wall seconds per step (provenance):", "",
+                  "| documents | run | " + " | ".join(steps) + " |", "|---|---|" + "---|" * len(steps)]
+        lines += [f"| {r['n_docs']:,} | {r['mode']} | " + " | ".join(f"{r['steps_s'].get(k, 0):.1f}" for k in steps)
+                  + " |" for r in rows]
+    dask = [r for r in rows if r["mode"] == "dask" and r["n_docs"]]
+    local = [r for r in rows if r["mode"] == "local" and r["n_docs"]]
+    if dask:
+        lines += ["", *study_estimate(dask[-1], local[-1] if local else None)]
+    return "\n".join(lines) + "\n"
+
+
+def study_estimate(dask: dict, local: dict | None, n_docs: int = 50_000_000,
+                   workers: tuple[int, ...] = (2, 16, 64, 256)) -> list[str]:
+    """Paper estimate of a study on ``n_docs`` documents: the driver's CPU per document is serial, the workers' ÷ N.
+
+    Linear in documents (the per-document cost measured at this size); the topic-model fits on
+    a fixed-size sample do not grow with the corpus, so this over-states them.
+    """
+    driver = dask["driver_cpu_s"] / dask["n_docs"]
+    work = sum(w["cpu_s"] for w in dask["workers"].values()) / dask["n_docs"]
+    lines = [f"Study per document (at {dask['n_docs']:,}, CPU): driver {driver * 1e3:.2f} ms, workers "
+             f"{work * 1e3:.2f} ms" + (f"; one process (with its own child processes) "
+                                       f"{local['cpu_s'] / local['n_docs'] * 1e3:.2f} ms" if local else "") + ".", "",
+             "| workers N | driver (serial) | workers (÷ N) | estimated wall for 50M documents |", "|---|---|---|---|"]
+    for n in workers:
+        d, w = driver * n_docs, work * n_docs / n
+        lines.append(f"| {n} | {d / 3600:.1f} h | {w / 3600:.1f} h | {max(d, w) / 3600:.1f} h |")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[20_000, 200_000])
@@ -186,7 +343,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/textlab-dask-scaling"))
     parser.add_argument("--out", type=Path, default=None, help="append the Markdown section here")
     parser.add_argument("--child", nargs=3, metavar=("MODE", "CORPUS", "CACHE"), help=argparse.SUPPRESS)
+    parser.add_argument("--study", type=Path, default=None,
+                        help="run this study file (textlab analyze) on one process and on a 2-worker cluster")
+    parser.add_argument("--fast", action="store_true", help="with --study: textlab analyze --fast")
+    parser.add_argument("--modes", nargs="+", default=["local", "dask"], help="with --study: which runs")
+    parser.add_argument("--store", choices=["auto", "memory", "disk"], default=None,
+                        help="with --study: set [compute] store (the disk store is what a cluster shards)")
     args = parser.parse_args(argv)
+    if args.study is not None:
+        args.workdir.mkdir(parents=True, exist_ok=True)
+        rows = []
+        for mode in args.modes:
+            rows.append(run_study(mode, args.study.resolve(), args.workdir, args.fast, args.store))
+            print(json.dumps(rows[-1]), flush=True)
+        text = study_report(rows, args.study, args.fast, args.store)
+        print(text)
+        (args.workdir / "study-rows.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
+        if args.out is not None:
+            with args.out.open("a", encoding="utf-8") as handle:
+                handle.write("\n" + text)
+        return 0
     if args.child:
         print(json.dumps(run_one(args.child[0], Path(args.child[1]), Path(args.child[2]))))
         return 0

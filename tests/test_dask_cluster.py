@@ -63,12 +63,18 @@ def prepared(news, client, tmp_path_factory):
     with activate(None):  # one process, no cluster
         one = prepare_data(news, store="memory", n_jobs=1, progress=False)
     seen_before = sum(client.run(lambda dask_worker: len(dask_worker.state.log)).values())
-    with pytest.MonkeyPatch.context() as patch, activate(client):
+    from distributed import get_task_stream
+
+    with pytest.MonkeyPatch.context() as patch, activate(client), get_task_stream(client) as stream:
         patch.setattr(disk, "TokenShardWriter", partial(disk.TokenShardWriter, shard_rows=1_000))  # several shards
         dist = prepare_data(news, store="disk", cache_dir=tmp_path_factory.mktemp("cache"), n_jobs=1,
                             progress=False)
     assert sum(client.run(lambda dask_worker: len(dask_worker.state.log)).values()) > seen_before  # workers worked
+    _PREPARE_TASKS.extend(stream.data)
     return one, dist
+
+
+_PREPARE_TASKS: list[dict] = []  # the cluster's task stream while `prepared` ran
 
 
 def test_preparation_on_the_cluster_equals_one_process(prepared):
@@ -205,36 +211,31 @@ def test_group_sums_of_disk_shards_reduced_on_the_cluster_equal_one_process(prep
     pd.testing.assert_frame_equal(remote.rows, by_outlet.rows)
 
 
-def test_shards_written_and_counted_on_the_workers_are_the_files_one_process_writes(news, client, tmp_path):
+def test_shards_written_and_counted_on_the_workers_are_the_files_one_process_writes(news, prepared, client, tmp_path):
     """Phrase application, token shards, document frequencies and counts shards run as worker tasks; same bytes."""
     from functools import partial
-
-    from distributed import get_task_stream
 
     from textlab.preprocessing.pipeline import prepare_data
     from textlab.store import disk
 
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(disk, "TokenShardWriter", partial(disk.TokenShardWriter, shard_rows=700))  # several shards
-        with activate(None):
-            one = prepare_data(news, store="disk", cache_dir=tmp_path / "one", n_jobs=1, progress=False)
-        with activate(client), get_task_stream(client) as stream:
-            dist = prepare_data(news, store="disk", cache_dir=tmp_path / "dist", n_jobs=1, progress=False)
-    workers = set(client.run(os.getpid))
-    ran = {}
-    for task in stream.data:
+    with pytest.MonkeyPatch.context() as patch, activate(None):
+        patch.setattr(disk, "TokenShardWriter", partial(disk.TokenShardWriter, shard_rows=1_000))  # as `prepared`
+        one = prepare_data(news, store="disk", cache_dir=tmp_path / "one", n_jobs=1, progress=False)
+    dist = prepared[1]
+    ran: dict[str, set] = {}
+    for task in _PREPARE_TASKS:
         ran.setdefault(task["key"].rsplit("-", 1)[0], set()).add(task["worker"])
     for kind in ("WriteTokenShard", "ShardFrequencies", "CountShard"):
         assert f"textlab-{kind}" in ran, sorted(ran)
-    assert len(set().union(*ran.values())) == 2 and len(workers) == 2  # both workers took tasks
-    a, b = tmp_path / "one" / "data", tmp_path / "dist" / "data"
+    assert len(set().union(*ran.values())) == 2  # both workers took tasks
+    a, b = tmp_path / "one" / "data", Path(dist.params["cache_dir"]) / "data"
     names = sorted(p.name for p in a.iterdir())
     assert names == sorted(p.name for p in b.iterdir())
-    assert sum(n.startswith("tokens-") for n in names) >= 4 and sum(n.startswith("counts-") for n in names) >= 4
+    assert sum(n.startswith("tokens-") for n in names) >= 5 and sum(n.startswith("counts-") for n in names) >= 5
     for name in names:  # every shard, the terms, the surface forms and the manifest (with its SHA-256s)
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
     manifest = json.loads((b / "manifest.json").read_text())
-    assert [s["n_rows"] for s in manifest["shards"]][:-1] == [700] * (len(manifest["shards"]) - 1)
+    assert [s["n_rows"] for s in manifest["shards"]][:-1] == [1_000] * (len(manifest["shards"]) - 1)
     expected = np.zeros(one.data.store.shape, dtype=np.int64)  # independent count from the token lists
     column = {t: j for j, t in enumerate(one.data.terms["term"])}
     for i, toks in enumerate(dist.data.tokens):
@@ -258,13 +259,13 @@ def test_frames_and_kwic_over_disk_shards_on_the_workers_equal_one_process(prepa
     codebook = load_codebook(path)
     frame = next(iter(codebook.frames))
     with activate(None):
-        local = score_frames(one.data, codebook, group_column="outlet", n_boot=50)
+        local = score_frames(one.data, codebook, group_column="outlet", n_boot=20)
         local_kwic = [keywords_in_context(one.data, q, by=by, codebook=codebook, group_column="outlet", max_rows=m)
-                      for q, by, m in (("data", "token", 10_000), (frame, "frame", 10_000), (frame, "frame", 37))]
+                      for q, by, m in (("data", "token", 200), (frame, "frame", 1_200), (frame, "frame", 37))]
     with activate(client), get_task_stream(client) as stream:
-        remote = score_frames(dist.data, codebook, group_column="outlet", n_boot=50)
+        remote = score_frames(dist.data, codebook, group_column="outlet", n_boot=20)
         remote_kwic = [keywords_in_context(dist.data, q, by=by, codebook=codebook, group_column="outlet", max_rows=m)
-                       for q, by, m in (("data", "token", 10_000), (frame, "frame", 10_000), (frame, "frame", 37))]
+                       for q, by, m in (("data", "token", 200), (frame, "frame", 1_200), (frame, "frame", 37))]
     ran = {task["key"].rsplit("-", 1)[0] for task in stream.data}
     assert {"textlab-_Vocabulary", "textlab-_UnitCounts", "textlab-_Find"} <= ran, sorted(ran)
     assert local.by_passage["n_hits"].sum() > 100  # the frames really occur
@@ -275,9 +276,10 @@ def test_frames_and_kwic_over_disk_shards_on_the_workers_equal_one_process(prepa
     for a, b in zip(local_kwic, remote_kwic):
         assert len(a.table) > 0
         pd.testing.assert_frame_equal(a.table, b.table)
-    assert len(local_kwic[2].table) == 37 and len(local_kwic[1].table) > 37
+    assert len(local_kwic[2].table) == 37 and len(local_kwic[1].table) == 1_200 and len(local_kwic[0].table) == 200
+    position = one.data.rows.reset_index().set_index("passage_id")["index"]
+    assert position[local_kwic[1].table["passage_id"]].max() > 2_000  # occurrences from several shards
     # an independent check of one KWIC: every row's match is the query word, in passage order
     table = local_kwic[0].table
     assert table["match"].str.lower().str.startswith("data").all()
-    order = one.data.rows.reset_index().set_index("passage_id")["index"]
-    assert order[table["passage_id"]].is_monotonic_increasing
+    assert position[table["passage_id"]].is_monotonic_increasing
