@@ -187,6 +187,10 @@ class DiskSink:
         vocabulary: set[str] = set()
         n_rows = n_tokens = 0
         for (_, part), shard in map_shards(task, [(i, str(p)) for i, p in enumerate(self._parts)]):
+            if not (self.writer.folder / shard["name"]).is_file():
+                raise ConfigError(f"{self.writer.folder / shard['name']}: written by a Dask worker but not found "
+                                  "here; put the store ([compute] cache_dir) on storage the workers and this "
+                                  "process share")
             self.writer.add_written(shard)  # written by a worker when a Dask cluster is active
             vocabulary.update(shard["vocabulary"])
             n_rows += shard["n_rows"]

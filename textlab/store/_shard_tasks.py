@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import scipy.sparse as sp
 
-from textlab._errors import InputFileError, bad_value
+from textlab._errors import ConfigError, InputFileError, bad_value
 from textlab.store._manifest import _write_parquet
 
 __all__ = ["WriteTokenShard", "ShardFrequencies", "CountShard", "map_shards", "token_table", "count_shard"]
@@ -81,6 +81,9 @@ class WriteTokenShard:
         from textlab.preprocessing.tokens import apply_phrases
 
         index, part = item
+        if not Path(part).is_file():
+            raise ConfigError(f"{part}: not found on the worker that was to write shard {index}; put the store "
+                              "([compute] cache_dir) on storage that every worker and the driver share")
         table = _read(Path(part))
         tokens = table.column("tokens").to_pylist()
         if self.frozen is not None:
