@@ -178,8 +178,9 @@ def test_explorer_term_index_from_the_disk_counts_equals_the_token_pass(written)
     terms = set(vocabulary[::7]) | {"no_such_term"}
     from_counts = term_index_from_counts(data, terms)
     assert from_counts is not None
-    assert from_counts == term_index(data.tokens, terms)
-    assert from_counts[2] == sum(len(t) for t in data.tokens) and from_counts[0]["no_such_term"] == []
+    rows, counts, n_tokens = term_index(data.tokens, terms)
+    assert {t: r.tolist() for t, r in from_counts[0].items()} == rows and from_counts[1:] == (counts, n_tokens)
+    assert n_tokens == sum(len(t) for t in data.tokens) and len(from_counts[0]["no_such_term"]) == 0
     assert term_index_from_counts(data.with_(params={**data.params, "min_df": 2}), terms) is None  # not every token
 
 
@@ -200,3 +201,34 @@ def test_explorer_ranks_topic_evidence_from_the_top_rows_only():
         assert (kept[column] >= table[column].nlargest(6).min()).sum() == (table[column] >= table[column].nlargest(
             6).min()).sum()  # every tie at the edge kept
     assert _top_rows(table.head(10), 6) is not None and len(_top_rows(table.head(10), 6)) == 10
+
+
+def test_explorer_frame_candidates_keep_each_frames_top_rows_and_ties():
+    import numpy as np
+
+    from textlab.explorer.explorer import _top_frame_rows
+
+    rng = np.random.default_rng(1)
+    table = pd.DataFrame({"passage_id": [f"p{i:04d}" for i in range(3000)],
+                          "frame": rng.choice(["cost", "risk", "rights"], 3000), "n_hits": rng.integers(0, 12, 3000)})
+    kept = _top_frame_rows(table, 5)
+    for frame, part in table.groupby("frame"):
+        edge = part["n_hits"].nlargest(5).min()
+        assert set(kept.loc[kept["frame"] == frame, "passage_id"]) == set(part.loc[part["n_hits"] >= edge, "passage_id"])
+
+
+def test_large_tables_are_kept_only_while_held(disk_study, written, monkeypatch):
+    import gc
+
+    _, fresh = disk_study
+    monkeypatch.setattr(results_module, "CSV_MAX_ROWS", 10)
+    again = read_results(written)
+    first = again.tables["passage_topics"]
+    assert again.tables["passage_topics"] is first  # held: the same object
+    del first
+    gc.collect()
+    assert again.results._reader._large.get(("topics", "passage_topics")) is None  # released once nobody holds it
+    pd.testing.assert_frame_equal(again.tables["passage_topics"], fresh.tables["passage_topics"], check_dtype=False)
+    small = again.tables["topic_terms"] if len(fresh.tables["topic_terms"]) <= 10 else again.tables["topic_divergence"]
+    assert len(small) <= 10 and again.tables[
+        "topic_terms" if len(fresh.tables["topic_terms"]) <= 10 else "topic_divergence"] is small  # small: cached

@@ -97,12 +97,14 @@ def term_index(tokens: Sequence[Sequence[str]], terms: set[str]) -> tuple[dict[s
     return rows, counts, n_tokens
 
 
-def term_index_from_counts(data: Any, terms: set[str]) -> tuple[dict[str, list[int]], dict[str, int], int] | None:
+def term_index_from_counts(data: Any, terms: set[str]) -> tuple[dict[str, np.ndarray], dict[str, int], int] | None:
     """What :func:`term_index` returns, read from the counts of a disk store (no token list is read).
 
     Only when every token was counted (``min_df = 1``, ``max_df = 1.0``, no fixed vocabulary): then
     the rows holding a term are its column's non-zero rows and the counts and token total are sums.
-    Returns ``None`` otherwise (the caller reads the tokens).
+    The rows come as sorted ``int64`` arrays (the same values as :func:`term_index`'s lists; a common
+    term's million rows as Python ints would cost 30 MB each). Returns ``None`` otherwise (the caller
+    reads the tokens).
     """
     store, params = getattr(data, "store", None), getattr(data, "params", None) or {}
     if getattr(store, "kind", None) != "disk" or params.get("min_df") != 1 or float(params.get("max_df", 0)) != 1.0 \
@@ -121,9 +123,9 @@ def term_index_from_counts(data: Any, terms: set[str]) -> tuple[dict[str, list[i
             start, end = part.indptr[j], part.indptr[j + 1]
             found[j].append(part.indices[start:end].astype(np.int64) + first)
             counts[term] += int(part.data[start:end].sum())
-    rows = {t: [] for t in terms}
+    rows = {t: np.zeros(0, dtype=np.int64) for t in terms}
     for j, term in enumerate(wanted):
-        rows[term] = np.sort(np.concatenate(found[j])).tolist() if found[j] else []
+        rows[term] = np.sort(np.concatenate(found[j])) if found[j] else rows[term]
     return rows, counts, n_tokens
 
 
@@ -164,7 +166,7 @@ def kwic_lines(tokenized: Any, rows_of_term: dict[str, list[int]], *, n_kwic: in
     draws: dict[int, list[str]] = {}
     for term in sorted(rows_of_term):
         rows = rows_of_term[term]
-        for i in rng.choice(rows, size=min(n_kwic, len(rows)), replace=False).tolist() if rows else ():
+        for i in rng.choice(rows, size=min(n_kwic, len(rows)), replace=False).tolist() if len(rows) else ():
             draws.setdefault(int(i), []).append(term)
     order = sorted(draws)
     passages = tokenized.passages.reset_index(drop=True)

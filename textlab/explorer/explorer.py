@@ -167,8 +167,8 @@ def _study(results_or_study: Any) -> Any:
     raise ConfigError(f"{results_or_study}: not a study result, a results folder or a study file (TOML)")
 
 
-def _frame_evidence(result: Any, texts: pd.Series, n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    by_passage = result.tables.get("frames_by_passage")
+def _frame_evidence(result: Any, by_passage: pd.DataFrame | None, texts: pd.Series,
+                    n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     drivers = result.tables.get("frame_drivers")
     empty = pd.DataFrame(columns=["key", "rank", "passage_id", "score"])
     if by_passage is None:
@@ -199,8 +199,8 @@ def _candidate_texts(tokenized: Any, passages: pd.DataFrame, tables: list[tuple[
 def _top_rows(table: pd.DataFrame, k: int) -> pd.DataFrame:
     """The rows of ``table`` among the ``k`` largest of some ``topic_*`` column, ties included.
 
-    Only those can be a topic's evidence (:func:`_candidate_texts` takes the ``3 n`` largest shares), so
-    a million-passage table is not melted into K million rows: the ranking is the same.
+    Only those can be a topic's candidates (:func:`_candidate_texts` takes the ``3 n`` largest shares), so
+    a million-passage table is not melted into K million rows to find them: the candidates are the same.
     """
     columns = [c for c in table.columns if str(c).startswith("topic_")]
     if len(table) <= k * max(len(columns), 1):
@@ -212,17 +212,51 @@ def _top_rows(table: pd.DataFrame, k: int) -> pd.DataFrame:
     return table[keep]
 
 
-def _passage_evidence(result: Any, passages: pd.DataFrame, *, n_passages: int, max_passages: int) -> tuple:
-    """Topic and frame passages (ranked, capped round-robin), frame drivers, and the held passages table."""
-    table = _top_rows(result.tables["passage_topics"], 3 * n_passages)
+def _top_frame_rows(table: pd.DataFrame, k: int) -> pd.DataFrame:
+    """The rows of a frames-by-passage table among the ``k`` largest ``n_hits`` of their frame, ties included."""
+    if len(table) <= k:
+        return table
+    codes = pd.factorize(table["frame"])[0]
+    values = table["n_hits"].to_numpy()
+    keep = np.zeros(len(table), dtype=bool)
+    for code in range(codes.max() + 1):
+        rows = np.flatnonzero(codes == code)
+        if len(rows) > k:
+            rows = rows[values[rows] >= np.partition(values[rows], len(rows) - k)[len(rows) - k]]
+        keep[rows] = True
+    return table[keep]
+
+
+def _shares(table: pd.DataFrame) -> pd.DataFrame:
+    """``passage_id, topic, share`` (long) from the ``passage_id, topic_1 ... topic_K`` table."""
     shares = table.melt(id_vars=["passage_id"], value_vars=[c for c in table.columns if str(c).startswith("topic_")],
                         var_name="topic", value_name="share")
     shares["topic"] = shares["topic"].str.removeprefix("topic_").astype(int)
-    frames = result.tables.get("frames_by_passage")
-    texts = _candidate_texts(result.tokenized, passages, [(shares, "topic", "share")]
-                             + ([(frames, "frame", "n_hits")] if frames is not None else []), n_passages)
-    topic_ranked = ranked_passages(shares, "topic", "share", texts, n=n_passages)
-    frame_ranked, drivers = _frame_evidence(result, texts, n_passages)
+    return shares
+
+
+def _held(table: pd.DataFrame | None, texts: pd.Series) -> pd.DataFrame | None:
+    """The rows of ``table`` whose passage has a candidate text: the only rows :func:`ranked_passages` keeps."""
+    if table is None:
+        return None
+    ids = table["passage_id"]
+    return table[(ids if pd.api.types.is_string_dtype(ids) else ids.astype(str)).isin(texts.index)]
+
+
+def _passage_evidence(result: Any, passages: pd.DataFrame, *, n_passages: int, max_passages: int) -> tuple:
+    """Topic and frame passages (ranked, capped round-robin), frame drivers, and the held passages table.
+
+    The candidates of each topic and frame are found among its ``3 n`` highest-scoring rows and the
+    ranking reads only the rows of candidate passages: a million-passage study is never melted or
+    sorted whole, and the passages chosen are the same.
+    """
+    k = 3 * n_passages
+    topics, frames = result.tables["passage_topics"], result.tables.get("frames_by_passage")
+    texts = _candidate_texts(result.tokenized, passages, [(_shares(_top_rows(topics, k)), "topic", "share")]
+                             + ([(_top_frame_rows(frames, k), "frame", "n_hits")] if frames is not None else []),
+                             n_passages)
+    topic_ranked = ranked_passages(_shares(_held(topics, texts)), "topic", "share", texts, n=n_passages)
+    frame_ranked, drivers = _frame_evidence(result, _held(frames, texts), texts, n_passages)
     (topic_ranked, frame_ranked), n_kept = allocate_passages([topic_ranked, frame_ranked], max_passages=max_passages)
     kept = pd.Index(pd.concat([topic_ranked["passage_id"], frame_ranked["passage_id"]]).astype(str).unique())
     held = passages.assign(passage_id=passages["passage_id"].astype(str)).set_index("passage_id").loc[kept]

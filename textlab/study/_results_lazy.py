@@ -5,7 +5,10 @@ whose ``results`` is a :class:`LazyResults` and whose ``tables`` is a :class:`La
 read-only mappings with the same keys as a fresh run's dicts, which read nothing until a key is
 looked up.  ``tables["keyness"]`` reads one Parquet file; ``results["topics"]`` rebuilds the
 topics step's result (its large arrays memory-mapped).  A table read through ``tables`` and the
-same field of its step's result are one object.  A figure or the report therefore reads only
+same field of its step's result are one object.  Tables of more than
+:data:`~textlab.study.results.CSV_MAX_ROWS` rows are kept only while something holds them (a
+step's result, a figure being drawn): the report draws figure after figure without holding every
+million-row table at once.  A figure or the report therefore reads only
 what it draws: on a million-passage study the passage-level tables (``passage_topics``,
 ``frames_by_passage``) are never read to draw the figures.
 """
@@ -13,6 +16,7 @@ what it draws: on a million-passage study the passage-level tables (``passage_to
 from __future__ import annotations
 
 import json
+import weakref
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -37,6 +41,9 @@ class FolderReader:
         self.folder = folder
         self.entries: dict[str, dict[str, Any]] = {e["name"]: e for e in manifest["steps"]}
         self._tables: dict[tuple[str, str], pd.DataFrame] = {}
+        # tables over CSV_MAX_ROWS rows are kept only while someone holds them (read again if asked after)
+        self._large: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+        self._read: list[str] = []
         self._objects: dict[str, Any] = {}
         self._params: dict[str, dict] = {}
 
@@ -47,15 +54,15 @@ class FolderReader:
     def table(self, step: str, name: str, folder: Path | None = None, entry: dict | None = None) -> pd.DataFrame:
         """Table ``name`` of ``step`` (of a nested result when ``folder``/``entry`` are given), read once."""
         key = (str(folder or step), name)
-        if key not in self._tables:
-            folder = folder or self.step_folder(step)
-            entry = entry or self.entries[step]
-            table = pd.read_parquet(folder / f"{name}.parquet")
-            for column in entry.get("object_columns", {}).get(name, []):  # Parquet gives str dtype: restore object
-                if column in table.columns and table[column].dtype != object:
-                    table[column] = table[column].astype(object)
-            self._tables[key] = table
-        return self._tables[key]
+        table = self._tables.get(key)
+        table = self._large.get(key) if table is None else table
+        if table is None:
+            from textlab.study.results import CSV_MAX_ROWS, _read_table
+
+            table = _read_table(folder or self.step_folder(step), name, entry or self.entries[step])
+            (self._large if len(table) > CSV_MAX_ROWS else self._tables)[key] = table
+            self._read.append(f"{Path(key[0]).name}/{name}")
+        return table
 
     def object(self, step: str) -> Any:
         """The result of ``step`` (``None`` if it was skipped), rebuilt once."""
@@ -93,7 +100,7 @@ class FolderReader:
 
     def loaded(self) -> list[str]:
         """Names of what has been read so far: step names and ``step/table`` names."""
-        return [*self._objects, *(f"{Path(k[0]).name}/{k[1]}" for k in self._tables)]
+        return [*self._objects, *dict.fromkeys(self._read)]
 
 
 class LazyResults(Mapping):

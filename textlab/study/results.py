@@ -199,8 +199,16 @@ def _load_array(path: Path) -> np.ndarray:
 
 
 def _read_table(folder: Path, name: str, entry: dict[str, Any]) -> pd.DataFrame:
+    """One table as written; text columns back as ``object`` unless the table has over :data:`CSV_MAX_ROWS` rows.
+
+    Parquet reads text as pandas' Arrow-backed ``str`` dtype; small tables get their ``object`` columns
+    back (equal to the run's, dtype and all), large ones keep ``str``: a million passage ids as Python
+    objects cost ten times the memory.
+    """
     table = pd.read_parquet(folder / f"{name}.parquet")
-    for column in entry.get("object_columns", {}).get(name, []):  # Parquet gives str dtype: restore object columns
+    if len(table) > CSV_MAX_ROWS:
+        return table
+    for column in entry.get("object_columns", {}).get(name, []):
         if column in table.columns and table[column].dtype != object:
             table[column] = table[column].astype(object)
     return table
