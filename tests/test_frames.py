@@ -162,7 +162,7 @@ def test_default_normalizer_follows_textlab_tokenizer_options():
                              "narrative": ["x", "x", "y"],
                              "text": ["The U.S. tightened export controls and sanctions.",
                                       "New data centres bring investments.", "Talent and training matter."]})
-    tc = tokenize(passages, options=TokenizerOptions(phrases=False))
+    tc = tokenize(passages, options=TokenizerOptions(phrases=False, aliases=SEEDS / "aliases.toml"))
     book = load_codebook({"security": ["sanction", "United States", "export control"], "infra": ["data center"]})
     result = quiet(score_frames, tc, book, group_column="narrative", n_boot=5)
     assert "tokenize_text" in result.params["normalize"]
@@ -211,20 +211,38 @@ def test_group_refusals():
         score_frames(tc, {"f": ["a"]}, group_column="narrative")
 
 
-def test_default_codebook_has_six_frames_that_occur_in_the_seeds():
-    book = load_codebook(default_codebook_path())
-    assert isinstance(book, Codebook) and len(book.frames) == 6
-    assert all(8 <= len(terms) <= 20 for terms in book.frames.values())
-    assert all(book.descriptions[f] for f in book.frames)
-    from textlab.preprocessing.tokens import TokenizerOptions, split_passages, tokenize
+def _seeds_tokens(**options):
     from textlab.preprocessing.read import Corpus
+    from textlab.preprocessing.tokens import TokenizerOptions, split_passages, tokenize
 
     meta = pd.read_csv(SEEDS / "metadata.csv", dtype=str).set_index("doc_id")
     meta["text"] = [(SEEDS / f).read_text(encoding="utf-8") for f in meta["file"]]
-    tc = tokenize(split_passages(Corpus(meta[["text", "narrative"]], None, {})), options=TokenizerOptions())
+    return tokenize(split_passages(Corpus(meta[["text", "narrative"]], None, {})), options=TokenizerOptions(**options))
+
+
+def test_seeds_codebook_has_six_frames_that_occur_in_the_seeds():
+    book = load_codebook(SEEDS / "codebook.toml")
+    assert isinstance(book, Codebook) and len(book.frames) == 6
+    assert all(8 <= len(terms) <= 20 for terms in book.frames.values())
+    assert all(book.descriptions[f] for f in book.frames)
+    tc = _seeds_tokens(aliases=SEEDS / "aliases.toml", user_phrases=SEEDS / "phrases.txt")
     result = quiet(score_frames, tc, book, group_column="narrative", n_boot=10)
     assert result.params["n_entries_unmatched"] <= 0.05 * len(result.coverage)
     assert (result.by_passage.groupby("frame")["n_hits"].sum() > 0).all()
+
+
+def test_default_codebook_is_the_five_generic_news_frames_and_mentions_no_study():
+    path = default_codebook_path()
+    book = load_codebook(path)
+    assert sorted(book.frames) == ["conflict", "economic_consequences", "human_interest", "morality",
+                                   "responsibility"]
+    assert all(15 <= len(terms) <= 30 and book.descriptions[f] for f, terms in book.frames.items())
+    text = path.read_text(encoding="utf-8").lower()
+    assert not any(word in text for word in ("huawei", "malaysia", "aws", "narrative"))
+    # a generic dictionary still finds something in any news-like text: economic words in the seeds
+    result = quiet(score_frames, _seeds_tokens(), book, group_column="narrative", n_boot=10)
+    hits = result.by_passage.groupby("frame")["n_hits"].sum()
+    assert hits["economic_consequences"] > 0 and hits.idxmax() == "economic_consequences"
 
 
 # --------------------------------------------------------------------------- differences, contrasts, TextData

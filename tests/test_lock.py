@@ -7,7 +7,6 @@ import shutil
 
 import pytest
 
-from textlab.analysis.frames import default_codebook_path
 from textlab.cli import main
 from textlab.study.config import load_study_config
 from textlab.study.lock import check_lock, lock_path, lock_study
@@ -17,11 +16,10 @@ from textlab.study.lock import check_lock, lock_path, lock_study
 def study(tmp_path, seeds_dir):
     """The seeds study copied with its own codebook and stopword file (files the lock must hash)."""
     folder = tmp_path / "plan"
-    shutil.copytree(seeds_dir, folder, ignore=shutil.ignore_patterns("*.toml", "README*"))
-    shutil.copy(default_codebook_path(), folder / "codebook.toml")
+    shutil.copytree(seeds_dir, folder, ignore=shutil.ignore_patterns("study.toml", "README*"))
     (folder / "stop.txt").write_text("the\nand\n", encoding="utf-8")
     text = (seeds_dir / "study.toml").read_text(encoding="utf-8")
-    text = text.replace('codebook = "default"', 'codebook = "codebook.toml"')
+    assert 'codebook = "codebook.toml"' in text  # the study's own codebook, copied with the folder
     text = text.replace("[tokens]\n", '[tokens]\nstopwords = "stop.txt"\n', 1)
     (folder / "study.toml").write_text(text, encoding="utf-8")
     return folder / "study.toml"

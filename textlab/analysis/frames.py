@@ -1,10 +1,11 @@
 """Dictionary-based frame analysis from a codebook (frame -> terms and phrases).
 
 A *codebook* is the researcher's operationalisation of the frames of a study:
-which words and phrases signal each frame. textlab ships the codebook of its
-first study (``resources/codebook_malaysia_ai.toml``, documented in
-``docs/codebook.md``) as an example and a default for that study only; users
-bring their own TOML file or mapping.
+which words and phrases signal each frame. textlab ships a generic default,
+the five news frames of Semetko & Valkenburg (2000) as a keyword dictionary
+(``resources/codebook_news_frames.toml``, documented in ``docs/codebook.md``);
+studies bring their own TOML file or mapping (the seeds study's is
+``seeds/codebook.toml``).
 
 Codebook entries are written as plain words and phrases ("export controls",
 "U.S.-China"). They are put through the *same* token pipeline as the corpus
@@ -105,14 +106,14 @@ class FrameResult(Result):
 
 
 def default_codebook_path() -> Path:
-    """Path of the codebook shipped for the Malaysia AI-infrastructure study.
+    """Path of textlab's generic codebook: Semetko & Valkenburg's (2000) five news frames.
 
     Examples
     --------
     >>> default_codebook_path().name
-    'codebook_malaysia_ai.toml'
+    'codebook_news_frames.toml'
     """
-    return Path(str(resources.files("textlab").joinpath("resources", "codebook_malaysia_ai.toml")))
+    return Path(str(resources.files("textlab").joinpath("resources", "codebook_news_frames.toml")))
 
 
 def load_codebook(source: str | Path | Mapping) -> Codebook:

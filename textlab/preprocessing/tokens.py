@@ -111,14 +111,14 @@ class TokenizerOptions:
     Parameters
     ----------
     aliases
-        Alias table: ``"default"`` (the shipped ``resources/aliases.toml`` for the Malaysia AI
-        study), a TOML path, a mapping ``{canonical: [variants]}``, or ``None``.  Variants with
+        Alias table: ``"default"`` (the shipped generic ``resources/aliases.toml``: United
+        States, United Kingdom, EU, UN, UAE), a TOML path, a mapping ``{canonical: [variants]}``, or ``None``.  Variants with
         an upper-case letter match exactly (``"US"`` never matches the pronoun "us");
         lower-case variants match any case.  Applied before lower-casing and stopwords.
     extra_aliases
         Mapping or TOML path merged over ``aliases`` (to extend the default table).
     stopwords
-        ``"default"`` (NLTK's English list + study additions, ``resources/stopwords.txt``),
+        ``"default"`` (NLTK's English list + news-writing additions, ``resources/stopwords.txt``),
         a path to a one-word-per-line file, an iterable of words, or ``None``.
     extra_stopwords
         Words added to ``stopwords``.
