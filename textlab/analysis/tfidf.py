@@ -181,9 +181,9 @@ def distinctive_terms(
     --------
     >>> from textlab.preprocessing.counts import DocumentTermMatrix
     >>> dtm = DocumentTermMatrix(sp.csr_matrix(np.array([[2, 1, 0], [0, 1, 3]])),
-    ...                          np.array(["aws", "hub", "huawei"]), pd.DataFrame({"narrative": ["a", "h"]}))
-    >>> distinctive_terms(dtm, by="narrative", n_terms=1).table[["group", "term"]].values.tolist()
-    [['a', 'aws'], ['h', 'huawei']]
+    ...                          np.array(["cloud", "hub", "tariff"]), pd.DataFrame({"outlet": ["a", "h"]}))
+    >>> distinctive_terms(dtm, by="outlet", n_terms=1).table[["group", "term"]].values.tolist()
+    [['a', 'cloud'], ['h', 'tariff']]
     """
     if isinstance(n_terms, bool) or not isinstance(n_terms, (int, np.integer)) or n_terms < 1:
         raise bad_value("n_terms", n_terms, "an integer >= 1")

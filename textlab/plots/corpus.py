@@ -101,7 +101,7 @@ def plot_corpus_overview(
 
     Examples
     --------
-    >>> t = pd.DataFrame({"doc_id": ["1", "2"], "group": ["aws-led", "mixed"],
+    >>> t = pd.DataFrame({"doc_id": ["1", "2"], "group": ["outlet-b", "mixed"],
     ...                   "n_words_raw": [100, 50], "n_words_clean": [90, 50]})
     >>> ax = plot_corpus_overview(t)
     >>> len(ax.patches)

@@ -52,7 +52,7 @@ def plot_frames(
 
     Examples
     --------
-    >>> t = pd.DataFrame({"frame": ["security", "security"], "group": ["aws-led", "huawei-led"],
+    >>> t = pd.DataFrame({"frame": ["security", "security"], "group": ["outlet-b", "outlet-a"],
     ...                   "mean": [.01, .03], "ci_low": [.005, .02], "ci_high": [.02, .04]})
     >>> [t.get_text() for t in plot_frames(t).get_yticklabels()]
     ['security']

@@ -261,7 +261,7 @@ def plot_similarity(
     Examples
     --------
     >>> s = pd.DataFrame([[1, .2], [.2, 1]], index=["a", "b"], columns=["a", "b"])
-    >>> ax = plot_similarity(s, {"a": "aws-led", "b": "mixed"})
+    >>> ax = plot_similarity(s, {"a": "outlet-b", "b": "mixed"})
     >>> [t.get_text() for t in ax.texts]
     ['1.00', '0.20', '0.20', '1.00']
     """

@@ -183,7 +183,7 @@ def plot_keyness(
     Examples
     --------
     >>> t = pd.DataFrame({"term": ["chip", "cloud", "the"], "label": ["chip", "cloud", "the"],
-    ...     "group": "huawei-led", "reference": "aws-led", "count_group": [9, 1, 50],
+    ...     "group": "outlet-a", "reference": "outlet-b", "count_group": [9, 1, 50],
     ...     "count_reference": [1, 8, 52], "z": [2.5, -2.2, 0.1]})
     >>> ax = plot_keyness(t)
     >>> len(ax.texts) >= 2
@@ -273,8 +273,8 @@ def plot_keyness_intervals(
 
     Examples
     --------
-    >>> t = pd.DataFrame({"term": ["chip", "cloud"], "label": ["chip", "cloud"], "group": "huawei-led",
-    ...     "reference": "aws-led", "log_odds": [1.2, -0.9], "ci_low": [0.5, -1.5], "ci_high": [1.9, -0.2]})
+    >>> t = pd.DataFrame({"term": ["chip", "cloud"], "label": ["chip", "cloud"], "group": "outlet-a",
+    ...     "reference": "outlet-b", "log_odds": [1.2, -0.9], "ci_low": [0.5, -1.5], "ci_high": [1.9, -0.2]})
     >>> [t.get_text() for t in plot_keyness_intervals(t).get_yticklabels()]  # bottom to top
     ['cloud', 'chip']
     """

@@ -49,7 +49,7 @@ def plot_prevalence(
 
     Examples
     --------
-    >>> t = pd.DataFrame({"topic": [1, 1], "group": ["aws-led", "huawei-led"], "mean": [.3, .5],
+    >>> t = pd.DataFrame({"topic": [1, 1], "group": ["outlet-b", "outlet-a"], "mean": [.3, .5],
     ...                   "ci_low": [.2, .4], "ci_high": [.4, .6]})
     >>> len(plot_prevalence(t).lines) >= 2
     True

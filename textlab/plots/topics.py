@@ -235,7 +235,7 @@ def plot_topic_map(
     Examples
     --------
     >>> m = pd.DataFrame({"topic": [1, 2], "x": [0.1, -0.1], "y": [0.0, 0.2], "prevalence": [0.6, 0.4]})
-    >>> ax = plot_topic_map(m, pd.Series({1: "aws-led", 2: "huawei-led"}))
+    >>> ax = plot_topic_map(m, pd.Series({1: "outlet-b", 2: "outlet-a"}))
     >>> [t.get_text() for t in ax.texts]
     ['1', '2']
     """

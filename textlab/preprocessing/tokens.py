@@ -212,8 +212,8 @@ def tokenize_text(text: str, options: TokenizerOptions | None = None) -> list[st
 
     Examples
     --------
-    >>> tokenize_text("U.S. export controls worry us, said AWS.")
-    ['united_states', 'export_control', 'worry', 'aws']
+    >>> tokenize_text("U.S. supply chains worry us, said the UN.")
+    ['united_states', 'supply_chain', 'worry', 'united_nations']
     """
     return get_pipeline(options if options is not None else _DEFAULT_OPTIONS)(text)
 
@@ -230,9 +230,9 @@ def tokenize_texts(texts: Iterable[str], options: TokenizerOptions) -> tuple[lis
 
     Examples
     --------
-    >>> tokens, words = tokenize_texts(["AWS opens data centers."], TokenizerOptions(phrases=False))
+    >>> tokens, words = tokenize_texts(["The EU opens new offices."], TokenizerOptions(phrases=False))
     >>> tokens, words["opens"]
-    ([['aws', 'open', 'data_center']], 1)
+    ([['european_union', 'open', 'new', 'office']], 1)
     """
     pipe = get_pipeline(options)
     counts: Counter = Counter()
@@ -316,17 +316,17 @@ def tokenize(passages: pd.DataFrame, *, options: TokenizerOptions | None = None)
     -------
     TokenizedCorpus
         ``passages`` (a copy, same rows), ``tokens`` (one list per row), ``surface_forms``
-        (token -> most frequent surface word; alias tokens -> display name, ``aws`` -> "AWS";
-        phrases -> their parts, ``data_center`` -> "data center") and ``params``
+        (token -> most frequent surface word; alias tokens -> display name, ``united_states`` -> "United States";
+        phrases -> their parts, ``supply_chain`` -> "supply chain") and ``params``
         (the options, ``phrases_found`` {phrase: npmi score}, resource SHA-256 hashes,
         ``n_passages``, ``n_tokens``).
 
     Examples
     --------
-    >>> table = pd.DataFrame({"text": ["AWS opens data centers.", "US data centre rules."]})
+    >>> table = pd.DataFrame({"text": ["The EU opens supply chain offices.", "US supply chains and rules."]})
     >>> tc = tokenize(table, options=TokenizerOptions(phrases=False))
     >>> tc.tokens
-    [['aws', 'open', 'data_center'], ['united_states', 'data_center', 'rule']]
+    [['european_union', 'open', 'supply_chain', 'office'], ['united_states', 'supply_chain', 'rule']]
     >>> tc.surface_forms["united_states"], tc.surface_forms["open"]
     ('United States', 'opens')
     """

@@ -121,8 +121,8 @@ def load_alias_table(source: object = "default") -> AliasTable:
 
     Examples
     --------
-    >>> load_alias_table({"aws": ["AWS", "Amazon Web Services"]}).display
-    {'aws': 'AWS'}
+    >>> load_alias_table({"who": ["WHO", "World Health Organization"]}).display
+    {'who': 'WHO'}
     """
     if source is None or (isinstance(source, (tuple, list, dict)) and len(source) == 0):
         return AliasTable()

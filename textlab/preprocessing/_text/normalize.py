@@ -83,8 +83,8 @@ def normalize_text(text: str) -> str:
 
     Examples
     --------
-    >>> normalize_text("Huawei\u2019s \u201cfull\u2011stack\u201d\u00a0AI\u2014now")
-    'Huawei\'s "full-stack" AI - now'
+    >>> normalize_text("The council\u2019s \u201cwell\u2011known\u201d\u00a0plan\u2014now")
+    'The council\'s "well-known" plan - now'
     """
     if text.isascii():
         return text

@@ -35,7 +35,7 @@ DEFAULT_STOPWORDS_PATH = Path(str(_RESOURCES / "stopwords.txt"))
 DEFAULT_PHRASES_PATH = Path(str(_RESOURCES / "phrases.txt"))
 
 #: Words: numbers with separators ("30,000", "2.0"), else letter/digit runs joined by an
-#: apostrophe or underscore ("Huawei's", "united_states").  Hyphens and other marks split words.
+#: apostrophe or underscore ("council's", "united_states").  Hyphens and other marks split words.
 WORD_PATTERN = r"\d+(?:[.,]\d+)+|[^\W_]+(?:['_][^\W_]+)*"
 
 
