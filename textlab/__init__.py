@@ -129,6 +129,7 @@ _LAZY: dict[str, str] = {
     'score_frame_wording': 'textlab.analysis.perspectives',
     'topic_token_counts': 'textlab.analysis.perspectives',
     'fit_sampled_lda': 'textlab.analysis.topics.sampled',
+    'fit_distributed_lda': 'textlab.analysis.topics.distributed',
     'infer_topics': 'textlab.analysis.topics.sampled',
     'read_counts_corpus': 'textlab.study.counts_input',
     'plots': 'textlab.plots',
