@@ -209,3 +209,27 @@ def test_group_layout_blocks_large_groups_and_keeps_their_bootstrap_spread():
     spread = [layout.group_means(values, layout.resample_weights(np.random.default_rng(2), 1_500)).std(axis=0)
               for layout in (plain, blocked)]  # fmt: skip
     assert np.allclose(spread[1], spread[0], rtol=0.15), spread
+
+
+def test_dense_products_of_block_counts_give_the_same_replicates_as_sparse(monkeypatch):
+    import textlab.stats.association as association
+
+    rng = np.random.default_rng(0)
+    m_a = sp.csc_matrix(rng.poisson(0.5, (300, 80)).astype(float))  # density ~0.4: taken dense
+    m_b = sp.csc_matrix(rng.poisson(0.6, (250, 80)).astype(float))
+    side_a = (m_a, np.asarray(m_a.sum(axis=1)).ravel() + 5, np.array(["a"] * 300))
+    side_b = (m_b, np.asarray(m_b.sum(axis=1)).ravel() + 5, np.array(["b"] * 250))
+    alpha = np.asarray(m_a.sum(axis=0) + m_b.sum(axis=0)).ravel()
+    z = np.abs(rng.normal(size=80)) * 2
+    assert isinstance(association._maybe_dense(m_a), np.ndarray)
+    runs = []
+    for density in (association._DENSE_MIN_DENSITY, 2.0):  # dense, then never dense
+        monkeypatch.setattr(association, "_DENSE_MIN_DENSITY", density)
+        boot = association.bootstrap_log_odds(side_a, side_b, alpha=alpha, alpha0=alpha.sum() + 100, n_boot=50,
+                                              random_state=1)  # fmt: skip
+        perm = association.permute_log_odds(side_a, side_b, z, alpha=alpha, alpha0=alpha.sum() + 100, n_perm=500,
+                                            random_state=2)  # fmt: skip
+        runs.append((boot, perm.pvalues, perm.n_run))
+    for dense, sparse in zip(*runs):
+        assert np.array_equal(dense, sparse)
+    assert not isinstance(association._maybe_dense(m_a * 0.5), np.ndarray)  # not integer counts: kept sparse
