@@ -23,14 +23,14 @@ STEPS = ("corpus", "tfidf", "keyness", "model_selection", "topics", "prevalence"
 
 @pytest.fixture(scope="module")
 def disk_study(tmp_path_factory):
-    """A 40-article generated news study on the disk store, with no cache_dir (a temporary store)."""
+    """A 40-article generated news study on the disk store, with no cache_dir (a temporary store), topics on every passage."""
     sys.path.insert(0, str(ROOT))
     from benchmarks.newscorpus import build_news_corpus
 
     folder = tmp_path_factory.mktemp("news")
     build_news_corpus(folder, 40, random_state=3)
     study = (folder / "study.toml").read_text(encoding="utf-8") + (
-        '\n[lda]\nn_topics_range = [3, 4]\nsample_above = 100\nsample_size = 120\npasses = 20\n\n[compute]\nstore = "disk"\nn_jobs = 1\n')
+        '\n[lda]\nn_topics_range = [3, 4]\npasses = 20\n\n[compute]\nstore = "disk"\nn_jobs = 1\n')
     (folder / "study.toml").write_text(study, encoding="utf-8")
     with pytest.warns(UserWarning):
         result = run_study(folder / "study.toml", fast=True, steps=[get_step(n) for n in STEPS])

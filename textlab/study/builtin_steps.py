@@ -355,8 +355,11 @@ def run_topics(ctx: StepContext) -> TopicsResult:
     has_text = getattr(tokenized, "tokens", None) is not None
     doc_lengths = [len(tokens) for tokens in tokenized.tokens] if has_text else \
         tokenized.passages["n_words"].astype(int).tolist()  # counts only: each row's total count
+    passages = tokenized.passages
+    if has_text and "text" not in passages.columns:  # the disk store's rows hold no text: read it from the shards
+        passages = passages.assign(text=tokenized.texts())
     labels = {"topic_terms": top_terms(reference, surface_forms=tokenized.surface_forms, doc_lengths=doc_lengths),
-              "representative_passages": representative_passages(reference, tokenized.passages) if has_text else
+              "representative_passages": representative_passages(reference, passages) if has_text else
               pd.DataFrame(columns=["topic", "rank", "passage_id", "doc_id", "proportion", "text"]),
               "topic_map": topic_map(reference, doc_lengths=doc_lengths, random_state=config.random_state)}
     if sample is not None:  # every passage's proportions, the topics of the sample fits frozen
