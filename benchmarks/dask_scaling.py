@@ -17,6 +17,14 @@ Usage::
 
     python benchmarks/dask_scaling.py --sizes 20000 200000 --workdir /tmp/dask_scaling --out results.md
 
+With ``--study STUDY.toml [--fast] [--store disk]`` it runs the *study* instead:
+``textlab analyze`` on a copy of the study file (absolute input paths) on one process and with
+``[compute] scheduler = "dask", n_workers = 2``, and reports wall time, CPU of the process tree, peak memory
+and CPU of the driver and of each worker (sampled from /proc), wall time per step, the SHA-256 of every
+results table, and a 50M paper estimate::
+
+    python benchmarks/dask_scaling.py --study /tmp/scale/m1m/study.toml --fast --store disk --workdir /tmp/dask1m
+
 Needs ``textlab[dask]``.  Children are started with ``subprocess`` (the ``__main__`` guard below is
 what a script starting a LocalCluster needs).
 """
