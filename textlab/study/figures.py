@@ -446,7 +446,7 @@ def _readme(result: Any, specs: Iterable[FigureSpec], out_name: str = "figures",
 
 
 def make_figures(result: Any, out_dir: str | Path = "figures", *, formats: Sequence[str] | None = None,
-                 dpi: int | None = None) -> list[Path]:
+                 dpi: int | None = None, n_jobs: int | None = None) -> list[Path]:
     """Write every figure of a study (each format + CSV) and ``README.md`` into ``out_dir``.
 
     The folder is built under a temporary name and swapped into place when
@@ -462,6 +462,10 @@ def make_figures(result: Any, out_dir: str | Path = "figures", *, formats: Seque
     formats, dpi
         File formats and raster resolution; default the study's ``[figures] formats`` and ``dpi``
         (PDF and 300 dpi PNG).
+    n_jobs
+        Processes drawing the figures of a result read from a results folder (default the study's
+        ``[compute] n_jobs``; ``-1`` every core); the files are byte-identical to one process.
+        A result in memory is drawn in this process.
 
     Returns
     -------
@@ -477,6 +481,14 @@ def make_figures(result: Any, out_dir: str | Path = "figures", *, formats: Seque
     dpi = int(config.figure_dpi if dpi is None else dpi)
     out_dir = Path(out_dir)
     inputs = study_inputs(config) + ([Path(result.source)] if getattr(result, "source", None) else [])
+    from textlab.study._figures_parallel import draw_in_processes, figure_jobs, n_figure_processes
+
+    n_processes = n_figure_processes(result, n_jobs, len(figure_jobs(result)))
+    if n_processes > 1:
+        with atomic_directory(out_dir, inputs=inputs) as tmp:
+            drawn, names = draw_in_processes(result, tmp, formats=formats, dpi=dpi, n_processes=n_processes)
+            write_text(_readme(result, drawn, out_dir.name, formats=formats, dpi=dpi), tmp / "README.md")
+        return [out_dir / name for name in [*names, "README.md"]]
     specs = build_figures(result)
     written: list[Path] = []
     with atomic_directory(out_dir, inputs=inputs) as tmp, plots.font_subset_cache():
