@@ -105,6 +105,27 @@ def test_perspective_evidence_shows_the_term_in_passages_of_the_topic():
     assert set(row["doc_id"]) <= set(passages.loc[passages["side"] == "x", "doc_id"])
 
 
+def test_evidence_picks_the_passages_leaning_most_to_the_topic_that_contain_the_term():
+    # 600 documents: a group of 600 passages, so the count-structure scan grows past its first chunks
+    fit, dtm = _planted(n_docs=600)
+    tokens = [[t for t, c in zip(dtm.vocabulary, row) for _ in range(int(c))] for row in dtm.counts.toarray()]
+    passages = dtm.passages.assign(text=[" ".join(tok) for tok in tokens])
+    order = np.arange(len(passages))[::-1]  # the tokenized corpus in another row order than the counts
+    tc = TokenizedCorpus(passages.iloc[order].reset_index(drop=True), [tokens[i] for i in order])
+    res = score_perspectives(fit, dtm, group_column="side", tokenized=tc, n_boot=20, n_perm=2000, topics=[1, 2],
+                             n_evidence=3, n_evidence_terms=4)
+    ev = res.evidence
+    assert len(ev) == 6 and set(ev["term"]) == {"a0", "a1"}  # the planted key terms, 3 passages each
+    share = dict(zip(fit.passage_ids, fit.doc_topic[:, 0])), dict(zip(fit.passage_ids, fit.doc_topic[:, 1]))
+    for (topic, group, term), rows in ev.groupby(["topic", "group", "term"]):
+        # independent choice: every passage of the group containing the term, by share of the topic, row order on ties
+        candidates = [(i, pid) for i, pid in enumerate(tc.passages["passage_id"])
+                      if tc.passages["side"].iat[i] == group and term in tc.tokens[i]]
+        expected = [pid for _, pid in sorted(candidates, key=lambda c: -share[topic - 1][c[1]])[:3]]
+        assert rows["passage_id"].tolist() == expected
+        assert (rows["match"] == term).all()
+
+
 def test_frame_wording_planted_entry_is_key_and_others_are_not():
     rng = np.random.default_rng(4)
     words = ["cost", "price", "jobs", "tax", "budget"]

@@ -31,6 +31,7 @@ import scipy.sparse as sp
 
 from textlab._errors import ConfigError, EstimationError, TextlabError, TextlabWarning, bad_value
 from textlab.data import Result
+from textlab.analysis._perspective_evidence import _EVIDENCE_COLUMNS, _evidence
 from textlab.stats.checks import check_count
 
 __all__ = ["PerspectivesResult", "FrameWordingResult", "topic_token_counts", "score_perspectives",
@@ -43,8 +44,6 @@ PERSPECTIVE_COLUMNS = [
     "n_docs_group", "resampling_unit", "n_perm_run", "topic_tokens_group", "topic_tokens_reference",
 ]  # fmt: skip
 
-_EVIDENCE_COLUMNS = ["topic", "group", "reference", "term", "label", "passage_id", "doc_id", "topic_share",
-                     "left", "match", "right"]
 
 
 @dataclass(frozen=True)
@@ -361,8 +360,10 @@ def score_perspectives(
     evidence, evidence_note = pd.DataFrame(columns=_EVIDENCE_COLUMNS), None
     if text_data is not None and n_evidence_terms and n_evidence:
         try:
+            _, _, _, _, indices, indptr, _, shape, _ = owned._args  # which passage holds which term
+            structure = (indices, indptr, shape, vocab, rows["passage_id"].to_numpy())
             evidence = _evidence(table, text_data, fit, group_column, n_terms=n_evidence_terms, n_rows=n_evidence,
-                                 window=window)
+                                 window=window, structure=structure)
         except TextlabError as exc:  # counts without running text: no keyword-in-context lines
             evidence_note = f"no evidence: {exc}"
     params = {**opts, "group_column": group_column, "topics": chosen, "random_state": random_state,
@@ -397,44 +398,6 @@ def _shortcut(groups, reference):
     from textlab.stats.contrasts import as_contrast
 
     return as_contrast(None, groups=groups, reference=reference)
-
-
-def _evidence(table: pd.DataFrame, data: Any, fit: Any, group_column: str, *, n_terms: int, n_rows: int,
-              window: int) -> pd.DataFrame:
-    """KWIC lines: for each side's top key terms, the group's passages leaning most to the topic."""
-    from textlab.analysis.frames import _default_normalize
-    from textlab.analysis.kwic import _find, _take, _token_targets
-    from textlab.data import require_tokens
-
-    passages = getattr(data, "passages", None)
-    passages = getattr(data, "rows", None) if passages is None else passages
-    passages = passages.reset_index(drop=True)
-    tokens = require_tokens(data, "perspectives evidence")
-    normalize, _ = _default_normalize(data)
-    theta_rows = pd.Index(np.asarray(fit.passage_ids).astype(str)).get_indexer(passages["passage_id"].astype(str))
-    theta = np.asarray(fit.doc_topic)
-    labels = passages[group_column].astype(str).to_numpy()
-    out = []
-    key = table[table["key"] & (table["z"] > 0)]
-    for (topic, group, reference), rows in key.groupby(["topic", "group", "reference"], sort=True):
-        for term_row in rows.sort_values("z", ascending=False).head(n_terms).itertuples():
-            term = str(term_row.term)
-            members = np.flatnonzero((labels == str(group)) & (theta_rows >= 0))
-            has = [i for i in members if term in tokens[i]] if len(members) < 50_000 else []
-            if not has:
-                continue
-            has = sorted(has, key=lambda i: -theta[theta_rows[i], topic - 1])[:n_rows]
-            targets, literal = _token_targets(term, normalize, {term})
-            found = _find(_take(passages, tokens, has), targets, literal, normalize, window, n_rows * 3, False)
-            seen = set()
-            for i, left, match, right in found:
-                if i in seen:
-                    continue
-                seen.add(i)
-                out.append((topic, group, reference, term, term_row.label, str(passages["passage_id"].iat[i]),
-                            str(passages["doc_id"].iat[i]) if "doc_id" in passages.columns else "",
-                            round(float(theta[theta_rows[i], topic - 1]), 3), left, match, right))
-    return pd.DataFrame(out, columns=_EVIDENCE_COLUMNS)
 
 
 def score_frame_wording(
