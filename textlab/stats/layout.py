@@ -168,14 +168,15 @@ class GroupLayout:
         and ``totals`` (``m x G``).
         """
         batch = np.atleast_2d(weights)
-        vals = np.asarray(values, dtype=float)
+        vals = values if isinstance(values, np.ndarray) else np.asarray(values, dtype=float)
         sums = np.empty((batch.shape[0], len(self.groups)) + vals.shape[1:])
         totals = np.empty((batch.shape[0], len(self.groups)))
         for g, rows in enumerate(self.members):
             w = batch[:, rows]
             totals[:, g] = w.sum(axis=1)
+            # one group's rows in float64 at a time (a float32 N x K is never copied whole);
             # einsum's own loop, not BLAS: a multi-threaded BLAS on a busy machine is far slower here
-            sums[:, g] = np.einsum("mn,n...->m...", w, vals[rows])
+            sums[:, g] = np.einsum("mn,n...->m...", w, np.asarray(vals[rows], dtype=float))
         return sums, totals
 
     def bootstrap_sums(self, values: np.ndarray, base: np.ndarray, n_boot: int, rng: np.random.Generator,
