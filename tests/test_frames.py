@@ -323,3 +323,20 @@ def test_frame_result_is_a_result_that_rebuilds_from_its_tables():
     assert result.params["resampling_fallbacks"] == {"y": "1 document(s): passages resampled instead"}
     old = type(result).from_tables({k: v for k, v in result.tables().items() if k != "difference"}, {})
     assert old.difference.empty and "ci_low" in old.difference.columns
+
+
+def test_large_by_passage_table_is_built_compactly_with_the_same_values(monkeypatch):
+    from textlab.analysis import frames as frames_module
+
+    rng = np.random.default_rng(0)
+    n = 300
+    passages = pd.DataFrame({"passage_id": [f"d{i}:000" for i in range(n)], "doc_id": [f"d{i}" for i in range(n)]})
+    labels = pd.Series(rng.choice(["a", "b"], n))
+    hits = rng.integers(0, 3, (n, 3))
+    n_tokens = rng.integers(1, 30, n)
+    share = hits / n_tokens[:, None]
+    plain = frames_module._by_passage(passages, labels, ["x", "y", "z"], hits, n_tokens, share)
+    monkeypatch.setattr(frames_module, "COMPACT_ROWS", 10)
+    compact = frames_module._by_passage(passages, labels, ["x", "y", "z"], hits, n_tokens, share)
+    pd.testing.assert_frame_equal(plain, compact)
+    assert compact["frame"].tolist()[:4] == ["x", "y", "z", "x"] and compact["passage_id"].iat[3] == "d1:000"

@@ -333,8 +333,15 @@ def _text_inputs(data) -> tuple[pd.DataFrame, Sequence[list[str]], dict]:
     return passages, tokens, dict(getattr(data, "surface_forms", None) or {})
 
 
+#: Above this many passages the long by-passage table is built column by column in Arrow strings
+#: (``Series.repeat``), never as millions of Python or fixed-width NumPy strings.
+COMPACT_ROWS = 100_000
+
+
 def _by_passage(passages, labels, frame_names, hits, n_tokens, share) -> pd.DataFrame:
     n_frames = len(frame_names)
+    if len(passages) > COMPACT_ROWS:
+        return _by_passage_compact(passages, labels, frame_names, hits, n_tokens, share)
     doc_values = passages["doc_id"].astype(str).to_numpy() if "doc_id" in passages.columns else np.full(len(passages), "")
     ids = (passages["passage_id"].astype(str).to_numpy() if "passage_id" in passages.columns
            else np.arange(len(passages)).astype(str))  # fmt: skip
@@ -346,6 +353,23 @@ def _by_passage(passages, labels, frame_names, hits, n_tokens, share) -> pd.Data
         "n_hits": hits.ravel().astype(np.int64),
         "n_tokens": np.repeat(n_tokens, n_frames),
         "share": share.ravel(),
+    })
+
+
+def _by_passage_compact(passages, labels, frame_names, hits, n_tokens, share) -> pd.DataFrame:
+    """:func:`_by_passage` for large corpora: the same columns and values, strings repeated in Arrow."""
+    n_frames, n = len(frame_names), len(passages)
+
+    def repeated(values) -> pd.Series:
+        return pd.Series(values, dtype="str").repeat(n_frames).reset_index(drop=True)
+
+    ids = passages["passage_id"] if "passage_id" in passages.columns else pd.Series(np.arange(n)).astype(str)
+    docs = passages["doc_id"] if "doc_id" in passages.columns else pd.Series([""] * n)
+    frames = pd.Series(list(frame_names), dtype="str").take(np.tile(np.arange(n_frames), n)).reset_index(drop=True)
+    return pd.DataFrame({
+        "passage_id": repeated(ids.astype(str).array), "doc_id": repeated(docs.astype(str).array),
+        "group": repeated(labels.astype(str).array), "frame": frames,
+        "n_hits": hits.ravel().astype(np.int64), "n_tokens": np.repeat(n_tokens, n_frames), "share": share.ravel(),
     })
 
 
