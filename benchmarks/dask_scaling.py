@@ -239,6 +239,18 @@ def _sample(pid: int) -> tuple[int, float, str] | None:
     return int(fields[21]) * os.sysconf("SC_PAGE_SIZE"), (int(fields[11]) + int(fields[12])) / tick, cmd
 
 
+
+def _count_documents(results: Path) -> int:
+    """Documents of a results folder: ``documents.csv``, or the Parquet-only table above 100,000 rows."""
+    if (results / "documents.parquet").exists():
+        import pyarrow.parquet as pq
+
+        return int(pq.ParquetFile(results / "documents.parquet").metadata.num_rows)
+    if (results / "documents.csv").exists():
+        return sum(1 for _ in (results / "documents.csv").open(encoding="utf-8")) - 1
+    return 0
+
+
 def run_study(mode: str, study: Path, workdir: Path, fast: bool, store: str | None = None) -> dict:
     """``textlab analyze`` of a copy of ``study`` (one process or a 2-worker LocalCluster), its process tree sampled."""
     import threading
@@ -279,7 +291,7 @@ def run_study(mode: str, study: Path, workdir: Path, fast: bool, store: str | No
                for pid, p in procs.items() if pid != child.pid and "resource_tracker" not in p["cmd"]
                and p["cpu"] >= 1.0}
     tables = {p.name: hashlib.sha256(p.read_bytes()).hexdigest()[:16] for p in sorted(out.glob("*.csv"))}
-    n_docs = sum(1 for _ in (out / "documents.csv").open(encoding="utf-8")) - 1 if (out / "documents.csv").exists() else 0
+    n_docs = _count_documents(out)
     try:
         steps = json.loads((out / "provenance.json").read_text(encoding="utf-8")).get("timings_seconds", {})
     except (OSError, ValueError):
