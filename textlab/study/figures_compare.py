@@ -261,4 +261,7 @@ def keyness_columns_html() -> str:
         "resamples documents: how large the difference is. <code>z</code> is the token-level z-score of the "
         "log-odds: it treats every token as independent, so with few documents it overstates certainty; it is "
         "shown to order terms, not to decide. <code>count_*</code>, <code>rate_*</code>: occurrences and share of "
-        "the side's tokens; <code>dispersion_docs</code>: share of the group's documents using the term.</p>")
+        "the side's tokens; <code>dispersion_docs</code>: share of the group's documents using the term. Rows with "
+        "<code>resampling_unit</code> = <code>document_block</code> resample and permute random blocks of a group's "
+        "documents instead of single documents (groups larger than <code>[uncertainty] max_units</code>; "
+        "docs/comparisons.md).</p>")
