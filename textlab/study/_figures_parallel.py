@@ -40,6 +40,14 @@ def figure_jobs(result: Any) -> list[tuple[str, int]]:
     return [(step.name, i) for step in STEPS if step_ran(result, step.name) for i in range(len(step.figures))]
 
 
+def _only_builtin(jobs: Sequence[tuple[str, int]]) -> bool:
+    """Whether every step is one of textlab's own (a step registered by the caller's code is unknown to a
+    fresh worker process, so such a study is drawn in this process)."""
+    from textlab.study.steps import _BUILTIN
+
+    return all(name in _BUILTIN for name, _ in jobs)
+
+
 def n_figure_processes(result: Any, n_jobs: int | None, n_functions: int) -> int:
     """Processes to draw with: 1 unless ``result`` was read from a folder and ``n_jobs`` allows more.
 
@@ -50,7 +58,7 @@ def n_figure_processes(result: Any, n_jobs: int | None, n_functions: int) -> int
     >>> n_figure_processes(object(), 4, 10)   # not read from a folder
     1
     """
-    if getattr(result, "source", None) is None:
+    if getattr(result, "source", None) is None or not _only_builtin(figure_jobs(result)):
         return 1
     if n_jobs is None:
         n_jobs = int(getattr(result.config, "n_jobs", 1) or 1)
