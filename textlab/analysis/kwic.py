@@ -323,7 +323,7 @@ def _locate(text: str, targets: set[tuple[str, ...]], normalize) -> list[tuple[i
 def _context(text: str, start: int, end: int, window: int) -> tuple[str, str, str]:
     """``window`` whole words either side; punctuation glued to the match stays with it, uncounted."""
     before, after = text[:start], text[end:]
-    lead = re.search(r"\S*$", before).group()  # e.g. "(" before "(AWS)"
+    lead = re.search(r"\S*$", before).group()  # e.g. "(" before "(UN)"
     trail = re.match(r"\S*", after).group()  # e.g. ")," after it
     left_words = before[: len(before) - len(lead)].split()
     right_words = after[len(trail):].split()

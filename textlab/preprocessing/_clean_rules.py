@@ -471,7 +471,7 @@ _READ_MORE = re.compile(r"READ MORE|Read [Mm]ore")
 
 
 def _tooltip_glitch(text: _Text, ctx: _Context) -> list[_Removal]:
-    """Inline glossary pop-ups fused into a sentence: ``HuaweiiHuaweiHuawei is a … READ MORE``.
+    """Inline glossary pop-ups fused into a sentence: ``AcmeiAcmeAcme is a … READ MORE``.
 
     The entity name (first copy) stays; the fused copies and the blurb up to "READ MORE" go.
     """

@@ -317,12 +317,12 @@ def prepare_data(
     Examples
     --------
     >>> from textlab.preprocessing.read import load_texts
-    >>> corpus = load_texts({"a": "Logo\\nAWS opens a data centre in Johor.", "b": "Huawei opens a cloud hub."})
+    >>> corpus = load_texts({"a": "Logo\\nThe EU opens a supply chain office in York.", "b": "A council opens a cloud hub."})
     >>> prepared = prepare_data(corpus, store="memory", n_jobs=1, passages={"min_words": 2}, progress=False)
     >>> prepared.data.rows["passage_id"].tolist(), prepared.audit["rule"].tolist()
     (['a:000', 'b:000'], ['navigation'])
     >>> prepared.data.tokens[0]
-    ['aws', 'open', 'data_center', 'johor']
+    ['european_union', 'open', 'supply_chain', 'office', 'york']
     """
     read = dict(read or {})
     clean_opts = _options(clean, "clean", _CLEAN_DEFAULTS)

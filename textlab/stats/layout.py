@@ -74,7 +74,7 @@ def choose_resampling_unit(
     --------
     >>> choose_resampling_unit(3, 12)
     'document'
-    >>> choose_resampling_unit(1, 12, group="aws-led", warn=False)
+    >>> choose_resampling_unit(1, 12, group="outlet-b", warn=False)
     'passage'
     """
     check_unit(requested)

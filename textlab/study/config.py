@@ -114,8 +114,8 @@ class StudyConfig:
     ci_level
         Width of every interval.
     codebook
-        Path to a frame codebook (TOML), or ``"default"`` for the example one shipped with textlab
-        (written for the Malaysia AI-infrastructure study). ``None`` (not set): the frames step is
+        Path to a frame codebook (TOML), or ``"default"`` for textlab's generic one (Semetko &
+        Valkenburg's five news frames as keyword lists; docs/codebook.md). ``None`` (not set): the frames step is
         skipped, with a warning saying how to set one.
     random_state
         Seed for every resampling step.

@@ -138,8 +138,8 @@ def topic_coherence(
 
     Examples
     --------
-    >>> texts = [["chip", "huawei", "ascend"], ["cloud", "aws", "region"]] * 3
-    >>> out = topic_coherence([[["chip", "huawei"], ["cloud", "aws"]]], texts, measures=["c_npmi"], top_n=2)
+    >>> texts = [["chip", "tariff", "export"], ["cloud", "server", "region"]] * 3
+    >>> out = topic_coherence([[["chip", "tariff"], ["cloud", "server"]]], texts, measures=["c_npmi"], top_n=2)
     >>> np.round(out["c_npmi"][0], 3).tolist()
     [1.0, 1.0]
     """

@@ -281,7 +281,7 @@ def infer_topics(model_or_result: Any, data: Any, *, chunk_size: int = CHUNK_ROW
     --------
     >>> from textlab.store.load import load_counts
     >>> beta = np.array([[0.5, 0.5, 0.0], [0.0, 0.0, 1.0]])
-    >>> frozen = {"topic_term": beta, "vocabulary": ["chip", "huawei", "tariff"], "alpha": [0.1, 0.1]}
+    >>> frozen = {"topic_term": beta, "vocabulary": ["chip", "export", "tariff"], "alpha": [0.1, 0.1]}
     >>> counts = load_counts(pd.DataFrame({"doc_id": ["a", "b", "b"], "term": ["tariff", "chip", "unknown"],
     ...                                    "count": [2, 1, 1]}))
     >>> gamma = infer_topics(frozen, counts)

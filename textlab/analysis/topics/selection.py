@@ -288,7 +288,7 @@ def select_n_topics(
 
     Examples
     --------
-    >>> docs = [["chip", "huawei", "ascend", "chip"], ["cloud", "aws", "region", "cloud"]] * 10
+    >>> docs = [["chip", "tariff", "export", "chip"], ["cloud", "server", "region", "cloud"]] * 10
     >>> result = select_n_topics(docs, n_topics_range=[2, 3], random_states=[0, 1],
     ...                          lda_kwargs={"passes": 50, "no_below": 1, "no_above": 1.0})  # doctest: +SKIP
     >>> list(result.table.columns)  # doctest: +SKIP

@@ -392,7 +392,7 @@ def fit_seeds(
 
     Examples
     --------
-    >>> docs = [["chip", "huawei", "ascend"], ["cloud", "aws", "region"]] * 5
+    >>> docs = [["chip", "tariff", "export"], ["cloud", "server", "region"]] * 5
     >>> fits = fit_seeds(docs, n_topics=2, random_states=(0, 1), passes=20, no_below=1,
     ...                  progress=False, n_jobs=1)  # doctest: +SKIP
     >>> [f.params["random_state"] for f in fits]  # doctest: +SKIP
