@@ -42,7 +42,7 @@ def build_parser(commands: Mapping[str, Callable[[argparse.Namespace], int]]) ->
 
     p = sub.add_parser("corpus", help="summarise a corpus: documents, groups, passages, tokens")
     p.add_argument("path", help="metadata CSV naming files, a folder of .txt files, or a CSV/JSONL/Parquet table")
-    p.add_argument("--group", default=None, help="metadata column to summarise by (e.g. narrative)")
+    p.add_argument("--group", default=None, help="metadata column to summarise by (e.g. outlet)")
     add_reading(p)
     p.set_defaults(func=commands["corpus"])
 

@@ -136,7 +136,7 @@ def keywords_in_context(
     Examples
     --------
     >>> from textlab.preprocessing.tokens import TokenizedCorpus
-    >>> passages = pd.DataFrame({"passage_id": ["a:000"], "doc_id": ["a"], "narrative": ["x"],
+    >>> passages = pd.DataFrame({"passage_id": ["a:000"], "doc_id": ["a"], "outlet": ["x"],
     ...                          "text": ["Washington tightened export controls on advanced chips last year."]})
     >>> tc = TokenizedCorpus(passages, [["washington", "tightened", "export", "controls", "advanced", "chips"]])
     >>> row = keywords_in_context(tc, "controls", window=2).table.iloc[0]

@@ -127,7 +127,7 @@ def estimate_prevalence(
         ``n_words`` (for ``weight_by_length``) and ``group_column``. Rows are
         matched to the fits by ``passage_id``; extra rows are ignored.
     group_column
-        Column defining the groups (e.g. ``"narrative"``).
+        Column defining the groups (e.g. ``"outlet"``).
     contrast
         Which groups the difference and divergence tables compare: a
         :class:`textlab.stats.Contrast`, a ``(group_a, group_b)`` pair, or a list of pairs;
