@@ -163,6 +163,22 @@ def run_measured(cmd: list[str], *, env: dict | None = None, cwd: str | Path | N
             "stdout": "".join(out_chunks), "stderr": "".join(err_chunks)[-4000:]}
 
 
+def add_run_options(parser) -> None:
+    """The options every benchmark script shares: ``--timeout``, ``--workdir`` and ``--out``."""
+    parser.add_argument("--timeout", type=float, default=None, help="seconds before a step is killed")
+    parser.add_argument("--workdir", default=None, help="folder for corpora and outputs (default: temporary)")
+    parser.add_argument("--out", default=None, help="write the markdown report here (default: print only)")
+
+
+def work_folder(args, prefix: str) -> Path:
+    """``args.workdir`` (created), or a new temporary folder named ``prefix...``."""
+    import tempfile
+
+    work = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix=prefix))
+    work.mkdir(parents=True, exist_ok=True)
+    return work
+
+
 def machine() -> dict:
     """CPU, cores, RAM, Python, package versions and the load average now."""
     cpu, mem_kb = "unknown", 0

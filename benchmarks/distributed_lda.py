@@ -31,7 +31,6 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -40,7 +39,7 @@ ROOT = HERE.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks._harness import fmt, machine, machine_lines, run_measured  # noqa: E402
+from benchmarks._harness import add_run_options, fmt, machine, machine_lines, run_measured, work_folder  # noqa: E402
 
 __all__ = ["main", "fit_child", "METHODS"]
 
@@ -205,9 +204,7 @@ def parse_args(argv=None):
     parser.add_argument("--length", type=float, default=100.0, help="mean document length in tokens")
     parser.add_argument("--passes", type=int, default=20, help="passes of the distributed gensim fit")
     parser.add_argument("--sample", type=int, default=5_000, help="sample size of sample-then-infer")
-    parser.add_argument("--timeout", type=float, default=None)
-    parser.add_argument("--workdir", default=None)
-    parser.add_argument("--out", default=None, help="write the markdown report here (default: print only)")
+    add_run_options(parser)
     return parser.parse_args(argv)
 
 
@@ -216,8 +213,7 @@ def main(argv=None) -> int:
     argv_text = " ".join(sys.argv[1:] if argv is None else argv)
     os.environ.setdefault("TEXTLAB_PROGRESS", "0")
     info = machine()
-    work = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="textlab-dlda-"))
-    work.mkdir(parents=True, exist_ok=True)
+    work = work_folder(args, "textlab-dlda-")
     rows, checks = run(args, work)
     info["load_end"] = os.getloadavg()
     report = render(info, rows, checks, args, argv_text)

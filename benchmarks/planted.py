@@ -29,7 +29,6 @@ import json
 import os
 import resource
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -38,7 +37,7 @@ ROOT = HERE.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks._harness import fmt, machine, machine_lines, run_measured  # noqa: E402
+from benchmarks._harness import add_run_options, fmt, machine, machine_lines, run_measured, work_folder  # noqa: E402
 
 __all__ = ["main", "fit_child"]
 
@@ -188,9 +187,7 @@ def parse_args(argv=None):
     parser.add_argument("--topics", type=int, default=20)
     parser.add_argument("--vocab", type=int, default=10_000)
     parser.add_argument("--length", type=float, default=150.0, help="mean document length in tokens")
-    parser.add_argument("--timeout", type=float, default=None)
-    parser.add_argument("--workdir", default=None)
-    parser.add_argument("--out", default=None, help="write the markdown report here (default: print only)")
+    add_run_options(parser)
     return parser.parse_args(argv)
 
 
@@ -199,8 +196,7 @@ def main(argv=None) -> int:
     argv_text = " ".join(sys.argv[1:] if argv is None else argv)
     os.environ.setdefault("TEXTLAB_PROGRESS", "0")
     info = machine()
-    work = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="textlab-planted-"))
-    work.mkdir(parents=True, exist_ok=True)
+    work = work_folder(args, "textlab-planted-")
     rows: list[dict] = []
     for n in args.sizes:
         rows += run_size(n, args, work)

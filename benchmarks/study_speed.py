@@ -31,7 +31,6 @@ import json
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -41,7 +40,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks._harness import (  # noqa: E402
-    fmt, machine, machine_lines, read_sweep_log, run_measured, sweep_counter_env, textlab_command,
+    add_run_options, fmt, machine, machine_lines, read_sweep_log, run_measured, sweep_counter_env, textlab_command,
+    work_folder,
 )
 
 __all__ = ["main", "peer_select", "textlab_sweeps"]
@@ -279,9 +279,7 @@ def parse_args(argv=None):
     parser.add_argument("--skip-news", action="store_true")
     parser.add_argument("--skip-seeds", action="store_true")
     parser.add_argument("--repeats", type=int, default=1, help="runs of each seed-study command (median)")
-    parser.add_argument("--timeout", type=float, default=None, help="seconds before a step is killed")
-    parser.add_argument("--workdir", default=None, help="folder for corpora and outputs (default: temporary)")
-    parser.add_argument("--out", default=None, help="write the markdown report here (default: print only)")
+    add_run_options(parser)
     return parser.parse_args(argv)
 
 
@@ -290,8 +288,7 @@ def main(argv=None) -> int:
     argv_text = " ".join(sys.argv[1:] if argv is None else argv)
     os.environ.setdefault("TEXTLAB_PROGRESS", "0")
     info = machine()
-    work = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="textlab-speed-"))
-    work.mkdir(parents=True, exist_ok=True)
+    work = work_folder(args, "textlab-speed-")
     print(f"machine: {info['cpu']} x{info['nproc']}, load {info['load_start']}, work dir {work}", flush=True)
     news_run = None if args.skip_news else run_news(args, work)
     seeds = None if args.skip_seeds else run_seeds(args, work)
