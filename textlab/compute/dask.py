@@ -219,6 +219,22 @@ def tree_reduce(client: Any, futures: Sequence[Any], combine: Callable[[Any, Any
     return level[0].result()
 
 
+def local_tree_reduce(parts: Sequence[Any], combine: Callable[[Any, Any], Any], *, fan_in: int = 8) -> Any:
+    """:func:`tree_reduce`'s grouping and order, in this process: the same total, bit for bit.
+
+    Examples
+    --------
+    >>> local_tree_reduce([1, 2, 3], lambda a, b: a + b)
+    6
+    """
+    level = list(parts)
+    if not level:
+        raise ValueError("local_tree_reduce needs at least one part")
+    while len(level) > 1:
+        level = [_combine_all(combine, *level[i:i + fan_in]) for i in range(0, len(level), fan_in)]
+    return level[0]
+
+
 def _combine_all(combine: Callable[[Any, Any], Any], *parts: Any) -> Any:
     return reduce(combine, parts)
 

@@ -34,9 +34,8 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from functools import reduce
 from types import SimpleNamespace
 from typing import Any
 
@@ -45,6 +44,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from textlab._errors import EstimationError, bad_value
+from textlab.compute.dask import local_tree_reduce, tree_reduce
 
 __all__ = ["fit_distributed_lda", "fit_distributed_seeds", "DEFAULT_PASSES", "UPDATE_EVERY", "FAN_IN", "STUDY_OPTIONS"]
 
@@ -159,14 +159,6 @@ def _combine(a: dict, b: dict) -> dict:
     return {key: a[key] + b[key] for key in a}
 
 
-def _local_tree(parts: list, combine: Callable[[Any, Any], Any], fan_in: int = FAN_IN) -> Any:
-    """:func:`textlab.compute.dask.tree_reduce`'s grouping and order, in this process."""
-    level = list(parts)
-    while len(level) > 1:
-        level = [reduce(combine, level[i:i + fan_in]) for i in range(0, len(level), fan_in)]
-    return level[0]
-
-
 class _Runner:
     """Runs E-steps over the chunks: on a Dask client (chunks kept on the workers) or in this process."""
 
@@ -183,8 +175,7 @@ class _Runner:
         args = (iterations, gamma_threshold)
         if self.client is None:
             parts = [_estep(self.chunks[i], expelogbeta, alpha, (random_state, pass_, i), *args) for i in indices]
-            return _local_tree(parts, _combine)
-        from textlab.compute.dask import tree_reduce
+            return local_tree_reduce(parts, _combine, fan_in=FAN_IN)
 
         [beta] = self.client.scatter([expelogbeta], broadcast=True, hash=False)
         futures = [self.client.submit(_estep, self.chunks[i], beta, alpha, (random_state, pass_, i), *args,
