@@ -1,8 +1,8 @@
 """Peak memory of each study step: run ``textlab analyze`` in-process and record RSS per step.
 
 Issue 10's target is a peak RSS <= 2 GB for ``textlab analyze`` on 1,000,000 documents.  This
-script runs :func:`textlab.study.run.run_study` then :func:`textlab.study.run.write_results`
-exactly as the CLI does, and around each step records the resident set size at its start and
+script runs :func:`textlab.study.run.run_study` with ``out=`` exactly as the CLI does (each step's
+result written into the results folder as it finishes), and around each step records the resident set size at its start and
 end and its peak: the kernel's high-water mark (``VmHWM``) is reset before the step by writing
 ``5`` to ``/proc/self/clear_refs`` (Linux >= 4.0); where that is refused a thread samples
 ``VmRSS`` every 50 ms instead.  Worker processes (``n_jobs``) are not counted: ``/usr/bin/time
@@ -144,14 +144,9 @@ def profile_study(study: str | Path, out: str | Path, *, fast: bool = False, ski
 
     run_module._Timer.step = step
     try:
-        with memory.step("(total) run_study"):
-            result = run_module.run_study(study, fast=fast,
-                                          steps=[s for s in STEPS if s.name not in skip] if skip else None)
-        seen: set = set()
-        for name, value in result.results.items():
-            memory.rows.append({"step": f"(held) {name}", "peak_mb": round(held_mb(value, seen)), "how": "tables+arrays"})
-        with memory.step("write_results"):
-            run_module.write_results(result, out)
+        with memory.step("(total) run_study"):  # as `textlab analyze`: each step written as it finishes
+            run_module.run_study(study, fast=fast, out=out,
+                                 steps=[s for s in STEPS if s.name not in skip] if skip else None)
     finally:
         run_module._Timer.step = original
         memory.stop()

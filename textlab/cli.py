@@ -176,15 +176,15 @@ def _study_result(args: argparse.Namespace):
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
-    from textlab.study.run import run_study, write_results
+    from textlab.study.run import run_study
 
     if _is_results(args.config):
         raise TextlabError(f"{args.config} is a results folder; analyze needs a study file (TOML)")
     _check_study_output(args.out, args.config)
-    result = run_study(_load_config(args), fast=args.fast)
-    out = write_results(result, args.out)
+    result = run_study(_load_config(args), fast=args.fast, out=args.out)  # each step written as it finishes
+    out = Path(args.out)
     quick = " (quick look: --fast)" if result.fast else ""
-    print(f"results written to {out}/{quick} (chosen K = {result.n_topics}; see provenance.json); "
+    print(f"results written to {out}/{quick} (chosen K = {result.provenance.get('n_topics')}; see provenance.json); "
           f"draw them with `textlab figures {out}`")
     return 0
 

@@ -281,64 +281,16 @@ def write_results(result: Any, out_dir: str | Path) -> Path:
     >>> again.tables["keyness"].equals(result.tables["keyness"])  # doctest: +SKIP
     True
     """
-    from textlab._io import atomic_directory, study_inputs, write_csv, write_json
+    from textlab._io import atomic_directory, study_inputs
+    from textlab.study._results_writer import ResultsWriter
 
     out_dir = Path(out_dir)
-    config = result.config
-    manifest: dict[str, Any] = {"format": FORMAT, "version": FORMAT_VERSION, "fast": bool(config.fast),
-                                "rerun": config.rerun_command("analyze", out_dir.name), "steps": [],
-                                "config": config.to_dict()}
-    from textlab.study._results_store import travel_store
-
-    large: dict[str, int] = {}
-    provenance = json_safe(result.provenance)
-    with atomic_directory(out_dir, inputs=study_inputs(config)) as tmp:
-        for name in result.tables:
-            table = result.tables[name]
-            if len(table) > CSV_MAX_ROWS:  # Parquet only (below, beside its step's copy)
-                large[name] = len(table)
-            else:
-                write_csv(table, tmp / f"{name}.csv", for_people=True)  # no spreadsheet formulas; Parquet is exact
-        from textlab.study.steps import STEPS
-
-        public = {step.name: dict(step.tables) for step in STEPS}
+    with atomic_directory(out_dir, inputs=study_inputs(result.config)) as tmp:
+        writer = ResultsWriter(result.config, tmp, out_dir.name)
         for step_name in result.results:
-            value = result.results[step_name]
-            entry = {"name": step_name, "skipped": value is None, "public_tables": public.get(step_name, {})}
-            if value is not None:
-                entry.update(save_object(value, tmp / "data" / step_name))
-            manifest["steps"].append(entry)
-        _link_large_tables(tmp, manifest, large, result)
-        travel_store(result, tmp, provenance)
-        write_json(provenance, tmp / "provenance.json")
-        write_json(manifest, tmp / "manifest.json")
+            writer.add_step(step_name, result.results[step_name])
+        writer.finish(result, json_safe(result.provenance))
     return out_dir
-
-
-def _link_large_tables(tmp: Path, manifest: dict[str, Any], large: dict[str, int], result: Any) -> None:
-    """``<name>.parquet`` at the top of the folder for each table over :data:`CSV_MAX_ROWS` rows (+ README.txt)."""
-    if not large:
-        return
-    import os
-    import shutil
-
-    from textlab.study._results_store import large_tables_readme
-
-    where = {public: (entry["name"], attribute) for entry in manifest["steps"]
-             for public, attribute in entry.get("public_tables", {}).items() if attribute in entry.get("tables", [])}
-    for name in large:
-        target = tmp / f"{name}.parquet"
-        if name in where:  # the step's own Parquet file: one more name for it, no second copy
-            source = tmp / "data" / where[name][0] / f"{where[name][1]}.parquet"
-            try:
-                os.link(source, target)
-            except OSError:
-                shutil.copyfile(source, target)
-        else:
-            result.tables[name].to_parquet(target)
-    manifest["large_tables"] = {"max_csv_rows": CSV_MAX_ROWS, "tables": {n: {"rows": r, "file": f"{n}.parquet"}
-                                                                       for n, r in large.items()}}
-    (tmp / "README.txt").write_text(large_tables_readme(large, CSV_MAX_ROWS), encoding="utf-8")
 
 
 def _config_from_manifest(data: dict[str, Any]) -> Any:

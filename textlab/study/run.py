@@ -200,8 +200,13 @@ def _package_versions() -> dict[str, str | None]:
 
 
 def _run_steps(config: StudyConfig, steps: list, results: dict[str, Any], memory: dict[str, Any],
-               timer: _Timer) -> dict[str, str]:
-    """Run each step in order into ``results``; return the reasons of the steps skipped."""
+               timer: _Timer, finished: Any = None) -> dict[str, str]:
+    """Run each step in order into ``results``; return the reasons of the steps skipped.
+
+    ``finished(name, value)``, if given, is called as each step ends and its return value replaces
+    the step's result (a :class:`~textlab.study._results_writer.SpilledResult` read back when asked).
+    """
+    from textlab._memory import release_memory
     from textlab.study.steps import StepContext, resolve
 
     skipped: dict[str, str] = {}
@@ -214,11 +219,13 @@ def _run_steps(config: StudyConfig, steps: list, results: dict[str, Any], memory
                 skipped[step.name] = f"needs the result of {missing}, which was skipped"
             else:
                 options = {**step.options, **config.step_options.get(step.section or "", {})}
-                value = resolve(step.run)(StepContext(config, results, options, memory))
-                results[step.name] = value
-                if value is None:
+                results[step.name] = resolve(step.run)(StepContext(config, results, options, memory))
+                if results[step.name] is None:
                     skipped[step.name] = memory.get("skip_reasons", {}).get(
                         step.name, "the step returned no result (see the warnings)")
+            if finished is not None:
+                results[step.name] = finished(step.name, results.pop(step.name))
+                release_memory()  # what the step freed goes back to the system before the next one
         next(bar, None)
     return skipped
 
@@ -277,7 +284,8 @@ def _lock_status(config: StudyConfig) -> dict[str, Any]:
         return {"status": "deviates", "lock_file": None, "created": None, "deviations": [str(exc)]}
 
 
-def run_study(config: StudyConfig | str | Path, *, fast: bool = False, steps: list | None = None) -> StudyResult:
+def run_study(config: StudyConfig | str | Path, *, fast: bool = False, steps: list | None = None,
+              out: str | Path | None = None) -> StudyResult:
     """Run every step of a study (:data:`textlab.study.steps.STEPS`) from its config.
 
     Built-in steps: load and clean the corpus, split passages and tokenise (``corpus``); counts,
@@ -297,6 +305,12 @@ def run_study(config: StudyConfig | str | Path, *, fast: bool = False, steps: li
         results, figures and report.
     steps
         The steps to run (default: every registered step, in order).
+    out
+        A results folder to write (as :func:`write_results` would). Each step's result is written
+        into it as the step finishes and read back from it when a later step asks, so a large
+        study holds one step's tables at a time; the folder appears, complete, when the run ends
+        (nothing is left behind if it fails), and is returned read back
+        (:func:`~textlab.study.results.read_results`). ``textlab analyze`` runs this way.
 
     Returns
     -------
@@ -306,41 +320,71 @@ def run_study(config: StudyConfig | str | Path, *, fast: bool = False, steps: li
     --------
     >>> result = run_study("seeds/study.toml", fast=True)  # doctest: +SKIP
     >>> result.results["prevalence"].difference.head()     # doctest: +SKIP
+    >>> saved = run_study("seeds/study.toml", out="results")  # the same folder as write_results(...)  # doctest: +SKIP
     """
     from textlab.study.steps import STEPS
 
-    timer = _Timer()
-    started = time.perf_counter()
     config = _as_config(config, fast)
-    results: dict[str, Any] = {}
-    memory: dict[str, Any] = {}
     step_list = list(STEPS if steps is None else steps)
     if not step_list or step_list[0].name != "corpus":
         raise ConfigError(f"steps={[s.name for s in step_list]!r} is not allowed: the first step must be 'corpus'")
-    from textlab.compute import use_compute
+    if out is None:
+        results, memory, provenance = _run(config, step_list, finished=None)
+        from textlab.study.steps import STEPS as registered
 
+        return StudyResult(config=config, results=results, provenance=provenance,
+                           tables=collect_tables(results, step_list if steps is not None else registered),
+                           memory=memory)
+    return _run_into(config, step_list, Path(out))
+
+
+def _run_into(config: StudyConfig, step_list: list, out: Path) -> StudyResult:
+    """Run the steps, writing each result into the results folder ``out`` as it finishes; read it back."""
+    from types import SimpleNamespace
+
+    from textlab._io import atomic_directory, study_inputs
+    from textlab.study._results_writer import ResultsWriter, SpilledResult
+    from textlab.study.results import read_results
+
+    with atomic_directory(out, inputs=study_inputs(config)) as tmp:
+        writer = ResultsWriter(config, tmp, out.name)
+
+        def finished(name: str, value: Any) -> Any:  # the corpus step stays in memory: every step reads it
+            return value if name == step_list[0].name else writer.add_step(name, value)
+
+        results, _, provenance = _run(config, step_list, finished=finished)
+        for name, value in results.items():  # the corpus, and any result a later step replaced
+            if not isinstance(value, SpilledResult):
+                writer.add_step(name, value)
+        writer.finish(SimpleNamespace(config=config, results=results), provenance)
+        del results
+    return read_results(out)
+
+
+def _run(config: StudyConfig, step_list: list, finished: Any) -> tuple[dict, dict, dict[str, Any]]:
+    """``(results, memory, provenance)`` of running ``step_list`` (see :func:`_run_steps` for ``finished``)."""
+    from textlab.compute import use_compute
+    from textlab.study.results import json_safe
+
+    timer = _Timer()
+    started = time.perf_counter()
+    results: dict[str, Any] = {}
+    memory: dict[str, Any] = {}
     with use_compute(config.cluster()), warnings.catch_warnings(record=True) as caught:  # cluster notes not kept
         warnings.simplefilter("always")
-        skipped = _run_steps(config, step_list, results, memory, timer)
+        skipped = _run_steps(config, step_list, results, memory, timer, finished)
     warning_texts = sorted({f"{w.category.__name__}: {w.message}" for w in caught
                             if issubclass(w.category, UserWarning)})
     shown: set[str] = set()
     for w in caught:  # re-emit textlab's own warnings once each, through the user's warning filters
         if issubclass(w.category, TextlabWarning) and str(w.message) not in shown:
             shown.add(str(w.message))
-            warnings.warn(str(w.message), w.category, stacklevel=2)
+            warnings.warn(str(w.message), w.category, stacklevel=3)
     provenance = _provenance(config, results, skipped)
     provenance["warnings"] = warning_texts
     provenance["compute"] = config.cluster().describe()
     provenance["timings_seconds"] = {**timer.seconds, "total": round(time.perf_counter() - started, 3)}
-    from textlab.study.results import json_safe
-
-    provenance = json_safe(provenance)  # the same dict whether computed now or read from provenance.json
-    from textlab.study.steps import STEPS as registered
-
-    return StudyResult(config=config, results=results, provenance=provenance,
-                       tables=collect_tables(results, step_list if steps is not None else registered),
-                       memory=memory)
+    return results, memory, json_safe(provenance)  # the same dict whether computed now or read from provenance.json
 
 
 def write_results(result: StudyResult, out_dir: str | Path) -> Path:
