@@ -1,9 +1,10 @@
 """Give freed memory back to the operating system between the steps of a large study.
 
 CPython and NumPy free a step's tables when nothing holds them, but glibc's allocator keeps the
-pages of its heap for reuse, so the process's resident size stays at its high-water mark and the
-next step's peak adds to it.  :func:`release_memory` collects garbage and asks glibc
-(``malloc_trim``) to return free pages; elsewhere (macOS, musl, Windows) it only collects garbage.
+pages of its heap for reuse (and Arrow's memory pool its blocks), so the process's resident size
+stays near its high-water mark and the next step's peak adds to it.  :func:`release_memory` collects
+garbage, asks Arrow's pool to release unused memory and glibc (``malloc_trim``) to return free pages;
+elsewhere (macOS, musl, Windows) it does what the platform allows.
 """
 
 from __future__ import annotations
@@ -38,5 +39,8 @@ def release_memory() -> bool:
     True
     """
     gc.collect()
+    arrow = sys.modules.get("pyarrow")
+    if arrow is not None:  # Arrow's own allocator (mimalloc or jemalloc) keeps freed blocks too
+        arrow.default_memory_pool().release_unused()
     trim = _malloc_trim()
     return bool(trim(0)) if trim is not None else False
