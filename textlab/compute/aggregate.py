@@ -1,4 +1,4 @@
-"""Per-group sums of an on-disk store computed on the Dask workers, shard by shard, then a tree reduction.
+"""Per-group sums of an on-disk store computed on the Dask workers, shard by shard, added up here in shard order.
 
 :func:`sum_rows_on_cluster` gives exactly :func:`textlab.store.aggregate.sum_rows` of a
 :class:`~textlab.store.disk.DiskStore` (integer sums: the order of additions cannot change them);
@@ -6,89 +6,122 @@
 block of documents) and per-document-presence sums of :func:`textlab.stats.count_units`.
 Each worker reads its counts shard from the store's folder, so on a cluster that folder
 (``[compute] cache_dir``) must be on storage every node sees.
+
+Memory on a worker is bounded by one shard, not by the corpus: a task gets the shard's index and
+the shard's slice of the row codes (or of the :class:`~textlab.stats._unit_sums.RowPlan`), returns
+the sums of the groups (units) that shard touches only, and at most
+:func:`~textlab.compute.dask.map_ordered`'s ``in_flight`` tasks are on the cluster at a time. The
+partial sums are added in this process as they arrive, the way the one-process path adds its
+blocks, so nothing of the size of the whole result (a documents x terms matrix for per-document
+sums) is ever built, kept or combined on a worker.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["sum_rows_on_cluster", "count_units_on_cluster"]
+__all__ = ["sum_rows_on_cluster", "count_units_on_cluster", "shard_group_sums"]
 
 
-def _shard_sum(store: Any, index: int, codes: np.ndarray, n_groups: int) -> sp.csr_matrix:
-    from textlab.store.aggregate import _compact, _indicator
+def shard_group_sums(block: sp.csr_matrix, codes: np.ndarray) -> tuple[np.ndarray, sp.csr_matrix]:
+    """``(groups present, their sums)``: a shard's rows summed by ``codes``, one row per group the shard touches.
 
-    block = store._read(index)  # noqa: SLF001 - the store's own shard reader
-    return _compact(_indicator(codes, n_groups, 0, block.shape[0]) @ block, [], n_groups, block.shape[1])
+    Examples
+    --------
+    >>> present, sums = shard_group_sums(sp.csr_matrix([[1, 0], [2, 1], [0, 3]]), np.array([7, 7, 2]))
+    >>> present.tolist(), sums.toarray().tolist()
+    ([2, 7], [[0, 3], [3, 1]])
+    """
+    present, local = np.unique(np.asarray(codes, dtype=np.int64), return_inverse=True)
+    indicator = sp.csr_matrix((np.ones(len(local), dtype=np.int64), (local.ravel(), np.arange(len(local)))),
+                              shape=(len(present), len(local)))
+    return present, sp.csr_matrix(indicator @ sp.csr_matrix(block, dtype=np.int64), dtype=np.int64)
 
 
-def _add(a: sp.csr_matrix, b: sp.csr_matrix) -> sp.csr_matrix:
-    total = sp.csr_matrix(a + b, dtype=np.int64)
-    total.sum_duplicates()
-    total.sort_indices()
-    return total
+@dataclass(frozen=True)
+class _ShardSum:
+    """Task ``(shard index, its rows' codes) -> (groups present, their sums)``."""
+
+    store: Any  # DiskStore: folder, shard names, lengths (small)
+
+    def __call__(self, item: tuple[int, np.ndarray]) -> tuple[np.ndarray, sp.csr_matrix]:
+        index, codes = item
+        return shard_group_sums(self.store._read(index), codes)  # noqa: SLF001 - the store's own shard reader
+
+
+def _starts(store: Any) -> np.ndarray:
+    return np.concatenate([[0], np.cumsum(store.lengths)]).astype(np.int64)
 
 
 def sum_rows_on_cluster(client: Any, store: Any, codes: np.ndarray, n_groups: int) -> sp.csr_matrix:
-    """``n_groups x n_terms`` int64 sums of a disk store's rows by ``codes``: one task per shard, summed in a tree.
+    """``n_groups x n_terms`` int64 sums of a disk store's rows by ``codes``: one task per shard, added here.
+
+    Each task returns only the groups its shard touches; the parts are gathered in shard order
+    and compacted into the total as :func:`textlab.store.aggregate.sum_rows` compacts its
+    blocks, so this process holds the result plus a few shards' parts and a worker one shard.
 
     Examples
     --------
     >>> sums = sum_rows_on_cluster(client, data.store, codes, n_groups)  # doctest: +SKIP
     """
-    from textlab.compute.dask import tree_reduce
+    from textlab.compute.dask import map_ordered
+    from textlab.store.aggregate import _compact
 
-    if not store.shards:
-        return sp.csr_matrix((n_groups, store.shape[1]), dtype=np.int64)
-    starts = np.concatenate([[0], np.cumsum(store.lengths)])
-    [shared] = client.scatter([store], broadcast=True, hash=False)
-    futures = [client.submit(_shard_sum, shared, i, np.asarray(codes[starts[i]:starts[i + 1]]), n_groups,
-                             pure=False) for i in range(len(store.shards))]
-    try:
-        return tree_reduce(client, futures, _add)
-    finally:
-        shared.release()
+    n_terms = store.shape[1]
+    total = sp.csr_matrix((n_groups, n_terms), dtype=np.int64)
+    starts = _starts(store)
+    items = ((i, (i, np.asarray(codes[starts[i]:starts[i + 1]]))) for i in range(len(store.shards)))
+    pending: list[sp.coo_matrix] = []
+    n_pending = 0
+    for _, (present, part) in map_ordered(client, _ShardSum(store), items, items_per_task=1):
+        coo = part.tocoo()
+        pending.append(sp.coo_matrix((coo.data, (present[coo.row], coo.col)), shape=(n_groups, n_terms)))
+        n_pending += coo.nnz
+        if n_pending > max(total.nnz, 1_000_000):
+            total = _compact(total, pending, n_groups, n_terms)
+            pending, n_pending = [], 0
+    return _compact(total, pending, n_groups, n_terms)
 
 
-def _shard_units(store: Any, index: int, first: int, plan: Any) -> Any:
-    from textlab.stats._unit_sums import count_block
+@dataclass(frozen=True)
+class _ShardUnits:
+    """Task ``(shard index, first row, the plan's window over the shard) -> Partial``."""
 
-    return count_block(first, store._read(index), plan)  # noqa: SLF001 - the store's own shard reader
+    store: Any  # DiskStore
 
+    def __call__(self, item: tuple[int, int, Any]) -> Any:
+        from textlab.stats._unit_sums import count_block
 
-def _merge(a: Any, b: Any) -> Any:
-    from textlab.stats._unit_sums import merge
-
-    return merge(a, b)
+        index, first, plan = item
+        return count_block(first, self.store._read(index), plan)  # noqa: SLF001 - the store's own shard reader
 
 
 def count_units_on_cluster(client: Any, store: Any, plan: Any) -> Any:
     """The :class:`~textlab.stats._unit_sums.Partial` sums of every shard of a disk store, one task per shard.
 
-    ``plan`` (a :class:`~textlab.stats._unit_sums.RowPlan`: group, document and unit of every
-    row) is sent to every worker once; partial sums are merged in a tree in shard order.
-    Counts are integers, so the result equals one pass over the store on this process.
+    Each task gets the shard's window of ``plan`` (a :class:`~textlab.stats._unit_sums.RowPlan`:
+    group, document and unit of the shard's rows, first and last row of its documents), not the
+    whole plan; the partial sums are merged here in shard order as they arrive, as the
+    one-process path merges its blocks. Counts are integers, so the result equals one pass over
+    the store on this process.
 
     Examples
     --------
     >>> total = count_units_on_cluster(client, data.store, plan)  # doctest: +SKIP
     """
-    from textlab.compute.dask import tree_reduce
-    from textlab.stats._unit_sums import count_block
+    from textlab.compute.dask import map_ordered
+    from textlab.stats._unit_sums import count_block, merge
 
     if not store.shards:
-        import scipy.sparse as sp
-
         return count_block(0, sp.csr_matrix((0, store.shape[1])), plan)
-    starts = np.concatenate([[0], np.cumsum(store.lengths)])
-    shared_store, shared_plan = client.scatter([store, plan], broadcast=True, hash=False)
-    futures = [client.submit(_shard_units, shared_store, i, int(starts[i]), shared_plan, pure=False)
-               for i in range(len(store.shards))]
-    try:
-        return tree_reduce(client, futures, _merge)
-    finally:
-        shared_store.release()
-        shared_plan.release()
+    starts = _starts(store)
+    items = ((i, (i, int(starts[i]), plan.window(int(starts[i]), int(store.lengths[i]))))
+             for i in range(len(store.shards)))
+    total = None
+    for _, part in map_ordered(client, _ShardUnits(store), items, items_per_task=1):
+        total = part if total is None else merge(total, part)
+    return total

@@ -10,7 +10,7 @@ are together, so that "documents with the term" is exact whatever the block boun
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -34,6 +34,33 @@ class RowPlan:
     passage_rows: np.ndarray  # N bool: kept row by row (passage resampling)
     n_groups: int
     n_terms: int
+    row0: int = 0  # the row of ``code[0]`` (not 0 in a :meth:`window`)
+    doc0: int = 0  # the document of ``doc_first[0]`` (not 0 in a :meth:`window`)
+
+    def window(self, first: int, n_rows: int) -> RowPlan:
+        """The plan of rows ``first .. first + n_rows`` only (copies): what one shard's task needs.
+
+        The per-row arrays are cut to those rows and the per-document ones to the documents
+        they hold; :func:`count_block` gives the same partial sums of those rows with either plan.
+
+        Examples
+        --------
+        >>> plan = RowPlan(np.zeros(4, int), np.array([0, 0, 1, 2]), np.zeros(3, int), np.array([0, 2, 3]),
+        ...                np.array([1, 2, 3]), {}, {}, np.zeros(4, bool), 1, 5)
+        >>> part = plan.window(2, 2)
+        >>> part.doc_code.tolist(), part.doc_first.tolist(), part.row0, part.doc0
+        ([1, 2], [2, 3], 2, 1)
+        """
+        rows = slice(first - self.row0, first - self.row0 + n_rows)
+        docs = self.doc_code[rows]
+        docs = docs[docs >= 0]
+        lo, hi = (int(docs.min()), int(docs.max()) + 1) if len(docs) else (self.doc0, self.doc0)
+        span = slice(lo - self.doc0, hi - self.doc0)
+        return replace(self, code=self.code[rows].copy(), doc_code=self.doc_code[rows].copy(),
+                       doc_group=self.doc_group[span].copy(), doc_first=self.doc_first[span].copy(),
+                       doc_last=self.doc_last[span].copy(),
+                       unit_of_row={k: v[rows].copy() for k, v in self.unit_of_row.items()},
+                       passage_rows=self.passage_rows[rows].copy(), row0=int(first), doc0=lo)  # fmt: skip
 
 
 @dataclass
@@ -78,28 +105,29 @@ def count_block(first: int, block, plan: RowPlan) -> Partial:
     block.sum_duplicates()  # one entry per (row, term), so presence counts rows
     block = block.tocoo()
     rows = block.row.astype(np.int64) + first
-    ok = (plan.code[rows] >= 0) & (block.data != 0)
-    rows, cols, data = rows[ok], block.col[ok].astype(np.int64), block.data[ok]
-    flat = plan.code[rows] * n_terms + cols
+    at = rows - plan.row0  # positions in the plan's per-row arrays (the plan may be a window)
+    ok = (plan.code[at] >= 0) & (block.data != 0)
+    rows, at, cols, data = rows[ok], at[ok], block.col[ok].astype(np.int64), block.data[ok]
+    flat = plan.code[at] * n_terms + cols
     out = Partial(totals=np.bincount(flat, weights=data, minlength=n_groups * n_terms),
                   presence=np.bincount(flat, minlength=n_groups * n_terms).astype(float),
                   doc_presence=np.zeros(n_groups * n_terms))  # fmt: skip
     for name, unit_of_row in plan.unit_of_row.items():
-        out.sets[name] = [_compact(unit_of_row[rows], cols, data, n_terms)]
-    codes, docs = _compact(plan.doc_code[rows], cols, data, n_terms)
-    whole = (plan.doc_first[codes] >= first) & (plan.doc_last[codes] < first + n_rows)
+        out.sets[name] = [_compact(unit_of_row[at], cols, data, n_terms)]
+    codes, docs = _compact(plan.doc_code[at], cols, data, n_terms)
+    whole = (plan.doc_first[codes - plan.doc0] >= first) & (plan.doc_last[codes - plan.doc0] < first + n_rows)
     _add_presence(out.doc_presence, codes[whole], docs[np.flatnonzero(whole)], plan)
     if not whole.all():
         out.pending.append((codes[~whole], docs[np.flatnonzero(~whole)]))
     if plan.passage_rows.any():
-        sel = plan.passage_rows[rows]
+        sel = plan.passage_rows[at]
         out.passages.append((rows[sel], cols[sel], data[sel]))
     return out
 
 
 def _add_presence(target: np.ndarray, codes: np.ndarray, docs: sp.csr_matrix, plan: RowPlan) -> None:
     coo = docs.tocoo()
-    target += np.bincount(plan.doc_group[codes[coo.row]] * plan.n_terms + coo.col,
+    target += np.bincount(plan.doc_group[codes[coo.row] - plan.doc0] * plan.n_terms + coo.col,
                           minlength=plan.n_groups * plan.n_terms)  # fmt: skip
 
 
