@@ -20,7 +20,7 @@ Usage::
 With ``--study STUDY.toml [--fast] [--store disk]`` it runs the *study* instead:
 ``textlab analyze`` on a copy of the study file (absolute input paths) on one process and with
 ``[compute] scheduler = "dask", n_workers = 2``, and reports wall time, CPU of the process tree, peak memory
-and CPU of the driver and of each worker (sampled from /proc), wall time per step, the SHA-256 of every
+and CPU of the driver and of each worker (from /proc: the kernel's peak, ``VmHWM``), wall time per step, the SHA-256 of every
 results table, and a 50M paper estimate::
 
     python benchmarks/dask_scaling.py --study /tmp/scale/m1m/study.toml --fast --store disk --workdir /tmp/dask1m
@@ -227,16 +227,23 @@ def _proc_tree(root: int) -> list[int]:
 
 
 def _sample(pid: int) -> tuple[int, float, str] | None:
-    """``(rss bytes, cpu seconds, command line)`` of a live process."""
+    """``(peak rss bytes, cpu seconds, command line)`` of a live process.
+
+    The peak is the kernel's high-water mark (``VmHWM``), so a spike between two samples is not
+    missed; the current RSS where ``/proc/PID/status`` has no ``VmHWM``.
+    """
     try:
         with open(f"/proc/{pid}/stat", encoding="utf-8") as handle:
             fields = handle.read().rsplit(")", 1)[1].split()
         with open(f"/proc/{pid}/cmdline", "rb") as handle:
             cmd = handle.read().replace(b"\0", b" ").decode(errors="replace")
+        with open(f"/proc/{pid}/status", encoding="utf-8") as handle:
+            hwm = [int(line.split()[1]) * 1024 for line in handle if line.startswith("VmHWM:")]
     except OSError:
         return None
     tick = os.sysconf("SC_CLK_TCK")
-    return int(fields[21]) * os.sysconf("SC_PAGE_SIZE"), (int(fields[11]) + int(fields[12])) / tick, cmd
+    peak = hwm[0] if hwm else int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+    return peak, (int(fields[11]) + int(fields[12])) / tick, cmd
 
 
 
@@ -310,7 +317,7 @@ def study_report(rows: list[dict], study: Path, fast: bool, store: str | None = 
              f"{f' (store: {store})' if store else ''}  ",
              f"Date (UTC): {time.strftime('%Y-%m-%d %H:%M', time.gmtime())}; {os.cpu_count()} cores; load average "
              f"at the end {load[0]:.1f}/{load[1]:.1f}/{load[2]:.1f}. CPU s: the analyze command and every process "
-             "it started (reaped); driver and workers sampled from /proc every 0.5 s.", "",
+             "it started (reaped); driver and workers sampled from /proc every 0.5 s (peak: VmHWM).", "",
              "| documents | run | wall s | CPU s (all) | per doc ms CPU | driver CPU s | driver peak MB | "
              "workers: peak MB, CPU s |", "|---|---|---|---|---|---|---|---|"]
     for r in rows:
