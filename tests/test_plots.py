@@ -435,3 +435,28 @@ def test_font_subset_cache_is_byte_stable_embeds_truetype_and_subsets_once(tmp_p
     plain = plots.save_figure(figures[0], tmp_path / "c" / "f0", formats=("pdf",))[0].read_bytes()
     assert len(calls) == 2 and b"/FontFile2" in plain  # outside the block: matplotlib's own subsetting
     plt.close("all")
+
+
+def test_keyness_of_many_terms_steers_labels_around_the_points_near_them(monkeypatch):
+    """Above MAX_AVOID terms the labels avoid the labelled points and those of largest |z| only."""
+    from textlab.plots import keyness as module
+
+    rng = np.random.default_rng(1)
+    n = 1_500
+    z = rng.standard_t(3, n)
+    table = pd.DataFrame({"term": [f"t{i}" for i in range(n)], "label": [f"term{i}" for i in range(n)],
+                          "group": "a", "reference": "b", "count_group": rng.integers(1, 900, n),
+                          "count_reference": rng.integers(1, 900, n), "z": z,
+                          "q_perm": np.where(np.abs(z) > 3, 0.01, 0.5)})
+    x = np.log10(table["count_group"] + table["count_reference"]).to_numpy(dtype=float)
+    assert module._points_to_avoid(x, z, x[:2], z[:2])[0] is x  # below the cap: every point, unchanged
+    monkeypatch.setattr(module, "MAX_AVOID", 200)
+    avoid_x, avoid_z = module._points_to_avoid(x, z, x[:2], z[:2])
+    assert len(avoid_x) == 202 and set(np.round(avoid_z[:200], 9)) == set(np.round(np.sort(z[np.argsort(-np.abs(z))[:200]]), 9))
+    assert np.abs(avoid_z[:200]).min() >= np.sort(np.abs(z))[-200]
+    ax = plots.plot_keyness(table, n_labels=8)
+    texts = [t for t in ax.texts if t.get_text()]
+    assert len(texts) == len(plots.select_keyness_labels(table, n=8))
+    ax.figure.canvas.draw()
+    boxes = [t.get_window_extent(ax.figure.canvas.get_renderer()) for t in texts]
+    assert not any(boxes[i].overlaps(boxes[j]) for i in range(len(boxes)) for j in range(i + 1, len(boxes)))

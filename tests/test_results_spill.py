@@ -145,3 +145,25 @@ def test_the_cli_writes_step_by_step(config, tmp_path, monkeypatch):
         assert cli.main(["analyze", str(config.source), "--out", str(tmp_path / "r"), "--fast"]) == 0
     assert calls == [str(tmp_path / "r")]
     assert (tmp_path / "r" / "distinctive_terms.csv").is_file()
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads the resident set from /proc (Linux)")
+def test_dropping_the_pages_of_a_mapped_array_frees_them_and_keeps_its_values(tmp_path):
+    import numpy as np
+
+    from textlab._memory import drop_mapped_pages
+
+    def file_mb() -> float:
+        line = next(x for x in Path("/proc/self/status").read_text().splitlines() if x.startswith("RssFile"))
+        return int(line.split()[1]) / 1024
+
+    values = np.random.default_rng(0).random((1_000_000, 16), dtype=np.float32)  # 64 MB
+    np.save(tmp_path / "theta.npy", values)
+    mapped = np.load(tmp_path / "theta.npy", mmap_mode="r")
+    before = file_mb()
+    total = float(mapped.sum(dtype=np.float64))
+    touched = file_mb()
+    assert touched - before > 40
+    assert drop_mapped_pages(mapped[::2], np.zeros(3)) == 1  # a view finds its mapping; a plain array is left alone
+    assert touched - file_mb() > 40
+    assert float(mapped.sum(dtype=np.float64)) == total and np.array_equal(mapped, values)

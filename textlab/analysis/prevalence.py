@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Mapping, Sequence
+from typing import Any
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -25,6 +26,7 @@ import pandas as pd
 from scipy.special import rel_entr
 
 from textlab._errors import ConfigError
+from textlab._memory import drop_mapped_pages
 from textlab._progress import progress
 from textlab.analysis.topics.lda import LdaFit
 from textlab.data import Result
@@ -209,7 +211,7 @@ def estimate_prevalence(
         base = np.ones(len(table))
 
     n_fits, n_topics = len(fits), fits[0].n_topics
-    state_sums, state_totals = _stack([layout.group_sums(f.doc_topic, base) for f in fits])  # F x G x K, F x G
+    state_sums, state_totals = _stack([_released(layout.group_sums(f.doc_topic, base), f) for f in fits])  # F x G x K
     state = state_sums / state_totals[:, :, None]
     per_draw = math.ceil(n_boot / n_draws)
     draws = _compose(fits, layout, base, n_draws=n_draws, per_draw=per_draw, random_state=random_state)
@@ -278,7 +280,14 @@ def _compose(fits, layout, base, *, n_draws: int, per_draw: int, random_state: i
         rows = slice(d * per_draw, (d + 1) * per_draw)
         rep_sums[rows], rep_totals[rows] = layout.group_sums(theta, weights)
         resampling_only[rows] = layout.group_means(fit.doc_topic, weights)
+        drop_mapped_pages(fit.doc_topic, fit.doc_topic_dirichlet)  # read back from a results folder: one run's pages
     return rep_sums, rep_totals, posterior_only, resampling_only, run_of_draw
+
+
+def _released(value: Any, fit: LdaFit) -> Any:
+    """``value``, after letting go of ``fit``'s memory-mapped pages (see :func:`textlab._memory.drop_mapped_pages`)."""
+    drop_mapped_pages(fit.doc_topic, fit.doc_topic_dirichlet)
+    return value
 
 
 def _components(sds: dict, topics: np.ndarray, groups: list) -> pd.DataFrame:

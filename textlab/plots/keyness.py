@@ -234,11 +234,26 @@ def plot_keyness(
                 for xi, yi, t, k in zip(lx, ly, names.astype(str), lab_key, strict=True)
             ]
             ax.figure.canvas.draw()  # fix the layout before measuring text
-            adjust_text(texts, x=x, y=z, ax=ax, iter_lim=iter_lim, time_lim=None, ensure_inside_axes=True,
+            avoid_x, avoid_z = _points_to_avoid(x, z, lx, ly)
+            adjust_text(texts, x=avoid_x, y=avoid_z, ax=ax, iter_lim=iter_lim, time_lim=None, ensure_inside_axes=True,
                         expand=(1.1, 1.3))
             _separate_labels(ax, texts)
             _leader_lines(ax, texts, lx, ly)
     return ax
+
+
+#: Points the label placement steers around, at most (the labelled ones and those of largest |z|):
+#: the time of adjustText grows with labels x points, and a large corpus plots tens of thousands of terms,
+#: most of them in the grey band around z = 0, far from the labels.
+MAX_AVOID = 3_000
+
+
+def _points_to_avoid(x: np.ndarray, z: np.ndarray, lx: np.ndarray, ly: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """All points up to :data:`MAX_AVOID`; above it the labelled points and the others of largest |z|."""
+    if len(x) <= MAX_AVOID:
+        return x, z
+    top = np.sort(np.argsort(-np.abs(z), kind="stable")[:MAX_AVOID])
+    return np.concatenate([x[top], lx]), np.concatenate([z[top], ly])
 
 
 def plot_keyness_intervals(
