@@ -12,6 +12,7 @@ import argparse
 import re
 import signal
 import sys
+import tempfile
 import time
 import warnings
 from collections.abc import Sequence
@@ -162,8 +163,17 @@ def _check_study_output(out: str, config_path: str) -> None:
     check_output_directory(out, inputs=(config_path, config.corpus_path))
 
 
+#: Temporary results folders of this command (a study file run before drawing), removed when it ends.
+_SCRATCH: list[tempfile.TemporaryDirectory] = []
+
+
 def _study_result(args: argparse.Namespace):
-    """Read a results folder (no computing), or run the study a config file names."""
+    """Read a results folder (no computing), or run the study a config file names.
+
+    A study file runs as ``textlab analyze`` does, into a temporary results folder (each step written
+    as it finishes, so a large corpus holds one step's tables at a time) that is removed when the
+    command ends; what is drawn is read back from it, as from a folder ``analyze`` wrote.
+    """
     from textlab.study.results import read_results
     from textlab.study.run import run_study
 
@@ -172,7 +182,10 @@ def _study_result(args: argparse.Namespace):
             print("textlab: note: --fast is ignored for a results folder (it was recorded when it was written)",
                   file=sys.stderr)
         return read_results(args.config)
-    return run_study(_load_config(args), fast=getattr(args, "fast", False))
+    config = _load_config(args)
+    scratch = tempfile.TemporaryDirectory(prefix="textlab-run-")
+    _SCRATCH.append(scratch)
+    return run_study(config, fast=getattr(args, "fast", False), out=Path(scratch.name) / "results")
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
@@ -409,6 +422,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"textlab: {exc.args[0] if exc.args else 'interrupted; no partial output was kept'}", file=sys.stderr)
         return 130
     finally:
+        while _SCRATCH:
+            _SCRATCH.pop().cleanup()
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
             if argv is None:  # the program itself: the work is done, a late Ctrl-C must not kill the exit (-2)
