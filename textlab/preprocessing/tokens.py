@@ -374,10 +374,10 @@ def preprocess(
 
     Examples
     --------
-    >>> docs = pd.DataFrame({"text": ["The council and a utility build data centers in York."]},
+    >>> docs = pd.DataFrame({"text": ["The council and a utility plan for climate change in York."]},
     ...                     index=pd.Index(["a"], name="doc_id"))
     >>> preprocess(Corpus(docs), min_words=2).tokens
-    [['council', 'utility', 'build', 'data_center', 'york']]
+    [['council', 'utility', 'plan', 'climate_change', 'york']]
     """
     passages = split_passages(corpus, max_words=max_words, min_words=min_words)
     tokenized = tokenize(passages, options=options)
