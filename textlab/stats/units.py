@@ -13,7 +13,7 @@ one by one: they are summed into random blocks (:mod:`textlab.stats.blocks`), on
 partition for the bootstrap and one for the permutation test, and the number of
 documents each term occurs in is counted as the blocks stream. With a Dask cluster
 active (:func:`textlab.compute.use_compute`) and an on-disk store, each shard is
-counted on a worker and the integer sums are reduced in a tree
+counted on a worker and the integer sums are added here in shard order
 (:func:`textlab.compute.aggregate.count_units_on_cluster`): the same numbers.
 """
 
