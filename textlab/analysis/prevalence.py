@@ -346,6 +346,7 @@ def _check_fits(fits) -> list[LdaFit]:
             )
         if not (np.all(np.isfinite(alpha)) and np.all(alpha > 0)):
             raise ConfigError(f"fits[{i}].doc_topic_dirichlet must be finite and > 0 (Dirichlet parameters)")
+        drop_mapped_pages(fit.passage_ids, fit.doc_topic_dirichlet)  # checked: one fit's pages at a time
     return fits
 
 
