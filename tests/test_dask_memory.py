@@ -84,6 +84,7 @@ def test_sums_per_document_and_group_on_the_cluster_equal_one_process(corpus, cl
     assert remote.dtype == np.int64 and remote.has_canonical_format
     for name in ("indptr", "indices", "data"):
         assert np.array_equal(getattr(remote, name), getattr(local, name))
+        assert getattr(remote, name).dtype == getattr(local, name).dtype
     assert _held(client) == []  # no shard result left on a worker
 
 

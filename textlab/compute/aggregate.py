@@ -39,7 +39,9 @@ def shard_group_sums(block: sp.csr_matrix, codes: np.ndarray) -> tuple[np.ndarra
     present, local = np.unique(np.asarray(codes, dtype=np.int64), return_inverse=True)
     indicator = sp.csr_matrix((np.ones(len(local), dtype=np.int64), (local.ravel(), np.arange(len(local)))),
                               shape=(len(present), len(local)))
-    return present, sp.csr_matrix(indicator @ sp.csr_matrix(block, dtype=np.int64), dtype=np.int64)
+    sums = sp.csr_matrix(indicator @ sp.csr_matrix(block, dtype=np.int64), dtype=np.int64)
+    sums.sum_duplicates()  # canonical rows: they can be copied into the total as they are
+    return present, sums
 
 
 @dataclass(frozen=True)
@@ -57,12 +59,37 @@ def _starts(store: Any) -> np.ndarray:
     return np.concatenate([[0], np.cumsum(store.lengths)]).astype(np.int64)
 
 
+def _one_shard_groups(codes: np.ndarray, starts: np.ndarray, n_groups: int) -> np.ndarray:
+    """Whether each group's rows all lie in one shard (then that shard's row of sums is the group's total)."""
+    shards = np.zeros(n_groups, dtype=np.int64)
+    for i in range(len(starts) - 1):
+        shards[np.unique(codes[starts[i]:starts[i + 1]])] += 1
+    return shards == 1
+
+
+def _place(pieces: list[tuple[np.ndarray, sp.csr_matrix]], n_groups: int, n_terms: int) -> sp.csr_matrix:
+    """One ``n_groups x n_terms`` CSR from canonical rows of distinct groups, each piece freed once copied."""
+    lengths = np.zeros(n_groups, dtype=np.int64)
+    for groups, rows in pieces:
+        lengths[groups] = np.diff(rows.indptr)
+    indptr = np.concatenate([[0], np.cumsum(lengths)])
+    index = np.int32 if max(int(indptr[-1]), n_groups, n_terms) < np.iinfo(np.int32).max else np.int64
+    indices, data = np.empty(int(indptr[-1]), dtype=index), np.empty(int(indptr[-1]), dtype=np.int64)
+    while pieces:
+        groups, rows = pieces.pop(0)
+        to = np.repeat(indptr[groups] - rows.indptr[:-1], np.diff(rows.indptr)) + np.arange(rows.nnz)
+        indices[to], data[to] = rows.indices, rows.data
+    return sp.csr_matrix((data, indices, indptr.astype(index)), shape=(n_groups, n_terms))
+
+
 def sum_rows_on_cluster(client: Any, store: Any, codes: np.ndarray, n_groups: int) -> sp.csr_matrix:
     """``n_groups x n_terms`` int64 sums of a disk store's rows by ``codes``: one task per shard, added here.
 
-    Each task returns only the groups its shard touches; the parts are gathered in shard order
-    and compacted into the total as :func:`textlab.store.aggregate.sum_rows` compacts its
-    blocks, so this process holds the result plus a few shards' parts and a worker one shard.
+    Each task returns only the groups its shard touches. A group whose rows all lie in one shard
+    (most documents, for per-document sums) gets that shard's row as it is; the groups shared by
+    several shards are added up as :func:`textlab.store.aggregate.sum_rows` adds its blocks.
+    The rows are then copied into one CSR matrix, so this process holds about the result and a
+    worker one shard. Integer sums: equal to one process, entry for entry.
 
     Examples
     --------
@@ -72,19 +99,24 @@ def sum_rows_on_cluster(client: Any, store: Any, codes: np.ndarray, n_groups: in
     from textlab.store.aggregate import _compact
 
     n_terms = store.shape[1]
-    total = sp.csr_matrix((n_groups, n_terms), dtype=np.int64)
     starts = _starts(store)
+    alone = _one_shard_groups(codes, starts, n_groups)
+    shared = sp.csr_matrix((n_groups, n_terms), dtype=np.int64)
+    pieces, pending, n_pending = [], [], 0
     items = ((i, (i, np.asarray(codes[starts[i]:starts[i + 1]]))) for i in range(len(store.shards)))
-    pending: list[sp.coo_matrix] = []
-    n_pending = 0
     for _, (present, part) in map_ordered(client, _ShardSum(store), items, items_per_task=1):
-        coo = part.tocoo()
-        pending.append(sp.coo_matrix((coo.data, (present[coo.row], coo.col)), shape=(n_groups, n_terms)))
+        own = alone[present]
+        pieces.append((present[own], part[np.flatnonzero(own)]))
+        coo = part[np.flatnonzero(~own)].tocoo()
+        pending.append(sp.coo_matrix((coo.data, (present[~own][coo.row], coo.col)), shape=(n_groups, n_terms)))
         n_pending += coo.nnz
-        if n_pending > max(total.nnz, 1_000_000):
-            total = _compact(total, pending, n_groups, n_terms)
+        if n_pending > max(shared.nnz, 1_000_000):
+            shared = _compact(shared, pending, n_groups, n_terms)
             pending, n_pending = [], 0
-    return _compact(total, pending, n_groups, n_terms)
+    shared = _compact(shared, pending, n_groups, n_terms)
+    rows = np.flatnonzero(~alone)
+    pieces.append((rows, shared[rows]))
+    return _place(pieces, n_groups, n_terms)
 
 
 @dataclass(frozen=True)
