@@ -24,6 +24,8 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from textlab._memory import release_memory
+
 __all__ = ["sum_rows_on_cluster", "count_units_on_cluster", "shard_group_sums"]
 
 
@@ -116,7 +118,9 @@ def sum_rows_on_cluster(client: Any, store: Any, codes: np.ndarray, n_groups: in
     shared = _compact(shared, pending, n_groups, n_terms)
     rows = np.flatnonzero(~alone)
     pieces.append((rows, shared[rows]))
-    return _place(pieces, n_groups, n_terms)
+    total = _place(pieces, n_groups, n_terms)
+    release_memory()  # the pieces' pages (about the size of the result) back to the system
+    return total
 
 
 @dataclass(frozen=True)
