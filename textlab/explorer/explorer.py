@@ -250,8 +250,11 @@ def _passage_evidence(result: Any, passages: pd.DataFrame, *, n_passages: int, m
     ranking reads only the rows of candidate passages: a million-passage study is never melted or
     sorted whole, and the passages chosen are the same.
     """
-    k = 3 * n_passages
-    topics, frames = result.tables["passage_topics"], result.tables.get("frames_by_passage")
+    from textlab.study._results_lazy import table_columns
+
+    k = 3 * n_passages  # only the columns ranked (a results folder reads no others)
+    topics = table_columns(result, "passage_topics", lambda c: c == "passage_id" or str(c).startswith("topic_"))
+    frames = table_columns(result, "frames_by_passage", lambda c: c in ("passage_id", "frame", "n_hits", "share"))
     texts = _candidate_texts(result.tokenized, passages, [(_shares(_top_rows(topics, k)), "topic", "share")]
                              + ([(_top_frame_rows(frames, k), "frame", "n_hits")] if frames is not None else []),
                              n_passages)
@@ -259,7 +262,9 @@ def _passage_evidence(result: Any, passages: pd.DataFrame, *, n_passages: int, m
     frame_ranked, drivers = _frame_evidence(result, _held(frames, texts), texts, n_passages)
     (topic_ranked, frame_ranked), n_kept = allocate_passages([topic_ranked, frame_ranked], max_passages=max_passages)
     kept = pd.Index(pd.concat([topic_ranked["passage_id"], frame_ranked["passage_id"]]).astype(str).unique())
-    held = passages.assign(passage_id=passages["passage_id"].astype(str)).set_index("passage_id").loc[kept]
+    ids = passages["passage_id"].astype(str)
+    mask = ids.isin(kept).to_numpy()  # the kept rows only, not a copy of every passage
+    held = passages[mask].assign(passage_id=ids[mask].to_numpy()).set_index("passage_id").loc[kept]
     title = held["title"] if "title" in held.columns else pd.Series("", index=held.index)
     held_table = pd.DataFrame({"passage_id": kept, "doc_id": held["doc_id"].astype(str).to_numpy(),
                                "group": held[result.config.group_column].astype(str).to_numpy(),

@@ -23,7 +23,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["FolderReader", "LazyResults", "LazyTables", "step_ran", "step_params"]
+__all__ = ["FolderReader", "LazyResults", "LazyTables", "step_ran", "step_params", "table_columns"]
 
 
 class FolderReader:
@@ -174,9 +174,44 @@ class LazyTables(Mapping):
     def __repr__(self) -> str:
         return f"LazyTables({list(self._where)})"
 
+    def columns(self, name: str, keep: Any) -> pd.DataFrame:
+        """Table ``name`` with only the columns for which ``keep(column)`` is true (read from Parquet if not held)."""
+        step, attribute = self._where[name]
+        held = getattr(self._reader._objects.get(step), attribute, None)
+        if held is None:
+            held = self._reader._large.get((step, attribute)) or self._reader._tables.get((step, attribute))
+        if held is not None:
+            return held[[c for c in held.columns if keep(c)]]
+        import pyarrow.parquet as pq
+
+        from textlab.study.results import _read_table
+
+        folder = self._reader.step_folder(step)
+        names = [c for c in pq.ParquetFile(folder / f"{attribute}.parquet").schema_arrow.names if keep(c)]
+        return _read_table(folder, attribute, self._reader.entries[step], columns=names)
+
     def loaded(self) -> list[str]:
         """What has been read from the folder so far."""
         return self._reader.loaded()
+
+
+def table_columns(result: Any, name: str, keep: Any) -> pd.DataFrame | None:
+    """Table ``name`` of a study result with only the columns ``keep(column)`` accepts (``None`` if absent).
+
+    From a results folder only those columns are read: a million-row table's other text columns
+    are never loaded.
+
+    Examples
+    --------
+    >>> table_columns(read_results("results"), "passage_topics", lambda c: c.startswith("topic_"))  # doctest: +SKIP
+    """
+    tables = result.tables
+    if name not in tables:
+        return None
+    if isinstance(tables, LazyTables):
+        return tables.columns(name, keep)
+    table = tables[name]
+    return table[[c for c in table.columns if keep(c)]]
 
 
 def step_ran(result: Any, name: str) -> bool:

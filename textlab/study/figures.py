@@ -12,7 +12,7 @@ get the colour-blind-safe palette) and interval levels from each result's ``para
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -391,20 +391,26 @@ def build_figures(result: Any) -> dict[str, FigureSpec]:
     dict
         Figure name -> :class:`FigureSpec` (figure, table drawn, caption, claim).
     """
+    return {spec.name: spec for spec in sorted(iter_figures(result), key=lambda spec: spec.name)}
+
+
+def iter_figures(result: Any) -> Iterator[FigureSpec]:
+    """Draw the figures of :func:`build_figures` one drawing function at a time, in step order.
+
+    A caller that writes or encodes each figure and closes it before asking for the next (the
+    report) holds one figure and its table at a time, not all of them.
+    """
     from textlab.study._results_lazy import step_ran
     from textlab.study.steps import STEPS, resolve
 
-    specs: list[FigureSpec] = []
-    with plots.style():
-        for step in STEPS:
-            if not step_ran(result, step.name):  # read from the manifest: nothing is loaded to decide
-                continue
-            for draw in step.figures:
+    for step in STEPS:
+        if not step_ran(result, step.name):  # read from the manifest: nothing is loaded to decide
+            continue
+        for draw in step.figures:
+            with plots.style():
                 drawn = resolve(draw)(result)
-                if drawn is None:
-                    continue
-                specs.extend(drawn if isinstance(drawn, list | tuple) else [drawn])
-    return {spec.name: spec for spec in sorted(specs, key=lambda spec: spec.name)}
+            if drawn is not None:
+                yield from (drawn if isinstance(drawn, list | tuple) else [drawn])
 
 
 def _formats_sentence(formats: Sequence[str], dpi: int) -> str:

@@ -278,15 +278,10 @@ def render_report(result: Any, *, figures: dict[str, tuple[Any, str]] | None = N
     str
         A complete HTML document with figures embedded.
     """
-    import matplotlib.pyplot as plt
-
     from textlab.study._results_lazy import step_ran
     from textlab.study.steps import STEPS, resolve
 
-    if figures is None:
-        from textlab.study.figures import build_figures
-
-        figures = {name: (spec.figure, spec.caption) for name, spec in build_figures(result).items()}
+    images = _figure_images(result, figures)
     config, prov = result.config, result.provenance
     parts = _front(result) + ["<h2>Main contrasts</h2>"]
     for step in STEPS:
@@ -298,11 +293,10 @@ def render_report(result: Any, *, figures: dict[str, tuple[Any, str]] | None = N
     group_counts = result.tables["documents"].groupby("group").size()
     parts += ["<h2>Caveats</h2><div class='caveat'><ul>"]
     parts += [f"<li>{c}</li>" for c in _caveats(result, group_counts)] + ["</ul></div>", "<h2>Figures</h2>"]
-    for name, (fig, caption) in figures.items():
+    for name, png, caption in images:
         parts.append(f"<figure id='{html.escape(name)}'><img alt='{html.escape(name)}' "
-                     f"src='data:image/png;base64,{_png_base64(fig)}'><figcaption><b>{html.escape(name)}.</b> "
+                     f"src='data:image/png;base64,{png}'><figcaption><b>{html.escape(name)}.</b> "
                      f"{html.escape(caption)}</figcaption></figure>")
-        plt.close(fig)
     if explorer:  # the interactive explorer inline (textlab.explorer): the report stays one offline file
         from textlab.explorer.report import section_explorer
 
@@ -323,6 +317,23 @@ def render_report(result: Any, *, figures: dict[str, tuple[Any, str]] | None = N
         parts.append(_table_html(pd.DataFrame(rows), ["file", "sha256"]))
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def _figure_images(result: Any, figures: dict[str, tuple[Any, str]] | None) -> list[tuple[str, str, str]]:
+    """``(name, PNG as base64, caption)`` of every figure, by name; each drawn, encoded and closed in turn."""
+    import matplotlib.pyplot as plt
+
+    if figures is not None:
+        drawn = ((name, fig, caption) for name, (fig, caption) in figures.items())
+    else:  # one figure (and the table it draws) held at a time: a large study's figures are not all open at once
+        from textlab.study.figures import iter_figures
+
+        drawn = ((spec.name, spec.figure, spec.caption) for spec in iter_figures(result))
+    images = []
+    for name, fig, caption in drawn:
+        images.append((name, _png_base64(fig), caption))
+        plt.close(fig)
+    return images if figures is not None else sorted(images, key=lambda item: item[0])
 
 
 def write_report(result: Any, path: str | Path) -> Path:

@@ -198,14 +198,14 @@ def _load_array(path: Path) -> np.ndarray:
     return np.load(path, allow_pickle=False, mmap_mode=mode)
 
 
-def _read_table(folder: Path, name: str, entry: dict[str, Any]) -> pd.DataFrame:
+def _read_table(folder: Path, name: str, entry: dict[str, Any], columns: list[str] | None = None) -> pd.DataFrame:
     """One table as written; text columns back as ``object`` unless the table has over :data:`CSV_MAX_ROWS` rows.
 
     Parquet reads text as pandas' Arrow-backed ``str`` dtype; small tables get their ``object`` columns
     back (equal to the run's, dtype and all), large ones keep ``str``: a million passage ids as Python
     objects cost ten times the memory.
     """
-    table = pd.read_parquet(folder / f"{name}.parquet")
+    table = pd.read_parquet(folder / f"{name}.parquet", columns=columns)
     if len(table) > CSV_MAX_ROWS:
         return table
     for column in entry.get("object_columns", {}).get(name, []):
