@@ -167,3 +167,19 @@ def test_dropping_the_pages_of_a_mapped_array_frees_them_and_keeps_its_values(tm
     assert drop_mapped_pages(mapped[::2], np.zeros(3)) == 1  # a view finds its mapping; a plain array is left alone
     assert touched - file_mb() > 40
     assert float(mapped.sum(dtype=np.float64)) == total and np.array_equal(mapped, values)
+
+
+def test_table_columns_reads_only_the_columns_asked_for(both):
+    import pandas as pd
+
+    from textlab.study._results_lazy import table_columns
+
+    _, spilled, _, _ = both
+    keep = lambda c: c == "passage_id" or str(c).startswith("topic_")  # noqa: E731
+    lazy = read_results(spilled)
+    part = table_columns(lazy, "passage_topics", keep)
+    assert lazy.tables.loaded() == []  # the whole table was not read
+    whole = read_results(spilled).tables["passage_topics"]
+    assert list(part.columns) == [c for c in whole.columns if keep(c)] and len(part.columns) < len(whole.columns)
+    pd.testing.assert_frame_equal(part, whole[list(part.columns)])
+    assert table_columns(lazy, "no_such_table", keep) is None

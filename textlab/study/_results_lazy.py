@@ -124,6 +124,9 @@ class LazyResults(Mapping):
     def __iter__(self) -> Iterator[str]:
         return iter(self._reader.entries)
 
+    def __contains__(self, name: object) -> bool:  # without rebuilding the step's result
+        return name in self._reader.entries
+
     def __len__(self) -> int:
         return len(self._reader.entries)
 
@@ -167,6 +170,9 @@ class LazyTables(Mapping):
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._where)
+
+    def __contains__(self, name: object) -> bool:  # without reading the table (Mapping's own would)
+        return name in self._where
 
     def __len__(self) -> int:
         return len(self._where)
