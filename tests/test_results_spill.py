@@ -116,7 +116,14 @@ def test_a_released_result_reads_back_equal_and_holds_nothing(config, both):
     value = SpilledResult(entry, spilled / "data" / "frames")
     assert value.params == again.results["frames"].params
     assert value.by_group.equals(again.results["frames"].by_group)
-    assert value._ref() is None  # the rebuilt result is not kept once nothing holds it
+    assert value._ref is None  # a table is read alone: the result is not rebuilt
+    fits = SpilledResult(next(e for e in json.loads((spilled / "manifest.json").read_text())["steps"]
+                              if e["name"] == "topics"), spilled / "data" / "topics").fits
+    assert [f.n_topics for f in fits] == [f.n_topics for f in again.results["topics"].fits]
+    whole = value.load()  # the result itself, held while someone holds it
+    assert type(whole) is type(again.results["frames"]) and value._ref() is whole
+    del whole
+    assert value._ref() is None
 
 
 def test_a_failing_step_leaves_no_folder_behind(config, tmp_path):

@@ -24,10 +24,10 @@ __all__ = ["ResultsWriter", "SpilledResult"]
 class SpilledResult:
     """A step's result written to a results folder, read back from it attribute by attribute.
 
-    ``value.params`` reads ``params.json``; any other attribute rebuilds the result
-    (:func:`~textlab.study.results.load_object`: tables read, large arrays memory-mapped) and is
-    taken from it.  The rebuilt object is held only while something else holds it, so a step that
-    reads ``topics.fits[0]`` keeps that fit, not the topics step's tables.
+    ``value.params`` reads ``params.json``; a table, array or nested result is read alone (tables
+    from Parquet, large arrays memory-mapped: ``topics.fits`` reads the fits, not the topics' tables);
+    any other attribute rebuilds the result (:func:`~textlab.study.results.load_object`) and is taken
+    from it.  The rebuilt object is held only while something else holds it.
 
     Parameters
     ----------
@@ -71,7 +71,29 @@ class SpilledResult:
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):
             raise AttributeError(name)
-        return getattr(self.load(), name)
+        value = self._ref() if self._ref is not None else None
+        if value is None:  # one field read alone: ``topics.fits`` reads the fits, not the topics' tables
+            found, field = self._field(name)
+            if found:
+                return field
+            value = self.load()
+        return getattr(value, name)
+
+    def _field(self, name: str) -> tuple[bool, Any]:
+        """``(True, value)`` of a table, array or nested result written under ``name``, read alone; else ``(False, None)``."""
+        from textlab.study.results import _load_array, _read_table, load_object
+
+        entry, folder = self._entry, self._folder
+        if name in entry.get("tables", []):
+            return True, _read_table(folder, name, entry)
+        if name in entry.get("arrays", []):
+            return True, _load_array(folder / f"{name}.npy")
+        child = entry.get("children", {}).get(name)
+        if isinstance(child, list):
+            return True, [load_object(c, folder / name / str(i)) for i, c in enumerate(child)]
+        if child is not None:
+            return True, load_object(child, folder / name)
+        return False, None
 
     def __repr__(self) -> str:
         return f"SpilledResult({self._entry.get('type', '?')}, {self._folder})"
