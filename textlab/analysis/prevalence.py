@@ -18,7 +18,6 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Mapping, Sequence
-from typing import Any
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -211,7 +210,11 @@ def estimate_prevalence(
         base = np.ones(len(table))
 
     n_fits, n_topics = len(fits), fits[0].n_topics
-    state_sums, state_totals = _stack([_released(layout.group_sums(f.doc_topic, base), f) for f in fits])  # F x G x K
+    pairs = []
+    for f in fits:  # F x G x K sums, F x G totals; one run's memory-mapped pages held at a time
+        pairs.append(layout.group_sums(f.doc_topic, base))
+        drop_mapped_pages(f.doc_topic, f.doc_topic_dirichlet)
+    state_sums, state_totals = _stack(pairs)
     state = state_sums / state_totals[:, :, None]
     per_draw = math.ceil(n_boot / n_draws)
     draws = _compose(fits, layout, base, n_draws=n_draws, per_draw=per_draw, random_state=random_state)
@@ -282,12 +285,6 @@ def _compose(fits, layout, base, *, n_draws: int, per_draw: int, random_state: i
         resampling_only[rows] = layout.group_means(fit.doc_topic, weights)
         drop_mapped_pages(fit.doc_topic, fit.doc_topic_dirichlet)  # read back from a results folder: one run's pages
     return rep_sums, rep_totals, posterior_only, resampling_only, run_of_draw
-
-
-def _released(value: Any, fit: LdaFit) -> Any:
-    """``value``, after letting go of ``fit``'s memory-mapped pages (see :func:`textlab._memory.drop_mapped_pages`)."""
-    drop_mapped_pages(fit.doc_topic, fit.doc_topic_dirichlet)
-    return value
 
 
 def _components(sds: dict, topics: np.ndarray, groups: list) -> pd.DataFrame:

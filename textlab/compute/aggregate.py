@@ -38,10 +38,10 @@ def shard_group_sums(block: sp.csr_matrix, codes: np.ndarray) -> tuple[np.ndarra
     >>> present.tolist(), sums.toarray().tolist()
     ([2, 7], [[0, 3], [3, 1]])
     """
+    from textlab.store.aggregate import _indicator
+
     present, local = np.unique(np.asarray(codes, dtype=np.int64), return_inverse=True)
-    indicator = sp.csr_matrix((np.ones(len(local), dtype=np.int64), (local.ravel(), np.arange(len(local)))),
-                              shape=(len(present), len(local)))
-    sums = sp.csr_matrix(indicator @ sp.csr_matrix(block, dtype=np.int64), dtype=np.int64)
+    sums = sp.csr_matrix(_indicator(local.ravel(), len(present)) @ sp.csr_matrix(block, dtype=np.int64), dtype=np.int64)
     sums.sum_duplicates()  # canonical rows: they can be copied into the total as they are
     return present, sums
 

@@ -64,6 +64,13 @@ class FolderReader:
             self._read.append(f"{Path(key[0]).name}/{name}")
         return table
 
+    def held(self, step: str, name: str) -> pd.DataFrame | None:
+        """Table ``name`` of ``step`` if it has been read and is still held (by its step's result or a caller)."""
+        if step in self._objects:
+            return getattr(self._objects[step], name, None)
+        key = (step, name)
+        return self._tables.get(key) if key in self._tables else self._large.get(key)
+
     def object(self, step: str) -> Any:
         """The result of ``step`` (``None`` if it was skipped), rebuilt once."""
         entry = self.entries[step]
@@ -166,7 +173,7 @@ class LazyTables(Mapping):
         step, attribute = self._where[name]
         if step in self._reader._objects:
             return getattr(self._reader._objects[step], attribute)
-        return self._reader.table(step, attribute)
+        return self._reader.table(step, attribute)  # read, or the copy already held
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._where)
@@ -183,9 +190,7 @@ class LazyTables(Mapping):
     def columns(self, name: str, keep: Any) -> pd.DataFrame:
         """Table ``name`` with only the columns for which ``keep(column)`` is true (read from Parquet if not held)."""
         step, attribute = self._where[name]
-        held = getattr(self._reader._objects.get(step), attribute, None)
-        if held is None:
-            held = self._reader._large.get((step, attribute)) or self._reader._tables.get((step, attribute))
+        held = self._reader.held(step, attribute)
         if held is not None:
             return held[[c for c in held.columns if keep(c)]]
         import pyarrow.parquet as pq

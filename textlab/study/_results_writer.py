@@ -73,27 +73,13 @@ class SpilledResult:
             raise AttributeError(name)
         value = self._ref() if self._ref is not None else None
         if value is None:  # one field read alone: ``topics.fits`` reads the fits, not the topics' tables
-            found, field = self._field(name)
+            from textlab.study.results import load_field
+
+            found, field = load_field(self._entry, self._folder, name)
             if found:
                 return field
             value = self.load()
         return getattr(value, name)
-
-    def _field(self, name: str) -> tuple[bool, Any]:
-        """``(True, value)`` of a table, array or nested result written under ``name``, read alone; else ``(False, None)``."""
-        from textlab.study.results import _load_array, _read_table, load_object
-
-        entry, folder = self._entry, self._folder
-        if name in entry.get("tables", []):
-            return True, _read_table(folder, name, entry)
-        if name in entry.get("arrays", []):
-            return True, _load_array(folder / f"{name}.npy")
-        child = entry.get("children", {}).get(name)
-        if isinstance(child, list):
-            return True, [load_object(c, folder / name / str(i)) for i, c in enumerate(child)]
-        if child is not None:
-            return True, load_object(child, folder / name)
-        return False, None
 
     def __repr__(self) -> str:
         return f"SpilledResult({self._entry.get('type', '?')}, {self._folder})"
@@ -121,61 +107,55 @@ class ResultsWriter:
                                          "rerun": config.rerun_command("analyze", name), "steps": [],
                                          "config": config.to_dict()}
         self._public = {step.name: dict(step.tables) for step in STEPS}
+        self._rows: dict[str, int] = {}  # public table -> rows, of the tables over CSV_MAX_ROWS (Parquet only)
 
     def add_step(self, name: str, value: Any) -> SpilledResult | None:
-        """Write step ``name``'s result (``None``: skipped) under ``data/<name>``; return it as stored."""
-        from textlab.study.results import save_object
+        """Write step ``name``'s result (``None``: skipped) under ``data/<name>`` and its public tables.
+
+        A public table of up to :data:`~textlab.study.results.CSV_MAX_ROWS` rows is written as
+        ``<table>.csv`` now, from the table in memory; a larger one is linked at :meth:`finish`.
+        Returns the result as stored (a :class:`SpilledResult`), or ``None`` for a skipped step.
+        """
+        from textlab._io import write_csv
+        from textlab.study.results import CSV_MAX_ROWS, save_object
 
         entry: dict[str, Any] = {"name": name, "skipped": value is None, "public_tables": self._public.get(name, {})}
         if value is not None:
             entry.update(save_object(value, self.tmp / "data" / name))
         self.manifest["steps"] = [e for e in self.manifest["steps"] if e["name"] != name] + [entry]
+        for public, field in self._public_of(entry):
+            table, csv = getattr(value, field), self.tmp / f"{public}.csv"
+            self._rows.pop(public, None)
+            csv.unlink(missing_ok=True)  # a step written again (a later step replaced its result)
+            if len(table) > CSV_MAX_ROWS:
+                self._rows[public] = len(table)
+            else:
+                write_csv(table, csv, for_people=True)  # no spreadsheet formulas; the Parquet copy is exact
         return None if value is None else SpilledResult(entry, self.tmp / "data" / name)
 
     def finish(self, result: Any, provenance: dict[str, Any]) -> None:
-        """Write the public tables, the store, ``provenance.json`` and ``manifest.json`` (every step added)."""
+        """Link the large public tables, write the store, ``provenance.json`` and ``manifest.json`` (every step added)."""
         from textlab._io import write_json
         from textlab.study._results_store import travel_store
 
         order = {name: i for i, name in enumerate(result.results)}  # step order, whenever each was written
         self.manifest["steps"].sort(key=lambda e: order.get(e["name"], len(order)))
-        large = self._write_public_tables(result)
-        self._link_large_tables(large)
+        self._link_large_tables({public: self._rows[public] for public, _, _ in self._public_tables()
+                                 if public in self._rows})
         travel_store(result, self.tmp, provenance)
         write_json(provenance, self.tmp / "provenance.json")
         write_json(self.manifest, self.tmp / "manifest.json")
 
+    def _public_of(self, entry: dict[str, Any]) -> list[tuple[str, str]]:
+        """``(public name, field)`` of the tables step ``entry`` wrote (every table of an unregistered read-back step)."""
+        written = entry.get("tables", [])
+        if entry["name"] not in self._public and entry.get("type", "").endswith(":StepResult"):
+            return [(t, t) for t in written]
+        return [(p, f) for p, f in entry.get("public_tables", {}).items() if f in written]
+
     def _public_tables(self) -> list[tuple[str, str, str]]:
         """``(public name, step, field)`` of every table written by a step, in step order."""
-        out = []
-        for entry in self.manifest["steps"]:
-            written = entry.get("tables", [])
-            if entry["name"] not in self._public and entry.get("type", "").endswith(":StepResult"):
-                out += [(t, entry["name"], t) for t in written]  # a step read back, not registered: all its tables
-            out += [(p, entry["name"], f) for p, f in entry.get("public_tables", {}).items() if f in written]
-        return out
-
-    def _write_public_tables(self, result: Any) -> dict[str, int]:
-        """``<name>.csv`` for each public table up to CSV_MAX_ROWS rows; return ``{name: rows}`` of the others."""
-        import pyarrow.parquet as pq
-
-        from textlab._io import write_csv
-        from textlab.study.results import CSV_MAX_ROWS, _read_table
-
-        large: dict[str, int] = {}
-        entries = {e["name"]: e for e in self.manifest["steps"]}
-        for public, step, field in self._public_tables():
-            folder = self.tmp / "data" / step
-            rows = pq.ParquetFile(folder / f"{field}.parquet").metadata.num_rows
-            if rows > CSV_MAX_ROWS:
-                large[public] = rows
-                continue
-            value = result.results.get(step)
-            table = getattr(value, field, None) if not isinstance(value, SpilledResult | type(None)) else None
-            if table is None:  # written and released: read the step's exact copy back
-                table = _read_table(folder, field, entries[step])
-            write_csv(table, self.tmp / f"{public}.csv", for_people=True)  # no spreadsheet formulas
-        return large
+        return [(p, e["name"], f) for e in self.manifest["steps"] for p, f in self._public_of(e)]
 
     def _link_large_tables(self, large: dict[str, int]) -> None:
         """``<name>.parquet`` at the top of the folder for each table over CSV_MAX_ROWS rows (+ README.txt)."""

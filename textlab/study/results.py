@@ -214,15 +214,31 @@ def _read_table(folder: Path, name: str, entry: dict[str, Any], columns: list[st
     return table
 
 
+def load_field(entry: dict[str, Any], folder: Path, name: str, *, read_table: Any = None) -> tuple[bool, Any]:
+    """``(True, value)`` of the table, array or nested result :func:`save_object` wrote as ``name``, read alone.
+
+    ``(False, None)`` for any other name (a scalar of ``fields.json``, a sparse matrix, a property).
+    """
+    if name in entry.get("tables", []):
+        return True, (read_table or _read_table)(folder, name, entry)
+    if name in entry.get("arrays", []):
+        return True, _load_array(folder / f"{name}.npy")
+    child = entry.get("children", {}).get(name)
+    if isinstance(child, list):
+        return True, [load_object(c, folder / name / str(i), read_table=read_table) for i, c in enumerate(child)]
+    if child is not None:
+        return True, load_object(child, folder / name, read_table=read_table)
+    return False, None
+
+
 def load_object(entry: dict[str, Any], folder: Path, *, read_table: Any = None) -> Any:
     """Rebuild the object :func:`save_object` wrote (a :class:`StepResult` if its type is unknown).
 
     ``read_table(folder, name, entry)`` reads one table (default: the Parquet file; a results
     folder read lazily passes its own, so a table read before its step is not read twice).
     """
-    read_table = read_table or _read_table
-    tables = {name: read_table(folder, name, entry) for name in entry.get("tables", [])}
-    arrays = {name: _load_array(folder / f"{name}.npy") for name in entry.get("arrays", [])}
+    tables = {name: load_field(entry, folder, name, read_table=read_table)[1] for name in entry.get("tables", [])}
+    arrays = {name: load_field(entry, folder, name)[1] for name in entry.get("arrays", [])}
     values = json.loads((folder / "fields.json").read_text(encoding="utf-8"))
     params = json.loads((folder / "params.json").read_text(encoding="utf-8"))
     for name in entry.get("sparse", []):
@@ -230,12 +246,7 @@ def load_object(entry: dict[str, Any], folder: Path, *, read_table: Any = None) 
 
         parts = [np.load(folder / f"{name}.{p}.npy", allow_pickle=False) for p in ("data", "indices", "indptr")]
         arrays[name] = sp.csr_matrix(tuple(parts), shape=tuple(values.pop(f"{name}.shape")))
-    children: dict[str, Any] = {}
-    for name, child in entry.get("children", {}).items():
-        if isinstance(child, list):
-            children[name] = [load_object(c, folder / name / str(i), read_table=read_table) for i, c in enumerate(child)]
-        else:
-            children[name] = load_object(child, folder / name, read_table=read_table)
+    children = {name: load_field(entry, folder, name, read_table=read_table)[1] for name in entry.get("children", {})}
     cls = _resolve_type(entry.get("type", ""))
     if cls is None or cls is StepResult:
         return StepResult(tables=tables, arrays={**arrays, **children}, values=values, params=params)
