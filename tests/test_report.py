@@ -44,3 +44,21 @@ def test_library_report_is_generic(seeds_study_fast):
     html = render_report(generic, figures={})
     assert "<h1>How do huawei-led and aws-led differ?</h1>" in html
     assert "seeds/README.md" not in html and "Quick look" not in html
+
+
+def test_figures_drawn_one_at_a_time_give_the_same_report_as_all_at_once(seeds_study_fast):
+    """The report encodes each figure as it is drawn (iter_figures); the page equals one built from build_figures."""
+    from textlab.study.figures import build_figures, iter_figures
+    from textlab.study.report import render_report
+
+    import matplotlib.pyplot as plt
+
+    specs = build_figures(seeds_study_fast)
+    names = []
+    for spec in iter_figures(seeds_study_fast):
+        names.append(spec.name)
+        plt.close(spec.figure)
+    assert sorted(names) == list(specs)
+    given = {name: (spec.figure, spec.caption) for name, spec in specs.items()}
+    assert render_report(seeds_study_fast, explorer=False) == render_report(seeds_study_fast, figures=given,
+                                                                           explorer=False)
