@@ -61,6 +61,35 @@ def test_ctrl_c_at_any_moment_exits_130_with_one_line(slow_corpus, tmp_path, del
         assert sorted(p.name for p in tmp_path.iterdir()) == []  # no temporary folder left behind
 
 
+def _interrupt(*args, **kwargs):
+    raise KeyboardInterrupt
+
+
+def test_ctrl_c_after_the_output_is_in_place_says_it_is_complete(tmp_path, monkeypatch, capsys):
+    import textlab.preprocessing.clean as clean
+
+    corpus = tmp_path / "docs.jsonl"
+    corpus.write_text("".join(json.dumps({"doc_id": f"d{i}", "text": f"Solar wind grid number {i}."}) + "\n"
+                              for i in range(5)))
+    out = tmp_path / "out"
+    monkeypatch.setattr(clean, "audit_summary", _interrupt)  # Ctrl-C while the summary is printed
+    assert main(["clean", str(corpus), "--out", str(out)]) == 130
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"textlab: interrupted after {out.resolve()} was written in full (the new output is in place)"]
+    assert sorted(p.name for p in out.iterdir())[-3:] == ["d2.txt", "d3.txt", "d4.txt"]
+
+
+def test_ctrl_c_while_the_output_is_built_keeps_nothing(tmp_path, monkeypatch, capsys):
+    import textlab._io as io
+
+    corpus = tmp_path / "docs.jsonl"
+    corpus.write_text(json.dumps({"doc_id": "d0", "text": "Solar wind grid."}) + "\n")
+    monkeypatch.setattr(io, "write_csv", _interrupt)  # Ctrl-C while the audit is written
+    assert main(["clean", str(corpus), "--out", str(tmp_path / "out")]) == 130
+    assert capsys.readouterr().err.strip().splitlines() == ["textlab: interrupted; no partial output was kept"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["docs.jsonl"]
+
+
 def test_terminal_output_is_stripped_of_control_characters(tmp_path, capsys):
     hostile = "Normal words here.\x1b]0;pwned title\x07 More words\x1b[2J after a clear-screen and \x08\x08 backspaces."
     path = tmp_path / "docs.jsonl"

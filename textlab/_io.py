@@ -106,7 +106,10 @@ def atomic_write(path: str | Path, mode: str = "w", encoding: str | None = "utf-
     try:
         with open(tmp_name, mode, **kwargs) as handle:
             yield handle
-        os.replace(tmp_name, path)
+        with _interrupts_held():
+            os.replace(tmp_name, path)
+            if not _in_temporary_folder(path):  # files of a folder being built are not outputs yet
+                _WRITTEN.append(path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
@@ -253,8 +256,11 @@ def _output_lock(path: Path) -> Iterator[None]:
             os.unlink(lock_path)
 
 
-def _swap_into_place(tmp_dir: Path, path: Path) -> None:
-    """Put the finished ``tmp_dir`` at ``path``; the old folder is never lost, even if killed mid-way."""
+def _swap_into_place(tmp_dir: Path, path: Path) -> Path | None:
+    """Put the finished ``tmp_dir`` at ``path``; the old folder is never lost, even if killed mid-way.
+
+    Returns the folder now holding the previous output (to delete), or ``None`` when there was none.
+    """
     if path.exists():
         foreign = _foreign_files(path) if (path / OUTPUT_MARKER).is_file() else sorted(
             p.name for p in path.iterdir())
@@ -266,14 +272,43 @@ def _swap_into_place(tmp_dir: Path, path: Path) -> None:
             raise OutputError(f"{path}: files were added to this folder during the run ({shown}); it was left as it "
                               f"was and the new output is in {kept if kept.exists() else tmp_dir}")
         if _exchange(tmp_dir, path):  # one atomic step: the old output now sits at tmp_dir
-            _discard_old(tmp_dir, path)
-            return
+            return tmp_dir
         backup = path.with_name(f".{path.name}.old")  # recoverable two-step swap (see _recover)
         os.replace(path, backup)
         os.replace(tmp_dir, path)
-        _discard_old(backup, path)
-    else:
-        os.replace(tmp_dir, path)
+        return backup
+    os.replace(tmp_dir, path)
+    return None
+
+
+@contextlib.contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Hold Ctrl-C and ``kill`` until the block ends, so an output's swap and its record happen together."""
+    import signal
+
+    held = {signal.SIGINT, signal.SIGTERM}
+    try:
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    except (AttributeError, ValueError, OSError):  # no POSIX signal masks here
+        previous = None
+    try:
+        yield
+    finally:
+        if previous is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)  # a held Ctrl-C is raised now
+
+
+def written_outputs() -> list[Path]:
+    """Output folders this process has put in place, oldest first (the CLI names them on Ctrl-C)."""
+    return list(_WRITTEN)
+
+
+_WRITTEN: list[Path] = []
+
+
+def _in_temporary_folder(path: Path) -> bool:
+    """Whether ``path`` lies inside a folder :func:`atomic_directory` is still building."""
+    return any(part.startswith(".") and part.endswith(".tmp") for part in path.parent.parts)
 
 
 def _discard_old(old: Path, path: Path) -> None:
@@ -358,7 +393,11 @@ def atomic_directory(path: str | Path, *, inputs: Iterable[str | Path] = (), rep
         try:
             yield tmp_dir
             (tmp_dir / OUTPUT_MARKER).write_text(_marker_text(tmp_dir), encoding="utf-8")
-            _swap_into_place(tmp_dir, path)
+            with _interrupts_held():  # a Ctrl-C from here on finds the output recorded as complete
+                old = _swap_into_place(tmp_dir, path)
+                _WRITTEN.append(path)
+            if old is not None:
+                _discard_old(old, path)
         except BaseException:
             if tmp_dir.exists() and tmp_dir != path:
                 with contextlib.suppress(BaseException):  # a second Ctrl-C: the next run removes it

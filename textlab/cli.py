@@ -371,6 +371,20 @@ def build_parser() -> argparse.ArgumentParser:
     return build({name: globals()[f"_cmd_{name}"] for name in COMMANDS})
 
 
+def _written_outputs() -> list:
+    """Outputs put in place so far by this process (none if nothing was written)."""
+    io = sys.modules.get("textlab._io")  # not imported: nothing was written, and --help stays light
+    return io.written_outputs() if io is not None else []
+
+
+def _interrupted(before: int) -> str:
+    """The Ctrl-C message: which output is complete, or that nothing partial was kept."""
+    done = [p for p in _written_outputs()[before:] if p.exists()]
+    if done:
+        return f"interrupted after {done[-1]} was written in full (the new output is in place)"
+    return "interrupted; no partial output was kept"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``textlab`` command line.
 
@@ -406,6 +420,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         previous = signal.signal(signal.SIGTERM, terminate)
     except ValueError:  # not the main thread: leave signals alone
         previous = None
+    written = len(_written_outputs())
     try:
         return int(args.func(args) or 0)
     except TextlabError as exc:
@@ -419,7 +434,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"textlab: error: {where}{exc.strerror or exc}".splitlines()[0], file=sys.stderr)
         return 2
     except KeyboardInterrupt as exc:  # an interrupt after the output was complete says so
-        print(f"textlab: {exc.args[0] if exc.args else 'interrupted; no partial output was kept'}", file=sys.stderr)
+        print(f"textlab: {exc.args[0] if exc.args else _interrupted(written)}", file=sys.stderr)
         return 130
     finally:
         while _SCRATCH:
