@@ -422,6 +422,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         previous = None
     written = len(_written_outputs())
     try:
+        return _run(args, written)
+    finally:
+        if previous is not None and argv is None:  # the program: the work is done; Ctrl-C or kill can't cut clean-up
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        while _SCRATCH:
+            _SCRATCH.pop().cleanup()
+        if previous is not None and argv is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _run(args: argparse.Namespace, written: int) -> int:
+    """Run the chosen command; a bad input or an interrupt becomes one line and an exit status."""
+    try:
         return int(args.func(args) or 0)
     except TextlabError as exc:
         print(f"textlab: error: {_inert(str(exc))}", file=sys.stderr)
@@ -436,13 +450,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt as exc:  # an interrupt after the output was complete says so
         print(f"textlab: {exc.args[0] if exc.args else _interrupted(written)}", file=sys.stderr)
         return 130
-    finally:
-        while _SCRATCH:
-            _SCRATCH.pop().cleanup()
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
-            if argv is None:  # the program itself: the work is done, a late Ctrl-C must not kill the exit (-2)
-                signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 if __name__ == "__main__":  # pragma: no cover
