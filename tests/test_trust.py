@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import statistics
 import subprocess
 import sys
 import time
@@ -18,16 +17,14 @@ from textlab.cli import main
 ENV = {**os.environ, "TEXTLAB_PROGRESS": "0"}
 
 
-def test_help_is_fast_and_imports_no_heavy_library():
-    times = []
-    for _ in range(5):
-        start = time.perf_counter()
-        done = subprocess.run([sys.executable, "-m", "textlab", "--help"], capture_output=True, text=True, env=ENV)
-        times.append(time.perf_counter() - start)
-        assert done.returncode == 0 and "usage: textlab" in done.stdout
-    assert statistics.median(times) < 0.5, times
+def test_help_answers_without_importing_a_heavy_library():
+    # how long it takes is measured in benchmarks/startup.py (against the plain interpreter), not here
+    for command in (["--help"], ["analyze", "--help"], ["report", "--help"]):
+        done = subprocess.run([sys.executable, "-m", "textlab", *command], capture_output=True, text=True, env=ENV)
+        assert done.returncode == 0 and done.stdout.startswith("usage: textlab"), done.stderr
+    heavy = ('pandas', 'numpy', 'gensim', 'matplotlib', 'scipy', 'tomotopy', 'sklearn', 'pyarrow')
     probe = ("import sys, textlab.cli; textlab.cli.build_parser(); "
-             "print([m for m in ('pandas', 'numpy', 'gensim', 'matplotlib', 'scipy', 'tomotopy') if m in sys.modules])")
+             f"print([m for m in {heavy!r} if m in sys.modules])")
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=ENV).stdout.strip()
     assert loaded == "[]"
 
