@@ -63,6 +63,32 @@ def test_topic_token_counts_share_out_every_token():
     assert owned[0].toarray()[:, N_WORDS:].sum() == 0
 
 
+def test_a_topic_read_block_by_block_is_its_matrix_and_scores_the_same(monkeypatch):
+    # the study scores each topic from a store that computes a block of rows at a time (memory: one block)
+    import textlab.store.memory as memory
+    from textlab.analysis.perspectives import _group_sums, _score_one
+
+    monkeypatch.setattr(memory, "DEFAULT_BLOCK_ROWS", 7)  # many blocks, documents split across them
+    fit, dtm = _planted(n_docs=40, seed=3)
+    owned = topic_token_counts(fit, dtm.counts, dtm.vocabulary, dtm.passages["passage_id"])
+    rows = dtm.passages
+    for index in range(len(owned)):
+        whole, store = owned[index], owned.store(index)
+        blocks = [block for _, block in store.iter_blocks(None)]
+        assert len(blocks) == -(-whole.shape[0] // 7) and store.shape == whole.shape
+        assert (sp.vstack(blocks) != whole).nnz == 0 and np.array_equal(sp.vstack(blocks).data, whole.data)
+        labels = rows["side"].to_numpy(dtype=object)
+        sums = _group_sums(store, labels)
+        for g in ("x", "y"):  # bit for bit the sum over the group's rows of the whole matrix
+            assert np.array_equal(sums[g], np.asarray(whole[labels == g].sum(axis=0)).ravel())
+        opts = {"n_boot": 30, "n_perm": 60, "fdr_level": 0.05, "min_count": 1, "resampling_unit": "document",
+                "ci_level": 0.95}
+        kwargs = {"group_column": "side", "contrast": None, "opts": opts, "random_state": index}
+        by_blocks, _ = _score_one(rows, store, dtm.vocabulary, {}, **kwargs)
+        at_once, _ = _score_one(rows, whole, dtm.vocabulary, {}, **kwargs)
+        pd.testing.assert_frame_equal(by_blocks, at_once, check_exact=True)
+
+
 def test_within_topic_wording_recovered_where_whole_group_keyness_is_confounded():
     fit, dtm = _planted()
     res = score_perspectives(fit, dtm, group_column="side", n_boot=200, n_perm=2000, min_count=5, random_state=1)

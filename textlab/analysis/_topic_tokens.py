@@ -146,9 +146,53 @@ class _TopicCounts(Sequence):
     def __getitem__(self, index):
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
-        theta, phi, row, col, indices, indptr, weight, shape, block_entries = self._args
-        j = self.topics[index] - 1
+        _, _, _, _, indices, indptr, weight, shape, block_entries = self._args
         values = np.empty(len(weight))
         for _, entries, r in _entry_blocks(indptr, block_entries):
-            values[entries] = weight[entries] * theta[row[r], j].astype(np.float64) * phi[j, col[indices[entries]]]
+            values[entries] = self._values(index, entries, r)
         return sp.csr_matrix((values, indices, indptr), shape=shape)
+
+    def _values(self, index: int, entries: slice, r: np.ndarray) -> np.ndarray:
+        """Topic ``topics[index]``'s expected counts of the entries ``entries`` (rows ``r``)."""
+        theta, phi, row, col, indices, _, weight, _, _ = self._args
+        j = self.topics[index] - 1
+        return weight[entries] * theta[row[r], j].astype(np.float64) * phi[j, col[indices[entries]]]
+
+    def store(self, index: int) -> "TopicStore":
+        """Topic ``topics[index]``'s matrix as a count store read a block of rows at a time (never held whole)."""
+        return TopicStore(self, index)
+
+
+class TopicStore:
+    """One topic's expected-count matrix as a count store (``shape``, ``iter_blocks``, ``to_csr``).
+
+    Each block's values are computed when the block is read, entry by entry with the same
+    arithmetic as :class:`_TopicCounts` indexing, so the blocks are exactly the rows of that
+    matrix; memory is one block instead of one float64 per entry of the corpus.
+    """
+
+    def __init__(self, owned: _TopicCounts, index: int):
+        self._owned, self._index = owned, index
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """``(n_rows, n_terms)``."""
+        return tuple(self._owned._args[7])
+
+    def iter_blocks(self, block_rows: int | None = None):
+        """Yield ``(first_row, csr block)`` for consecutive blocks of ``block_rows`` rows."""
+        from textlab.store.memory import DEFAULT_BLOCK_ROWS
+
+        indices, indptr, shape = self._owned._args[4], self._owned._args[5], self._owned._args[7]
+        step = int(block_rows or DEFAULT_BLOCK_ROWS)
+        for start in range(0, shape[0], step):
+            stop = min(shape[0], start + step)
+            lo, hi = int(indptr[start]), int(indptr[stop])
+            r = np.repeat(np.arange(start, stop), np.diff(indptr[start:stop + 1]))
+            values = self._owned._values(self._index, slice(lo, hi), r)
+            yield start, sp.csr_matrix((values, indices[lo:hi], indptr[start:stop + 1] - lo),
+                                       shape=(stop - start, shape[1]))
+
+    def to_csr(self) -> sp.csr_matrix:
+        """The whole matrix (as indexing the topic counts gives it)."""
+        return self._owned[self._index]

@@ -86,17 +86,36 @@ class FrameWordingResult(Result):
     table: pd.DataFrame
 
 
-def _keyness_view(rows: pd.DataFrame, counts: sp.csr_matrix, vocab: np.ndarray):
-    from textlab.preprocessing.counts import DocumentTermMatrix
+@dataclass(frozen=True)
+class _CountsView:
+    """What :func:`~textlab.analysis.keyness.score_keyness` reads of its data: rows, a count store, terms."""
 
-    return DocumentTermMatrix(counts, vocab, rows)
+    rows: pd.DataFrame
+    store: Any
+    vocabulary: np.ndarray
+    unit: str = "passage"
+
+
+def _group_sums(store: Any, labels: np.ndarray) -> dict:
+    """Each group's column sums, read a block at a time, added in row order (as ``matrix[rows].sum(axis=0)``)."""
+    groups = [g for g in pd.unique(labels) if not pd.isna(g)]
+    code = pd.Index(groups).get_indexer(labels)
+    n_terms = int(store.shape[1])
+    total = np.zeros(len(groups) * n_terms)
+    for first, block in store.iter_blocks(None):
+        owner = code[np.repeat(np.arange(first, first + block.shape[0]), np.diff(block.indptr))]
+        keep = owner >= 0
+        np.add.at(total, owner[keep] * n_terms + block.indices[keep], block.data[keep])  # sequential, exact order
+    return {g: total[i * n_terms:(i + 1) * n_terms] for i, g in enumerate(groups)}
 
 
 def _score_one(rows, counts, vocab, forms, *, group_column, contrast, opts: dict, random_state: int) -> pd.DataFrame:
-    """Keyness on one matrix, with float counts and per-side totals kept exactly."""
+    """Keyness on one matrix or count store, with float counts and per-side totals kept exactly."""
     from textlab.analysis.keyness import score_keyness
+    from textlab.store.memory import MemoryStore
 
-    view = _keyness_view(rows, counts, vocab)
+    store = counts if hasattr(counts, "iter_blocks") else MemoryStore(sp.csr_matrix(counts))
+    view = _CountsView(rows, store, np.asarray(vocab, dtype=object))
     with warnings.catch_warnings(record=True) as caught:  # one summary per call instead of one per topic
         warnings.simplefilter("always")
         result = score_keyness(view, group_column=group_column, contrast=contrast, surface_forms=forms,
@@ -106,7 +125,7 @@ def _score_one(rows, counts, vocab, forms, *, group_column, contrast, opts: dict
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     table = result.table
     labels = rows[group_column].astype(object).to_numpy()
-    per_group = {g: np.asarray(counts[labels == g].sum(axis=0)).ravel() for g in pd.unique(labels)}
+    per_group = _group_sums(store, labels)
     term_index = pd.Index(vocab).get_indexer(table["term"])
     exact_a, exact_b, tok_a, tok_b = [], [], [], []
     for comparison in result.params["contrasts"]:
@@ -212,7 +231,7 @@ def score_perspectives(
     from textlab._progress import progress
 
     for index, topic in enumerate(progress(chosen, desc="perspectives (topics)", unit="topic")):
-        table, params = _score_one(rows, owned[index], vocab, forms, group_column=group_column, contrast=spec,
+        table, params = _score_one(rows, owned.store(index), vocab, forms, group_column=group_column, contrast=spec,
                                    opts=opts, random_state=random_state + topic)
         tables.append(table.assign(topic=topic))
         per_topic[int(topic)] = {"p_min": params.get("p_min"), "comparisons": params.get("comparisons"),
