@@ -177,7 +177,6 @@ def score_frames(
     hits = np.asarray((counts @ unit_frame).todense()) if len(units) else np.zeros((len(passages), len(frame_names)))
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(n_tokens[:, None] > 0, hits / np.maximum(n_tokens, 1)[:, None], np.nan)
-    by_passage = _by_passage(passages, labels, frame_names, hits, n_tokens, share)
 
     doc_ids = passages["doc_id"] if "doc_id" in passages.columns else None
     layout = build_layout(labels, doc_ids, resampling_unit=resampling_unit, what="score_frames")
@@ -187,6 +186,8 @@ def score_frames(
                                          ci_level=ci_level, random_state=random_state)  # fmt: skip
     drivers = _drivers(counts, units, unit_frame, frame_names, layout, surface_forms)
     coverage = _coverage(entries, units, counts)
+    del counts  # the long by-passage table is built last, when the bootstrap's draws are gone
+    by_passage = _by_passage(passages, labels, frame_names, hits, n_tokens, share)
     params = {
         "group_column": group_column,
         "contrast": spec.to_dict(),
