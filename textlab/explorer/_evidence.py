@@ -169,10 +169,9 @@ def kwic_lines(tokenized: Any, rows_of_term: dict[str, list[int]], *, n_kwic: in
         for i in rng.choice(rows, size=min(n_kwic, len(rows)), replace=False).tolist() if len(rows) else ():
             draws.setdefault(int(i), []).append(term)
     order = sorted(draws)
-    passages = tokenized.passages.reset_index(drop=True)
-    ids = passages["passage_id"].astype(str).to_numpy()
-    docs = passages["doc_id"].astype(str).to_numpy()
-    groups = passages[group_column].astype(str).to_numpy()
+    drawn = tokenized.passages.iloc[order]  # only the drawn rows' ids become Python strings
+    ids, docs, groups = (dict(zip(order, drawn[c].astype(str).to_numpy()))
+                         for c in ("passage_id", "doc_id", group_column))
     found = []
     texts = _texts(tokenized, order)
     for i, text in progress(zip(order, texts), desc="explorer: keyword-in-context lines", total=len(order),
