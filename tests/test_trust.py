@@ -87,6 +87,41 @@ def test_ctrl_c_while_the_output_is_built_keeps_nothing(tmp_path, monkeypatch, c
     assert sorted(p.name for p in tmp_path.iterdir()) == ["docs.jsonl"]
 
 
+def test_ctrl_c_inside_code_run_by_exec_still_exits_130_with_one_line(tmp_path):
+    # dataclasses run exec() while modules import; CPython 3.11 then treats a bare KeyboardInterrupt as unhandled
+    # even when caught and ends the process by SIGINT (-2): the command raises its own subclass instead
+    script = (
+        "import argparse, sys\n"
+        "import textlab.cli as cli\n"
+        "parse = argparse.ArgumentParser.parse_args\n"
+        "def boom(args):\n"
+        "    exec('import os, signal, time\\nos.kill(os.getpid(), signal.SIGINT)\\ntime.sleep(5)')\n"
+        "def parse_args(self, *a, **k):\n"
+        "    args = parse(self, *a, **k)\n"
+        "    args.func = boom\n"
+        "    return args\n"
+        "argparse.ArgumentParser.parse_args = parse_args\n"
+        "sys.exit(cli.main(['corpus', 'anything.jsonl']))\n"
+    )
+    (tmp_path / "interrupted_in_exec.py").write_text(script)  # run with -m, as `python -m textlab` is
+    env = {**ENV, "PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path])}
+    done = subprocess.run([sys.executable, "-m", "interrupted_in_exec"], capture_output=True, text=True, env=env,
+                          timeout=60)
+    assert done.returncode == 130, (done.returncode, done.stderr)
+    assert done.stderr.strip().splitlines() == ["textlab: interrupted; no partial output was kept"]
+
+
+def test_an_interrupt_while_held_is_raised_once_the_block_is_done():
+    from textlab._atomic import _interrupts_held
+
+    ran = []
+    with pytest.raises(KeyboardInterrupt):
+        with _interrupts_held():
+            os.kill(os.getpid(), signal.SIGINT)
+            ran.append("the rest of the block")
+    assert ran == ["the rest of the block"]
+
+
 def test_terminal_output_is_stripped_of_control_characters(tmp_path, capsys):
     hostile = "Normal words here.\x1b]0;pwned title\x07 More words\x1b[2J after a clear-screen and \x08\x08 backspaces."
     path = tmp_path / "docs.jsonl"

@@ -92,11 +92,13 @@ def atomic_write(path: str | Path, mode: str = "w", encoding: str | None = "utf-
     if path.is_dir():
         raise OutputError(f"{path}: is a folder; give a file name (for example {path / 'report.html'})")
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    _make_shareable(Path(tmp_name), directory=False)
     kwargs = {} if "b" in mode else {"encoding": encoding, "newline": ""}
+    tmp_name = None
     try:
+        with _interrupts_held():  # a Ctrl-C now is raised once the file exists and is known to the clean-up
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            os.close(fd)
+            _make_shareable(Path(tmp_name), directory=False)
         with open(tmp_name, mode, **kwargs) as handle:
             yield handle
         with _interrupts_held():
@@ -104,8 +106,9 @@ def atomic_write(path: str | Path, mode: str = "w", encoding: str | None = "utf-
             if not _in_temporary_folder(path):  # files of a folder being built are not outputs yet
                 _WRITTEN.append(path)
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp_name)
+        if tmp_name is not None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp_name)
         raise
 
 
@@ -235,7 +238,8 @@ def _output_lock(path: Path) -> Iterator[None]:
     import fcntl
 
     lock_path = path.with_name(f".{path.name}.lock")
-    handle = open(lock_path, "a+")
+    with _interrupts_held():  # the lock file is never left behind by a Ctrl-C between its creation and removal
+        handle = open(lock_path, "a+")
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -244,9 +248,10 @@ def _output_lock(path: Path) -> Iterator[None]:
                               "another --out") from None
         yield
     finally:
-        handle.close()
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(lock_path)
+        with _interrupts_held():
+            handle.close()
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(lock_path)
 
 
 def _swap_into_place(tmp_dir: Path, path: Path) -> Path | None:
@@ -316,9 +321,10 @@ def _discard_old(old: Path, path: Path) -> None:
 def _write_probe(folder: Path, shown: Path) -> None:
     """Fail before any analysis when ``folder`` cannot be written (permissions, read-only disk)."""
     try:
-        fd, probe = tempfile.mkstemp(prefix=".textlab-probe.", dir=folder)
-        os.close(fd)
-        os.unlink(probe)
+        with _interrupts_held():  # the probe file never outlives a Ctrl-C
+            fd, probe = tempfile.mkstemp(prefix=".textlab-probe.", dir=folder)
+            os.close(fd)
+            os.unlink(probe)
     except OSError as exc:
         raise OutputError(f"{shown}: cannot write here ({exc.strerror or exc}); choose another --out") from None
 
@@ -381,9 +387,11 @@ def atomic_directory(path: str | Path, *, inputs: Iterable[str | Path] = (), rep
             warnings.warn(note, TextlabWarning, stacklevel=3)
         if not replace_any:
             check_output_directory(path, inputs=inputs)
-        tmp_dir = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
-        _make_shareable(tmp_dir, directory=True)
+        tmp_dir = None
         try:
+            with _interrupts_held():  # the temporary folder is known to the clean-up below before a Ctrl-C lands
+                tmp_dir = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+                _make_shareable(tmp_dir, directory=True)
             yield tmp_dir
             (tmp_dir / OUTPUT_MARKER).write_text(_marker_text(tmp_dir), encoding="utf-8")
             with _interrupts_held():  # a Ctrl-C from here on finds the output recorded as complete
@@ -392,7 +400,7 @@ def atomic_directory(path: str | Path, *, inputs: Iterable[str | Path] = (), rep
             if old is not None:
                 _discard_old(old, path)
         except BaseException:
-            if tmp_dir.exists() and tmp_dir != path:
+            if tmp_dir is not None and tmp_dir.exists() and tmp_dir != path:
                 with contextlib.suppress(BaseException):  # a second Ctrl-C: the next run removes it
                     shutil.rmtree(tmp_dir, ignore_errors=True)
             raise

@@ -21,6 +21,16 @@ __all__ = [
 ]
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C or ``kill`` while the ``textlab`` command runs (a :class:`KeyboardInterrupt`).
+
+    A subclass, not ``KeyboardInterrupt`` itself: CPython 3.11 marks a bare ``KeyboardInterrupt``
+    raised inside ``exec`` of a string (as ``dataclasses`` does while a module is imported) as
+    unhandled even when the command catches it, and the process then ends by SIGINT instead of
+    exiting with status 130.
+    """
+
+
 class TextlabError(ValueError):
     """A problem with the user's input, configuration or request."""
 

@@ -18,7 +18,7 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
-from textlab._errors import OutputError, TextlabError, TextlabWarning
+from textlab._errors import Interrupted, OutputError, TextlabError, TextlabWarning
 
 __all__ = ["main"]
 
@@ -371,6 +371,10 @@ def build_parser() -> argparse.ArgumentParser:
     return build({name: globals()[f"_cmd_{name}"] for name in COMMANDS})
 
 
+#: Signals received while a command runs (set by the handler ``main`` installs).
+_INTERRUPTED: list[int] = []
+
+
 def _written_outputs() -> list:
     """Outputs put in place so far by this process (none if nothing was written)."""
     io = sys.modules.get("textlab._io")  # not imported: nothing was written, and --help stays light
@@ -413,13 +417,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     warnings.showwarning = show_warning
 
-    def terminate(signum, frame):  # noqa: ANN001 - `kill` gets the same clean-up as Ctrl-C
-        raise KeyboardInterrupt
+    def interrupt(signum, frame):  # noqa: ANN001 - `kill` gets the same clean-up as Ctrl-C
+        _INTERRUPTED.append(signum)  # remembered: a library may turn the interrupt into another error
+        raise Interrupted
 
     try:
-        previous = signal.signal(signal.SIGTERM, terminate)
+        previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
     except ValueError:  # not the main thread: leave signals alone
         previous = None
+    _INTERRUPTED.clear()
     written = len(_written_outputs())
     try:
         return _run(args, written)
@@ -430,7 +436,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         while _SCRATCH:
             _SCRATCH.pop().cleanup()
         if previous is not None and argv is not None:
-            signal.signal(signal.SIGTERM, previous)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
 
 def _run(args: argparse.Namespace, written: int) -> int:
@@ -449,6 +456,12 @@ def _run(args: argparse.Namespace, written: int) -> int:
         return 2
     except KeyboardInterrupt as exc:  # an interrupt after the output was complete says so
         print(f"textlab: {exc.args[0] if exc.args else _interrupted(written)}", file=sys.stderr)
+        return 130
+    except Exception:
+        if not _INTERRUPTED:
+            raise
+        # Ctrl-C landed inside C code that reported it as its own failure (e.g. NumPy's import): still an interrupt
+        print(f"textlab: {_interrupted(written)}", file=sys.stderr)
         return 130
 
 
