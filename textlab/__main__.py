@@ -3,20 +3,16 @@
 import signal
 import sys
 
-from textlab._errors import Interrupted
-
-
-def _interrupt(signum, frame):  # noqa: ANN001
-    raise Interrupted
+from textlab._errors import NOTHING_KEPT, raise_interrupted
 
 
 def run() -> None:
     """Import the command line and run it; Ctrl-C during the import is one line and exit 130 too."""
-    signal.signal(signal.SIGINT, _interrupt)  # the program's main thread: an interrupt is Interrupted from now on
+    signal.signal(signal.SIGINT, raise_interrupted)  # the program's main thread: an interrupt is Interrupted from now on
     try:
         from textlab.cli import main
     except KeyboardInterrupt:  # nothing was written yet
-        sys.stderr.write("textlab: interrupted; no partial output was kept\n")
+        sys.stderr.write(f"textlab: {NOTHING_KEPT}\n")
         sys.exit(130)
     sys.exit(main())
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 __all__ = [
     "TextlabError",
+    "Interrupted",
     "InputFileError",
     "ConfigError",
     "EstimationError",
@@ -29,6 +30,15 @@ class Interrupted(KeyboardInterrupt):
     unhandled even when the command catches it, and the process then ends by SIGINT instead of
     exiting with status 130.
     """
+
+
+#: What the command line says when interrupted before any output was complete.
+NOTHING_KEPT = "interrupted; no partial output was kept"
+
+
+def raise_interrupted(signum: int, frame: object) -> None:
+    """Signal handler of the ``textlab`` program: Ctrl-C or ``kill`` raise :class:`Interrupted`."""
+    raise Interrupted
 
 
 class TextlabError(ValueError):

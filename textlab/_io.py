@@ -38,14 +38,11 @@ from textlab._atomic import (  # noqa: F401  (re-exported: the atomic output mac
     check_output_file,
     written_outputs,
 )
+from textlab import _atomic
 from textlab._errors import InputFileError, OutputError  # noqa: F401  (OutputError: re-exported as before)
 
 __all__ = [
-    "atomic_write",
-    "atomic_directory",
-    "check_output_directory",
-    "check_output_file",
-    "OUTPUT_MARKER",
+    *_atomic.__all__,
     "write_csv",
     "write_json",
     "write_text",

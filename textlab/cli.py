@@ -18,7 +18,7 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
-from textlab._errors import Interrupted, OutputError, TextlabError, TextlabWarning
+from textlab._errors import NOTHING_KEPT, OutputError, TextlabError, TextlabWarning, raise_interrupted
 
 __all__ = ["main"]
 
@@ -386,7 +386,7 @@ def _interrupted(before: int) -> str:
     done = [p for p in _written_outputs()[before:] if p.exists()]
     if done:
         return f"interrupted after {done[-1]} was written in full (the new output is in place)"
-    return "interrupted; no partial output was kept"
+    return NOTHING_KEPT
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -406,7 +406,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser = build_parser()
         args = parser.parse_args(argv)
     except KeyboardInterrupt:
-        print("textlab: interrupted; no partial output was kept", file=sys.stderr)
+        print(f"textlab: {NOTHING_KEPT}", file=sys.stderr)
         return 130
 
     def show_warning(message, category, filename, lineno, file=None, line=None):  # noqa: ANN001
@@ -419,7 +419,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     def interrupt(signum, frame):  # noqa: ANN001 - `kill` gets the same clean-up as Ctrl-C
         _INTERRUPTED.append(signum)  # remembered: a library may turn the interrupt into another error
-        raise Interrupted
+        raise_interrupted(signum, frame)
 
     try:
         previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
